@@ -1,0 +1,196 @@
+//! Cryptographic verification of one Sigstore bundle, delegated to
+//! `sigstore-verify`, plus what it leaves to callers: the choice of policy
+//! for the trust domain, the downgrade guard, and fail-closed result checks.
+
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::policy::Policy;
+use crate::verdict::Checks;
+use sigstore_crypto::CertificateInfo;
+use sigstore_types::bundle::VerificationMaterialContent;
+use sigstore_types::{ArtifactDigest, Bundle, DigestBytes, HashAlgorithm, MediaType};
+use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
+
+/// Workflow path of our own builder. Bundles signed by it must carry an
+/// inclusion proof whatever their bundle version.
+pub const OUR_BUILDER_WORKFLOW: &str = "/slsa-aibom/.github/workflows/builder.yml@";
+
+/// What cryptographic verification established.
+pub(crate) struct Established {
+    /// The verified signing certificate (keyless bundles).
+    pub cert: Option<CertificateInfo>,
+}
+
+/// The artifact as sigstore-verify needs it.
+pub(crate) enum SigstoreArtifact<'a> {
+    /// A file to stream (message signatures over arbitrary files).
+    File(&'a std::path::Path),
+    /// A precomputed digest.
+    Digest(&'a Digest),
+}
+
+fn artifact_digest(d: &Digest) -> Result<ArtifactDigest> {
+    let alg = match d.algorithm.as_str() {
+        "sha256" => HashAlgorithm::Sha2256,
+        "sha512" => HashAlgorithm::Sha2512,
+        other => {
+            return Err(Error::Input(format!(
+                "a Sigstore bundle can only bind sha256 or sha512 digests, not {other}"
+            )))
+        }
+    };
+    let raw = d.raw().ok_or_else(|| Error::Input(format!("bad digest {d}")))?;
+    ArtifactDigest::new(alg, DigestBytes::from(raw)).map_err(|e| Error::Input(e.to_string()))
+}
+
+fn version(bundle: &Bundle) -> &'static str {
+    match bundle.media_type() {
+        MediaType::Bundle0_1 => "v0.1",
+        MediaType::Bundle0_2 => "v0.2",
+        _ => "v0.3",
+    }
+}
+
+/// Downgrade guard: a v0.2+ bundle, or one from our own builder, must carry
+/// an inclusion proof in every log entry; a SET alone is not enough.
+fn check_inclusion_proofs(bundle: &Bundle, checks: &mut Checks) -> Result<()> {
+    let ours = bundle
+        .signing_certificate()
+        .and_then(|c| crate::identity::CertIdentity::from_der(c.as_bytes()).ok())
+        .and_then(|id| id.san)
+        .is_some_and(|san| san.contains(OUR_BUILDER_WORKFLOW));
+    let strict = ours || !matches!(bundle.media_type(), MediaType::Bundle0_1);
+    let entries = &bundle.verification_material.tlog_entries;
+    let missing = entries.iter().filter(|e| e.inclusion_proof.is_none()).count();
+    let why = if ours { "bundles from the slsa-aibom builder" } else { "bundles v0.2 and later" };
+    let result = if strict && missing > 0 {
+        Err(Error::Crypto(format!(
+            "downgrade refused: {missing} log entr{} carr{} only a SET, and {why} must carry an inclusion proof",
+            if missing == 1 { "y" } else { "ies" },
+            if missing == 1 { "ies" } else { "y" }
+        )))
+    } else {
+        Ok(())
+    };
+    let detail = if strict {
+        format!("every log entry carries an inclusion proof ({why})")
+    } else {
+        "v0.1 bundle: a SET is accepted where no inclusion proof is present".into()
+    };
+    checks.record("transparency.inclusion-proof-required", None, None, detail, result)
+}
+
+/// Verify a bundle's cryptography for `artifact` under the trust domain the
+/// policy selects (keyless Fulcio, or a caller-supplied key).
+pub(crate) fn verify(
+    bundle: &Bundle,
+    artifact: SigstoreArtifact<'_>,
+    policy: &Policy,
+    verifier: &Verifier,
+    checks: &mut Checks,
+) -> Result<Established> {
+    let keyed = matches!(bundle.verification_material.content, VerificationMaterialContent::PublicKey(_));
+    checks.pass("bundle.format", None, Some(version(bundle).into()), format!("Sigstore bundle {}", version(bundle)));
+    let outcome = match (&policy.key, keyed) {
+        (None, true) => {
+            return checks.record(
+                "signer.key",
+                None,
+                None,
+                "",
+                Err(Error::Input("bundle is signed with a managed key; pass its public key with --key".into())),
+            )
+        }
+        (Some(_), false) => {
+            return checks.record(
+                "signer.key",
+                None,
+                None,
+                "",
+                Err(Error::Input("--key given, but the bundle is signed with a certificate".into())),
+            )
+        }
+        (Some(key), true) => {
+            let p = PublicKeyVerificationPolicy::new(key.der.clone());
+            run(verifier, bundle, artifact, &p)
+        }
+        (None, false) => {
+            if policy.trust_root.has_transparency_log() {
+                check_inclusion_proofs(bundle, checks)?;
+            }
+            let mut p = VerificationPolicy::any_identity();
+            if !policy.trust_root.has_transparency_log() {
+                p = p.skip_tlog_unsafe();
+            }
+            if !policy.trust_root.has_ct_log() {
+                p = p.skip_sct();
+            }
+            run(verifier, bundle, artifact, &p)
+        }
+    };
+    let result = checks.record("bundle.signature", None, None, "signature, log entry and timestamps verify", outcome)?;
+
+    if keyed {
+        checks.pass("signer.key", None, Some(policy.key.as_ref().map(|k| k.scheme.name().to_string()).unwrap_or_default()), "signed by the supplied public key");
+        transparency_check(&result, checks, policy, true)?;
+        return Ok(Established { cert: None });
+    }
+    // Fail closed: a keyless result that did not verify the chain is no result.
+    let chain_ok = if result.certificate_verified() { Ok(()) } else { Err(Error::Crypto("certificate chain was not verified".into())) };
+    checks.record(
+        "certificate.chain",
+        None,
+        Some(policy.trust_root.origin.clone()),
+        format!("chains to a Fulcio CA of {} at every verified signing time", policy.trust_root.origin),
+        chain_ok,
+    )?;
+    if policy.trust_root.has_ct_log() {
+        let sct = if result.sct_verified() { Ok(()) } else { Err(Error::Crypto("SCT was not verified".into())) };
+        checks.record("certificate.sct", None, None, "embedded SCT verifies against a trusted CT log", sct)?;
+    } else {
+        checks.not_applicable("certificate.sct", "trusted root has no CT log (GitHub instance)");
+    }
+    transparency_check(&result, checks, policy, false)?;
+    let times: Vec<String> = result.verified_timestamps().iter().map(|t| t.to_string()).collect();
+    checks.pass("signing-time", None, Some(times.join(", ")), "certificate valid at every verified signing time");
+    let cert = result.certificate().cloned().ok_or_else(|| Error::Crypto("no verified certificate".into()))?;
+    Ok(Established { cert: Some(cert) })
+}
+
+fn transparency_check(
+    result: &sigstore_verify::VerificationResult,
+    checks: &mut Checks,
+    policy: &Policy,
+    keyed: bool,
+) -> Result<()> {
+    if !policy.trust_root.has_transparency_log() && !keyed {
+        if result.verified_timestamps().is_empty() {
+            return checks.record("transparency", None, None, "", Err(Error::Crypto("no RFC 3161 timestamp verified".into())));
+        }
+        checks.not_applicable("transparency", "trust domain has no transparency log; signing time from its TSA");
+        return Ok(());
+    }
+    let ok = if result.tlog_verified() { Ok(()) } else { Err(Error::Crypto("transparency log was not verified".into())) };
+    let detail = if keyed {
+        "any log entries present verify (inclusion proof, checkpoint, SET)"
+    } else {
+        "log entry verifies: inclusion proof and checkpoint, or SET where allowed"
+    };
+    checks.record("transparency", None, None, detail, ok)
+}
+
+fn run(
+    verifier: &Verifier,
+    bundle: &Bundle,
+    artifact: SigstoreArtifact<'_>,
+    policy: &(impl sigstore_verify::Policy + ?Sized),
+) -> Result<sigstore_verify::VerificationResult> {
+    match artifact {
+        SigstoreArtifact::Digest(d) => Ok(verifier.verify(artifact_digest(d)?, bundle, policy)?),
+        SigstoreArtifact::File(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| Error::Input(format!("cannot open {}: {e}", path.display())))?;
+            Ok(verifier.verify_reader(std::io::BufReader::with_capacity(1 << 20, file), bundle, policy)?)
+        }
+    }
+}

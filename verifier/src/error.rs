@@ -1,0 +1,116 @@
+//! Typed verification errors and the failure classes the CLI maps to exit codes.
+
+use serde::Serialize;
+
+/// The class of a failure. Each class has its own documented CLI exit code, so
+/// a CI gate can tell "the model was tampered with" from "you passed a bad flag".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorClass {
+    /// Unreadable, malformed or unsupported input, or contradictory options.
+    Input,
+    /// A signature, certificate chain, timestamp or transparency proof failed.
+    Crypto,
+    /// The signer (from the certificate) is not the one the policy asks for.
+    Identity,
+    /// The artifact, digest or model directory is not what was signed.
+    Digest,
+    /// The signed statement is valid but breaks a policy rule.
+    Policy,
+    /// The evidence carries no transparency proof, so it cannot be checked offline.
+    NoTransparency,
+}
+
+impl ErrorClass {
+    /// The process exit code the CLI uses for this class.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorClass::Input => 2,
+            ErrorClass::Crypto => 3,
+            ErrorClass::Identity => 4,
+            ErrorClass::Digest => 5,
+            ErrorClass::Policy => 6,
+            ErrorClass::NoTransparency => 7,
+        }
+    }
+
+    /// Short lower-case name, as printed in summaries and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorClass::Input => "input",
+            ErrorClass::Crypto => "crypto",
+            ErrorClass::Identity => "identity",
+            ErrorClass::Digest => "digest",
+            ErrorClass::Policy => "policy",
+            ErrorClass::NoTransparency => "no-transparency",
+        }
+    }
+}
+
+/// A verification failure. The variant is the failure class; the message says
+/// exactly what was expected and what was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// See [`ErrorClass::Input`].
+    #[error("invalid input: {0}")]
+    Input(String),
+    /// See [`ErrorClass::Crypto`].
+    #[error("cryptographic verification failed: {0}")]
+    Crypto(String),
+    /// See [`ErrorClass::Identity`].
+    #[error("identity check failed: {0}")]
+    Identity(String),
+    /// See [`ErrorClass::Digest`].
+    #[error("digest check failed: {0}")]
+    Digest(String),
+    /// See [`ErrorClass::Policy`].
+    #[error("policy check failed: {0}")]
+    Policy(String),
+    /// See [`ErrorClass::NoTransparency`].
+    #[error("no transparency evidence; cannot verify offline: {0}")]
+    NoTransparency(String),
+}
+
+impl Error {
+    /// The failure class of this error.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Input(_) => ErrorClass::Input,
+            Error::Crypto(_) => ErrorClass::Crypto,
+            Error::Identity(_) => ErrorClass::Identity,
+            Error::Digest(_) => ErrorClass::Digest,
+            Error::Policy(_) => ErrorClass::Policy,
+            Error::NoTransparency(_) => ErrorClass::NoTransparency,
+        }
+    }
+
+    /// The message without the class prefix.
+    pub fn detail(&self) -> &str {
+        match self {
+            Error::Input(m)
+            | Error::Crypto(m)
+            | Error::Identity(m)
+            | Error::Digest(m)
+            | Error::Policy(m)
+            | Error::NoTransparency(m) => m,
+        }
+    }
+}
+
+impl From<sigstore_verify::Error> for Error {
+    fn from(e: sigstore_verify::Error) -> Self {
+        use sigstore_verify::Error as E;
+        let msg = e.to_string();
+        match e {
+            E::IdentityMismatch { .. } | E::IssuerMismatch { .. } => Error::Identity(msg),
+            E::ArtifactMismatch(_) => Error::Digest(msg),
+            E::UnsupportedArtifact(_) | E::ArtifactRead(_) | E::InvalidTrustRoot(_) => {
+                Error::Input(msg)
+            }
+            _ => Error::Crypto(msg),
+        }
+    }
+}
+
+/// Result alias for this crate.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,171 @@
+//! Reading evidence files: Sigstore bundles (JSON or JSONL, one bundle per
+//! line) and bare DSSE envelopes (the legacy `.intoto.jsonl` format).
+
+use crate::error::{Error, Result};
+use base64::Engine as _;
+use serde::Deserialize;
+use sigstore_types::Bundle;
+use std::path::Path;
+
+/// One piece of evidence found in a file.
+#[derive(Debug, Clone)]
+pub enum Evidence {
+    /// A Sigstore bundle (v0.1 to v0.3).
+    Bundle(Box<Bundle>),
+    /// A bare DSSE envelope with no verification material around it.
+    BareDsse(Envelope),
+}
+
+/// A bare DSSE envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    /// The payload type.
+    pub payload_type: String,
+    /// The decoded payload.
+    pub payload: Vec<u8>,
+    /// Its signatures.
+    pub signatures: Vec<EnvelopeSignature>,
+}
+
+/// One DSSE signature, with the certificate some producers embed beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeSignature {
+    /// The key ID hint, if any.
+    pub keyid: Option<String>,
+    /// The raw signature bytes.
+    pub sig: Vec<u8>,
+    /// An embedded PEM certificate (slsa-github-generator v1 and v2.0).
+    pub cert: Option<String>,
+}
+
+impl Envelope {
+    /// The DSSE pre-authentication encoding that the signatures cover.
+    pub fn pae(&self) -> Vec<u8> {
+        sigstore_types::dsse::pae(&self.payload_type, &self.payload)
+    }
+}
+
+#[derive(Deserialize)]
+struct RawEnvelope {
+    #[serde(rename = "payloadType")]
+    payload_type: String,
+    payload: String,
+    signatures: Vec<RawSignature>,
+}
+
+#[derive(Deserialize)]
+struct RawSignature {
+    #[serde(default)]
+    keyid: Option<String>,
+    sig: String,
+    #[serde(default)]
+    cert: Option<String>,
+}
+
+fn b64(field: &str, s: &str) -> Result<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(s))
+        .map_err(|e| Error::Input(format!("DSSE {field} is not valid base64: {e}")))
+}
+
+fn parse_envelope(value: serde_json::Value) -> Result<Envelope> {
+    let raw: RawEnvelope = serde_json::from_value(value)
+        .map_err(|e| Error::Input(format!("malformed DSSE envelope: {e}")))?;
+    if raw.signatures.is_empty() {
+        return Err(Error::Input("DSSE envelope has no signatures".into()));
+    }
+    let signatures = raw
+        .signatures
+        .into_iter()
+        .map(|s| {
+            Ok(EnvelopeSignature {
+                keyid: s.keyid.filter(|k| !k.is_empty()),
+                sig: b64("signature", &s.sig)?,
+                cert: s.cert.filter(|c| !c.is_empty()),
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Envelope { payload_type: raw.payload_type, payload: b64("payload", &raw.payload)?, signatures })
+}
+
+fn parse_value(text: &str, value: serde_json::Value) -> Result<Evidence> {
+    let Some(obj) = value.as_object() else {
+        return Err(Error::Input("evidence is not a JSON object".into()));
+    };
+    if obj.contains_key("mediaType") {
+        let bundle = Bundle::from_json(text)
+            .map_err(|e| Error::Input(format!("not a valid Sigstore bundle: {e}")))?;
+        return Ok(Evidence::Bundle(Box::new(bundle)));
+    }
+    if obj.contains_key("payloadType") && obj.contains_key("signatures") {
+        return parse_envelope(value).map(Evidence::BareDsse);
+    }
+    Err(Error::Input(
+        "neither a Sigstore bundle (no mediaType) nor a DSSE envelope (no payloadType/signatures)".into(),
+    ))
+}
+
+/// Parse evidence text: one JSON document, or JSON Lines with one document a
+/// line. Each element is that document's evidence or the reason it is not.
+/// Fails only when nothing in the text is JSON at all.
+pub fn parse(text: &str) -> Result<Vec<Result<Evidence>>> {
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        return Ok(vec![parse_value(text, value)]);
+    }
+    let mut out = Vec::new();
+    let mut first_error = None;
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(value) => out.push(parse_value(line, value)),
+            Err(e) => {
+                first_error.get_or_insert_with(|| format!("line {}: {e}", n + 1));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::Input(format!(
+            "not JSON or JSON Lines ({})",
+            first_error.unwrap_or_else(|| "empty file".into())
+        )));
+    }
+    Ok(out)
+}
+
+/// Read and parse an evidence file; see [`parse`].
+pub fn load(path: &Path) -> Result<Vec<Result<Evidence>>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::Input(format!("{} is not UTF-8 text", path.display())))?;
+    parse(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_dsse_and_jsonl() {
+        let env = r#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AAAA","keyid":""}]}"#;
+        let parsed = parse(&format!("{env}\n\n{env}\n")).unwrap();
+        assert_eq!(parsed.len(), 2);
+        match parsed[0].as_ref().unwrap() {
+            Evidence::BareDsse(e) => {
+                assert_eq!(e.payload, b"{}");
+                assert_eq!(e.signatures[0].keyid, None);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn garbage_is_an_input_error() {
+        assert!(matches!(parse("{\"mediaType\": 1"), Err(Error::Input(_))));
+        assert!(matches!(parse(""), Err(Error::Input(_))));
+        let r = parse("[1,2]").unwrap();
+        assert!(matches!(r[0], Err(Error::Input(_))));
+        let r = parse(r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}"#).unwrap();
+        assert!(matches!(r[0], Err(Error::Input(_))));
+    }
+}

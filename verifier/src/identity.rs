@@ -1,0 +1,287 @@
+//! The signer's identity, read from the Fulcio certificate and nowhere else:
+//! SAN, OIDC issuer and the CI claims under OID arc `1.3.6.1.4.1.57264.1`.
+
+use crate::error::{Error, Result};
+use serde::Serialize;
+use sigstore_crypto::{CertificateInfo, FulcioCiClaims};
+use sigstore_types::DerCertificate;
+
+/// The GitHub Actions claims Fulcio writes into a certificate (`.1.9` to
+/// `.1.22`), plus the deprecated `.1.2` to `.1.6`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CiClaims {
+    /// `.1.9` build signer URI: the workflow that signed (for a reusable workflow, the callee).
+    pub build_signer_uri: Option<String>,
+    /// `.1.10` the commit of the signer workflow.
+    pub build_signer_digest: Option<String>,
+    /// `.1.11` `github-hosted` or `self-hosted`.
+    pub runner_environment: Option<String>,
+    /// `.1.12` source repository URL.
+    pub source_repository_uri: Option<String>,
+    /// `.1.13` source commit.
+    pub source_repository_digest: Option<String>,
+    /// `.1.14` source ref.
+    pub source_repository_ref: Option<String>,
+    /// `.1.15` immutable repository ID.
+    pub source_repository_identifier: Option<String>,
+    /// `.1.16` owner URL.
+    pub source_repository_owner_uri: Option<String>,
+    /// `.1.17` immutable owner ID.
+    pub source_repository_owner_identifier: Option<String>,
+    /// `.1.18` build config URI: the caller's workflow.
+    pub build_config_uri: Option<String>,
+    /// `.1.19` build config commit.
+    pub build_config_digest: Option<String>,
+    /// `.1.20` trigger event.
+    pub build_trigger: Option<String>,
+    /// `.1.21` run invocation URI.
+    pub run_invocation_uri: Option<String>,
+    /// `.1.22` repository visibility at signing.
+    pub source_repository_visibility_at_signing: Option<String>,
+    /// `.1.2` (deprecated) trigger.
+    pub deprecated_workflow_trigger: Option<String>,
+    /// `.1.3` (deprecated) commit.
+    pub deprecated_workflow_sha: Option<String>,
+    /// `.1.4` (deprecated) workflow name.
+    pub deprecated_workflow_name: Option<String>,
+    /// `.1.5` (deprecated) `owner/repo`.
+    pub deprecated_workflow_repository: Option<String>,
+    /// `.1.6` (deprecated) ref.
+    pub deprecated_workflow_ref: Option<String>,
+}
+
+impl From<&FulcioCiClaims> for CiClaims {
+    fn from(c: &FulcioCiClaims) -> Self {
+        let d = &c.deprecated_github;
+        CiClaims {
+            build_signer_uri: c.build_signer_uri.clone(),
+            build_signer_digest: c.build_signer_digest.clone(),
+            runner_environment: c.runner_environment.clone(),
+            source_repository_uri: c.source_repository_uri.clone(),
+            source_repository_digest: c.source_repository_digest.clone(),
+            source_repository_ref: c.source_repository_ref.clone(),
+            source_repository_identifier: c.source_repository_identifier.clone(),
+            source_repository_owner_uri: c.source_repository_owner_uri.clone(),
+            source_repository_owner_identifier: c.source_repository_owner_identifier.clone(),
+            build_config_uri: c.build_config_uri.clone(),
+            build_config_digest: c.build_config_digest.clone(),
+            build_trigger: c.build_trigger.clone(),
+            run_invocation_uri: c.run_invocation_uri.clone(),
+            source_repository_visibility_at_signing: c.source_repository_visibility_at_signing.clone(),
+            deprecated_workflow_trigger: d.workflow_trigger.clone(),
+            deprecated_workflow_sha: d.workflow_sha.clone(),
+            deprecated_workflow_name: d.workflow_name.clone(),
+            deprecated_workflow_repository: d.workflow_repository.clone(),
+            deprecated_workflow_ref: d.workflow_ref.clone(),
+        }
+    }
+}
+
+impl CiClaims {
+    /// The source repository as `owner/name`, from `.1.12` or else the
+    /// deprecated `.1.5`.
+    pub fn repository(&self) -> Option<String> {
+        self.source_repository_uri
+            .as_deref()
+            .map(|u| repo_path(u).to_string())
+            .or_else(|| self.deprecated_workflow_repository.clone())
+    }
+
+    /// The source ref, from `.1.14` or else the deprecated `.1.6`.
+    pub fn source_ref(&self) -> Option<&str> {
+        self.source_repository_ref.as_deref().or(self.deprecated_workflow_ref.as_deref())
+    }
+
+    /// The trigger event, from `.1.20` or else the deprecated `.1.2`.
+    pub fn trigger(&self) -> Option<&str> {
+        self.build_trigger.as_deref().or(self.deprecated_workflow_trigger.as_deref())
+    }
+
+    /// The repository owner's name, from `.1.16` or else the repository.
+    pub fn owner(&self) -> Option<String> {
+        match self.source_repository_owner_uri.as_deref() {
+            Some(u) => Some(repo_path(u).to_string()),
+            None => self.repository().and_then(|r| r.split_once('/').map(|(o, _)| o.to_string())),
+        }
+    }
+
+    /// Check that each deprecated claim agrees with its successor when a
+    /// certificate carries both. Fulcio writes the same value into both, so a
+    /// disagreement means a forged or mis-issued certificate.
+    pub fn check_deprecated_agree(&self) -> Result<usize> {
+        let pairs: [(&str, &Option<String>, Option<String>); 4] = [
+            ("1.2 trigger vs 1.20", &self.deprecated_workflow_trigger, self.build_trigger.clone()),
+            ("1.3 sha vs 1.13", &self.deprecated_workflow_sha, self.source_repository_digest.clone()),
+            (
+                "1.5 repository vs 1.12",
+                &self.deprecated_workflow_repository,
+                self.source_repository_uri.as_deref().map(|u| repo_path(u).to_string()),
+            ),
+            ("1.6 ref vs 1.14", &self.deprecated_workflow_ref, self.source_repository_ref.clone()),
+        ];
+        let mut compared = 0;
+        for (what, old, new) in pairs {
+            if let (Some(old), Some(new)) = (old, new) {
+                compared += 1;
+                if *old != new {
+                    return Err(Error::Identity(format!(
+                        "deprecated and current GitHub OIDs disagree ({what}): {old:?} != {new:?}"
+                    )));
+                }
+            }
+        }
+        Ok(compared)
+    }
+}
+
+/// `https://github.com/owner/name` → `owner/name`; anything else unchanged.
+pub fn repo_path(uri: &str) -> &str {
+    uri.strip_prefix("https://")
+        .or_else(|| uri.strip_prefix("http://"))
+        .and_then(|rest| rest.split_once('/').map(|(_, p)| p))
+        .unwrap_or(uri)
+        .trim_end_matches('/')
+}
+
+/// Who signed, as the certificate says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CertIdentity {
+    /// The SAN (URI or email).
+    pub san: Option<String>,
+    /// The OIDC issuer (`.1.8`, or the deprecated `.1.1`).
+    pub issuer: Option<String>,
+    /// The CI claims.
+    pub claims: CiClaims,
+}
+
+impl CertIdentity {
+    /// Read the identity from a parsed certificate.
+    pub fn from_info(info: &CertificateInfo) -> Self {
+        CertIdentity {
+            san: info.identity.as_ref().map(|s| s.as_str().to_string()),
+            issuer: info.issuer.clone(),
+            claims: CiClaims::from(&info.ci_claims),
+        }
+    }
+
+    /// Parse a DER certificate and read its identity. This is the
+    /// certificate-extension parser the fuzz target drives.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        let info = sigstore_crypto::parse_certificate_info(&DerCertificate::from(der.to_vec()))
+            .map_err(|e| Error::Input(format!("malformed certificate: {e}")))?;
+        Ok(Self::from_info(&info))
+    }
+}
+
+/// How the expected SAN is matched.
+#[derive(Debug, Clone)]
+pub enum SanMatcher {
+    /// Exact string equality. If the expected value is a workflow pinned by
+    /// commit (`...@<40-hex sha>`), it also matches a certificate for the same
+    /// workflow whose signer commit (`.1.10`) is that SHA.
+    Exact(String),
+    /// A regular expression, always anchored at both ends.
+    Regex(regex_lite::Regex, String),
+}
+
+impl SanMatcher {
+    /// An anchored regex matcher: `release.yml` never matches `release.yml-evil.yml`.
+    pub fn regex(pattern: &str) -> Result<Self> {
+        let anchored = format!("^(?:{pattern})$");
+        let re = regex_lite::Regex::new(&anchored)
+            .map_err(|e| Error::Input(format!("invalid identity regex {pattern:?}: {e}")))?;
+        Ok(SanMatcher::Regex(re, pattern.to_string()))
+    }
+
+    /// What is expected, for reports.
+    pub fn describe(&self) -> String {
+        match self {
+            SanMatcher::Exact(s) => s.clone(),
+            SanMatcher::Regex(_, p) => format!("/{p}/"),
+        }
+    }
+
+    /// Whether the certificate identity matches.
+    pub fn matches(&self, id: &CertIdentity) -> bool {
+        let Some(san) = id.san.as_deref() else { return false };
+        match self {
+            SanMatcher::Regex(re, _) => re.is_match(san),
+            SanMatcher::Exact(expected) => {
+                if san == expected {
+                    return true;
+                }
+                // Commit pin: same workflow path, signer digest equals the pinned SHA.
+                match (expected.rsplit_once('@'), san.rsplit_once('@')) {
+                    (Some((want_path, sha)), Some((have_path, _))) if is_commit_sha(sha) => {
+                        want_path == have_path
+                            && id.claims.build_signer_digest.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(sha))
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+fn is_commit_sha(s: &str) -> bool {
+    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gh(san: &str, digest: &str) -> CertIdentity {
+        CertIdentity {
+            san: Some(san.into()),
+            claims: CiClaims { build_signer_digest: Some(digest.into()), ..Default::default() },
+            ..Default::default()
+        }
+    }
+
+    const WF: &str = "https://github.com/o/r/.github/workflows/release.yml";
+
+    #[test]
+    fn regex_is_anchored() {
+        let m = SanMatcher::regex(&format!("{WF}@.*").replace('.', "\\.").replace("\\.*", ".*")).unwrap();
+        assert!(m.matches(&gh(&format!("{WF}@refs/tags/v1"), "")));
+        let m = SanMatcher::regex("https://github.com/o/r/.github/workflows/release.yml").unwrap();
+        assert!(!m.matches(&gh("https://github.com/o/r/.github/workflows/release.yml-evil.yml", "")));
+        assert!(!m.matches(&gh("xhttps://github.com/o/r/.github/workflows/release.yml", "")));
+    }
+
+    #[test]
+    fn exact_and_commit_pins() {
+        let sha = "a".repeat(40);
+        let id = gh(&format!("{WF}@refs/tags/v1"), &sha);
+        assert!(SanMatcher::Exact(format!("{WF}@refs/tags/v1")).matches(&id));
+        assert!(SanMatcher::Exact(format!("{WF}@{sha}")).matches(&id));
+        assert!(!SanMatcher::Exact(format!("{WF}@{}", "b".repeat(40))).matches(&id));
+        assert!(!SanMatcher::Exact(format!("{WF}-evil.yml@{sha}")).matches(&id));
+        assert!(!SanMatcher::Exact(format!("{WF}@refs/tags/v2")).matches(&id));
+    }
+
+    #[test]
+    fn deprecated_oids_must_agree() {
+        let mut c = CiClaims {
+            source_repository_uri: Some("https://github.com/o/r".into()),
+            deprecated_workflow_repository: Some("o/r".into()),
+            source_repository_ref: Some("refs/heads/main".into()),
+            deprecated_workflow_ref: Some("refs/heads/main".into()),
+            ..Default::default()
+        };
+        assert_eq!(c.check_deprecated_agree().unwrap(), 2);
+        c.deprecated_workflow_ref = Some("refs/heads/evil".into());
+        assert!(matches!(c.check_deprecated_agree(), Err(Error::Identity(_))));
+        c.deprecated_workflow_ref = None;
+        c.deprecated_workflow_repository = Some("o/other".into());
+        assert!(matches!(c.check_deprecated_agree(), Err(Error::Identity(_))));
+    }
+
+    #[test]
+    fn repo_paths() {
+        assert_eq!(repo_path("https://github.com/o/r"), "o/r");
+        assert_eq!(repo_path("https://github.com/o"), "o");
+        assert_eq!(repo_path("o/r"), "o/r");
+    }
+}

@@ -1,0 +1,300 @@
+//! OpenSSF model signatures (`https://model_signing/signature/v1.0`): check a
+//! model directory against the signed manifest, with the model-signing
+//! semantics (files or shards, recorded ignore paths, symlink policy).
+
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::hashing::{sha256_jobs, HashJob};
+use crate::statement::Statement;
+use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The model-signing predicate type.
+pub const MODEL_SIGNING_V1: &str = "https://model_signing/signature/v1.0";
+
+#[derive(Debug, Deserialize)]
+struct Predicate {
+    serialization: Serialization,
+    resources: Vec<Resource>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Serialization {
+    method: String,
+    hash_type: String,
+    #[serde(default)]
+    allow_symlinks: bool,
+    #[serde(default)]
+    ignore_paths: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Resource {
+    name: String,
+    algorithm: String,
+    digest: String,
+}
+
+/// What a successful model check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelCheck {
+    /// Number of files verified.
+    pub files: usize,
+    /// The manifest's root digest, recomputed from the bytes on disk.
+    pub root: Digest,
+}
+
+/// A manifest key: a file's path components and, for shards, the byte range.
+type Key = (Vec<String>, Option<(u64, u64)>);
+
+fn parse_name(name: &str, sharded: bool) -> Result<Key> {
+    let bad = || Error::Input(format!("model signature resource name {name:?} is malformed"));
+    let (path, range) = if sharded {
+        let mut parts = name.rsplitn(3, ':');
+        let end = parts.next().and_then(|s| s.parse::<u64>().ok()).ok_or_else(bad)?;
+        let start = parts.next().and_then(|s| s.parse::<u64>().ok()).ok_or_else(bad)?;
+        let path = parts.next().ok_or_else(bad)?;
+        if start > end {
+            return Err(bad());
+        }
+        (path, Some((start, end)))
+    } else {
+        (name, None)
+    };
+    let comps: Vec<String> = path.split('/').map(str::to_string).collect();
+    if comps.iter().any(|c| c.is_empty() || c == "." || c == "..") {
+        return Err(bad());
+    }
+    Ok((comps, range))
+}
+
+fn is_ignored(rel: &[String], ignore: &BTreeSet<Vec<String>>) -> bool {
+    (1..=rel.len()).any(|n| ignore.contains(&rel[..n].to_vec()))
+}
+
+/// Every regular file under `dir`, as path components, skipping ignored paths.
+fn walk(dir: &Path, allow_symlinks: bool, ignore: &BTreeSet<Vec<String>>) -> Result<BTreeMap<Vec<String>, PathBuf>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![(dir.to_path_buf(), Vec::<String>::new())];
+    while let Some((abs, rel)) = stack.pop() {
+        let entries = std::fs::read_dir(&abs).map_err(|e| Error::Input(format!("cannot list {}: {e}", abs.display())))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::Input(format!("cannot list {}: {e}", abs.display())))?;
+            let name = entry.file_name().into_string().map_err(|n| Error::Input(format!("non-UTF-8 file name {n:?}")))?;
+            let mut child = rel.clone();
+            child.push(name);
+            if is_ignored(&child, ignore) {
+                continue;
+            }
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+            let meta = if meta.file_type().is_symlink() {
+                if !allow_symlinks {
+                    return Err(Error::Digest(format!(
+                        "{} is a symbolic link, which this model signature does not allow",
+                        child.join("/")
+                    )));
+                }
+                std::fs::metadata(&path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?
+            } else {
+                meta
+            };
+            if meta.is_dir() {
+                stack.push((path, child));
+            } else if meta.is_file() {
+                out.insert(child, path);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn list(names: &[String]) -> String {
+    let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
+    let more = names.len().saturating_sub(shown.len());
+    if more > 0 { format!("{} (+{more} more)", shown.join(", ")) } else { shown.join(", ") }
+}
+
+/// Verify `dir` against the model signature `statement`. `signature_file` is
+/// left out of the walk when it lies inside `dir`; `extra_ignore` adds paths
+/// (relative to `dir`) to those the signature records. Returns the root
+/// digest recomputed from disk, which the caller checks against the subject.
+pub fn verify_dir(statement: &Statement, dir: &Path, signature_file: Option<&Path>, extra_ignore: &[String]) -> Result<ModelCheck> {
+    if statement.predicate_type != MODEL_SIGNING_V1 {
+        return Err(Error::Input(format!(
+            "a model directory needs a model signature ({MODEL_SIGNING_V1}), this statement is {}",
+            statement.predicate_type
+        )));
+    }
+    let pred: Predicate = serde_json::from_value(statement.predicate.clone())
+        .map_err(|e| Error::Input(format!("malformed model-signing predicate: {e}")))?;
+    let sharded = match pred.serialization.method.as_str() {
+        "files" => false,
+        "shards" => true,
+        other => return Err(Error::Input(format!("unknown model-signing serialization method {other:?}"))),
+    };
+    if pred.serialization.hash_type != "sha256" {
+        return Err(Error::Input(format!(
+            "model-signing hash_type {:?} is not supported (sha256 only)",
+            pred.serialization.hash_type
+        )));
+    }
+    let mut ignore: BTreeSet<Vec<String>> = pred
+        .serialization
+        .ignore_paths
+        .iter()
+        .chain(extra_ignore)
+        .map(|p| p.trim_matches('/').split('/').map(str::to_string).collect())
+        .collect();
+    if let Some(sig) = signature_file.and_then(|s| s.canonicalize().ok()) {
+        if let (Ok(root), Some(_)) = (dir.canonicalize(), sig.file_name()) {
+            if let Ok(rel) = sig.strip_prefix(&root) {
+                ignore.insert(rel.iter().map(|c| c.to_string_lossy().into_owned()).collect());
+            }
+        }
+    }
+
+    let mut expected: BTreeMap<Key, Vec<u8>> = BTreeMap::new();
+    for r in &pred.resources {
+        if r.algorithm != "sha256" {
+            return Err(Error::Input(format!("resource {} uses unsupported algorithm {}", r.name, r.algorithm)));
+        }
+        let raw = hex::decode(&r.digest)
+            .ok()
+            .filter(|d| d.len() == 32)
+            .ok_or_else(|| Error::Input(format!("resource {} has a malformed digest", r.name)))?;
+        if expected.insert(parse_name(&r.name, sharded)?, raw).is_some() {
+            return Err(Error::Input(format!("resource {} appears twice", r.name)));
+        }
+    }
+
+    let on_disk = walk(dir, pred.serialization.allow_symlinks, &ignore)?;
+    let signed_files: BTreeSet<&Vec<String>> = expected.keys().map(|(p, _)| p).collect();
+    let extra: Vec<String> = on_disk.keys().filter(|p| !signed_files.contains(p)).map(|p| p.join("/")).collect();
+    let missing: Vec<String> = signed_files.iter().filter(|p| !on_disk.contains_key(**p)).map(|p| p.join("/")).collect();
+
+    let mut jobs = Vec::new();
+    let mut keys = Vec::new();
+    let mut changed = BTreeSet::new();
+    for (key, _) in expected.iter() {
+        if let Some(path) = on_disk.get(&key.0) {
+            jobs.push(HashJob { path: path.clone(), range: key.1 });
+            keys.push(key.clone());
+        }
+    }
+    if sharded {
+        // The shards of each file must cover it exactly, from 0 to its length.
+        for (comps, path) in &on_disk {
+            let mut ranges: Vec<(u64, u64)> = expected.keys().filter(|(p, _)| p == comps).filter_map(|(_, r)| *r).collect();
+            if ranges.is_empty() {
+                continue;
+            }
+            ranges.sort_unstable();
+            let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            let contiguous = ranges[0].0 == 0 && ranges.windows(2).all(|w| w[0].1 == w[1].0);
+            if !contiguous || ranges.last().map(|r| r.1) != Some(len) {
+                changed.insert(comps.join("/"));
+            }
+        }
+    }
+    for (key, result) in keys.iter().zip(sha256_jobs(&jobs, None)) {
+        match result {
+            Ok(d) if d.as_slice() == expected[key].as_slice() => {}
+            Ok(_) | Err(Error::Digest(_)) => {
+                changed.insert(key.0.join("/"));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !extra.is_empty() || !missing.is_empty() || !changed.is_empty() {
+        let mut parts = Vec::new();
+        if !changed.is_empty() {
+            parts.push(format!("changed files: {}", list(&changed.into_iter().collect::<Vec<_>>())));
+        }
+        if !missing.is_empty() {
+            parts.push(format!("missing files: {}", list(&missing)));
+        }
+        if !extra.is_empty() {
+            parts.push(format!("extra files: {}", list(&extra)));
+        }
+        return Err(Error::Digest(format!("model directory does not match its signature: {}", parts.join("; "))));
+    }
+    // Root digest: sha256 over the raw resource digests in manifest order
+    // (path components, then shard range), as model-signing computes it.
+    let mut root = Sha256::new();
+    for digest in expected.values() {
+        root.update(digest);
+    }
+    Ok(ModelCheck { files: on_disk.len(), root: Digest::sha256(&root.finalize()) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
+
+    fn sha(b: &[u8]) -> String {
+        hex::encode(Sha256::digest(b))
+    }
+
+    fn statement(resources: &str, method: &str) -> Statement {
+        let p = format!(
+            r#"{{"_type":"{STATEMENT_V1}","subject":[{{"name":"m","digest":{{"sha256":"00"}}}}],"predicateType":"{MODEL_SIGNING_V1}",
+            "predicate":{{"serialization":{{"method":"{method}","hash_type":"sha256","allow_symlinks":false,"ignore_paths":["skip"]}},"resources":{resources}}}}}"#
+        );
+        Statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn files_extra_missing_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("a"), b"A").unwrap();
+        std::fs::write(dir.path().join("sub/b"), b"B").unwrap();
+        std::fs::write(dir.path().join("skip"), b"ignored").unwrap();
+        let st = statement(
+            &format!(r#"[{{"name":"a","algorithm":"sha256","digest":"{}"}},{{"name":"sub/b","algorithm":"sha256","digest":"{}"}}]"#, sha(b"A"), sha(b"B")),
+            "files",
+        );
+        let ok = verify_dir(&st, dir.path(), None, &[]).unwrap();
+        assert_eq!(ok.files, 2);
+        let mut cat = hex::decode(sha(b"A")).unwrap();
+        cat.extend(hex::decode(sha(b"B")).unwrap());
+        assert_eq!(ok.root.value, sha(&cat));
+
+        std::fs::write(dir.path().join("sub/b"), b"X").unwrap();
+        std::fs::write(dir.path().join("c"), b"C").unwrap();
+        std::fs::remove_file(dir.path().join("a")).unwrap();
+        let err = verify_dir(&st, dir.path(), None, &[]).unwrap_err().to_string();
+        assert!(err.contains("changed files: sub/b"), "{err}");
+        assert!(err.contains("missing files: a"), "{err}");
+        assert!(err.contains("extra files: c"), "{err}");
+        assert!(verify_dir(&st, dir.path(), None, &["c".into()]).unwrap_err().to_string().contains("sub/b"));
+    }
+
+    #[test]
+    fn shards_must_cover_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("w"), b"0123456789").unwrap();
+        let res = format!(
+            r#"[{{"name":"w:0:4","algorithm":"sha256","digest":"{}"}},{{"name":"w:4:10","algorithm":"sha256","digest":"{}"}}]"#,
+            sha(b"0123"),
+            sha(b"456789")
+        );
+        assert_eq!(verify_dir(&statement(&res, "shards"), dir.path(), None, &[]).unwrap().files, 1);
+        std::fs::write(dir.path().join("w"), b"0123456789X").unwrap();
+        assert!(matches!(verify_dir(&statement(&res, "shards"), dir.path(), None, &[]), Err(Error::Digest(_))));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_refused_unless_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), b"A").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("link")).unwrap();
+        let st = statement(&format!(r#"[{{"name":"a","algorithm":"sha256","digest":"{}"}}]"#, sha(b"A")), "files");
+        assert!(verify_dir(&st, dir.path(), None, &[]).unwrap_err().to_string().contains("symbolic link"));
+    }
+}

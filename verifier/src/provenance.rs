@@ -1,0 +1,165 @@
+//! SLSA provenance (v0.2 and v1) checks that bind the predicate to the
+//! certificate: `builder.id` and the invocation ID must agree with what
+//! Fulcio certified, because the predicate is only the signer's claim.
+
+use crate::error::{Error, Result};
+use crate::identity::CertIdentity;
+use crate::statement::Statement;
+use crate::verdict::Checks;
+
+/// SLSA provenance v1.
+pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
+
+/// Builder IDs that name a GitHub runner rather than a workflow. GitHub's
+/// own attestations (and npm's) write these; the builder identity is then the
+/// certificate's SAN, which the identity checks cover.
+pub const GENERIC_GITHUB_BUILDERS: &[&str] = &[
+    "https://github.com/actions/runner/github-hosted",
+    "https://github.com/actions/runner/self-hosted",
+    "https://github.com/actions/runner",
+];
+
+/// slsa-github-generator's BYOB delegators: the certificate names the
+/// delegator, and the predicate names the tool workflow it ran.
+const DELEGATOR_PREFIXES: &[&str] = &[
+    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/delegator_generic_slsa3.yml@",
+    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/delegator_lowperms-generic_slsa3.yml@",
+];
+
+/// The fields of a provenance predicate these checks need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProvenanceFacts {
+    /// `runDetails.builder.id` (v1) or `builder.id` (v0.2).
+    pub builder_id: Option<String>,
+    /// `runDetails.metadata.invocationId` (v1) or `metadata.buildInvocationId` (v0.2).
+    pub invocation_id: Option<String>,
+}
+
+impl ProvenanceFacts {
+    /// Read the facts from a provenance statement.
+    pub fn from_statement(st: &Statement) -> Self {
+        let p = &st.predicate;
+        let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        ProvenanceFacts {
+            builder_id: s(&p["runDetails"]["builder"]["id"]).or_else(|| s(&p["builder"]["id"])),
+            invocation_id: s(&p["runDetails"]["metadata"]["invocationId"])
+                .or_else(|| s(&p["metadata"]["buildInvocationId"])),
+        }
+    }
+}
+
+/// Whether a v0.2-style invocation ID (`RUN_ID-ATTEMPT`) or a URL names the
+/// same run as the certificate's run URI (`.../actions/runs/ID/attempts/N`).
+fn same_run(invocation: &str, run_uri: &str) -> bool {
+    if invocation == run_uri {
+        return true;
+    }
+    let tail = run_uri.split("/actions/runs/").nth(1).unwrap_or("");
+    match tail.split_once("/attempts/") {
+        Some((id, attempt)) => invocation == format!("{id}-{attempt}"),
+        None => false,
+    }
+}
+
+/// Check a provenance statement against the certificate (when keyless) and
+/// the policy's required builder ID.
+pub fn check(st: &Statement, signer: Option<&CertIdentity>, required_builder: Option<&str>, checks: &mut Checks) -> Result<ProvenanceFacts> {
+    let facts = ProvenanceFacts::from_statement(st);
+    let builder = facts.builder_id.as_deref();
+    if builder.is_none() {
+        return checks.record("provenance.builder-id", None, None, "", Err(Error::Input("provenance has no builder.id".into())));
+    }
+    match signer.and_then(|s| s.san.as_deref().map(|san| (s, san))) {
+        Some((signer, san)) => {
+            let b = builder.unwrap_or_default();
+            let (ok, why) = if b == san {
+                (true, "builder.id equals the certificate SAN".to_string())
+            } else if GENERIC_GITHUB_BUILDERS.contains(&b) {
+                (true, format!("generic runner builder.id; the builder identity is the certificate SAN {san}"))
+            } else if DELEGATOR_PREFIXES.iter().any(|p| san.starts_with(p)) {
+                (true, format!("BYOB: certificate names the slsa-github-generator delegator, which attests tool workflow {b}"))
+            } else {
+                (false, format!("predicate builder.id {b} claims a builder the certificate does not name (SAN {san})"))
+            };
+            let result = if ok { Ok(()) } else { Err(Error::Identity(why.clone())) };
+            checks.record("provenance.builder-id-consistent", Some(san.to_string()), Some(b.to_string()), why, result)?;
+
+            match (facts.invocation_id.as_deref(), signer.claims.run_invocation_uri.as_deref()) {
+                (Some(inv), Some(run)) => {
+                    let ok = same_run(inv, run);
+                    let result = if ok {
+                        Ok(())
+                    } else {
+                        Err(Error::Identity(format!("invocation ID {inv} is not the certificate's run {run}")))
+                    };
+                    checks.record("provenance.invocation-consistent", Some(run.to_string()), Some(inv.to_string()), "invocation ID names the certificate's run", result)?;
+                }
+                (inv, run) => checks.not_applicable(
+                    "provenance.invocation-consistent",
+                    format!(
+                        "nothing to compare: invocation ID {}, certificate run URI {}",
+                        inv.unwrap_or("absent"),
+                        run.unwrap_or("absent")
+                    ),
+                ),
+            }
+        }
+        None => checks.not_applicable(
+            "provenance.builder-id-consistent",
+            "keyed signature: builder.id is attested by the key holder, not by a certificate",
+        ),
+    }
+    if let Some(want) = required_builder {
+        let ok = builder == Some(want);
+        checks.compare("provenance.builder-id", want, builder, ok, Error::Identity)?;
+    }
+    Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::CiClaims;
+    use crate::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
+
+    fn prov(builder: &str, inv: &str) -> Statement {
+        let p = format!(
+            r#"{{"_type":"{STATEMENT_V1}","subject":[{{"name":"a","digest":{{"sha256":"00"}}}}],"predicateType":"{SLSA_PROVENANCE_V1}",
+            "predicate":{{"runDetails":{{"builder":{{"id":"{builder}"}},"metadata":{{"invocationId":"{inv}"}}}}}}}}"#
+        );
+        Statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
+    }
+
+    fn signer(san: &str, run: &str) -> CertIdentity {
+        CertIdentity {
+            san: Some(san.into()),
+            claims: CiClaims { run_invocation_uri: Some(run.into()), ..Default::default() },
+            ..Default::default()
+        }
+    }
+
+    const TRUSTED: &str = "https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml@refs/tags/v0.0.1";
+    const RUN: &str = "https://github.com/o/r/actions/runs/42/attempts/1";
+
+    #[test]
+    fn predicate_cannot_claim_a_builder_the_certificate_does_not_name() {
+        let evil = signer("https://github.com/evil/x/.github/workflows/a.yaml@refs/heads/main", RUN);
+        let err = check(&prov(TRUSTED, RUN), Some(&evil), Some(TRUSTED), &mut Checks::default()).unwrap_err();
+        assert!(matches!(err, Error::Identity(_)), "{err}");
+        assert!(check(&prov(TRUSTED, RUN), Some(&signer(TRUSTED, RUN)), Some(TRUSTED), &mut Checks::default()).is_ok());
+    }
+
+    #[test]
+    fn invocation_must_name_the_certificate_run() {
+        let s = signer(TRUSTED, RUN);
+        assert!(check(&prov(TRUSTED, "42-1"), Some(&s), None, &mut Checks::default()).is_ok());
+        let err = check(&prov(TRUSTED, "https://github.com/o/r/actions/runs/43/attempts/1"), Some(&s), None, &mut Checks::default());
+        assert!(matches!(err, Err(Error::Identity(_))));
+    }
+
+    #[test]
+    fn generic_runner_builder_ids_defer_to_the_san() {
+        let s = signer(TRUSTED, RUN);
+        assert!(check(&prov(GENERIC_GITHUB_BUILDERS[0], RUN), Some(&s), None, &mut Checks::default()).is_ok());
+    }
+}

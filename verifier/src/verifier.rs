@@ -1,0 +1,276 @@
+//! The orchestrator: evidence file + subjects + policy → one verdict per subject.
+
+use crate::bundle_check::{self, SigstoreArtifact};
+use crate::digest::{hash_file, Digest};
+use crate::error::{Error, Result};
+use crate::evidence::{self, Evidence};
+use crate::identity::CertIdentity;
+use crate::model_signing;
+use crate::policy::Policy;
+use crate::provenance;
+use crate::statement::Statement;
+use crate::verdict::{Checks, Failure, Verdict};
+use crate::{bare_dsse, private_pki, signer_checks};
+use serde::Serialize;
+use sigstore_types::SignatureContent;
+use std::path::{Path, PathBuf};
+
+/// What the evidence must cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A file; its sha256 and sha512 are matched against the statement.
+    File(PathBuf),
+    /// A bare digest (`sha256:HEX`, `sha512:HEX`, or another in-toto algorithm).
+    Digest(Digest),
+    /// A model directory, checked against an OpenSSF model signature.
+    ModelDir(PathBuf),
+}
+
+impl Subject {
+    /// Interpret a command-line argument: an existing directory or file, else
+    /// an `ALG:VALUE` digest.
+    pub fn parse(arg: &str) -> Result<Self> {
+        let p = Path::new(arg);
+        if p.is_dir() {
+            return Ok(Subject::ModelDir(p.to_path_buf()));
+        }
+        if p.is_file() {
+            return Ok(Subject::File(p.to_path_buf()));
+        }
+        if arg.contains(':') {
+            return Digest::parse(arg).map(Subject::Digest);
+        }
+        Err(Error::Input(format!("{arg}: no such file or directory, and not an ALG:HEX digest")))
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Subject::File(p) | Subject::ModelDir(p) => p.display().to_string(),
+            Subject::Digest(d) => d.to_string(),
+        }
+    }
+}
+
+/// What to verify: one evidence file and the subjects it must cover.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// A Sigstore bundle (JSON or JSON Lines) or a DSSE envelope file.
+    pub evidence: PathBuf,
+    /// Every subject must be covered by a verifying entry of the file.
+    pub subjects: Vec<Subject>,
+}
+
+/// The verdict for one subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectVerdict {
+    /// The subject as given.
+    pub subject: String,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+/// The whole result of a call.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// True only if every subject verified.
+    pub verified: bool,
+    /// The evidence file.
+    pub evidence: String,
+    /// Where the trusted root came from.
+    pub trust_root: String,
+    /// One verdict per subject.
+    pub results: Vec<SubjectVerdict>,
+}
+
+impl Report {
+    /// The first failure, which decides the exit code.
+    pub fn failure(&self) -> Option<&Failure> {
+        self.results.iter().find_map(|r| r.verdict.failure.as_ref())
+    }
+}
+
+/// Verifies evidence under one policy. Build it once; verify many times.
+pub struct Verifier {
+    policy: Policy,
+    sigstore: sigstore_verify::Verifier,
+}
+
+impl Verifier {
+    /// Prepare a verifier. Fails with [`Error::Input`] on a contradictory
+    /// policy or a trusted root that `sigstore-verify` rejects.
+    pub fn new(policy: Policy) -> Result<Self> {
+        policy.validate()?;
+        let sigstore = sigstore_verify::Verifier::new(&policy.trust_root.root)
+            .map_err(|e| Error::Input(format!("trusted root {} rejected: {e}", policy.trust_root.origin)))?;
+        Ok(Verifier { policy, sigstore })
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Verify `inputs`. Never panics on bad input; every problem becomes a
+    /// failed verdict with its class.
+    pub fn verify(&self, inputs: &Inputs) -> Report {
+        let entries = evidence::load(&inputs.evidence);
+        let results = inputs
+            .subjects
+            .iter()
+            .map(|subject| SubjectVerdict {
+                subject: subject.describe(),
+                verdict: match &entries {
+                    Ok(entries) => self.verify_entries(entries, subject, &inputs.evidence),
+                    Err(e) => failed(Checks::default(), e, 0),
+                },
+            })
+            .collect::<Vec<_>>();
+        let verified = !results.is_empty() && results.iter().all(|r| r.verdict.verified);
+        Report {
+            verified,
+            evidence: inputs.evidence.display().to_string(),
+            trust_root: self.policy.trust_root.origin.clone(),
+            results,
+        }
+    }
+
+    /// Verify one subject against parsed evidence entries: the first entry
+    /// that verifies wins; otherwise the most telling failure is reported.
+    pub fn verify_entries(&self, entries: &[Result<Evidence>], subject: &Subject, evidence_path: &Path) -> Verdict {
+        let mut best: Option<Verdict> = None;
+        for (i, entry) in entries.iter().enumerate() {
+            let mut checks = Checks::default();
+            let mut signer = None;
+            let mut predicate_type = None;
+            let outcome = match entry {
+                Ok(ev) => self.verify_one(ev, subject, evidence_path, &mut checks, &mut signer, &mut predicate_type),
+                Err(e) => Err(e.clone()),
+            };
+            let verdict = match outcome {
+                Ok(()) => Verdict { verified: true, checks: checks.0, failure: None, signer, predicate_type, entry: i },
+                Err(e) => Verdict { signer, predicate_type, ..failed(checks, &e, i) },
+            };
+            if verdict.verified {
+                return verdict;
+            }
+            // A subject mismatch on one line of a JSONL file says least: that
+            // line is about another artifact. Keep any other failure over it.
+            let rank = |v: &Verdict| matches!(v.failure_class(), Some(crate::ErrorClass::Digest)) as u8;
+            if best.as_ref().is_none_or(|b| rank(&verdict) < rank(b)) {
+                best = Some(verdict);
+            }
+        }
+        best.unwrap_or_else(|| failed(Checks::default(), &Error::Input("evidence file has no entries".into()), 0))
+    }
+
+    fn verify_one(
+        &self,
+        ev: &Evidence,
+        subject: &Subject,
+        evidence_path: &Path,
+        checks: &mut Checks,
+        signer: &mut Option<CertIdentity>,
+        predicate_type: &mut Option<String>,
+    ) -> Result<()> {
+        let policy = &self.policy;
+        let (statement, cert) = match ev {
+            Evidence::BareDsse(env) => {
+                bare_dsse::verify(env, policy, checks)?;
+                (Some(Statement::from_payload(&env.payload_type, &env.payload)?), None)
+            }
+            Evidence::Bundle(bundle) => {
+                let statement = match &bundle.content {
+                    SignatureContent::DsseEnvelope(env) => Some(Statement::from_payload(&env.payload_type, env.payload.as_bytes())?),
+                    _ => None,
+                };
+                if !policy.certificate_chain.is_empty() {
+                    (statement, Some(private_pki::verify(bundle, &policy.certificate_chain, checks)?))
+                } else {
+                    let artifact_digest;
+                    let artifact = match (subject, &statement) {
+                        (Subject::File(p), None) => SigstoreArtifact::File(p),
+                        (Subject::Digest(d), _) => SigstoreArtifact::Digest(d),
+                        (Subject::File(p), Some(st)) => {
+                            artifact_digest = pick_digest(st, &hash_file(p)?);
+                            SigstoreArtifact::Digest(&artifact_digest)
+                        }
+                        (Subject::ModelDir(_), Some(st)) => {
+                            // Crypto first, against the signed root; the directory is checked below.
+                            artifact_digest = st.subject[0].digest.get("sha256").map(|v| Digest { algorithm: "sha256".into(), value: v.clone() })
+                                .ok_or_else(|| Error::Input("model signature subject has no sha256 digest".into()))?;
+                            SigstoreArtifact::Digest(&artifact_digest)
+                        }
+                        (Subject::ModelDir(_), None) => return Err(Error::Input("a model directory needs a DSSE model signature, not a message signature".into())),
+                    };
+                    (statement, bundle_check::verify(bundle, artifact, policy, &self.sigstore, checks)?.cert)
+                }
+            }
+        };
+
+        let identity = cert.as_ref().map(CertIdentity::from_info);
+        *signer = identity.clone();
+        match &identity {
+            Some(id) => signer_checks::check(id, policy, checks)?,
+            None if policy.requires_certificate_identity() => {
+                return checks.record("identity", None, None, "", Err(Error::Identity("the policy names a signer identity, but this evidence has no certificate".into())));
+            }
+            None => {}
+        }
+
+        let Some(st) = statement else {
+            if policy.predicate_type.is_some() || policy.builder_id.is_some() {
+                return checks.record("statement", None, None, "", Err(Error::Policy("policy requires an in-toto statement; this is a message signature".into())));
+            }
+            checks.pass("subject", None, Some(subject.describe()), "message signature covers the artifact");
+            return Ok(());
+        };
+        *predicate_type = Some(st.predicate_type.clone());
+        let required_type = policy.predicate_type.clone().or_else(|| policy.builder_id.as_ref().map(|_| provenance::SLSA_PROVENANCE_V1.to_string()));
+        if let Some(want) = &required_type {
+            checks.compare("statement.predicate-type", want, Some(&st.predicate_type), st.predicate_type == *want, Error::Policy)?;
+        }
+        self.check_subject(&st, subject, evidence_path, checks)?;
+        if st.is_slsa_provenance() {
+            provenance::check(&st, identity.as_ref(), policy.builder_id.as_deref(), checks)?;
+        } else if policy.builder_id.is_some() {
+            return Err(Error::Policy("--builder-id needs SLSA provenance".into()));
+        }
+        Ok(())
+    }
+
+    fn check_subject(&self, st: &Statement, subject: &Subject, evidence_path: &Path, checks: &mut Checks) -> Result<()> {
+        let digests = match subject {
+            Subject::File(p) => hash_file(p)?.to_vec(),
+            Subject::Digest(d) => vec![d.clone()],
+            Subject::ModelDir(dir) => {
+                let m = model_signing::verify_dir(st, dir, Some(evidence_path), &self.policy.ignore_paths);
+                let m = checks.record("model.files", None, None, "every file in the directory matches the signed manifest", m)?;
+                vec![m.root]
+            }
+        };
+        match st.subject_matching(&digests) {
+            Some(s) => {
+                let d = digests.iter().find(|d| s.matches(std::slice::from_ref(d))).map(|d| d.to_string());
+                checks.pass("subject", None, d, format!("statement subject {:?} covers {}", s.name, subject.describe()));
+                Ok(())
+            }
+            None => checks.record(
+                "subject",
+                Some(digests.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" ")),
+                None,
+                "",
+                Err(Error::Digest(format!("no subject of the statement matches {}", subject.describe()))),
+            ),
+        }
+    }
+}
+
+/// The digest sigstore-verify binds: sha256 if any subject carries one, else sha512.
+fn pick_digest(st: &Statement, file: &[Digest; 2]) -> Digest {
+    if st.subject.iter().any(|s| s.digest.contains_key("sha256")) { file[0].clone() } else { file[1].clone() }
+}
+
+fn failed(checks: Checks, e: &Error, entry: usize) -> Verdict {
+    Verdict { verified: false, checks: checks.0, failure: Some(Failure::from(e)), signer: None, predicate_type: None, entry }
+}
