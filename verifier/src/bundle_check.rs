@@ -8,7 +8,7 @@ use crate::policy::Policy;
 use crate::verdict::Checks;
 use sigstore_crypto::CertificateInfo;
 use sigstore_types::bundle::VerificationMaterialContent;
-use sigstore_types::{ArtifactDigest, Bundle, DigestBytes, HashAlgorithm, MediaType};
+use sigstore_types::{ArtifactDigest, Bundle, DigestBytes, HashAlgorithm, MediaType, SignatureContent};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
 
 /// Workflow path of our own builder. Bundles signed by it must carry an
@@ -110,8 +110,27 @@ pub(crate) fn verify(
                 Err(Error::Input("--key given, but the bundle is signed with a certificate".into())),
             )
         }
+        (Some(key), true) if bundle.verification_material.tlog_entries.is_empty()
+            && bundle.verification_material.timestamp_verification_data.rfc3161_timestamps.is_empty() =>
+        {
+            // model-signing writes keyed bundles with neither a log entry nor a
+            // timestamp, which sigstore-bundle's structure check refuses. The
+            // key is the only anchor: check the DSSE signature with it here;
+            // the statement's subjects are checked by the caller.
+            let SignatureContent::DsseEnvelope(env) = &bundle.content else {
+                return Err(Error::Input("keyed message signature without log entry or timestamp is not supported".into()));
+            };
+            checks.record("bundle.signature", None, None, "DSSE signature verifies with the supplied key", key.verify(&env.pae(), env.signature.sig.as_bytes()))?;
+            checks.pass("signer.key", None, Some(key.scheme.name().into()), "signed by the supplied public key");
+            checks.not_applicable("transparency", "keyed bundle without log entry or timestamp: the supplied key is the trust anchor");
+            return Ok(Established { cert: None });
+        }
         (Some(key), true) => {
-            let p = PublicKeyVerificationPolicy::new(key.der.clone());
+            let mut p = PublicKeyVerificationPolicy::new(key.der.clone());
+            if bundle.verification_material.tlog_entries.is_empty() {
+                // Nothing logged: the supplied key is the only trust anchor.
+                p = p.skip_tlog_unsafe();
+            }
             run(verifier, bundle, artifact, &p)
         }
         (None, false) => {
@@ -163,6 +182,10 @@ fn transparency_check(
     policy: &Policy,
     keyed: bool,
 ) -> Result<()> {
+    if keyed && !result.tlog_verified() {
+        checks.not_applicable("transparency", "keyed bundle without log entries: the supplied key is the trust anchor");
+        return Ok(());
+    }
     if !policy.trust_root.has_transparency_log() && !keyed {
         if result.verified_timestamps().is_empty() {
             return checks.record("transparency", None, None, "", Err(Error::Crypto("no RFC 3161 timestamp verified".into())));

@@ -13,6 +13,10 @@ pub enum Status {
     Pass,
     /// The check ran and failed.
     Fail,
+    /// The check ran and found a problem the policy did not ask to enforce
+    /// (for example, an inconsistent provenance builder.id when no builder was
+    /// required). Reported, never silent; the verdict can still be verified.
+    Warn,
     /// The check does not apply to this evidence (for example, certificate
     /// claims of a keyed bundle). Never used for a check the policy asked for.
     NotApplicable,
@@ -86,6 +90,11 @@ impl Checks {
     /// Record a passed check.
     pub fn pass(&mut self, name: &str, expected: Option<String>, actual: Option<String>, detail: impl Into<String>) {
         self.push(name, Status::Pass, expected, actual, detail.into());
+    }
+
+    /// Record a problem that the policy does not enforce.
+    pub fn warn(&mut self, name: &str, expected: Option<String>, actual: Option<String>, detail: impl Into<String>) {
+        self.push(name, Status::Warn, expected, actual, detail.into());
     }
 
     /// Record a check that does not apply.

@@ -232,7 +232,8 @@ impl Verifier {
         }
         self.check_subject(&st, subject, evidence_path, checks)?;
         if st.is_slsa_provenance() {
-            provenance::check(&st, identity.as_ref(), policy.builder_id.as_deref(), checks)?;
+            let enforce = policy.builder_id.is_some() || required_type.as_deref().is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"));
+            provenance::check(&st, identity.as_ref(), policy.builder_id.as_deref(), enforce, checks)?;
         } else if policy.builder_id.is_some() {
             return Err(Error::Policy("--builder-id needs SLSA provenance".into()));
         }

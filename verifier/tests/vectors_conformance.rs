@@ -27,8 +27,9 @@ fn args_for(case: &Value) -> Vec<String> {
         }
     }
     if let Some(chain) = case["cert_chain"].as_array() {
-        a.push("--certificate-chain".into());
-        a.extend(chain.iter().map(|c| v.join(c.as_str().unwrap()).display().to_string()));
+        for c in chain {
+            a.extend(["--certificate-chain".into(), v.join(c.as_str().unwrap()).display().to_string()]);
+        }
     }
     let policy = &case["policy"];
     for (field, flag) in [
@@ -46,8 +47,9 @@ fn args_for(case: &Value) -> Vec<String> {
         }
     }
     if let Some(paths) = policy["ignore_paths"].as_array().filter(|p| !p.is_empty()) {
-        a.push("--ignore-paths".into());
-        a.extend(paths.iter().map(|p| p.as_str().unwrap().to_string()));
+        for p in paths {
+            a.extend(["--ignore-paths".into(), p.as_str().unwrap().to_string()]);
+        }
     }
     if case["artifact"].is_string() {
         a.push(p("artifact"));

@@ -57,8 +57,8 @@ struct VerifyBundle {
     /// PEM public key for keyed bundles and DSSE envelopes.
     #[arg(long)]
     key: Option<PathBuf>,
-    /// PEM certificates of a private PKI for certificate bundles without Fulcio.
-    #[arg(long, num_args = 1..)]
+    /// PEM certificate of a private PKI to trust instead of Fulcio (repeatable).
+    #[arg(long)]
     certificate_chain: Vec<PathBuf>,
     /// Expected source repository URL (or OWNER/NAME), from the certificate.
     #[arg(long)]
@@ -85,9 +85,9 @@ struct VerifyBundle {
     /// Required SLSA builder.id (checked for consistency with the certificate).
     #[arg(long)]
     builder_id: Option<String>,
-    /// Paths inside a model directory to leave out, besides those the
-    /// signature records.
-    #[arg(long, num_args = 1..)]
+    /// Path inside a model directory to leave out, besides those the
+    /// signature records (repeatable, or comma-separated).
+    #[arg(long, value_delimiter = ',')]
     ignore_paths: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
@@ -166,6 +166,7 @@ fn print_human(report: &Report) {
             let mark = match c.status {
                 Status::Pass => "ok  ",
                 Status::Fail => "FAIL",
+                Status::Warn => "WARN",
                 Status::NotApplicable => "n/a ",
             };
             println!("    {mark} {:<36} {}", c.name, c.detail);
