@@ -39,6 +39,12 @@ pub struct EnvelopeSignature {
 }
 
 impl Envelope {
+    /// Parse a DSSE envelope from its JSON serialization.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value = serde_json::from_str(text).map_err(|e| Error::Input(format!("DSSE envelope is not JSON: {e}")))?;
+        parse_envelope(value)
+    }
+
     /// The DSSE pre-authentication encoding that the signatures cover.
     pub fn pae(&self) -> Vec<u8> {
         sigstore_types::dsse::pae(&self.payload_type, &self.payload)

@@ -75,6 +75,12 @@ impl Policy {
             || self.runner_environment.is_some()
     }
 
+    /// Whether the policy names who the signer must be. Keyless evidence is
+    /// never accepted without this: a valid signature by anyone proves nothing.
+    pub fn names_signer(&self) -> bool {
+        self.identity.is_some() || self.source_repo.is_some() || self.repo.is_some() || self.owner.is_some()
+    }
+
     /// Reject contradictory combinations before any evidence is read.
     pub fn validate(&self) -> Result<()> {
         if self.key.is_some() && !self.certificate_chain.is_empty() {

@@ -127,12 +127,12 @@ impl Verifier {
             })
             .collect::<Vec<_>>();
         let verified = !results.is_empty() && results.iter().all(|r| r.verdict.verified);
-        Report {
-            verified,
-            evidence: inputs.evidence.display().to_string(),
-            trust_root: self.policy.trust_root.origin.clone(),
-            results,
-        }
+        let trust_root = match (self.policy.certificate_chain.len(), &self.policy.key) {
+            (0, None) => self.policy.trust_root.origin.clone(),
+            (0, Some(_)) => format!("supplied public key (log entries against {})", self.policy.trust_root.origin),
+            (n, _) => format!("private PKI: {n} supplied certificate(s)"),
+        };
+        Report { verified, evidence: inputs.evidence.display().to_string(), trust_root, results }
     }
 
     /// Verify one subject against parsed evidence entries: the first entry
@@ -210,6 +210,12 @@ impl Verifier {
 
         let identity = cert.as_ref().map(CertIdentity::from_info);
         *signer = identity.clone();
+        let fulcio = identity.is_some() && policy.certificate_chain.is_empty();
+        if fulcio && !policy.names_signer() {
+            return checks.record("identity", None, identity.as_ref().and_then(|i| i.san.clone()), "", Err(Error::Input(
+                "keyless evidence needs an expected signer: pass --certificate-identity (or -regexp), --source-repo, --repo or --owner".into(),
+            )));
+        }
         match &identity {
             Some(id) => signer_checks::check(id, policy, checks)?,
             None if policy.requires_certificate_identity() => {

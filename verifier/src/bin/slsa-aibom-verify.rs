@@ -145,7 +145,9 @@ impl VerifyBundle {
 }
 
 fn print_human(report: &Report) {
+    let warnings = report.results.iter().flat_map(|r| &r.verdict.checks).filter(|c| c.status == Status::Warn).count();
     let verdict = match report.failure() {
+        None if warnings > 0 => format!("VERIFIED with {warnings} warning(s)"),
         None => "VERIFIED".to_string(),
         Some(f) => format!("FAILED ({})", f.class.name()),
     };

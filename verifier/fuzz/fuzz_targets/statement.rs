@@ -1,0 +1,10 @@
+//! in-toto statements, SLSA provenance facts and subject matching.
+#![no_main]
+use slsa_aibom_verify::{provenance::ProvenanceFacts, statement::Statement, Digest};
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Ok(st) = Statement::from_payload("application/vnd.in-toto+json", data) {
+        let _ = ProvenanceFacts::from_statement(&st);
+        let d = Digest { algorithm: "sha256".into(), value: "00".repeat(32) };
+        let _ = st.subject_matching(&[d]);
+    }
+});

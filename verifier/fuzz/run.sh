@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Fuzz every parser target for SECONDS each (default 600), two at a time, and
+# print libFuzzer's final exec counts. Corpora are seeded from ../shared/vectors
+# when present (they stay in the git-ignored fuzz/corpus folder).
+# Usage: verifier/fuzz/run.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-600}; shift || true
+targets=("${@:-bundle dsse statement cert_extensions}")
+read -r -a targets <<<"${targets[*]}"
+vectors=../../shared/vectors
+seed() {
+  local t=$1 dir=fuzz/corpus/$1; mkdir -p "$dir"
+  [ -d "$vectors" ] || return 0
+  case $t in
+    bundle|dsse) find "$vectors" \( -name '*.json' -o -name '*.jsonl' -o -name '*.sig' -o -name '*.sigstore' -o -name '*.slsa' \) -size -200k -exec cp -n {} "$dir"/ \; 2>/dev/null || true ;;
+    statement) python3 - "$vectors" "$dir" <<'PY'
+import base64, json, os, sys, glob
+src, out = sys.argv[1], sys.argv[2]
+for i, p in enumerate(glob.glob(src + '/**/*', recursive=True)):
+    if not os.path.isfile(p) or os.path.getsize(p) > 200_000: continue
+    for line in open(p, 'rb').read().splitlines():
+        try: d = json.loads(line)
+        except Exception: continue
+        env = d.get('dsseEnvelope', d) if isinstance(d, dict) else None
+        if isinstance(env, dict) and 'payload' in env:
+            open(f'{out}/st{i}', 'wb').write(base64.b64decode(env['payload']))
+PY
+    ;;
+    cert_extensions) python3 - "$vectors" "$dir" <<'PY'
+import base64, json, os, sys, glob
+src, out = sys.argv[1], sys.argv[2]
+for i, p in enumerate(glob.glob(src + '/**/*', recursive=True)):
+    if not os.path.isfile(p) or os.path.getsize(p) > 200_000: continue
+    for line in open(p, 'rb').read().splitlines():
+        try: d = json.loads(line)
+        except Exception: continue
+        vm = d.get('verificationMaterial', {}) if isinstance(d, dict) else {}
+        c = (vm.get('certificate') or {}).get('rawBytes')
+        if c: open(f'{out}/c{i}', 'wb').write(base64.b64decode(c))
+PY
+    ;;
+  esac
+}
+run() {
+  local t=$1; seed "$t"
+  RUSTC_BOOTSTRAP=1 cargo fuzz run -s none "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" -print_final_stats=1 >"fuzz/$t.log" 2>&1 \
+    || { echo "$t: CRASH, see verifier/fuzz/$t.log and fuzz/artifacts/$t"; return 1; }
+  printf '%-16s %s  %s\n' "$t" "$(grep -m1 '^Done' "fuzz/$t.log")" "$(grep -m1 'exec_per_sec' "fuzz/$t.log" | tr -s ' ')"
+}
+status=0
+for ((i = 0; i < ${#targets[@]}; i += 2)); do
+  run "${targets[i]}" & a=$!
+  if ((i + 1 < ${#targets[@]})); then run "${targets[i+1]}" & b=$!; wait $b || status=1; fi
+  wait $a || status=1
+done
+exit $status
