@@ -1,0 +1,163 @@
+//! CLI behaviour on our own keyed fixtures (testdata/keyed): verification,
+//! tampering of every kind, and malformed input. Needs no ../shared.
+
+mod common;
+use common::{cli, code, testdata};
+use serde_json::Value;
+use std::path::Path;
+
+const BUILDER: &str = "https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1";
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn verify(bundle: &Path, subject: &Path, extra: &[&str]) -> (i32, Value) {
+    let k = testdata().join("keyed/key.pub");
+    let mut a = vec!["verify-bundle".into(), "--bundle".into(), s(bundle), "--key".into(), s(&k), "--format".into(), "json".into()];
+    a.extend(extra.iter().map(|x| x.to_string()));
+    a.push(s(subject));
+    let out = cli(&a);
+    (code(&out), serde_json::from_slice(&out.stdout).unwrap_or(Value::Null))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn provenance_verifies_with_builder_id() {
+    let d = testdata().join("keyed");
+    let (c, j) = verify(&d.join("provenance.sigstore.json"), &d.join("artifact.bin"), &["--builder-id", BUILDER]);
+    assert_eq!(c, 0, "{j:#}");
+    assert_eq!(j["verified"], true);
+    let checks = j["results"][0]["checks"].as_array().unwrap();
+    assert!(checks.iter().any(|c| c["name"] == "provenance.builder-id" && c["status"] == "pass"));
+}
+
+#[test]
+fn wrong_builder_id_is_an_identity_failure() {
+    let d = testdata().join("keyed");
+    let (c, j) = verify(&d.join("provenance.sigstore.json"), &d.join("artifact.bin"), &["--builder-id", "https://evil.example/builder"]);
+    assert_eq!(c, 4, "{j:#}");
+    let fail = j["results"][0]["checks"].as_array().unwrap().iter().find(|c| c["status"] == "fail").unwrap().clone();
+    assert_eq!(fail["expected"], "https://evil.example/builder");
+    assert_eq!(fail["actual"], BUILDER);
+}
+
+#[test]
+fn tampered_artifact_is_a_digest_failure() {
+    let t = tempfile::tempdir().unwrap();
+    let a = t.path().join("artifact.bin");
+    let mut bytes = std::fs::read(testdata().join("keyed/artifact.bin")).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&a, bytes).unwrap();
+    let (c, j) = verify(&testdata().join("keyed/provenance.sigstore.json"), &a, &[]);
+    assert_eq!(c, 5, "{j:#}");
+    assert_eq!(j["results"][0]["failure"]["class"], "digest");
+}
+
+#[test]
+fn every_tampered_statement_field_breaks_the_signature() {
+    let d = testdata().join("keyed");
+    let bundle: Value = serde_json::from_str(&std::fs::read_to_string(d.join("provenance.sigstore.json")).unwrap()).unwrap();
+    let b64 = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, bundle["dsseEnvelope"]["payload"].as_str().unwrap()).unwrap();
+    let statement: Value = serde_json::from_slice(&b64).unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let mut tried = 0;
+    for pointer in ["/predicateType", "/subject/0/name", "/subject/0/digest/sha256", "/predicate/runDetails/builder/id", "/predicate/buildDefinition/buildType", "/predicate/runDetails/metadata/invocationId"] {
+        let mut st = statement.clone();
+        let v = st.pointer_mut(pointer).unwrap();
+        let old = v.as_str().unwrap().to_string();
+        *v = Value::String(format!("{}x", &old[..old.len() - 1]));
+        let mut b = bundle.clone();
+        b["dsseEnvelope"]["payload"] = Value::String(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, serde_json::to_vec(&st).unwrap()));
+        let p = t.path().join("b.json");
+        std::fs::write(&p, serde_json::to_vec(&b).unwrap()).unwrap();
+        let (c, j) = verify(&p, &d.join("artifact.bin"), &[]);
+        assert_eq!(c, 3, "{pointer}: {j:#}");
+        tried += 1;
+    }
+    assert_eq!(tried, 6);
+}
+
+#[test]
+fn wrong_key_is_a_crypto_failure() {
+    let t = tempfile::tempdir().unwrap();
+    let other = t.path().join("other.pub");
+    // A different valid P-256 key: the public key of the conformance-style fixture is not ours.
+    std::fs::write(&other, "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEeGa6ZCZn0q6WpaUwJrSk+PPYEsca\n3Xkk3UrxvbQtoZzTmq0zIYq+4QQl0YBedSyy+XcwAMaUWTouTrB05WhYtg==\n-----END PUBLIC KEY-----\n").unwrap();
+    let d = testdata().join("keyed");
+    let out = cli(&["verify-bundle".into(), "--bundle".into(), s(&d.join("provenance.sigstore.json")), "--key".into(), s(&other), s(&d.join("artifact.bin"))]);
+    assert_eq!(code(&out), 3, "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn model_directory_changes_are_named() {
+    let t = tempfile::tempdir().unwrap();
+    let m = t.path().join("model");
+    copy_dir(&testdata().join("keyed/model"), &m);
+    let sig = testdata().join("keyed/model.sig");
+    assert_eq!(verify(&sig, &m, &[]).0, 0);
+
+    std::fs::write(m.join("weights/model.safetensors"), b"swapped").unwrap();
+    std::fs::write(m.join("extra.bin"), b"x").unwrap();
+    std::fs::remove_file(m.join("config.json")).unwrap();
+    let (c, j) = verify(&sig, &m, &[]);
+    assert_eq!(c, 5, "{j:#}");
+    let msg = j["results"][0]["failure"]["message"].as_str().unwrap();
+    for want in ["changed files: weights/model.safetensors", "missing files: config.json", "extra files: extra.bin"] {
+        assert!(msg.contains(want), "{msg}");
+    }
+    assert_eq!(verify(&sig, &m, &["--ignore-paths", "extra.bin"]).1["results"][0]["failure"]["message"].as_str().unwrap().contains("extra"), false);
+}
+
+#[test]
+fn bad_input_is_a_clear_input_error_never_a_panic() {
+    let t = tempfile::tempdir().unwrap();
+    let art = testdata().join("keyed/artifact.bin");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", vec![]),
+        ("binary", vec![0xff, 0xfe, 0x00, 0x9c]),
+        ("truncated", br#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"#.to_vec()),
+        ("array", b"[1,2,3]".to_vec()),
+        ("unknown-media-type", br#"{"mediaType":"text/plain","verificationMaterial":{},"dsseEnvelope":{}}"#.to_vec()),
+        ("dsse-bad-base64", br#"{"payloadType":"application/vnd.in-toto+json","payload":"***","signatures":[{"sig":"AA=="}]}"#.to_vec()),
+    ];
+    for (name, bytes) in cases {
+        let p = t.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let (c, j) = verify(&p, &art, &[]);
+        assert_eq!(c, 2, "{name}: {j:#}");
+        assert_eq!(j["verified"], false, "{name}");
+    }
+    // Missing files and bad flags.
+    let (c, _) = verify(&t.path().join("nope.json"), &art, &[]);
+    assert_eq!(c, 2);
+    let out = cli(&["verify-bundle".into(), "--bundle".into(), s(&testdata().join("keyed/provenance.sigstore.json")), "no-such-artifact".into()]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-artifact"));
+    let (c, _) = verify(&testdata().join("keyed/provenance.sigstore.json"), &art, &["--certificate-identity", "x"]);
+    assert_eq!(c, 2, "identity flags cannot apply to a keyed signature");
+    let bad_root = t.path().join("root.json");
+    std::fs::write(&bad_root, "{}").unwrap();
+    let (c, _) = verify(&testdata().join("keyed/provenance.sigstore.json"), &art, &["--trusted-root", &s(&bad_root)]);
+    assert_eq!(c, 2);
+}
+
+#[test]
+fn keyed_bundle_without_key_asks_for_one() {
+    let d = testdata().join("keyed");
+    let out = cli(&["verify-bundle".into(), "--bundle".into(), s(&d.join("provenance.sigstore.json")), "--certificate-identity".into(), "x".into(), "--format".into(), "json".into(), s(&d.join("artifact.bin"))]);
+    assert_eq!(code(&out), 2);
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j["results"][0]["failure"]["message"].as_str().unwrap().contains("--key"));
+}
