@@ -12,17 +12,37 @@ use sigstore_types::DerCertificate;
 
 /// Verify the envelope's signature. Returns `Ok` only for keyed envelopes.
 pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Result<()> {
-    checks.pass("bundle.format", None, Some("bare DSSE".into()), "bare DSSE envelope, not a Sigstore bundle");
+    checks.pass(
+        "bundle.format",
+        None,
+        Some("bare DSSE".into()),
+        "bare DSSE envelope, not a Sigstore bundle",
+    );
     let pae = env.pae();
     if let Some(key) = &policy.key {
-        let ok = env.signatures.iter().any(|s| key.verify(&pae, &s.sig).is_ok());
+        let ok = env
+            .signatures
+            .iter()
+            .any(|s| key.verify(&pae, &s.sig).is_ok());
         let result = if ok {
             Ok(())
         } else {
-            Err(Error::Crypto(format!("none of the {} DSSE signatures verifies with the supplied key", env.signatures.len())))
+            Err(Error::Crypto(format!(
+                "none of the {} DSSE signatures verifies with the supplied key",
+                env.signatures.len()
+            )))
         };
-        checks.record("signer.key", None, Some(key.scheme.name().into()), "DSSE signature verifies with the supplied key", result)?;
-        checks.not_applicable("transparency", "keyed DSSE envelope: the supplied key is the trust anchor");
+        checks.record(
+            "signer.key",
+            None,
+            Some(key.scheme.name().into()),
+            "DSSE signature verifies with the supplied key",
+            result,
+        )?;
+        checks.not_applicable(
+            "transparency",
+            "keyed DSSE envelope: the supplied key is the trust anchor",
+        );
         return Ok(());
     }
     // Keyless: everything checkable offline is checked before refusing.
@@ -30,10 +50,18 @@ pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Re
     for s in env.signatures.iter() {
         let Some(pem) = &s.cert else { continue };
         certs += 1;
-        let der = DerCertificate::from_pem(pem).map_err(|e| Error::Input(format!("embedded certificate is not PEM: {e}")))?;
-        let info = sigstore_crypto::parse_certificate_info(&der).map_err(|e| Error::Input(format!("malformed embedded certificate: {e}")))?;
+        let der = DerCertificate::from_pem(pem)
+            .map_err(|e| Error::Input(format!("embedded certificate is not PEM: {e}")))?;
+        let info = sigstore_crypto::parse_certificate_info(&der)
+            .map_err(|e| Error::Input(format!("malformed embedded certificate: {e}")))?;
         let key = PublicKey::from_der(info.public_key)?;
-        checks.record("signature", None, None, "DSSE signature verifies with the embedded certificate's key", key.verify(&pae, &s.sig))?;
+        checks.record(
+            "signature",
+            None,
+            None,
+            "DSSE signature verifies with the embedded certificate's key",
+            key.verify(&pae, &s.sig),
+        )?;
     }
     let why = if certs == 0 {
         "bare DSSE envelope has no certificate, log entry or timestamp; pass --key if it is keyed"
@@ -42,5 +70,11 @@ pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Re
          so neither its signing time nor its logging can be established offline; \
          fetch its Rekor entry and verify it as a Sigstore bundle"
     };
-    checks.record("transparency", None, None, "", Err(Error::NoTransparency(why.into())))
+    checks.record(
+        "transparency",
+        None,
+        None,
+        "",
+        Err(Error::NoTransparency(why.into())),
+    )
 }

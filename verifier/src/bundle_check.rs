@@ -8,7 +8,9 @@ use crate::policy::Policy;
 use crate::verdict::Checks;
 use sigstore_crypto::CertificateInfo;
 use sigstore_types::bundle::VerificationMaterialContent;
-use sigstore_types::{ArtifactDigest, Bundle, DigestBytes, HashAlgorithm, MediaType, SignatureContent};
+use sigstore_types::{
+    ArtifactDigest, Bundle, DigestBytes, HashAlgorithm, MediaType, SignatureContent,
+};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
 
 /// Workflow path of our own builder. Bundles signed by it must carry an
@@ -39,7 +41,9 @@ fn artifact_digest(d: &Digest) -> Result<ArtifactDigest> {
             )))
         }
     };
-    let raw = d.raw().ok_or_else(|| Error::Input(format!("bad digest {d}")))?;
+    let raw = d
+        .raw()
+        .ok_or_else(|| Error::Input(format!("bad digest {d}")))?;
     ArtifactDigest::new(alg, DigestBytes::from(raw)).map_err(|e| Error::Input(e.to_string()))
 }
 
@@ -61,8 +65,15 @@ fn check_inclusion_proofs(bundle: &Bundle, checks: &mut Checks) -> Result<()> {
         .is_some_and(|san| san.contains(OUR_BUILDER_WORKFLOW));
     let strict = ours || !matches!(bundle.media_type(), MediaType::Bundle0_1);
     let entries = &bundle.verification_material.tlog_entries;
-    let missing = entries.iter().filter(|e| e.inclusion_proof.is_none()).count();
-    let why = if ours { "bundles from the slsa-aibom builder" } else { "bundles v0.2 and later" };
+    let missing = entries
+        .iter()
+        .filter(|e| e.inclusion_proof.is_none())
+        .count();
+    let why = if ours {
+        "bundles from the slsa-aibom builder"
+    } else {
+        "bundles v0.2 and later"
+    };
     let result = if strict && missing > 0 {
         Err(Error::Crypto(format!(
             "downgrade refused: {missing} log entr{} carr{} only a SET, and {why} must carry an inclusion proof",
@@ -77,7 +88,13 @@ fn check_inclusion_proofs(bundle: &Bundle, checks: &mut Checks) -> Result<()> {
     } else {
         "v0.1 bundle: a SET is accepted where no inclusion proof is present".into()
     };
-    checks.record("transparency.inclusion-proof-required", None, None, detail, result)
+    checks.record(
+        "transparency.inclusion-proof-required",
+        None,
+        None,
+        detail,
+        result,
+    )
 }
 
 /// Verify a bundle's cryptography for `artifact` under the trust domain the
@@ -89,8 +106,16 @@ pub(crate) fn verify(
     verifier: &Verifier,
     checks: &mut Checks,
 ) -> Result<Established> {
-    let keyed = matches!(bundle.verification_material.content, VerificationMaterialContent::PublicKey(_));
-    checks.pass("bundle.format", None, Some(version(bundle).into()), format!("Sigstore bundle {}", version(bundle)));
+    let keyed = matches!(
+        bundle.verification_material.content,
+        VerificationMaterialContent::PublicKey(_)
+    );
+    checks.pass(
+        "bundle.format",
+        None,
+        Some(version(bundle).into()),
+        format!("Sigstore bundle {}", version(bundle)),
+    );
     let outcome = match (&policy.key, keyed) {
         (None, true) => {
             return checks.record(
@@ -98,7 +123,9 @@ pub(crate) fn verify(
                 None,
                 None,
                 "",
-                Err(Error::Input("bundle is signed with a managed key; pass its public key with --key".into())),
+                Err(Error::Input(
+                    "bundle is signed with a managed key; pass its public key with --key".into(),
+                )),
             )
         }
         (Some(_), false) => {
@@ -107,22 +134,46 @@ pub(crate) fn verify(
                 None,
                 None,
                 "",
-                Err(Error::Input("--key given, but the bundle is signed with a certificate".into())),
+                Err(Error::Input(
+                    "--key given, but the bundle is signed with a certificate".into(),
+                )),
             )
         }
-        (Some(key), true) if bundle.verification_material.tlog_entries.is_empty()
-            && bundle.verification_material.timestamp_verification_data.rfc3161_timestamps.is_empty() =>
+        (Some(key), true)
+            if bundle.verification_material.tlog_entries.is_empty()
+                && bundle
+                    .verification_material
+                    .timestamp_verification_data
+                    .rfc3161_timestamps
+                    .is_empty() =>
         {
             // model-signing writes keyed bundles with neither a log entry nor a
             // timestamp, which sigstore-bundle's structure check refuses. The
             // key is the only anchor: check the DSSE signature with it here;
             // the statement's subjects are checked by the caller.
             let SignatureContent::DsseEnvelope(env) = &bundle.content else {
-                return Err(Error::Input("keyed message signature without log entry or timestamp is not supported".into()));
+                return Err(Error::Input(
+                    "keyed message signature without log entry or timestamp is not supported"
+                        .into(),
+                ));
             };
-            checks.record("bundle.signature", None, None, "DSSE signature verifies with the supplied key", key.verify(&env.pae(), env.signature.sig.as_bytes()))?;
-            checks.pass("signer.key", None, Some(key.scheme.name().into()), "signed by the supplied public key");
-            checks.not_applicable("transparency", "keyed bundle without log entry or timestamp: the supplied key is the trust anchor");
+            checks.record(
+                "bundle.signature",
+                None,
+                None,
+                "DSSE signature verifies with the supplied key",
+                key.verify(&env.pae(), env.signature.sig.as_bytes()),
+            )?;
+            checks.pass(
+                "signer.key",
+                None,
+                Some(key.scheme.name().into()),
+                "signed by the supplied public key",
+            );
+            checks.not_applicable(
+                "transparency",
+                "keyed bundle without log entry or timestamp: the supplied key is the trust anchor",
+            );
             return Ok(Established { cert: None });
         }
         (Some(key), true) => {
@@ -147,32 +198,81 @@ pub(crate) fn verify(
             run(verifier, bundle, artifact, &p)
         }
     };
-    let result = checks.record("bundle.signature", None, None, "signature, log entry and timestamps verify", outcome)?;
+    let result = checks.record(
+        "bundle.signature",
+        None,
+        None,
+        "signature, log entry and timestamps verify",
+        outcome,
+    )?;
 
     if keyed {
-        checks.pass("signer.key", None, Some(policy.key.as_ref().map(|k| k.scheme.name().to_string()).unwrap_or_default()), "signed by the supplied public key");
+        checks.pass(
+            "signer.key",
+            None,
+            Some(
+                policy
+                    .key
+                    .as_ref()
+                    .map(|k| k.scheme.name().to_string())
+                    .unwrap_or_default(),
+            ),
+            "signed by the supplied public key",
+        );
         transparency_check(&result, checks, policy, true)?;
         return Ok(Established { cert: None });
     }
     // Fail closed: a keyless result that did not verify the chain is no result.
-    let chain_ok = if result.certificate_verified() { Ok(()) } else { Err(Error::Crypto("certificate chain was not verified".into())) };
+    let chain_ok = if result.certificate_verified() {
+        Ok(())
+    } else {
+        Err(Error::Crypto("certificate chain was not verified".into()))
+    };
     checks.record(
         "certificate.chain",
         None,
         Some(policy.trust_root.origin.clone()),
-        format!("chains to a Fulcio CA of {} at every verified signing time", policy.trust_root.origin),
+        format!(
+            "chains to a Fulcio CA of {} at every verified signing time",
+            policy.trust_root.origin
+        ),
         chain_ok,
     )?;
     if policy.trust_root.has_ct_log() {
-        let sct = if result.sct_verified() { Ok(()) } else { Err(Error::Crypto("SCT was not verified".into())) };
-        checks.record("certificate.sct", None, None, "embedded SCT verifies against a trusted CT log", sct)?;
+        let sct = if result.sct_verified() {
+            Ok(())
+        } else {
+            Err(Error::Crypto("SCT was not verified".into()))
+        };
+        checks.record(
+            "certificate.sct",
+            None,
+            None,
+            "embedded SCT verifies against a trusted CT log",
+            sct,
+        )?;
     } else {
-        checks.not_applicable("certificate.sct", "trusted root has no CT log (GitHub instance)");
+        checks.not_applicable(
+            "certificate.sct",
+            "trusted root has no CT log (GitHub instance)",
+        );
     }
     transparency_check(&result, checks, policy, false)?;
-    let times: Vec<String> = result.verified_timestamps().iter().map(|t| t.to_string()).collect();
-    checks.pass("signing-time", None, Some(times.join(", ")), "certificate valid at every verified signing time");
-    let cert = result.certificate().cloned().ok_or_else(|| Error::Crypto("no verified certificate".into()))?;
+    let times: Vec<String> = result
+        .verified_timestamps()
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    checks.pass(
+        "signing-time",
+        None,
+        Some(times.join(", ")),
+        "certificate valid at every verified signing time",
+    );
+    let cert = result
+        .certificate()
+        .cloned()
+        .ok_or_else(|| Error::Crypto("no verified certificate".into()))?;
     Ok(Established { cert: Some(cert) })
 }
 
@@ -183,17 +283,33 @@ fn transparency_check(
     keyed: bool,
 ) -> Result<()> {
     if keyed && !result.tlog_verified() {
-        checks.not_applicable("transparency", "keyed bundle without log entries: the supplied key is the trust anchor");
+        checks.not_applicable(
+            "transparency",
+            "keyed bundle without log entries: the supplied key is the trust anchor",
+        );
         return Ok(());
     }
     if !policy.trust_root.has_transparency_log() && !keyed {
         if result.verified_timestamps().is_empty() {
-            return checks.record("transparency", None, None, "", Err(Error::Crypto("no RFC 3161 timestamp verified".into())));
+            return checks.record(
+                "transparency",
+                None,
+                None,
+                "",
+                Err(Error::Crypto("no RFC 3161 timestamp verified".into())),
+            );
         }
-        checks.not_applicable("transparency", "trust domain has no transparency log; signing time from its TSA");
+        checks.not_applicable(
+            "transparency",
+            "trust domain has no transparency log; signing time from its TSA",
+        );
         return Ok(());
     }
-    let ok = if result.tlog_verified() { Ok(()) } else { Err(Error::Crypto("transparency log was not verified".into())) };
+    let ok = if result.tlog_verified() {
+        Ok(())
+    } else {
+        Err(Error::Crypto("transparency log was not verified".into()))
+    };
     let detail = if keyed {
         "any log entries present verify (inclusion proof, checkpoint, SET)"
     } else {
@@ -213,7 +329,11 @@ fn run(
         SigstoreArtifact::File(path) => {
             let file = std::fs::File::open(path)
                 .map_err(|e| Error::Input(format!("cannot open {}: {e}", path.display())))?;
-            Ok(verifier.verify_reader(std::io::BufReader::with_capacity(1 << 20, file), bundle, policy)?)
+            Ok(verifier.verify_reader(
+                std::io::BufReader::with_capacity(1 << 20, file),
+                bundle,
+                policy,
+            )?)
         }
     }
 }

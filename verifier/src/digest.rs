@@ -27,7 +27,9 @@ impl Digest {
             .ok_or_else(|| Error::Input(format!("digest {s:?} is not of the form ALG:VALUE")))?;
         let algorithm = alg.to_ascii_lowercase();
         if algorithm.is_empty() || value.is_empty() {
-            return Err(Error::Input(format!("digest {s:?} has an empty algorithm or value")));
+            return Err(Error::Input(format!(
+                "digest {s:?} has an empty algorithm or value"
+            )));
         }
         let expected_len = match algorithm.as_str() {
             "sha256" => Some(64),
@@ -50,7 +52,10 @@ impl Digest {
 
     /// A sha256 digest from raw bytes.
     pub fn sha256(raw: &[u8]) -> Self {
-        Digest { algorithm: "sha256".into(), value: hex::encode(raw) }
+        Digest {
+            algorithm: "sha256".into(),
+            value: hex::encode(raw),
+        }
     }
 
     /// The raw bytes of a sha256/sha512 value.
@@ -86,7 +91,10 @@ pub fn hash_file(path: &Path) -> Result<[Digest; 2]> {
     }
     Ok([
         Digest::sha256(&s256.finalize()),
-        Digest { algorithm: "sha512".into(), value: hex::encode(s512.finalize()) },
+        Digest {
+            algorithm: "sha512".into(),
+            value: hex::encode(s512.finalize()),
+        },
     ])
 }
 
@@ -104,7 +112,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_digests() {
-        for bad in ["sha256", "sha256:", ":abc", "sha256:abc", &format!("sha512:{}", "z".repeat(128))] {
+        for bad in [
+            "sha256",
+            "sha256:",
+            ":abc",
+            "sha256:abc",
+            &format!("sha512:{}", "z".repeat(128)),
+        ] {
             assert!(matches!(Digest::parse(bad), Err(Error::Input(_))), "{bad}");
         }
     }
@@ -115,7 +129,10 @@ mod tests {
         let p = dir.path().join("f");
         std::fs::write(&p, b"abc").unwrap();
         let [d256, d512] = hash_file(&p).unwrap();
-        assert_eq!(d256.value, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            d256.value,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert!(d512.value.starts_with("ddaf35a193617aba"));
     }
 }

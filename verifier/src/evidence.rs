@@ -41,7 +41,8 @@ pub struct EnvelopeSignature {
 impl Envelope {
     /// Parse a DSSE envelope from its JSON serialization.
     pub fn from_json(text: &str) -> Result<Self> {
-        let value = serde_json::from_str(text).map_err(|e| Error::Input(format!("DSSE envelope is not JSON: {e}")))?;
+        let value = serde_json::from_str(text)
+            .map_err(|e| Error::Input(format!("DSSE envelope is not JSON: {e}")))?;
         parse_envelope(value)
     }
 
@@ -92,7 +93,11 @@ fn parse_envelope(value: serde_json::Value) -> Result<Envelope> {
             })
         })
         .collect::<Result<_>>()?;
-    Ok(Envelope { payload_type: raw.payload_type, payload: b64("payload", &raw.payload)?, signatures })
+    Ok(Envelope {
+        payload_type: raw.payload_type,
+        payload: b64("payload", &raw.payload)?,
+        signatures,
+    })
 }
 
 fn parse_value(text: &str, value: serde_json::Value) -> Result<Evidence> {
@@ -108,7 +113,8 @@ fn parse_value(text: &str, value: serde_json::Value) -> Result<Evidence> {
         return parse_envelope(value).map(Evidence::BareDsse);
     }
     Err(Error::Input(
-        "neither a Sigstore bundle (no mediaType) nor a DSSE envelope (no payloadType/signatures)".into(),
+        "neither a Sigstore bundle (no mediaType) nor a DSSE envelope (no payloadType/signatures)"
+            .into(),
     ))
 }
 
@@ -121,7 +127,11 @@ pub fn parse(text: &str) -> Result<Vec<Result<Evidence>>> {
     }
     let mut out = Vec::new();
     let mut first_error = None;
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         match serde_json::from_str::<serde_json::Value>(line) {
             Ok(value) => out.push(parse_value(line, value)),
             Err(e) => {

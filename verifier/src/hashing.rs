@@ -28,11 +28,16 @@ fn hash_one(job: &HashJob) -> Result<[u8; 32]> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     while remaining > 0 {
-        let want = buf.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(remaining).unwrap_or(usize::MAX));
         let n = file.read(&mut buf[..want]).map_err(io)?;
         if n == 0 {
             if job.range.is_some() {
-                return Err(Error::Digest(format!("{} is shorter than its signed shards", job.path.display())));
+                return Err(Error::Digest(format!(
+                    "{} is shorter than its signed shards",
+                    job.path.display()
+                )));
             }
             break;
         }
@@ -46,7 +51,11 @@ fn hash_one(job: &HashJob) -> Result<[u8; 32]> {
 /// Results come back in job order.
 pub fn sha256_jobs(jobs: &[HashJob], threads: Option<usize>) -> Vec<Result<[u8; 32]>> {
     let workers = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
         .clamp(1, jobs.len().max(1));
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<Result<[u8; 32]>>> = vec![None; jobs.len()];
@@ -86,13 +95,28 @@ mod tests {
         let p = dir.path().join("f");
         std::fs::write(&p, b"hello world").unwrap();
         let jobs = vec![
-            HashJob { path: p.clone(), range: None },
-            HashJob { path: p.clone(), range: Some((6, 11)) },
-            HashJob { path: p.clone(), range: Some((6, 20)) },
+            HashJob {
+                path: p.clone(),
+                range: None,
+            },
+            HashJob {
+                path: p.clone(),
+                range: Some((6, 11)),
+            },
+            HashJob {
+                path: p.clone(),
+                range: Some((6, 20)),
+            },
         ];
         let r = sha256_jobs(&jobs, Some(2));
-        assert_eq!(hex::encode(r[0].as_ref().unwrap()), "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9");
-        assert_eq!(r[1].as_ref().unwrap(), &<[u8; 32]>::from(Sha256::digest(b"world")));
+        assert_eq!(
+            hex::encode(r[0].as_ref().unwrap()),
+            "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+        );
+        assert_eq!(
+            r[1].as_ref().unwrap(),
+            &<[u8; 32]>::from(Sha256::digest(b"world"))
+        );
         assert!(matches!(r[2], Err(Error::Digest(_))));
     }
 }

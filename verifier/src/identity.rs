@@ -67,7 +67,9 @@ impl From<&FulcioCiClaims> for CiClaims {
             build_config_digest: c.build_config_digest.clone(),
             build_trigger: c.build_trigger.clone(),
             run_invocation_uri: c.run_invocation_uri.clone(),
-            source_repository_visibility_at_signing: c.source_repository_visibility_at_signing.clone(),
+            source_repository_visibility_at_signing: c
+                .source_repository_visibility_at_signing
+                .clone(),
             deprecated_workflow_trigger: d.workflow_trigger.clone(),
             deprecated_workflow_sha: d.workflow_sha.clone(),
             deprecated_workflow_name: d.workflow_name.clone(),
@@ -89,19 +91,25 @@ impl CiClaims {
 
     /// The source ref, from `.1.14` or else the deprecated `.1.6`.
     pub fn source_ref(&self) -> Option<&str> {
-        self.source_repository_ref.as_deref().or(self.deprecated_workflow_ref.as_deref())
+        self.source_repository_ref
+            .as_deref()
+            .or(self.deprecated_workflow_ref.as_deref())
     }
 
     /// The trigger event, from `.1.20` or else the deprecated `.1.2`.
     pub fn trigger(&self) -> Option<&str> {
-        self.build_trigger.as_deref().or(self.deprecated_workflow_trigger.as_deref())
+        self.build_trigger
+            .as_deref()
+            .or(self.deprecated_workflow_trigger.as_deref())
     }
 
     /// The repository owner's name, from `.1.16` or else the repository.
     pub fn owner(&self) -> Option<String> {
         match self.source_repository_owner_uri.as_deref() {
             Some(u) => Some(repo_path(u).to_string()),
-            None => self.repository().and_then(|r| r.split_once('/').map(|(o, _)| o.to_string())),
+            None => self
+                .repository()
+                .and_then(|r| r.split_once('/').map(|(o, _)| o.to_string())),
         }
     }
 
@@ -110,14 +118,28 @@ impl CiClaims {
     /// disagreement means a forged or mis-issued certificate.
     pub fn check_deprecated_agree(&self) -> Result<usize> {
         let pairs: [(&str, &Option<String>, Option<String>); 4] = [
-            ("1.2 trigger vs 1.20", &self.deprecated_workflow_trigger, self.build_trigger.clone()),
-            ("1.3 sha vs 1.13", &self.deprecated_workflow_sha, self.source_repository_digest.clone()),
+            (
+                "1.2 trigger vs 1.20",
+                &self.deprecated_workflow_trigger,
+                self.build_trigger.clone(),
+            ),
+            (
+                "1.3 sha vs 1.13",
+                &self.deprecated_workflow_sha,
+                self.source_repository_digest.clone(),
+            ),
             (
                 "1.5 repository vs 1.12",
                 &self.deprecated_workflow_repository,
-                self.source_repository_uri.as_deref().map(|u| repo_path(u).to_string()),
+                self.source_repository_uri
+                    .as_deref()
+                    .map(|u| repo_path(u).to_string()),
             ),
-            ("1.6 ref vs 1.14", &self.deprecated_workflow_ref, self.source_repository_ref.clone()),
+            (
+                "1.6 ref vs 1.14",
+                &self.deprecated_workflow_ref,
+                self.source_repository_ref.clone(),
+            ),
         ];
         let mut compared = 0;
         for (what, old, new) in pairs {
@@ -203,7 +225,9 @@ impl SanMatcher {
 
     /// Whether the certificate identity matches.
     pub fn matches(&self, id: &CertIdentity) -> bool {
-        let Some(san) = id.san.as_deref() else { return false };
+        let Some(san) = id.san.as_deref() else {
+            return false;
+        };
         match self {
             SanMatcher::Regex(re, _) => re.is_match(san),
             SanMatcher::Exact(expected) => {
@@ -214,7 +238,11 @@ impl SanMatcher {
                 match (expected.rsplit_once('@'), san.rsplit_once('@')) {
                     (Some((want_path, sha)), Some((have_path, _))) if is_commit_sha(sha) => {
                         want_path == have_path
-                            && id.claims.build_signer_digest.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(sha))
+                            && id
+                                .claims
+                                .build_signer_digest
+                                .as_deref()
+                                .is_some_and(|d| d.eq_ignore_ascii_case(sha))
                     }
                     _ => false,
                 }
@@ -234,7 +262,10 @@ mod tests {
     fn gh(san: &str, digest: &str) -> CertIdentity {
         CertIdentity {
             san: Some(san.into()),
-            claims: CiClaims { build_signer_digest: Some(digest.into()), ..Default::default() },
+            claims: CiClaims {
+                build_signer_digest: Some(digest.into()),
+                ..Default::default()
+            },
             ..Default::default()
         }
     }
@@ -243,11 +274,18 @@ mod tests {
 
     #[test]
     fn regex_is_anchored() {
-        let m = SanMatcher::regex(&format!("{WF}@.*").replace('.', "\\.").replace("\\.*", ".*")).unwrap();
+        let m = SanMatcher::regex(&format!("{WF}@.*").replace('.', "\\.").replace("\\.*", ".*"))
+            .unwrap();
         assert!(m.matches(&gh(&format!("{WF}@refs/tags/v1"), "")));
         let m = SanMatcher::regex("https://github.com/o/r/.github/workflows/release.yml").unwrap();
-        assert!(!m.matches(&gh("https://github.com/o/r/.github/workflows/release.yml-evil.yml", "")));
-        assert!(!m.matches(&gh("xhttps://github.com/o/r/.github/workflows/release.yml", "")));
+        assert!(!m.matches(&gh(
+            "https://github.com/o/r/.github/workflows/release.yml-evil.yml",
+            ""
+        )));
+        assert!(!m.matches(&gh(
+            "xhttps://github.com/o/r/.github/workflows/release.yml",
+            ""
+        )));
     }
 
     #[test]
@@ -272,10 +310,16 @@ mod tests {
         };
         assert_eq!(c.check_deprecated_agree().unwrap(), 2);
         c.deprecated_workflow_ref = Some("refs/heads/evil".into());
-        assert!(matches!(c.check_deprecated_agree(), Err(Error::Identity(_))));
+        assert!(matches!(
+            c.check_deprecated_agree(),
+            Err(Error::Identity(_))
+        ));
         c.deprecated_workflow_ref = None;
         c.deprecated_workflow_repository = Some("o/other".into());
-        assert!(matches!(c.check_deprecated_agree(), Err(Error::Identity(_))));
+        assert!(matches!(
+            c.check_deprecated_agree(),
+            Err(Error::Identity(_))
+        ));
     }
 
     #[test]

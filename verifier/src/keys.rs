@@ -25,29 +25,43 @@ impl PublicKey {
     pub fn from_der(der: DerPublicKey) -> Result<Self> {
         let alg = KeyAlgorithm::from_spki(&der)
             .map_err(|e| Error::Input(format!("unsupported public key: {e}")))?;
-        Ok(PublicKey { der, scheme: alg.default_signing_scheme() })
+        Ok(PublicKey {
+            der,
+            scheme: alg.default_signing_scheme(),
+        })
     }
 
     /// Read a PEM public key file.
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
         let pem = std::fs::read_to_string(path)
             .map_err(|e| Error::Input(format!("cannot read key {}: {e}", path.display())))?;
-        Self::from_pem(&pem).map_err(|e| Error::Input(format!("{}: {}", path.display(), e.detail())))
+        Self::from_pem(&pem)
+            .map_err(|e| Error::Input(format!("{}: {}", path.display(), e.detail())))
     }
 
     /// Verify `sig` over `message`. ECDSA signatures are accepted in ASN.1
     /// DER form and, as some DSSE producers write them, in the fixed-width
     /// `r || s` form (IEEE P1363).
     pub fn verify(&self, message: &[u8], sig: &[u8]) -> Result<()> {
-        let der = sigstore_crypto::verify_signature(&self.der, message, &SignatureBytes::from_bytes(sig), self.scheme);
+        let der = sigstore_crypto::verify_signature(
+            &self.der,
+            message,
+            &SignatureBytes::from_bytes(sig),
+            self.scheme,
+        );
         match (der, self.fixed_width_algorithm()) {
             (Ok(()), _) => Ok(()),
             (Err(_), Some(alg)) if self.verify_fixed(alg, message, sig) => Ok(()),
-            (Err(e), _) => Err(Error::Crypto(format!("signature does not verify with the {} key: {e}", self.scheme.name()))),
+            (Err(e), _) => Err(Error::Crypto(format!(
+                "signature does not verify with the {} key: {e}",
+                self.scheme.name()
+            ))),
         }
     }
 
-    fn fixed_width_algorithm(&self) -> Option<&'static aws_lc_rs::signature::EcdsaVerificationAlgorithm> {
+    fn fixed_width_algorithm(
+        &self,
+    ) -> Option<&'static aws_lc_rs::signature::EcdsaVerificationAlgorithm> {
         match self.scheme {
             SigningScheme::EcdsaP256Sha256 => Some(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED),
             SigningScheme::EcdsaP384Sha384 => Some(&aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED),
@@ -55,11 +69,23 @@ impl PublicKey {
         }
     }
 
-    fn verify_fixed(&self, alg: &'static aws_lc_rs::signature::EcdsaVerificationAlgorithm, message: &[u8], sig: &[u8]) -> bool {
+    fn verify_fixed(
+        &self,
+        alg: &'static aws_lc_rs::signature::EcdsaVerificationAlgorithm,
+        message: &[u8],
+        sig: &[u8],
+    ) -> bool {
         use x509_cert::der::Decode as _;
         // The verifier takes the raw EC point, which is the SPKI's bit string.
-        let Ok(spki) = x509_cert::spki::SubjectPublicKeyInfoRef::from_der(self.der.as_bytes()) else { return false };
-        let Some(point) = spki.subject_public_key.as_bytes() else { return false };
-        aws_lc_rs::signature::UnparsedPublicKey::new(alg, point).verify(message, sig).is_ok()
+        let Ok(spki) = x509_cert::spki::SubjectPublicKeyInfoRef::from_der(self.der.as_bytes())
+        else {
+            return false;
+        };
+        let Some(point) = spki.subject_public_key.as_bytes() else {
+            return false;
+        };
+        aws_lc_rs::signature::UnparsedPublicKey::new(alg, point)
+            .verify(message, sig)
+            .is_ok()
     }
 }

@@ -50,11 +50,21 @@ pub struct ModelCheck {
 type Key = (Vec<String>, Option<(u64, u64)>);
 
 fn parse_name(name: &str, sharded: bool) -> Result<Key> {
-    let bad = || Error::Input(format!("model signature resource name {name:?} is malformed"));
+    let bad = || {
+        Error::Input(format!(
+            "model signature resource name {name:?} is malformed"
+        ))
+    };
     let (path, range) = if sharded {
         let mut parts = name.rsplitn(3, ':');
-        let end = parts.next().and_then(|s| s.parse::<u64>().ok()).ok_or_else(bad)?;
-        let start = parts.next().and_then(|s| s.parse::<u64>().ok()).ok_or_else(bad)?;
+        let end = parts
+            .next()
+            .and_then(|s| s.parse::<u64>().ok())
+            .ok_or_else(bad)?;
+        let start = parts
+            .next()
+            .and_then(|s| s.parse::<u64>().ok())
+            .ok_or_else(bad)?;
         let path = parts.next().ok_or_else(bad)?;
         if start > end {
             return Err(bad());
@@ -75,21 +85,31 @@ fn is_ignored(rel: &[String], ignore: &BTreeSet<Vec<String>>) -> bool {
 }
 
 /// Every regular file under `dir`, as path components, skipping ignored paths.
-fn walk(dir: &Path, allow_symlinks: bool, ignore: &BTreeSet<Vec<String>>) -> Result<BTreeMap<Vec<String>, PathBuf>> {
+fn walk(
+    dir: &Path,
+    allow_symlinks: bool,
+    ignore: &BTreeSet<Vec<String>>,
+) -> Result<BTreeMap<Vec<String>, PathBuf>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![(dir.to_path_buf(), Vec::<String>::new())];
     while let Some((abs, rel)) = stack.pop() {
-        let entries = std::fs::read_dir(&abs).map_err(|e| Error::Input(format!("cannot list {}: {e}", abs.display())))?;
+        let entries = std::fs::read_dir(&abs)
+            .map_err(|e| Error::Input(format!("cannot list {}: {e}", abs.display())))?;
         for entry in entries {
-            let entry = entry.map_err(|e| Error::Input(format!("cannot list {}: {e}", abs.display())))?;
-            let name = entry.file_name().into_string().map_err(|n| Error::Input(format!("non-UTF-8 file name {n:?}")))?;
+            let entry =
+                entry.map_err(|e| Error::Input(format!("cannot list {}: {e}", abs.display())))?;
+            let name = entry
+                .file_name()
+                .into_string()
+                .map_err(|n| Error::Input(format!("non-UTF-8 file name {n:?}")))?;
             let mut child = rel.clone();
             child.push(name);
             if is_ignored(&child, ignore) {
                 continue;
             }
             let path = entry.path();
-            let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+            let meta = std::fs::symlink_metadata(&path)
+                .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
             let meta = if meta.file_type().is_symlink() {
                 if !allow_symlinks {
                     return Err(Error::Digest(format!(
@@ -97,7 +117,8 @@ fn walk(dir: &Path, allow_symlinks: bool, ignore: &BTreeSet<Vec<String>>) -> Res
                         child.join("/")
                     )));
                 }
-                std::fs::metadata(&path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?
+                std::fs::metadata(&path)
+                    .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?
             } else {
                 meta
             };
@@ -114,14 +135,23 @@ fn walk(dir: &Path, allow_symlinks: bool, ignore: &BTreeSet<Vec<String>>) -> Res
 fn list(names: &[String]) -> String {
     let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
     let more = names.len().saturating_sub(shown.len());
-    if more > 0 { format!("{} (+{more} more)", shown.join(", ")) } else { shown.join(", ") }
+    if more > 0 {
+        format!("{} (+{more} more)", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
 }
 
 /// Verify `dir` against the model signature `statement`. `signature_file` is
 /// left out of the walk when it lies inside `dir`; `extra_ignore` adds paths
 /// (relative to `dir`) to those the signature records. Returns the root
 /// digest recomputed from disk, which the caller checks against the subject.
-pub fn verify_dir(statement: &Statement, dir: &Path, signature_file: Option<&Path>, extra_ignore: &[String]) -> Result<ModelCheck> {
+pub fn verify_dir(
+    statement: &Statement,
+    dir: &Path,
+    signature_file: Option<&Path>,
+    extra_ignore: &[String],
+) -> Result<ModelCheck> {
     if statement.predicate_type != MODEL_SIGNING_V1 {
         return Err(Error::Input(format!(
             "a model directory needs a model signature ({MODEL_SIGNING_V1}), this statement is {}",
@@ -133,7 +163,11 @@ pub fn verify_dir(statement: &Statement, dir: &Path, signature_file: Option<&Pat
     let sharded = match pred.serialization.method.as_str() {
         "files" => false,
         "shards" => true,
-        other => return Err(Error::Input(format!("unknown model-signing serialization method {other:?}"))),
+        other => {
+            return Err(Error::Input(format!(
+                "unknown model-signing serialization method {other:?}"
+            )))
+        }
     };
     if pred.serialization.hash_type != "sha256" {
         return Err(Error::Input(format!(
@@ -151,7 +185,11 @@ pub fn verify_dir(statement: &Statement, dir: &Path, signature_file: Option<&Pat
     if let Some(sig) = signature_file.and_then(|s| s.canonicalize().ok()) {
         if let (Ok(root), Some(_)) = (dir.canonicalize(), sig.file_name()) {
             if let Ok(rel) = sig.strip_prefix(&root) {
-                ignore.insert(rel.iter().map(|c| c.to_string_lossy().into_owned()).collect());
+                ignore.insert(
+                    rel.iter()
+                        .map(|c| c.to_string_lossy().into_owned())
+                        .collect(),
+                );
             }
         }
     }
@@ -159,35 +197,56 @@ pub fn verify_dir(statement: &Statement, dir: &Path, signature_file: Option<&Pat
     let mut expected: BTreeMap<Key, Vec<u8>> = BTreeMap::new();
     for r in &pred.resources {
         if r.algorithm != "sha256" {
-            return Err(Error::Input(format!("resource {} uses unsupported algorithm {}", r.name, r.algorithm)));
+            return Err(Error::Input(format!(
+                "resource {} uses unsupported algorithm {}",
+                r.name, r.algorithm
+            )));
         }
         let raw = hex::decode(&r.digest)
             .ok()
             .filter(|d| d.len() == 32)
             .ok_or_else(|| Error::Input(format!("resource {} has a malformed digest", r.name)))?;
-        if expected.insert(parse_name(&r.name, sharded)?, raw).is_some() {
+        if expected
+            .insert(parse_name(&r.name, sharded)?, raw)
+            .is_some()
+        {
             return Err(Error::Input(format!("resource {} appears twice", r.name)));
         }
     }
 
     let on_disk = walk(dir, pred.serialization.allow_symlinks, &ignore)?;
     let signed_files: BTreeSet<&Vec<String>> = expected.keys().map(|(p, _)| p).collect();
-    let extra: Vec<String> = on_disk.keys().filter(|p| !signed_files.contains(p)).map(|p| p.join("/")).collect();
-    let missing: Vec<String> = signed_files.iter().filter(|p| !on_disk.contains_key(**p)).map(|p| p.join("/")).collect();
+    let extra: Vec<String> = on_disk
+        .keys()
+        .filter(|p| !signed_files.contains(p))
+        .map(|p| p.join("/"))
+        .collect();
+    let missing: Vec<String> = signed_files
+        .iter()
+        .filter(|p| !on_disk.contains_key(**p))
+        .map(|p| p.join("/"))
+        .collect();
 
     let mut jobs = Vec::new();
     let mut keys = Vec::new();
     let mut changed = BTreeSet::new();
     for (key, _) in expected.iter() {
         if let Some(path) = on_disk.get(&key.0) {
-            jobs.push(HashJob { path: path.clone(), range: key.1 });
+            jobs.push(HashJob {
+                path: path.clone(),
+                range: key.1,
+            });
             keys.push(key.clone());
         }
     }
     if sharded {
         // The shards of each file must cover it exactly, from 0 to its length.
         for (comps, path) in &on_disk {
-            let mut ranges: Vec<(u64, u64)> = expected.keys().filter(|(p, _)| p == comps).filter_map(|(_, r)| *r).collect();
+            let mut ranges: Vec<(u64, u64)> = expected
+                .keys()
+                .filter(|(p, _)| p == comps)
+                .filter_map(|(_, r)| *r)
+                .collect();
             if ranges.is_empty() {
                 continue;
             }
@@ -211,7 +270,10 @@ pub fn verify_dir(statement: &Statement, dir: &Path, signature_file: Option<&Pat
     if !extra.is_empty() || !missing.is_empty() || !changed.is_empty() {
         let mut parts = Vec::new();
         if !changed.is_empty() {
-            parts.push(format!("changed files: {}", list(&changed.into_iter().collect::<Vec<_>>())));
+            parts.push(format!(
+                "changed files: {}",
+                list(&changed.into_iter().collect::<Vec<_>>())
+            ));
         }
         if !missing.is_empty() {
             parts.push(format!("missing files: {}", list(&missing)));
@@ -219,7 +281,10 @@ pub fn verify_dir(statement: &Statement, dir: &Path, signature_file: Option<&Pat
         if !extra.is_empty() {
             parts.push(format!("extra files: {}", list(&extra)));
         }
-        return Err(Error::Digest(format!("model directory does not match its signature: {}", parts.join("; "))));
+        return Err(Error::Digest(format!(
+            "model directory does not match its signature: {}",
+            parts.join("; ")
+        )));
     }
     // Root digest: sha256 over the raw resource digests in manifest order
     // (path components, then shard range), as model-signing computes it.
@@ -227,7 +292,10 @@ pub fn verify_dir(statement: &Statement, dir: &Path, signature_file: Option<&Pat
     for digest in expected.values() {
         root.update(digest);
     }
-    Ok(ModelCheck { files: on_disk.len(), root: Digest::sha256(&root.finalize()) })
+    Ok(ModelCheck {
+        files: on_disk.len(),
+        root: Digest::sha256(&root.finalize()),
+    })
 }
 
 #[cfg(test)]
@@ -255,7 +323,11 @@ mod tests {
         std::fs::write(dir.path().join("sub/b"), b"B").unwrap();
         std::fs::write(dir.path().join("skip"), b"ignored").unwrap();
         let st = statement(
-            &format!(r#"[{{"name":"a","algorithm":"sha256","digest":"{}"}},{{"name":"sub/b","algorithm":"sha256","digest":"{}"}}]"#, sha(b"A"), sha(b"B")),
+            &format!(
+                r#"[{{"name":"a","algorithm":"sha256","digest":"{}"}},{{"name":"sub/b","algorithm":"sha256","digest":"{}"}}]"#,
+                sha(b"A"),
+                sha(b"B")
+            ),
             "files",
         );
         let ok = verify_dir(&st, dir.path(), None, &[]).unwrap();
@@ -267,11 +339,16 @@ mod tests {
         std::fs::write(dir.path().join("sub/b"), b"X").unwrap();
         std::fs::write(dir.path().join("c"), b"C").unwrap();
         std::fs::remove_file(dir.path().join("a")).unwrap();
-        let err = verify_dir(&st, dir.path(), None, &[]).unwrap_err().to_string();
+        let err = verify_dir(&st, dir.path(), None, &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("changed files: sub/b"), "{err}");
         assert!(err.contains("missing files: a"), "{err}");
         assert!(err.contains("extra files: c"), "{err}");
-        assert!(verify_dir(&st, dir.path(), None, &["c".into()]).unwrap_err().to_string().contains("sub/b"));
+        assert!(verify_dir(&st, dir.path(), None, &["c".into()])
+            .unwrap_err()
+            .to_string()
+            .contains("sub/b"));
     }
 
     #[test]
@@ -283,9 +360,17 @@ mod tests {
             sha(b"0123"),
             sha(b"456789")
         );
-        assert_eq!(verify_dir(&statement(&res, "shards"), dir.path(), None, &[]).unwrap().files, 1);
+        assert_eq!(
+            verify_dir(&statement(&res, "shards"), dir.path(), None, &[])
+                .unwrap()
+                .files,
+            1
+        );
         std::fs::write(dir.path().join("w"), b"0123456789X").unwrap();
-        assert!(matches!(verify_dir(&statement(&res, "shards"), dir.path(), None, &[]), Err(Error::Digest(_))));
+        assert!(matches!(
+            verify_dir(&statement(&res, "shards"), dir.path(), None, &[]),
+            Err(Error::Digest(_))
+        ));
     }
 
     #[cfg(unix)]
@@ -294,7 +379,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a"), b"A").unwrap();
         std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("link")).unwrap();
-        let st = statement(&format!(r#"[{{"name":"a","algorithm":"sha256","digest":"{}"}}]"#, sha(b"A")), "files");
-        assert!(verify_dir(&st, dir.path(), None, &[]).unwrap_err().to_string().contains("symbolic link"));
+        let st = statement(
+            &format!(
+                r#"[{{"name":"a","algorithm":"sha256","digest":"{}"}}]"#,
+                sha(b"A")
+            ),
+            "files",
+        );
+        assert!(verify_dir(&st, dir.path(), None, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("symbolic link"));
     }
 }

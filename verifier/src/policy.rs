@@ -78,13 +78,18 @@ impl Policy {
     /// Whether the policy names who the signer must be. Keyless evidence is
     /// never accepted without this: a valid signature by anyone proves nothing.
     pub fn names_signer(&self) -> bool {
-        self.identity.is_some() || self.source_repo.is_some() || self.repo.is_some() || self.owner.is_some()
+        self.identity.is_some()
+            || self.source_repo.is_some()
+            || self.repo.is_some()
+            || self.owner.is_some()
     }
 
     /// Reject contradictory combinations before any evidence is read.
     pub fn validate(&self) -> Result<()> {
         if self.key.is_some() && !self.certificate_chain.is_empty() {
-            return Err(Error::Input("--key and --certificate-chain are mutually exclusive".into()));
+            return Err(Error::Input(
+                "--key and --certificate-chain are mutually exclusive".into(),
+            ));
         }
         if self.key.is_some() && self.requires_certificate_identity() {
             return Err(Error::Input(

@@ -62,13 +62,32 @@ fn same_run(invocation: &str, run_uri: &str) -> bool {
 }
 
 /// Record `result` under `name`: a failure when `enforce`, else a warning.
-fn consistency(checks: &mut Checks, enforce: bool, name: &str, expected: &str, actual: &str, why: String, result: Result<()>) -> Result<()> {
+fn consistency(
+    checks: &mut Checks,
+    enforce: bool,
+    name: &str,
+    expected: &str,
+    actual: &str,
+    why: String,
+    result: Result<()>,
+) -> Result<()> {
     match (result, enforce) {
         (Err(_), false) => {
-            checks.warn(name, Some(expected.into()), Some(actual.into()), format!("{why} (not enforced: the policy requires no builder)"));
+            checks.warn(
+                name,
+                Some(expected.into()),
+                Some(actual.into()),
+                format!("{why} (not enforced: the policy requires no builder)"),
+            );
             Ok(())
         }
-        (result, _) => checks.record(name, Some(expected.into()), Some(actual.into()), why, result),
+        (result, _) => checks.record(
+            name,
+            Some(expected.into()),
+            Some(actual.into()),
+            why,
+            result,
+        ),
     }
 }
 
@@ -76,11 +95,23 @@ fn consistency(checks: &mut Checks, enforce: bool, name: &str, expected: &str, a
 /// the policy's required builder ID. Inconsistencies between predicate and
 /// certificate fail when `enforce` (the policy relies on the provenance's
 /// builder) and are reported as warnings otherwise.
-pub fn check(st: &Statement, signer: Option<&CertIdentity>, required_builder: Option<&str>, enforce: bool, checks: &mut Checks) -> Result<ProvenanceFacts> {
+pub fn check(
+    st: &Statement,
+    signer: Option<&CertIdentity>,
+    required_builder: Option<&str>,
+    enforce: bool,
+    checks: &mut Checks,
+) -> Result<ProvenanceFacts> {
     let facts = ProvenanceFacts::from_statement(st);
     let builder = facts.builder_id.as_deref();
     if builder.is_none() {
-        return checks.record("provenance.builder-id", None, None, "", Err(Error::Input("provenance has no builder.id".into())));
+        return checks.record(
+            "provenance.builder-id",
+            None,
+            None,
+            "",
+            Err(Error::Input("provenance has no builder.id".into())),
+        );
     }
     match signer.and_then(|s| s.san.as_deref().map(|san| (s, san))) {
         Some((signer, san)) => {
@@ -94,19 +125,48 @@ pub fn check(st: &Statement, signer: Option<&CertIdentity>, required_builder: Op
             } else {
                 (false, format!("predicate builder.id {b} claims a builder the certificate does not name (SAN {san})"))
             };
-            let result = if ok { Ok(()) } else { Err(Error::Identity(why.clone())) };
-            consistency(checks, enforce, "provenance.builder-id-consistent", san, b, why, result)?;
+            let result = if ok {
+                Ok(())
+            } else {
+                Err(Error::Identity(why.clone()))
+            };
+            consistency(
+                checks,
+                enforce,
+                "provenance.builder-id-consistent",
+                san,
+                b,
+                why,
+                result,
+            )?;
 
-            match (facts.invocation_id.as_deref(), signer.claims.run_invocation_uri.as_deref()) {
+            match (
+                facts.invocation_id.as_deref(),
+                signer.claims.run_invocation_uri.as_deref(),
+            ) {
                 (Some(inv), Some(run)) => {
                     let ok = same_run(inv, run);
                     let result = if ok {
                         Ok(())
                     } else {
-                        Err(Error::Identity(format!("invocation ID {inv} is not the certificate's run {run}")))
+                        Err(Error::Identity(format!(
+                            "invocation ID {inv} is not the certificate's run {run}"
+                        )))
                     };
-                    let why = if ok { "invocation ID names the certificate's run".to_string() } else { format!("invocation ID {inv} is not the certificate's run {run}") };
-                    consistency(checks, enforce, "provenance.invocation-consistent", run, inv, why, result)?;
+                    let why = if ok {
+                        "invocation ID names the certificate's run".to_string()
+                    } else {
+                        format!("invocation ID {inv} is not the certificate's run {run}")
+                    };
+                    consistency(
+                        checks,
+                        enforce,
+                        "provenance.invocation-consistent",
+                        run,
+                        inv,
+                        why,
+                        result,
+                    )?;
                 }
                 (inv, run) => checks.not_applicable(
                     "provenance.invocation-consistent",
@@ -147,7 +207,10 @@ mod tests {
     fn signer(san: &str, run: &str) -> CertIdentity {
         CertIdentity {
             san: Some(san.into()),
-            claims: CiClaims { run_invocation_uri: Some(run.into()), ..Default::default() },
+            claims: CiClaims {
+                run_invocation_uri: Some(run.into()),
+                ..Default::default()
+            },
             ..Default::default()
         }
     }
@@ -157,31 +220,75 @@ mod tests {
 
     #[test]
     fn predicate_cannot_claim_a_builder_the_certificate_does_not_name() {
-        let evil = signer("https://github.com/evil/x/.github/workflows/a.yaml@refs/heads/main", RUN);
-        let err = check(&prov(TRUSTED, RUN), Some(&evil), Some(TRUSTED), true, &mut Checks::default()).unwrap_err();
+        let evil = signer(
+            "https://github.com/evil/x/.github/workflows/a.yaml@refs/heads/main",
+            RUN,
+        );
+        let err = check(
+            &prov(TRUSTED, RUN),
+            Some(&evil),
+            Some(TRUSTED),
+            true,
+            &mut Checks::default(),
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::Identity(_)), "{err}");
-        assert!(check(&prov(TRUSTED, RUN), Some(&signer(TRUSTED, RUN)), Some(TRUSTED), true, &mut Checks::default()).is_ok());
+        assert!(check(
+            &prov(TRUSTED, RUN),
+            Some(&signer(TRUSTED, RUN)),
+            Some(TRUSTED),
+            true,
+            &mut Checks::default()
+        )
+        .is_ok());
     }
 
     #[test]
     fn invocation_must_name_the_certificate_run() {
         let s = signer(TRUSTED, RUN);
-        assert!(check(&prov(TRUSTED, "42-1"), Some(&s), None, true, &mut Checks::default()).is_ok());
-        let err = check(&prov(TRUSTED, "https://github.com/o/r/actions/runs/43/attempts/1"), Some(&s), None, true, &mut Checks::default());
+        assert!(check(
+            &prov(TRUSTED, "42-1"),
+            Some(&s),
+            None,
+            true,
+            &mut Checks::default()
+        )
+        .is_ok());
+        let err = check(
+            &prov(TRUSTED, "https://github.com/o/r/actions/runs/43/attempts/1"),
+            Some(&s),
+            None,
+            true,
+            &mut Checks::default(),
+        );
         assert!(matches!(err, Err(Error::Identity(_))));
     }
 
     #[test]
     fn unenforced_inconsistency_is_a_visible_warning() {
-        let evil = signer("https://github.com/evil/x/.github/workflows/a.yaml@refs/heads/main", RUN);
+        let evil = signer(
+            "https://github.com/evil/x/.github/workflows/a.yaml@refs/heads/main",
+            RUN,
+        );
         let mut checks = Checks::default();
         check(&prov(TRUSTED, RUN), Some(&evil), None, false, &mut checks).unwrap();
-        assert!(checks.0.iter().any(|c| c.status == crate::verdict::Status::Warn && c.name == "provenance.builder-id-consistent"));
+        assert!(checks
+            .0
+            .iter()
+            .any(|c| c.status == crate::verdict::Status::Warn
+                && c.name == "provenance.builder-id-consistent"));
     }
 
     #[test]
     fn generic_runner_builder_ids_defer_to_the_san() {
         let s = signer(TRUSTED, RUN);
-        assert!(check(&prov(GENERIC_GITHUB_BUILDERS[0], RUN), Some(&s), None, true, &mut Checks::default()).is_ok());
+        assert!(check(
+            &prov(GENERIC_GITHUB_BUILDERS[0], RUN),
+            Some(&s),
+            None,
+            true,
+            &mut Checks::default()
+        )
+        .is_ok());
     }
 }

@@ -9,39 +9,84 @@ use crate::verdict::Checks;
 /// and that deprecated and current GitHub OIDs agree.
 pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<()> {
     match id.claims.check_deprecated_agree() {
-        Ok(0) => checks.not_applicable("identity.deprecated-oids", "certificate carries no deprecated/current OID pairs"),
-        Ok(n) => checks.pass("identity.deprecated-oids", None, None, format!("{n} deprecated GitHub OIDs agree with their successors")),
+        Ok(0) => checks.not_applicable(
+            "identity.deprecated-oids",
+            "certificate carries no deprecated/current OID pairs",
+        ),
+        Ok(n) => checks.pass(
+            "identity.deprecated-oids",
+            None,
+            None,
+            format!("{n} deprecated GitHub OIDs agree with their successors"),
+        ),
         Err(e) => return checks.record("identity.deprecated-oids", None, None, "", Err(e)),
     }
     if let Some(m) = &policy.identity {
-        checks.compare("identity.san", &m.describe(), id.san.as_deref(), m.matches(id), Error::Identity)?;
+        checks.compare(
+            "identity.san",
+            &m.describe(),
+            id.san.as_deref(),
+            m.matches(id),
+            Error::Identity,
+        )?;
     }
     if let Some(want) = &policy.issuer {
-        checks.compare("identity.issuer", want, id.issuer.as_deref(), id.issuer.as_deref() == Some(want.as_str()), Error::Identity)?;
+        checks.compare(
+            "identity.issuer",
+            want,
+            id.issuer.as_deref(),
+            id.issuer.as_deref() == Some(want.as_str()),
+            Error::Identity,
+        )?;
     }
     let repo = id.claims.repository();
-    for (name, want) in [("source.repository", &policy.source_repo), ("source.repo", &policy.repo)] {
+    for (name, want) in [
+        ("source.repository", &policy.source_repo),
+        ("source.repo", &policy.repo),
+    ] {
         if let Some(want) = want {
-            let ok = repo.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(repo_path(want)));
+            let ok = repo
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(repo_path(want)));
             checks.compare(name, want, repo.as_deref(), ok, Error::Identity)?;
         }
     }
     if let Some(want) = &policy.source_ref {
         let have = id.claims.source_ref();
-        checks.compare("source.ref", want, have, have == Some(want.as_str()), Error::Identity)?;
+        checks.compare(
+            "source.ref",
+            want,
+            have,
+            have == Some(want.as_str()),
+            Error::Identity,
+        )?;
     }
     if let Some(want) = &policy.owner {
         let have = id.claims.owner();
-        let ok = have.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(want));
+        let ok = have
+            .as_deref()
+            .is_some_and(|o| o.eq_ignore_ascii_case(want));
         checks.compare("source.owner", want, have.as_deref(), ok, Error::Identity)?;
     }
     if let Some(want) = &policy.trigger {
         let have = id.claims.trigger();
-        checks.compare("build.trigger", want, have, have == Some(want.as_str()), Error::Identity)?;
+        checks.compare(
+            "build.trigger",
+            want,
+            have,
+            have == Some(want.as_str()),
+            Error::Identity,
+        )?;
     }
     if let Some(want) = &policy.runner_environment {
         let have = id.claims.runner_environment.as_deref();
-        checks.compare("build.runner-environment", want, have, have == Some(want.as_str()), Error::Policy)?;
+        checks.compare(
+            "build.runner-environment",
+            want,
+            have,
+            have == Some(want.as_str()),
+            Error::Policy,
+        )?;
     }
     Ok(())
 }

@@ -26,9 +26,13 @@ impl Subject {
     /// Whether any of `digests` equals one of this subject's digests.
     pub fn matches(&self, digests: &[Digest]) -> bool {
         digests.iter().any(|d| {
-            self.digest
-                .get(&d.algorithm)
-                .is_some_and(|v| if d.raw().is_some() { v.eq_ignore_ascii_case(&d.value) } else { *v == d.value })
+            self.digest.get(&d.algorithm).is_some_and(|v| {
+                if d.raw().is_some() {
+                    v.eq_ignore_ascii_case(&d.value)
+                } else {
+                    *v == d.value
+                }
+            })
         })
     }
 }
@@ -70,7 +74,10 @@ impl Statement {
             return Err(Error::Input("in-toto statement has no subject".into()));
         }
         if let Some(s) = st.subject.iter().find(|s| s.digest.is_empty()) {
-            return Err(Error::Input(format!("subject {:?} has an empty digest set", s.name)));
+            return Err(Error::Input(format!(
+                "subject {:?} has an empty digest set",
+                s.name
+            )));
         }
         Ok(st)
     }
@@ -82,7 +89,8 @@ impl Statement {
 
     /// Whether the predicate is SLSA provenance (any version).
     pub fn is_slsa_provenance(&self) -> bool {
-        self.predicate_type.starts_with("https://slsa.dev/provenance/")
+        self.predicate_type
+            .starts_with("https://slsa.dev/provenance/")
     }
 }
 
@@ -112,7 +120,11 @@ mod tests {
     fn rejects_malformed_statements() {
         assert!(Statement::from_payload("text/plain", &payload("[]")).is_err());
         assert!(Statement::from_payload(IN_TOTO_PAYLOAD_TYPE, &payload("[]")).is_err());
-        assert!(Statement::from_payload(IN_TOTO_PAYLOAD_TYPE, br#"{"_type":"x","subject":[{"digest":{"a":"b"}}],"predicateType":"p"}"#).is_err());
+        assert!(Statement::from_payload(
+            IN_TOTO_PAYLOAD_TYPE,
+            br#"{"_type":"x","subject":[{"digest":{"a":"b"}}],"predicateType":"p"}"#
+        )
+        .is_err());
         assert!(Statement::from_payload(IN_TOTO_PAYLOAD_TYPE, b"\xff").is_err());
     }
 }

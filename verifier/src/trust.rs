@@ -67,18 +67,25 @@ impl TrustRoot {
     pub fn embedded(instance: Instance) -> Self {
         let root = TrustedRoot::from_json(instance.json())
             .expect("embedded trusted roots are valid JSON shipped with sigstore-trust-root");
-        TrustRoot { root, origin: format!("embedded:{}", instance.name()) }
+        TrustRoot {
+            root,
+            origin: format!("embedded:{}", instance.name()),
+        }
     }
 
     /// A trusted root JSON file (`trusted_root.json`, media type
     /// `application/vnd.dev.sigstore.trustedroot+json`).
     pub fn from_file(path: &Path) -> Result<Self> {
-        let json = std::fs::read_to_string(path)
-            .map_err(|e| Error::Input(format!("cannot read trusted root {}: {e}", path.display())))?;
+        let json = std::fs::read_to_string(path).map_err(|e| {
+            Error::Input(format!("cannot read trusted root {}: {e}", path.display()))
+        })?;
         let root = TrustedRoot::from_json(&json).map_err(|e| {
             Error::Input(format!("trusted root {} is not valid: {e}", path.display()))
         })?;
-        Ok(TrustRoot { root, origin: path.display().to_string() })
+        Ok(TrustRoot {
+            root,
+            origin: path.display().to_string(),
+        })
     }
 
     /// Whether this root names any transparency log. GitHub's private

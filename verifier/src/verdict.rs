@@ -50,7 +50,10 @@ pub struct Failure {
 
 impl From<&Error> for Failure {
     fn from(e: &Error) -> Self {
-        Failure { class: e.class(), message: e.detail().to_string() }
+        Failure {
+            class: e.class(),
+            message: e.detail().to_string(),
+        }
     }
 }
 
@@ -88,12 +91,24 @@ pub struct Checks(pub Vec<Check>);
 
 impl Checks {
     /// Record a passed check.
-    pub fn pass(&mut self, name: &str, expected: Option<String>, actual: Option<String>, detail: impl Into<String>) {
+    pub fn pass(
+        &mut self,
+        name: &str,
+        expected: Option<String>,
+        actual: Option<String>,
+        detail: impl Into<String>,
+    ) {
         self.push(name, Status::Pass, expected, actual, detail.into());
     }
 
     /// Record a problem that the policy does not enforce.
-    pub fn warn(&mut self, name: &str, expected: Option<String>, actual: Option<String>, detail: impl Into<String>) {
+    pub fn warn(
+        &mut self,
+        name: &str,
+        expected: Option<String>,
+        actual: Option<String>,
+        detail: impl Into<String>,
+    ) {
         self.push(name, Status::Warn, expected, actual, detail.into());
     }
 
@@ -131,13 +146,35 @@ impl Checks {
         let detail = if ok {
             format!("{name} is {expected}")
         } else {
-            format!("expected {expected}, certificate has {}", actual.unwrap_or("nothing"))
+            format!(
+                "expected {expected}, certificate has {}",
+                actual.unwrap_or("nothing")
+            )
         };
         let result = if ok { Ok(()) } else { Err(err(detail.clone())) };
-        self.record(name, Some(expected.into()), actual.map(str::to_string), detail, result)
+        self.record(
+            name,
+            Some(expected.into()),
+            actual.map(str::to_string),
+            detail,
+            result,
+        )
     }
 
-    fn push(&mut self, name: &str, status: Status, expected: Option<String>, actual: Option<String>, detail: String) {
-        self.0.push(Check { name: name.into(), status, expected, actual, detail });
+    fn push(
+        &mut self,
+        name: &str,
+        status: Status,
+        expected: Option<String>,
+        actual: Option<String>,
+        detail: String,
+    ) {
+        self.0.push(Check {
+            name: name.into(),
+            status,
+            expected,
+            actual,
+            detail,
+        });
     }
 }

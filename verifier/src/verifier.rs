@@ -40,7 +40,9 @@ impl Subject {
         if arg.contains(':') {
             return Digest::parse(arg).map(Subject::Digest);
         }
-        Err(Error::Input(format!("{arg}: no such file or directory, and not an ALG:HEX digest")))
+        Err(Error::Input(format!(
+            "{arg}: no such file or directory, and not an ALG:HEX digest"
+        )))
     }
 
     fn describe(&self) -> String {
@@ -101,8 +103,12 @@ impl Verifier {
     /// policy or a trusted root that `sigstore-verify` rejects.
     pub fn new(policy: Policy) -> Result<Self> {
         policy.validate()?;
-        let sigstore = sigstore_verify::Verifier::new(&policy.trust_root.root)
-            .map_err(|e| Error::Input(format!("trusted root {} rejected: {e}", policy.trust_root.origin)))?;
+        let sigstore = sigstore_verify::Verifier::new(&policy.trust_root.root).map_err(|e| {
+            Error::Input(format!(
+                "trusted root {} rejected: {e}",
+                policy.trust_root.origin
+            ))
+        })?;
         Ok(Verifier { policy, sigstore })
     }
 
@@ -129,39 +135,77 @@ impl Verifier {
         let verified = !results.is_empty() && results.iter().all(|r| r.verdict.verified);
         let trust_root = match (self.policy.certificate_chain.len(), &self.policy.key) {
             (0, None) => self.policy.trust_root.origin.clone(),
-            (0, Some(_)) => format!("supplied public key (log entries against {})", self.policy.trust_root.origin),
+            (0, Some(_)) => format!(
+                "supplied public key (log entries against {})",
+                self.policy.trust_root.origin
+            ),
             (n, _) => format!("private PKI: {n} supplied certificate(s)"),
         };
-        Report { verified, evidence: inputs.evidence.display().to_string(), trust_root, results }
+        Report {
+            verified,
+            evidence: inputs.evidence.display().to_string(),
+            trust_root,
+            results,
+        }
     }
 
     /// Verify one subject against parsed evidence entries: the first entry
     /// that verifies wins; otherwise the most telling failure is reported.
-    pub fn verify_entries(&self, entries: &[Result<Evidence>], subject: &Subject, evidence_path: &Path) -> Verdict {
+    pub fn verify_entries(
+        &self,
+        entries: &[Result<Evidence>],
+        subject: &Subject,
+        evidence_path: &Path,
+    ) -> Verdict {
         let mut best: Option<Verdict> = None;
         for (i, entry) in entries.iter().enumerate() {
             let mut checks = Checks::default();
             let mut signer = None;
             let mut predicate_type = None;
             let outcome = match entry {
-                Ok(ev) => self.verify_one(ev, subject, evidence_path, &mut checks, &mut signer, &mut predicate_type),
+                Ok(ev) => self.verify_one(
+                    ev,
+                    subject,
+                    evidence_path,
+                    &mut checks,
+                    &mut signer,
+                    &mut predicate_type,
+                ),
                 Err(e) => Err(e.clone()),
             };
             let verdict = match outcome {
-                Ok(()) => Verdict { verified: true, checks: checks.0, failure: None, signer, predicate_type, entry: i },
-                Err(e) => Verdict { signer, predicate_type, ..failed(checks, &e, i) },
+                Ok(()) => Verdict {
+                    verified: true,
+                    checks: checks.0,
+                    failure: None,
+                    signer,
+                    predicate_type,
+                    entry: i,
+                },
+                Err(e) => Verdict {
+                    signer,
+                    predicate_type,
+                    ..failed(checks, &e, i)
+                },
             };
             if verdict.verified {
                 return verdict;
             }
             // A subject mismatch on one line of a JSONL file says least: that
             // line is about another artifact. Keep any other failure over it.
-            let rank = |v: &Verdict| matches!(v.failure_class(), Some(crate::ErrorClass::Digest)) as u8;
+            let rank =
+                |v: &Verdict| matches!(v.failure_class(), Some(crate::ErrorClass::Digest)) as u8;
             if best.as_ref().is_none_or(|b| rank(&verdict) < rank(b)) {
                 best = Some(verdict);
             }
         }
-        best.unwrap_or_else(|| failed(Checks::default(), &Error::Input("evidence file has no entries".into()), 0))
+        best.unwrap_or_else(|| {
+            failed(
+                Checks::default(),
+                &Error::Input("evidence file has no entries".into()),
+                0,
+            )
+        })
     }
 
     fn verify_one(
@@ -177,15 +221,28 @@ impl Verifier {
         let (statement, cert) = match ev {
             Evidence::BareDsse(env) => {
                 bare_dsse::verify(env, policy, checks)?;
-                (Some(Statement::from_payload(&env.payload_type, &env.payload)?), None)
+                (
+                    Some(Statement::from_payload(&env.payload_type, &env.payload)?),
+                    None,
+                )
             }
             Evidence::Bundle(bundle) => {
                 let statement = match &bundle.content {
-                    SignatureContent::DsseEnvelope(env) => Some(Statement::from_payload(&env.payload_type, env.payload.as_bytes())?),
+                    SignatureContent::DsseEnvelope(env) => Some(Statement::from_payload(
+                        &env.payload_type,
+                        env.payload.as_bytes(),
+                    )?),
                     _ => None,
                 };
                 if !policy.certificate_chain.is_empty() {
-                    (statement, Some(private_pki::verify(bundle, &policy.certificate_chain, checks)?))
+                    (
+                        statement,
+                        Some(private_pki::verify(
+                            bundle,
+                            &policy.certificate_chain,
+                            checks,
+                        )?),
+                    )
                 } else {
                     let artifact_digest;
                     let artifact = match (subject, &statement) {
@@ -203,7 +260,11 @@ impl Verifier {
                         }
                         (Subject::ModelDir(_), None) => return Err(Error::Input("a model directory needs a DSSE model signature, not a message signature".into())),
                     };
-                    (statement, bundle_check::verify(bundle, artifact, policy, &self.sigstore, checks)?.cert)
+                    (
+                        statement,
+                        bundle_check::verify(bundle, artifact, policy, &self.sigstore, checks)?
+                            .cert,
+                    )
                 }
             }
         };
@@ -219,55 +280,135 @@ impl Verifier {
         match &identity {
             Some(id) => signer_checks::check(id, policy, checks)?,
             None if policy.requires_certificate_identity() => {
-                return checks.record("identity", None, None, "", Err(Error::Identity("the policy names a signer identity, but this evidence has no certificate".into())));
+                return checks.record(
+                    "identity",
+                    None,
+                    None,
+                    "",
+                    Err(Error::Identity(
+                        "the policy names a signer identity, but this evidence has no certificate"
+                            .into(),
+                    )),
+                );
             }
             None => {}
         }
 
         let Some(st) = statement else {
             if policy.predicate_type.is_some() || policy.builder_id.is_some() {
-                return checks.record("statement", None, None, "", Err(Error::Policy("policy requires an in-toto statement; this is a message signature".into())));
+                return checks.record(
+                    "statement",
+                    None,
+                    None,
+                    "",
+                    Err(Error::Policy(
+                        "policy requires an in-toto statement; this is a message signature".into(),
+                    )),
+                );
             }
-            checks.pass("subject", None, Some(subject.describe()), "message signature covers the artifact");
+            checks.pass(
+                "subject",
+                None,
+                Some(subject.describe()),
+                "message signature covers the artifact",
+            );
             return Ok(());
         };
         *predicate_type = Some(st.predicate_type.clone());
-        let required_type = policy.predicate_type.clone().or_else(|| policy.builder_id.as_ref().map(|_| provenance::SLSA_PROVENANCE_V1.to_string()));
+        let required_type = policy.predicate_type.clone().or_else(|| {
+            policy
+                .builder_id
+                .as_ref()
+                .map(|_| provenance::SLSA_PROVENANCE_V1.to_string())
+        });
         if let Some(want) = &required_type {
-            checks.compare("statement.predicate-type", want, Some(&st.predicate_type), st.predicate_type == *want, Error::Policy)?;
+            checks.compare(
+                "statement.predicate-type",
+                want,
+                Some(&st.predicate_type),
+                st.predicate_type == *want,
+                Error::Policy,
+            )?;
         }
         self.check_subject(&st, subject, evidence_path, checks)?;
         if st.is_slsa_provenance() {
-            let enforce = policy.builder_id.is_some() || required_type.as_deref().is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"));
-            provenance::check(&st, identity.as_ref(), policy.builder_id.as_deref(), enforce, checks)?;
+            let enforce = policy.builder_id.is_some()
+                || required_type
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"));
+            provenance::check(
+                &st,
+                identity.as_ref(),
+                policy.builder_id.as_deref(),
+                enforce,
+                checks,
+            )?;
         } else if policy.builder_id.is_some() {
             return Err(Error::Policy("--builder-id needs SLSA provenance".into()));
         }
         Ok(())
     }
 
-    fn check_subject(&self, st: &Statement, subject: &Subject, evidence_path: &Path, checks: &mut Checks) -> Result<()> {
+    fn check_subject(
+        &self,
+        st: &Statement,
+        subject: &Subject,
+        evidence_path: &Path,
+        checks: &mut Checks,
+    ) -> Result<()> {
         let digests = match subject {
             Subject::File(p) => hash_file(p)?.to_vec(),
             Subject::Digest(d) => vec![d.clone()],
             Subject::ModelDir(dir) => {
-                let m = model_signing::verify_dir(st, dir, Some(evidence_path), &self.policy.ignore_paths);
-                let m = checks.record("model.files", None, None, "every file in the directory matches the signed manifest", m)?;
+                let m = model_signing::verify_dir(
+                    st,
+                    dir,
+                    Some(evidence_path),
+                    &self.policy.ignore_paths,
+                );
+                let m = checks.record(
+                    "model.files",
+                    None,
+                    None,
+                    "every file in the directory matches the signed manifest",
+                    m,
+                )?;
                 vec![m.root]
             }
         };
         match st.subject_matching(&digests) {
             Some(s) => {
-                let d = digests.iter().find(|d| s.matches(std::slice::from_ref(d))).map(|d| d.to_string());
-                checks.pass("subject", None, d, format!("statement subject {:?} covers {}", s.name, subject.describe()));
+                let d = digests
+                    .iter()
+                    .find(|d| s.matches(std::slice::from_ref(d)))
+                    .map(|d| d.to_string());
+                checks.pass(
+                    "subject",
+                    None,
+                    d,
+                    format!(
+                        "statement subject {:?} covers {}",
+                        s.name,
+                        subject.describe()
+                    ),
+                );
                 Ok(())
             }
             None => checks.record(
                 "subject",
-                Some(digests.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" ")),
+                Some(
+                    digests
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
                 None,
                 "",
-                Err(Error::Digest(format!("no subject of the statement matches {}", subject.describe()))),
+                Err(Error::Digest(format!(
+                    "no subject of the statement matches {}",
+                    subject.describe()
+                ))),
             ),
         }
     }
@@ -275,9 +416,20 @@ impl Verifier {
 
 /// The digest sigstore-verify binds: sha256 if any subject carries one, else sha512.
 fn pick_digest(st: &Statement, file: &[Digest; 2]) -> Digest {
-    if st.subject.iter().any(|s| s.digest.contains_key("sha256")) { file[0].clone() } else { file[1].clone() }
+    if st.subject.iter().any(|s| s.digest.contains_key("sha256")) {
+        file[0].clone()
+    } else {
+        file[1].clone()
+    }
 }
 
 fn failed(checks: Checks, e: &Error, entry: usize) -> Verdict {
-    Verdict { verified: false, checks: checks.0, failure: Some(Failure::from(e)), signer: None, predicate_type: None, entry }
+    Verdict {
+        verified: false,
+        checks: checks.0,
+        failure: Some(Failure::from(e)),
+        signer: None,
+        predicate_type: None,
+        entry,
+    }
 }

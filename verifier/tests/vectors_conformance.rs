@@ -12,7 +12,13 @@ const EXIT_NO_TRANSPARENCY: i32 = 7;
 fn args_for(case: &Value) -> Vec<String> {
     let v = vectors();
     let p = |k: &str| v.join(case[k].as_str().unwrap()).display().to_string();
-    let mut a = vec!["verify-bundle".to_string(), "--bundle".into(), p("bundle"), "--format".into(), "json".into()];
+    let mut a = vec![
+        "verify-bundle".to_string(),
+        "--bundle".into(),
+        p("bundle"),
+        "--format".into(),
+        "json".into(),
+    ];
     match case["trusted_root"].as_str() {
         Some(_) => a.extend(["--trusted-root".into(), p("trusted_root")]),
         None => match case["instance"].as_str() {
@@ -28,7 +34,10 @@ fn args_for(case: &Value) -> Vec<String> {
     }
     if let Some(chain) = case["cert_chain"].as_array() {
         for c in chain {
-            a.extend(["--certificate-chain".into(), v.join(c.as_str().unwrap()).display().to_string()]);
+            a.extend([
+                "--certificate-chain".into(),
+                v.join(c.as_str().unwrap()).display().to_string(),
+            ]);
         }
     }
     let policy = &case["policy"];
@@ -87,11 +96,23 @@ fn vectors_expected_jsonl_all_agree() {
         if ok {
             agree += 1;
         } else {
-            let msg = report.pointer("/results/0/failure/message").or(report.pointer("/failure/message")).cloned().unwrap_or(Value::Null);
-            disagreements.push(format!("{id}: expected {expect}, exit {c}: {msg} {}", String::from_utf8_lossy(&out.stderr)));
+            let msg = report
+                .pointer("/results/0/failure/message")
+                .or(report.pointer("/failure/message"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            disagreements.push(format!(
+                "{id}: expected {expect}, exit {c}: {msg} {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
     }
     println!("expected.jsonl: {agree}/{total} cases agree");
-    assert!(disagreements.is_empty(), "{} of {total} disagree:\n{}", disagreements.len(), disagreements.join("\n"));
+    assert!(
+        disagreements.is_empty(),
+        "{} of {total} disagree:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
     assert!(total >= 100, "expected.jsonl has only {total} cases");
 }

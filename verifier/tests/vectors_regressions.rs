@@ -8,7 +8,10 @@ fn run(args: &[&str]) -> (i32, Value) {
     let mut a: Vec<String> = vec!["verify-bundle".into(), "--format".into(), "json".into()];
     a.extend(args.iter().map(|s| s.to_string()));
     let out = cli(&a);
-    (code(&out), serde_json::from_slice(&out.stdout).unwrap_or(Value::Null))
+    (
+        code(&out),
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+    )
 }
 
 fn v(p: &str) -> String {
@@ -23,16 +26,48 @@ fn vectors_predicate_builder_claim_without_matching_certificate_fails() {
     // The certificate names loosebazooka/aa-test's malicious_attestation.yaml;
     // the predicate claims the trusted publish-to-bcr builder.
     // The signer policy (owner) matches the certificate, so only the builder claim is at stake.
-    let (c, j) = run(&["--bundle", &v("slsa-verifier/bcr/MODULE-wrong-signer.bazel.intoto.jsonl"), "--builder-id", BCR, "--owner", "loosebazooka", &v("slsa-verifier/bcr/MODULE-wrong-signer.bazel")]);
+    let (c, j) = run(&[
+        "--bundle",
+        &v("slsa-verifier/bcr/MODULE-wrong-signer.bazel.intoto.jsonl"),
+        "--builder-id",
+        BCR,
+        "--owner",
+        "loosebazooka",
+        &v("slsa-verifier/bcr/MODULE-wrong-signer.bazel"),
+    ]);
     assert_eq!(c, 4, "{j:#}");
-    let failed: Vec<&Value> = j["results"][0]["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "fail").collect();
+    let failed: Vec<&Value> = j["results"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .collect();
     assert_eq!(failed.len(), 1, "{j:#}");
-    assert_eq!(failed[0]["name"], "provenance.builder-id-consistent", "{j:#}");
+    assert_eq!(
+        failed[0]["name"], "provenance.builder-id-consistent",
+        "{j:#}"
+    );
     // Identity from the certificate: the same claim with the SAN asked for fails on the SAN.
-    let (c, _) = run(&["--bundle", &v("slsa-verifier/bcr/MODULE-wrong-signer.bazel.intoto.jsonl"), "--certificate-identity", BCR, &v("slsa-verifier/bcr/MODULE-wrong-signer.bazel")]);
+    let (c, _) = run(&[
+        "--bundle",
+        &v("slsa-verifier/bcr/MODULE-wrong-signer.bazel.intoto.jsonl"),
+        "--certificate-identity",
+        BCR,
+        &v("slsa-verifier/bcr/MODULE-wrong-signer.bazel"),
+    ]);
     assert_eq!(c, 4);
     // And the genuine bundle passes with the builder required.
-    let (c, j) = run(&["--bundle", &v("slsa-verifier/bcr/MODULE.bazel.intoto.jsonl"), "--certificate-identity", BCR, "--certificate-oidc-issuer", GHA, "--builder-id", BCR, &v("slsa-verifier/bcr/MODULE.bazel")]);
+    let (c, j) = run(&[
+        "--bundle",
+        &v("slsa-verifier/bcr/MODULE.bazel.intoto.jsonl"),
+        "--certificate-identity",
+        BCR,
+        "--certificate-oidc-issuer",
+        GHA,
+        "--builder-id",
+        BCR,
+        &v("slsa-verifier/bcr/MODULE.bazel"),
+    ]);
     assert_eq!(c, 0, "{j:#}");
 }
 
@@ -42,27 +77,71 @@ fn vectors_san_regex_is_anchored() {
     let art = v("gh-cli/sigstore-js-2.1.0.tgz");
     // SAN is https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main
     for (re, want) in [
-        (r"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml@refs/heads/main", 0),
-        (r"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml@.*", 0),
-        (r"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml", 4),
-        (r"sigstore/sigstore-js/\.github/workflows/release\.yml@refs/heads/main", 4),
-        (r"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml@refs/heads/mai", 4),
+        (
+            r"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml@refs/heads/main",
+            0,
+        ),
+        (
+            r"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml@.*",
+            0,
+        ),
+        (
+            r"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml",
+            4,
+        ),
+        (
+            r"sigstore/sigstore-js/\.github/workflows/release\.yml@refs/heads/main",
+            4,
+        ),
+        (
+            r"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml@refs/heads/mai",
+            4,
+        ),
     ] {
-        let (c, j) = run(&["--bundle", &bundle, "--certificate-identity-regexp", re, "--certificate-oidc-issuer", GHA, &art]);
+        let (c, j) = run(&[
+            "--bundle",
+            &bundle,
+            "--certificate-identity-regexp",
+            re,
+            "--certificate-oidc-issuer",
+            GHA,
+            &art,
+        ]);
         assert_eq!(c, want, "{re}: {}", j["results"][0]["failure"]);
     }
 }
 
 #[test]
 fn vectors_deprecated_and_current_oids_agree_on_real_certificates() {
-    let (c, j) = run(&["--bundle", &v("slsa-verifier/bcr/MODULE.bazel.intoto.jsonl"), "--certificate-identity", BCR, &v("slsa-verifier/bcr/MODULE.bazel")]);
+    let (c, j) = run(&[
+        "--bundle",
+        &v("slsa-verifier/bcr/MODULE.bazel.intoto.jsonl"),
+        "--certificate-identity",
+        BCR,
+        &v("slsa-verifier/bcr/MODULE.bazel"),
+    ]);
     assert_eq!(c, 0);
-    let check = j["results"][0]["checks"].as_array().unwrap().iter().find(|c| c["name"] == "identity.deprecated-oids").unwrap().clone();
+    let check = j["results"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "identity.deprecated-oids")
+        .unwrap()
+        .clone();
     assert_eq!(check["status"], "pass", "{check}");
-    assert!(check["detail"].as_str().unwrap().starts_with('4'), "{check}");
+    assert!(
+        check["detail"].as_str().unwrap().starts_with('4'),
+        "{check}"
+    );
     let claims = &j["results"][0]["signer"]["claims"];
-    assert_eq!(claims["deprecated_workflow_ref"], claims["source_repository_ref"]);
-    assert_eq!(claims["deprecated_workflow_sha"], claims["source_repository_digest"]);
+    assert_eq!(
+        claims["deprecated_workflow_ref"],
+        claims["source_repository_ref"]
+    );
+    assert_eq!(
+        claims["deprecated_workflow_sha"],
+        claims["source_repository_digest"]
+    );
 }
 
 #[test]
@@ -70,25 +149,55 @@ fn vectors_signer_workflow_pinned_by_tag_or_commit() {
     let bundle = v("slsa-verifier/bcr/MODULE.bazel.intoto.jsonl");
     let art = v("slsa-verifier/bcr/MODULE.bazel");
     let (_, j) = run(&["--bundle", &bundle, "--certificate-identity", BCR, &art]);
-    let sha = j["results"][0]["signer"]["claims"]["build_signer_digest"].as_str().unwrap().to_string();
+    let sha = j["results"][0]["signer"]["claims"]["build_signer_digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let by_commit = format!("{}@{sha}", BCR.split('@').next().unwrap());
-    assert_eq!(run(&["--bundle", &bundle, "--certificate-identity", &by_commit, &art]).0, 0);
+    assert_eq!(
+        run(&[
+            "--bundle",
+            &bundle,
+            "--certificate-identity",
+            &by_commit,
+            &art
+        ])
+        .0,
+        0
+    );
     let wrong = format!("{}@{}", BCR.split('@').next().unwrap(), "0".repeat(40));
-    assert_eq!(run(&["--bundle", &bundle, "--certificate-identity", &wrong, &art]).0, 4);
+    assert_eq!(
+        run(&["--bundle", &bundle, "--certificate-identity", &wrong, &art]).0,
+        4
+    );
 }
 
 #[test]
 fn vectors_certificate_claims_policy() {
     let bundle = v("gh-cli/sigstore-js-2.1.0-bundle.json");
     let art = v("gh-cli/sigstore-js-2.1.0.tgz");
-    let base = ["--bundle", bundle.as_str(), "--repo", "sigstore/sigstore-js"];
+    let base = [
+        "--bundle",
+        bundle.as_str(),
+        "--repo",
+        "sigstore/sigstore-js",
+    ];
     for (flags, want) in [
         (vec!["--owner", "sigstore"], 0),
         (vec!["--owner", "evil"], 4),
         (vec!["--source-ref", "refs/heads/main"], 0),
         (vec!["--source-ref", "refs/heads/evil"], 4),
-        (vec!["--source-repo", "https://github.com/sigstore/sigstore-js"], 0),
-        (vec!["--source-repo", "https://github.com/sigstore/sigstore-js-evil"], 4),
+        (
+            vec!["--source-repo", "https://github.com/sigstore/sigstore-js"],
+            0,
+        ),
+        (
+            vec![
+                "--source-repo",
+                "https://github.com/sigstore/sigstore-js-evil",
+            ],
+            4,
+        ),
         (vec!["--runner-environment", "self-hosted"], 6),
     ] {
         let mut a: Vec<&str> = base.to_vec();
@@ -100,7 +209,11 @@ fn vectors_certificate_claims_policy() {
 
 #[test]
 fn vectors_keyless_without_expected_signer_is_refused() {
-    let (c, j) = run(&["--bundle", &v("gh-cli/sigstore-js-2.1.0-bundle.json"), &v("gh-cli/sigstore-js-2.1.0.tgz")]);
+    let (c, j) = run(&[
+        "--bundle",
+        &v("gh-cli/sigstore-js-2.1.0-bundle.json"),
+        &v("gh-cli/sigstore-js-2.1.0.tgz"),
+    ]);
     assert_eq!(c, 2, "{j:#}");
     assert_eq!(j["verified"], false);
 }

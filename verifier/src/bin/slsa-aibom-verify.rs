@@ -2,7 +2,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use slsa_aibom_verify::{
-    Error, ErrorClass, Inputs, Instance, Policy, PublicKey, Report, SanMatcher, Status, Subject, TrustRoot, Verifier,
+    Error, ErrorClass, Inputs, Instance, Policy, PublicKey, Report, SanMatcher, Status, Subject,
+    TrustRoot, Verifier,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,7 +105,10 @@ impl VerifyBundle {
             (None, Some(name)) => TrustRoot::embedded(Instance::parse(name)?),
             (None, None) => TrustRoot::embedded(Instance::PublicGood),
         };
-        let identity = match (&self.certificate_identity, &self.certificate_identity_regexp) {
+        let identity = match (
+            &self.certificate_identity,
+            &self.certificate_identity_regexp,
+        ) {
             (Some(s), _) => Some(SanMatcher::Exact(s.clone())),
             (None, Some(re)) => Some(SanMatcher::regex(re)?),
             (None, None) => None,
@@ -113,10 +117,13 @@ impl VerifyBundle {
             .certificate_chain
             .iter()
             .map(|p| {
-                let pem = std::fs::read_to_string(p).map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
+                let pem = std::fs::read_to_string(p)
+                    .map_err(|e| Error::Input(format!("cannot read {}: {e}", p.display())))?;
                 sigstore_types::DerCertificate::from_pem(&pem)
                     .map(|c| c.as_bytes().to_vec())
-                    .map_err(|e| Error::Input(format!("{} is not a PEM certificate: {e}", p.display())))
+                    .map_err(|e| {
+                        Error::Input(format!("{} is not a PEM certificate: {e}", p.display()))
+                    })
             })
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(Policy {
@@ -139,13 +146,25 @@ impl VerifyBundle {
 
     fn run(&self) -> Result<Report, Error> {
         let verifier = Verifier::new(self.policy()?)?;
-        let subjects = self.subjects.iter().map(|s| Subject::parse(s)).collect::<Result<Vec<_>, _>>()?;
-        Ok(verifier.verify(&Inputs { evidence: self.bundle.clone(), subjects }))
+        let subjects = self
+            .subjects
+            .iter()
+            .map(|s| Subject::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(verifier.verify(&Inputs {
+            evidence: self.bundle.clone(),
+            subjects,
+        }))
     }
 }
 
 fn print_human(report: &Report) {
-    let warnings = report.results.iter().flat_map(|r| &r.verdict.checks).filter(|c| c.status == Status::Warn).count();
+    let warnings = report
+        .results
+        .iter()
+        .flat_map(|r| &r.verdict.checks)
+        .filter(|c| c.status == Status::Warn)
+        .count();
     let verdict = match report.failure() {
         None if warnings > 0 => format!("VERIFIED with {warnings} warning(s)"),
         None => "VERIFIED".to_string(),
@@ -189,7 +208,10 @@ fn main() -> ExitCode {
         Command::VerifyBundle(args) => match args.run() {
             Ok(report) => {
                 match args.format {
-                    Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+                    Format::Json => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).unwrap_or_default()
+                    ),
                     Format::Human => print_human(&report),
                 }
                 exit_for(report.failure().map(|f| f.class))

@@ -23,10 +23,18 @@ pub fn testdata() -> PathBuf {
 
 /// Run the CLI.
 pub fn cli(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slsa-aibom-verify")).args(args).output().expect("run slsa-aibom-verify")
+    Command::new(env!("CARGO_BIN_EXE_slsa-aibom-verify"))
+        .args(args)
+        .output()
+        .expect("run slsa-aibom-verify")
 }
 
 /// Exit code of a finished CLI run (panics on a signal, e.g. a crash).
 pub fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or_else(|| panic!("killed by a signal: {}", String::from_utf8_lossy(&out.stderr)))
+    out.status.code().unwrap_or_else(|| {
+        panic!(
+            "killed by a signal: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
