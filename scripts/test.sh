@@ -11,11 +11,11 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== tests"
-skip=()
+skip=(-- --nocapture)
 if [ ! -f ../shared/vectors/expected.jsonl ]; then
   echo "SKIPPED: ../shared/vectors not found: the vectors_* tests (expected.jsonl conformance and" >&2
   echo "         regressions on real Sigstore bundles) did NOT run. Put the vectors beside this clone to run them." >&2
-  skip=(-- --skip vectors_)
+  skip=(-- --nocapture --skip vectors_)
 fi
 cargo test --workspace --all-targets --locked "${skip[@]}"
 cargo test --workspace --doc --locked

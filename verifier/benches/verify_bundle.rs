@@ -25,23 +25,44 @@ fn bench(c: &mut Criterion) {
         };
         let verifier = Verifier::new(keyless).unwrap();
         for (name, bundle) in [
-            ("keyless_message_signature_v0.3", "conformance/happy-path-v0.3-new-mediaType/bundle.sigstore.json"),
-            ("keyless_dsse_v0.3", "conformance/happy-path-intoto-in-dsse-v3/bundle.sigstore.json"),
+            (
+                "keyless_message_signature_v0.3",
+                "conformance/happy-path-v0.3-new-mediaType/bundle.sigstore.json",
+            ),
+            (
+                "keyless_dsse_v0.3",
+                "conformance/happy-path-intoto-in-dsse-v3/bundle.sigstore.json",
+            ),
         ] {
-            let inputs = Inputs { evidence: vectors.join(bundle), subjects: vec![Subject::File(vectors.join("conformance/a.txt"))] };
+            let inputs = Inputs {
+                evidence: vectors.join(bundle),
+                subjects: vec![Subject::File(vectors.join("conformance/a.txt"))],
+            };
             assert!(verifier.verify(&inputs).verified, "{name}");
             g.bench_function(name, |b| b.iter(|| verifier.verify(&inputs)));
         }
         g.bench_function("verifier_new_public_good", |b| {
-            b.iter(|| Verifier::new(Policy { identity: Some(SanMatcher::Exact(BEACON.into())), ..Policy::default() }).unwrap())
+            b.iter(|| {
+                Verifier::new(Policy {
+                    identity: Some(SanMatcher::Exact(BEACON.into())),
+                    ..Policy::default()
+                })
+                .unwrap()
+            })
         });
     } else {
         eprintln!("../shared/vectors not found: keyless benchmarks did NOT run");
     }
     let d = root().join("testdata/keyed");
-    let keyed = Policy { key: Some(PublicKey::from_file(&d.join("key.pub")).unwrap()), ..Policy::default() };
+    let keyed = Policy {
+        key: Some(PublicKey::from_file(&d.join("key.pub")).unwrap()),
+        ..Policy::default()
+    };
     let verifier = Verifier::new(keyed).unwrap();
-    let inputs = Inputs { evidence: d.join("provenance.sigstore.json"), subjects: vec![Subject::File(d.join("artifact.bin"))] };
+    let inputs = Inputs {
+        evidence: d.join("provenance.sigstore.json"),
+        subjects: vec![Subject::File(d.join("artifact.bin"))],
+    };
     assert!(verifier.verify(&inputs).verified);
     g.bench_function("keyed_dsse_v0.3", |b| b.iter(|| verifier.verify(&inputs)));
     g.finish();
