@@ -14,30 +14,22 @@ seed() {
   [ -d "$vectors" ] || return 0
   case $t in
     bundle|dsse) find "$vectors" \( -name '*.json' -o -name '*.jsonl' -o -name '*.sig' -o -name '*.sigstore' -o -name '*.slsa' \) -size -200k -exec cp -n {} "$dir"/ \; 2>/dev/null || true ;;
-    statement) python3 - "$vectors" "$dir" <<'PY'
+    statement | cert_extensions) python3 - "$t" "$vectors" "$dir" <<'PY'
+# Extract DSSE payloads (statement) or signing certificates (cert_extensions).
 import base64, json, os, sys, glob
-src, out = sys.argv[1], sys.argv[2]
+mode, src, out = sys.argv[1:4]
 for i, p in enumerate(glob.glob(src + '/**/*', recursive=True)):
     if not os.path.isfile(p) or os.path.getsize(p) > 200_000: continue
     for line in open(p, 'rb').read().splitlines():
         try: d = json.loads(line)
         except Exception: continue
-        env = d.get('dsseEnvelope', d) if isinstance(d, dict) else None
-        if isinstance(env, dict) and 'payload' in env:
-            open(f'{out}/st{i}', 'wb').write(base64.b64decode(env['payload']))
-PY
-    ;;
-    cert_extensions) python3 - "$vectors" "$dir" <<'PY'
-import base64, json, os, sys, glob
-src, out = sys.argv[1], sys.argv[2]
-for i, p in enumerate(glob.glob(src + '/**/*', recursive=True)):
-    if not os.path.isfile(p) or os.path.getsize(p) > 200_000: continue
-    for line in open(p, 'rb').read().splitlines():
-        try: d = json.loads(line)
-        except Exception: continue
-        vm = d.get('verificationMaterial', {}) if isinstance(d, dict) else {}
-        c = (vm.get('certificate') or {}).get('rawBytes')
-        if c: open(f'{out}/c{i}', 'wb').write(base64.b64decode(c))
+        if not isinstance(d, dict): continue
+        if mode == 'statement':
+            blob = d.get('dsseEnvelope', d).get('payload')
+        else:
+            blob = ((d.get('verificationMaterial') or {}).get('certificate') or {}).get('rawBytes')
+        if isinstance(blob, str):
+            open(f'{out}/{mode}{i}', 'wb').write(base64.b64decode(blob))
 PY
     ;;
   esac

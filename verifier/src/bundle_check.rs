@@ -223,11 +223,7 @@ pub(crate) fn verify(
         return Ok(Established { cert: None });
     }
     // Fail closed: a keyless result that did not verify the chain is no result.
-    let chain_ok = if result.certificate_verified() {
-        Ok(())
-    } else {
-        Err(Error::Crypto("certificate chain was not verified".into()))
-    };
+    let chain_ok = established(result.certificate_verified(), "certificate chain");
     checks.record(
         "certificate.chain",
         None,
@@ -239,11 +235,7 @@ pub(crate) fn verify(
         chain_ok,
     )?;
     if policy.trust_root.has_ct_log() {
-        let sct = if result.sct_verified() {
-            Ok(())
-        } else {
-            Err(Error::Crypto("SCT was not verified".into()))
-        };
+        let sct = established(result.sct_verified(), "SCT");
         checks.record(
             "certificate.sct",
             None,
@@ -305,17 +297,22 @@ fn transparency_check(
         );
         return Ok(());
     }
-    let ok = if result.tlog_verified() {
-        Ok(())
-    } else {
-        Err(Error::Crypto("transparency log was not verified".into()))
-    };
+    let ok = established(result.tlog_verified(), "transparency log");
     let detail = if keyed {
         "any log entries present verify (inclusion proof, checkpoint, SET)"
     } else {
         "log entry verifies: inclusion proof and checkpoint, or SET where allowed"
     };
     checks.record("transparency", None, None, detail, ok)
+}
+
+/// Fail closed on a verification fact that `sigstore-verify` did not establish.
+fn established(fact: bool, what: &str) -> Result<()> {
+    if fact {
+        Ok(())
+    } else {
+        Err(Error::Crypto(format!("{what} was not verified")))
+    }
 }
 
 fn run(
