@@ -217,3 +217,27 @@ fn vectors_keyless_without_expected_signer_is_refused() {
     assert_eq!(c, 2, "{j:#}");
     assert_eq!(j["verified"], false);
 }
+
+#[test]
+fn vectors_trust_domain_is_the_one_asked_for() {
+    // A public-good bundle must not verify under GitHub's private instance
+    // (TSA only, no log) or staging: the certificate chains to neither.
+    let bundle = v("gh-cli/sigstore-js-2.1.0-bundle.json");
+    let art = v("gh-cli/sigstore-js-2.1.0.tgz");
+    assert_eq!(
+        run(&["--bundle", &bundle, "--repo", "sigstore/sigstore-js", &art]).0,
+        0
+    );
+    for instance in ["github", "staging"] {
+        let (c, j) = run(&[
+            "--bundle",
+            &bundle,
+            "--repo",
+            "sigstore/sigstore-js",
+            "--instance",
+            instance,
+            &art,
+        ]);
+        assert_eq!(c, 3, "{instance}: {j:#}");
+    }
+}
