@@ -43,6 +43,7 @@
 
 mod bare_dsse;
 mod bundle_check;
+pub mod commitment;
 pub mod digest;
 pub mod error;
 pub mod evidence;

@@ -245,3 +245,34 @@ fn keyed_bundle_without_key_asks_for_one() {
         .unwrap()
         .contains("--key"));
 }
+
+#[test]
+fn dataset_proofs_via_cli() {
+    use slsa_aibom_verify::commitment::{Commitment, Record};
+    let rows = (0..20)
+        .map(|i| Record {
+            key: format!("row{i:03}"),
+            data: vec![i as u8; 8],
+        })
+        .collect();
+    let c = Commitment::new(rows).unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let run = |key: &str, root: &str| {
+        let p = t.path().join(format!("{key}.json"));
+        std::fs::write(&p, serde_json::to_vec(&c.prove(key)).unwrap()).unwrap();
+        let out = cli(&[
+            "dataset-proof".into(),
+            "--root".into(),
+            root.into(),
+            "--proof".into(),
+            s(&p),
+        ]);
+        (
+            code(&out),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        )
+    };
+    assert_eq!(run("row007", &c.root()), (0, "present".into()));
+    assert_eq!(run("row007x", &c.root()), (0, "absent".into()));
+    assert_eq!(run("row007", &"0".repeat(64)).0, 3);
+}

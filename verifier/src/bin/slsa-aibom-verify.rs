@@ -25,7 +25,30 @@ enum Command {
     /// Verify one bundle (JSON or JSON Lines) or DSSE envelope against artifacts.
     ///
     /// This is the sigstore-conformance `verify-bundle` interface.
-    VerifyBundle(VerifyBundle),
+    VerifyBundle(Box<VerifyBundle>),
+    /// Check a dataset-commitment proof (JSON) that a record key was, or was
+    /// not, in a committed split. Exit 0 and print `present` or `absent`.
+    DatasetProof(DatasetProof),
+}
+
+#[derive(Args)]
+struct DatasetProof {
+    /// The split's committed Merkle root (hex), from the signed provenance.
+    #[arg(long)]
+    root: String,
+    /// The proof file (JSON, as the builder's `prove` writes it).
+    #[arg(long)]
+    proof: PathBuf,
+}
+
+impl DatasetProof {
+    fn run(&self) -> Result<bool, Error> {
+        let text = std::fs::read_to_string(&self.proof)
+            .map_err(|e| Error::Input(format!("cannot read {}: {e}", self.proof.display())))?;
+        let proof: slsa_aibom_verify::commitment::KeyProof = serde_json::from_str(&text)
+            .map_err(|e| Error::Input(format!("malformed proof: {e}")))?;
+        proof.verify(&self.root)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -205,6 +228,16 @@ fn exit_for(class: Option<ErrorClass>) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::DatasetProof(args) => match args.run() {
+            Ok(present) => {
+                println!("{}", if present { "present" } else { "absent" });
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("slsa-aibom-verify: {e}");
+                exit_for(Some(e.class()))
+            }
+        },
         Command::VerifyBundle(args) => match args.run() {
             Ok(report) => {
                 match args.format {
