@@ -116,30 +116,17 @@ pub(crate) fn verify(
         Some(version(bundle).into()),
         format!("Sigstore bundle {}", version(bundle)),
     );
-    let outcome = match (&policy.key, keyed) {
-        (None, true) => {
-            return checks.record(
-                "signer.key",
-                None,
-                None,
-                "",
-                Err(Error::Input(
-                    "bundle is signed with a managed key; pass its public key with --key".into(),
-                )),
-            )
-        }
-        (Some(_), false) => {
-            return checks.record(
-                "signer.key",
-                None,
-                None,
-                "",
-                Err(Error::Input(
-                    "--key given, but the bundle is signed with a certificate".into(),
-                )),
-            )
-        }
-        (Some(key), true)
+    let mismatch = match (&policy.key, keyed) {
+        (None, true) => Some("bundle is signed with a managed key; pass its public key with --key"),
+        (Some(_), false) => Some("--key given, but the bundle is signed with a certificate"),
+        _ => None,
+    };
+    if let Some(why) = mismatch {
+        return checks.record("signer.key", None, None, "", Err(Error::Input(why.into())));
+    }
+    // After the check above, a key is given exactly when the bundle is keyed.
+    let outcome = match &policy.key {
+        Some(key)
             if bundle.verification_material.tlog_entries.is_empty()
                 && bundle
                     .verification_material
@@ -176,7 +163,7 @@ pub(crate) fn verify(
             );
             return Ok(Established { cert: None });
         }
-        (Some(key), true) => {
+        Some(key) => {
             let mut p = PublicKeyVerificationPolicy::new(key.der.clone());
             if bundle.verification_material.tlog_entries.is_empty() {
                 // Nothing logged: the supplied key is the only trust anchor.
@@ -184,7 +171,7 @@ pub(crate) fn verify(
             }
             run(verifier, bundle, artifact, &p)
         }
-        (None, false) => {
+        None => {
             if policy.trust_root.has_transparency_log() {
                 check_inclusion_proofs(bundle, checks)?;
             }
