@@ -53,6 +53,23 @@ impl Subject {
     }
 }
 
+/// A subject being verified, with its file digests computed at most once
+/// however many evidence entries are tried against it.
+struct Target<'a> {
+    subject: &'a Subject,
+    file_digests: std::cell::OnceCell<[Digest; 2]>,
+}
+
+impl Target<'_> {
+    fn file_digests(&self, path: &Path) -> Result<&[Digest; 2]> {
+        if let Some(d) = self.file_digests.get() {
+            return Ok(d);
+        }
+        let d = hash_file(path)?;
+        Ok(self.file_digests.get_or_init(|| d))
+    }
+}
+
 /// What to verify: one evidence file and the subjects it must cover.
 #[derive(Debug, Clone)]
 pub struct Inputs {
@@ -157,6 +174,10 @@ impl Verifier {
         subject: &Subject,
         evidence_path: &Path,
     ) -> Verdict {
+        let target = Target {
+            subject,
+            file_digests: std::cell::OnceCell::new(),
+        };
         let mut best: Option<Verdict> = None;
         for (i, entry) in entries.iter().enumerate() {
             let mut checks = Checks::default();
@@ -165,7 +186,7 @@ impl Verifier {
             let outcome = match entry {
                 Ok(ev) => self.verify_one(
                     ev,
-                    subject,
+                    &target,
                     evidence_path,
                     &mut checks,
                     &mut signer,
@@ -211,13 +232,14 @@ impl Verifier {
     fn verify_one(
         &self,
         ev: &Evidence,
-        subject: &Subject,
+        target: &Target<'_>,
         evidence_path: &Path,
         checks: &mut Checks,
         signer: &mut Option<CertIdentity>,
         predicate_type: &mut Option<String>,
     ) -> Result<()> {
         let policy = &self.policy;
+        let subject = target.subject;
         let (statement, cert) = match ev {
             Evidence::BareDsse(env) => {
                 bare_dsse::verify(env, policy, checks)?;
@@ -249,7 +271,7 @@ impl Verifier {
                         (Subject::File(p), None) => SigstoreArtifact::File(p),
                         (Subject::Digest(d), _) => SigstoreArtifact::Digest(d),
                         (Subject::File(p), Some(st)) => {
-                            artifact_digest = pick_digest(st, &hash_file(p)?);
+                            artifact_digest = pick_digest(st, target.file_digests(p)?);
                             SigstoreArtifact::Digest(&artifact_digest)
                         }
                         (Subject::ModelDir(_), Some(st)) => {
@@ -330,7 +352,7 @@ impl Verifier {
                 Error::Policy,
             )?;
         }
-        self.check_subject(&st, subject, evidence_path, checks)?;
+        self.check_subject(&st, target, evidence_path, checks)?;
         if st.is_slsa_provenance() {
             let enforce = policy.builder_id.is_some()
                 || required_type
@@ -352,12 +374,13 @@ impl Verifier {
     fn check_subject(
         &self,
         st: &Statement,
-        subject: &Subject,
+        target: &Target<'_>,
         evidence_path: &Path,
         checks: &mut Checks,
     ) -> Result<()> {
+        let subject = target.subject;
         let digests = match subject {
-            Subject::File(p) => hash_file(p)?.to_vec(),
+            Subject::File(p) => target.file_digests(p)?.to_vec(),
             Subject::Digest(d) => vec![d.clone()],
             Subject::ModelDir(dir) => {
                 let m = model_signing::verify_dir(
