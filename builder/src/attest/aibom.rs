@@ -1,0 +1,427 @@
+//! The CycloneDX 1.6 ML-BOM of a training run. Every hash in it is a
+//! provenance subject or resolved dependency, so the two documents bind.
+
+use super::record::BuildRecord;
+use crate::cyclonedx::*;
+use crate::metrics::Evaluation;
+use crate::spec::{Architecture, Task};
+use sha2::{Digest as _, Sha256};
+
+/// The predicate type the ML-BOM is signed under.
+pub const CYCLONEDX_PREDICATE: &str = "https://cyclonedx.org/bom";
+
+const MODEL_REF: &str = "model";
+const TRAINER_REF: &str = "trainer";
+
+fn metrics_of(slice: &str, e: &Evaluation) -> Vec<PerformanceMetric> {
+    let named = [
+        ("loss", Some(e.loss)),
+        ("accuracy", e.accuracy),
+        ("precision", e.precision),
+        ("recall", e.recall),
+        ("f1", e.f1),
+        ("mean-absolute-error", e.mae),
+    ];
+    named
+        .into_iter()
+        .filter_map(|(k, v)| {
+            v.map(|v| PerformanceMetric {
+                kind: k.into(),
+                value: format!("{v:.6}"),
+                slice: slice.into(),
+            })
+        })
+        .collect()
+}
+
+/// A UUID-shaped serial derived from the model digest and invocation, so a
+/// BOM names exactly one run.
+fn serial(record: &BuildRecord) -> String {
+    let h = Sha256::digest(format!(
+        "{}|{}",
+        record.invocation_id,
+        record.weights().map(|w| w.sha256.as_str()).unwrap_or("")
+    ));
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50; // version 5 layout (name-based)
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let x = hex::encode(b);
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &x[..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..]
+    )
+}
+
+/// Build the ML-BOM.
+pub fn bom(record: &BuildRecord) -> Bom {
+    let spec = &record.job.spec;
+    let meta = &spec.metadata;
+    let def = &spec.dataset.definition;
+    let env = &record.environment;
+    let model = model_component(record);
+
+    let mut components = vec![model.clone()];
+    let mut dataset_refs = Vec::new();
+    for (split, c) in &record.splits {
+        let bom_ref = format!("dataset-{}", split.as_str());
+        dataset_refs.push(DatasetRef {
+            reference: bom_ref.clone(),
+        });
+        components.push(Component {
+            kind: "data".into(),
+            bom_ref: Some(bom_ref),
+            name: format!("{} ({} split)", spec.dataset.name, split.as_str()),
+            hashes: record
+                .data_files
+                .iter()
+                .map(|f| Hash::sha256(&f.sha256))
+                .collect(),
+            licenses: spec
+                .dataset
+                .license
+                .iter()
+                .map(|l| LicenseChoice::Expression {
+                    expression: l.clone(),
+                })
+                .collect(),
+            data: vec![ComponentData {
+                kind: "dataset".into(),
+                name: spec.dataset.name.clone(),
+                description: Some(format!(
+                    "{} records of {} ({:?}), split by seed {}",
+                    c.records,
+                    record
+                        .data_files
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    spec.dataset.format,
+                    spec.training.seed
+                )),
+                contents: Some(DataContents {
+                    url: spec.dataset.url.clone(),
+                    properties: vec![
+                        Property::new("slsa-aibom:records", c.records.to_string()),
+                        Property::new("slsa-aibom:record-root", &c.root),
+                        Property::new("slsa-aibom:input-shape", format!("{:?}", def.input_shape)),
+                        Property::new("slsa-aibom:output-shape", format!("{:?}", def.output_shape)),
+                        Property::new(
+                            "slsa-aibom:preprocessing",
+                            serde_json::to_string(&def.preprocessing).unwrap_or_default(),
+                        ),
+                    ],
+                }),
+                classification: None,
+            }],
+            ..Component::default()
+        });
+    }
+    if let Some(mc) = components[0].model_card.as_mut() {
+        mc.model_parameters.datasets = dataset_refs;
+    }
+    components.push(Component {
+        kind: "application".into(),
+        bom_ref: Some(TRAINER_REF.into()),
+        name: "slsa-aibom-build".into(),
+        version: Some(env.trainer.version.clone()),
+        purl: Some(format!(
+            "pkg:cargo/slsa-aibom-builder@{}",
+            env.trainer.version
+        )),
+        hashes: vec![Hash::sha256(&env.trainer.binary_sha256)],
+        ..Component::default()
+    });
+    if let Some(candle) = env
+        .trainer
+        .dependencies
+        .iter()
+        .find(|p| p.name == "candle-core")
+    {
+        components.push(Component {
+            kind: "framework".into(),
+            bom_ref: Some("framework".into()),
+            name: "candle-core".into(),
+            version: Some(candle.version.clone()),
+            purl: Some(format!("pkg:cargo/candle-core@{}", candle.version)),
+            properties: vec![Property::new("slsa-aibom:backend", &env.backend.device)],
+            ..Component::default()
+        });
+    }
+    components.push(Component {
+        kind: "operating-system".into(),
+        bom_ref: Some("os".into()),
+        name: env.os.name.clone().unwrap_or_else(|| env.os.family.clone()),
+        version: env.os.kernel.clone(),
+        properties: vec![Property::new("slsa-aibom:arch", &env.os.arch)],
+        ..Component::default()
+    });
+    let mut cpu_props = vec![
+        Property::new(
+            "slsa-aibom:logical-cores",
+            env.cpu.logical_cores.to_string(),
+        ),
+        Property::new("slsa-aibom:cpu-features", env.cpu.features.join(" ")),
+        Property::new("slsa-aibom:threads", env.backend.threads.to_string()),
+    ];
+    if let Some(m) = env.memory_bytes {
+        cpu_props.push(Property::new("slsa-aibom:memory-bytes", m.to_string()));
+    }
+    components.push(Component {
+        kind: "device".into(),
+        bom_ref: Some("device-cpu".into()),
+        name: env.cpu.model.clone().unwrap_or_else(|| "CPU".into()),
+        properties: cpu_props,
+        ..Component::default()
+    });
+    for (i, gpu) in env.gpu_adapters.iter().enumerate() {
+        components.push(Component {
+            kind: "device".into(),
+            bom_ref: Some(format!("device-gpu-{i}")),
+            name: gpu.name.clone(),
+            properties: vec![
+                Property::new("slsa-aibom:device-type", &gpu.device_type),
+                Property::new("slsa-aibom:backend", &gpu.backend),
+                Property::new(
+                    "slsa-aibom:driver",
+                    format!("{} {}", gpu.driver, gpu.driver_info),
+                ),
+                Property::new(
+                    "slsa-aibom:pci-id",
+                    format!("{:04x}:{:04x}", gpu.vendor, gpu.device),
+                ),
+            ],
+            ..Component::default()
+        });
+    }
+
+    let t = &spec.training;
+    let param = |name: &str, value: String, ty: &str| Parameter {
+        name: name.into(),
+        value,
+        data_type: ty.into(),
+    };
+    let mut parameters = vec![
+        param("epochs", t.epochs.to_string(), "number"),
+        param("batch_size", t.batch_size.to_string(), "number"),
+        param("validation_split", t.validation_split.to_string(), "number"),
+        param("test_split", t.test_split.to_string(), "number"),
+        param("initial_epoch", t.initial_epoch.to_string(), "number"),
+        param("validation_freq", t.validation_freq.to_string(), "number"),
+        param(
+            "optimizer",
+            format!("{:?}", t.optimizer).to_lowercase(),
+            "string",
+        ),
+        param("learning_rate", t.learning_rate.to_string(), "number"),
+        param("weight_decay", t.weight_decay.to_string(), "number"),
+        param("seed", t.seed.to_string(), "number"),
+    ];
+    if let Some(s) = t.steps_per_epoch {
+        parameters.push(param("steps_per_epoch", s.to_string(), "number"));
+    }
+    if let Some(s) = t.validation_steps {
+        parameters.push(param("validation_steps", s.to_string(), "number"));
+    }
+    let mut inputs: Vec<WorkflowInput> = record
+        .splits
+        .keys()
+        .map(|s| WorkflowInput::Resource {
+            resource: ResourceRef {
+                reference: format!("dataset-{}", s.as_str()),
+            },
+        })
+        .collect();
+    inputs.push(WorkflowInput::Parameters { parameters });
+    let workflow = Workflow {
+        bom_ref: "training-workflow".into(),
+        uid: record.invocation_id.clone(),
+        name: format!("train {}", meta.name),
+        description: format!(
+            "slsa-aibom-build training job {} (sha256 {})",
+            record.job.path, record.job.sha256
+        ),
+        task_types: vec!["build".into(), "test".into()],
+        steps: vec![
+            Step {
+                name: "load".into(),
+                description: "validate the dataset and commit to each split".into(),
+            },
+            Step {
+                name: "train".into(),
+                description: format!(
+                    "{} epochs on {}",
+                    t.epochs - t.initial_epoch,
+                    env.backend.device
+                ),
+            },
+            Step {
+                name: "evaluate".into(),
+                description: "final validation and test metrics".into(),
+            },
+        ],
+        inputs,
+        outputs: vec![WorkflowOutput {
+            resource: ResourceRef {
+                reference: MODEL_REF.into(),
+            },
+        }],
+        time_start: record.started_on.clone(),
+        time_end: record.finished_on.clone(),
+        properties: vec![Property::new("slsa-aibom:trainer-ref", TRAINER_REF)],
+    };
+    let mut depends_on: Vec<String> = record
+        .splits
+        .keys()
+        .map(|s| format!("dataset-{}", s.as_str()))
+        .collect();
+    depends_on.push(TRAINER_REF.into());
+    Bom {
+        bom_format: "CycloneDX".into(),
+        spec_version: "1.6".into(),
+        serial_number: serial(record),
+        version: 1,
+        metadata: Metadata {
+            timestamp: record.finished_on.clone(),
+            tools: Tools {
+                components: vec![Component {
+                    kind: "application".into(),
+                    name: "slsa-aibom-build".into(),
+                    version: Some(env.trainer.version.clone()),
+                    ..Component::default()
+                }],
+            },
+            component: Component {
+                bom_ref: None,
+                ..model
+            },
+            properties: Vec::new(),
+        },
+        components,
+        formulation: vec![Formula {
+            bom_ref: "formulation".into(),
+            workflows: vec![workflow],
+        }],
+        dependencies: vec![Dependency {
+            reference: MODEL_REF.into(),
+            depends_on,
+        }],
+    }
+}
+
+fn model_component(record: &BuildRecord) -> Component {
+    let spec = &record.job.spec;
+    let meta = &spec.metadata;
+    let def = &spec.dataset.definition;
+    let m = &spec.model;
+    let (family, task) = (
+        match m.architecture {
+            Architecture::Mlp => "multilayer perceptron",
+            Architecture::Cnn => "convolutional neural network",
+        },
+        match m.task {
+            Task::Binary => "binary classification",
+            Task::Multiclass => "multi-class classification",
+            Task::Regression => "regression",
+        },
+    );
+    let mut arch = format!("input {:?}", def.input_shape);
+    for c in &m.conv {
+        arch += &format!(" → conv3x3({c})+relu+maxpool2");
+    }
+    for h in &m.hidden {
+        arch += &format!(" → dense({h})+relu");
+    }
+    arch += &format!(" → dense({})", def.output_shape[0]);
+    let mut performance_metrics = Vec::new();
+    if let Some(v) = &record.metrics.validation {
+        performance_metrics.extend(metrics_of("validation", v));
+    }
+    if let Some(t) = &record.metrics.test {
+        performance_metrics.extend(metrics_of("test", t));
+    }
+    let mut limitations = Vec::new();
+    if !meta.out_of_scope.is_empty() {
+        limitations.push(format!("Out of scope: {}", meta.out_of_scope));
+    }
+    let ethical = if meta.misuse.is_empty() {
+        Vec::new()
+    } else {
+        vec![Risk {
+            name: meta.misuse.clone(),
+            mitigation_strategy: "Documented in the model card; verify provenance before use."
+                .into(),
+        }]
+    };
+    let mut properties = vec![
+        Property::new(
+            "slsa-aibom:parameter-count",
+            record.parameter_count.to_string(),
+        ),
+        Property::new("slsa-aibom:model-type", &meta.model_type),
+    ];
+    if let Some(b) = &meta.base_model {
+        properties.push(Property::new("slsa-aibom:base-model", b));
+    }
+    if let Some(s) = &meta.base_model_source {
+        properties.push(Property::new("slsa-aibom:base-model-source", s));
+    }
+    Component {
+        kind: "machine-learning-model".into(),
+        bom_ref: Some(MODEL_REF.into()),
+        name: meta.name.clone(),
+        version: Some(meta.version.clone()),
+        description: (!meta.description.is_empty()).then(|| meta.description.clone()),
+        authors: (!meta.author.is_empty())
+            .then(|| Contact {
+                name: meta.author.clone(),
+            })
+            .into_iter()
+            .collect(),
+        hashes: record
+            .weights()
+            .map(|w| Hash::sha256(&w.sha256))
+            .into_iter()
+            .collect(),
+        licenses: vec![LicenseChoice::Expression {
+            expression: meta.license.clone(),
+        }],
+        model_card: Some(ModelCard {
+            model_parameters: ModelParameters {
+                approach: Approach {
+                    kind: "supervised".into(),
+                },
+                task: task.into(),
+                architecture_family: family.into(),
+                model_architecture: arch,
+                datasets: Vec::new(),
+                inputs: vec![Format {
+                    format: format!("float32 tensor {:?}", def.input_shape),
+                }],
+                outputs: vec![Format {
+                    format: format!("float32 tensor {:?}", def.output_shape),
+                }],
+            },
+            quantitative_analysis: QuantitativeAnalysis {
+                performance_metrics,
+            },
+            considerations: Considerations {
+                users: Vec::new(),
+                use_cases: (!meta.intended_use.is_empty())
+                    .then(|| meta.intended_use.clone())
+                    .into_iter()
+                    .collect(),
+                technical_limitations: limitations,
+                ethical_considerations: ethical,
+            },
+            properties: Vec::new(),
+        }),
+        properties,
+        ..Component::default()
+    }
+}

@@ -1,0 +1,71 @@
+//! `dataset-commitment.json`: one RFC 6962 root per split, and the proofs
+//! that a record was, or was not, in a split.
+
+use crate::attest::record::SplitCommitment;
+use crate::data::{Dataset, Split, SplitName};
+use crate::error::{BuildError, Result};
+use serde::{Deserialize, Serialize};
+use slsa_aibom_verify::commitment::{Commitment, KeyProof};
+use std::collections::BTreeMap;
+
+/// The commitment document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentFile {
+    /// Format version (1).
+    pub version: u32,
+    /// How leaves and nodes are hashed.
+    pub hashing: String,
+    /// The dataset's name.
+    pub dataset: String,
+    /// Split name to record count and root.
+    pub splits: BTreeMap<SplitName, SplitCommitment>,
+}
+
+/// The committed trees of every non-empty split.
+pub fn trees(data: &Dataset, split: &Split) -> Result<BTreeMap<SplitName, Commitment>> {
+    split
+        .named()
+        .into_iter()
+        .map(|(name, rows)| {
+            let records = rows.iter().map(|&r| data.records[r].clone()).collect();
+            let tree = Commitment::new(records).map_err(|e| {
+                BuildError::Data(format!("{} split: {}", name.as_str(), e.detail()))
+            })?;
+            Ok((name, tree))
+        })
+        .collect()
+}
+
+/// The document for `trees`.
+pub fn document(dataset: &str, trees: &BTreeMap<SplitName, Commitment>) -> CommitmentFile {
+    CommitmentFile {
+        version: 1,
+        hashing: "RFC 6962 SHA-256; leaf = len(key) u32 BE || key || record; leaves sorted by key"
+            .into(),
+        dataset: dataset.into(),
+        splits: trees
+            .iter()
+            .map(|(n, t)| {
+                (
+                    *n,
+                    SplitCommitment {
+                        records: t.len(),
+                        root: t.root(),
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+/// A proof that `key` is, or is not, in `split`.
+pub fn prove(
+    trees: &BTreeMap<SplitName, Commitment>,
+    split: SplitName,
+    key: &str,
+) -> Result<KeyProof> {
+    let tree = trees
+        .get(&split)
+        .ok_or_else(|| BuildError::Data(format!("the {} split is empty", split.as_str())))?;
+    Ok(tree.prove(key))
+}

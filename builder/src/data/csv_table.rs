@@ -1,0 +1,142 @@
+//! CSV tables described by `dataset.definition.columns`.
+
+use super::{class_index, files, Dataset};
+use crate::error::{BuildError, Result};
+use crate::spec::{ColumnType, Job, Task};
+use slsa_aibom_verify::commitment::Record;
+use std::collections::BTreeSet;
+
+/// Load a CSV dataset: the header must equal the declared columns, every
+/// feature must be a finite number, every label known, every key unique.
+pub fn load(job: &Job) -> Result<Dataset> {
+    let spec = &job.spec.dataset;
+    let def = &spec.definition;
+    let task = job.spec.model.task;
+    let name = spec.path.display().to_string();
+    let (bytes, file) = files::read(&job.resolve(&spec.path), &name)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| BuildError::Data(format!("{name}: cannot read the header: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let declared: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();
+    if header != declared {
+        return Err(BuildError::Data(format!(
+            "{name}: header has {} columns [{}], the definition declares {} [{}]",
+            header.len(),
+            header.join(", "),
+            declared.len(),
+            declared.join(", ")
+        )));
+    }
+    let label_name = def.label.as_deref().unwrap_or_default();
+    let label_col = def
+        .columns
+        .iter()
+        .position(|c| c.name == label_name)
+        .unwrap_or(0);
+    let key_col = def
+        .key
+        .as_ref()
+        .and_then(|k| def.columns.iter().position(|c| &c.name == k));
+    let feature_cols: Vec<usize> = def
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            *i != label_col
+                && Some(*i) != key_col
+                && matches!(c.kind, ColumnType::Float | ColumnType::Int)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let width: usize = def.input_shape.iter().product();
+    if width != feature_cols.len() {
+        return Err(BuildError::Data(format!(
+            "{name}: input_shape {:?} holds {width} values but the definition has {} feature columns",
+            def.input_shape,
+            feature_cols.len()
+        )));
+    }
+    let n_classes = def.output_shape[0].max(2);
+    let mut out = Dataset {
+        features: Vec::new(),
+        targets: Vec::new(),
+        records: Vec::new(),
+        width,
+        classes: def.classes.clone(),
+        files: vec![file],
+    };
+    let mut keys = BTreeSet::new();
+    for (i, row) in reader.records().enumerate() {
+        let row_no = i + 1;
+        let row = row.map_err(|e| BuildError::Data(format!("{name}: row {row_no}: {e}")))?;
+        let line = row
+            .position()
+            .map(|p| p.line())
+            .unwrap_or(row_no as u64 + 1);
+        let at = |col: usize| {
+            format!(
+                "{name}: row {row_no} (line {line}), column {:?}",
+                def.columns[col].name
+            )
+        };
+        if row.len() != def.columns.len() {
+            return Err(BuildError::Data(format!(
+                "{name}: row {row_no} (line {line}) has {} fields, expected {}",
+                row.len(),
+                def.columns.len()
+            )));
+        }
+        for &c in &feature_cols {
+            out.features
+                .push(number(&row[c], def.columns[c].kind, &|| at(c))?);
+        }
+        let label = row[label_col].trim();
+        let target = match task {
+            Task::Regression => number(label, ColumnType::Float, &|| at(label_col))?,
+            _ => class_index(label, def.classes.as_deref(), n_classes, &|| at(label_col))?,
+        };
+        out.targets.push(target);
+        let key = match key_col {
+            Some(k) => row[k].trim().to_string(),
+            None => format!("{row_no:010}"),
+        };
+        if !keys.insert(key.clone()) {
+            return Err(BuildError::Data(format!(
+                "{}: duplicate record key {key:?}",
+                at(key_col.unwrap_or(0))
+            )));
+        }
+        let fields: Vec<&str> = row.iter().collect();
+        let data = serde_json::to_vec(&fields).map_err(|e| BuildError::Data(e.to_string()))?;
+        out.records.push(Record { key, data });
+    }
+    Ok(out)
+}
+
+/// Parse a feature value: finite, and whole for `int` columns.
+fn number(raw: &str, kind: ColumnType, at: &dyn Fn() -> String) -> Result<f32> {
+    let v: f64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| BuildError::Data(format!("{}: {raw:?} is not a number", at())))?;
+    if !v.is_finite() {
+        return Err(BuildError::Data(format!(
+            "{}: {raw:?} is not finite (NaN and infinity are rejected)",
+            at()
+        )));
+    }
+    if kind == ColumnType::Int && v.fract() != 0.0 {
+        return Err(BuildError::Data(format!(
+            "{}: {raw:?} is not a whole number",
+            at()
+        )));
+    }
+    Ok(v as f32)
+}

@@ -1,0 +1,78 @@
+//! Feature preprocessing in the documented order: `scale`, then `clip`, then
+//! `normalize` (standardisation with the training split's statistics). The
+//! fitted parameters are saved in the model's config so inference can repeat
+//! them exactly.
+
+use crate::spec::Preprocessing;
+use serde::{Deserialize, Serialize};
+
+/// Fitted preprocessing: everything needed to transform new inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Standardizer {
+    /// Factor applied first, if any.
+    pub scale: Option<f64>,
+    /// Clamp applied second, if any.
+    pub clip: Option<[f64; 2]>,
+    /// Per-feature mean (normalize only).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub mean: Vec<f32>,
+    /// Per-feature standard deviation, 1 where the feature is constant.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub std: Vec<f32>,
+}
+
+impl Standardizer {
+    /// Fit on the rows `fit_rows` of `features` (row-major, `width` per row).
+    pub fn fit(p: &Preprocessing, features: &[f32], width: usize, fit_rows: &[usize]) -> Self {
+        let mut s = Standardizer {
+            scale: p.scale,
+            clip: p.clip,
+            mean: Vec::new(),
+            std: Vec::new(),
+        };
+        if p.normalize {
+            // f64 sums in row order: deterministic, whatever the thread count.
+            let mut sum = vec![0f64; width];
+            let mut sq = vec![0f64; width];
+            for &r in fit_rows {
+                for (j, &v) in features[r * width..(r + 1) * width].iter().enumerate() {
+                    let v = f64::from(s.scale_clip(v));
+                    sum[j] += v;
+                    sq[j] += v * v;
+                }
+            }
+            let n = fit_rows.len().max(1) as f64;
+            for j in 0..width {
+                let mean = sum[j] / n;
+                let var = (sq[j] / n - mean * mean).max(0.0);
+                let std = var.sqrt();
+                s.mean.push(mean as f32);
+                s.std.push(if std > 1e-12 { std as f32 } else { 1.0 });
+            }
+        }
+        s
+    }
+
+    fn scale_clip(&self, mut v: f32) -> f32 {
+        if let Some(f) = self.scale {
+            v = (f64::from(v) * f) as f32;
+        }
+        if let Some([lo, hi]) = self.clip {
+            v = v.clamp(lo as f32, hi as f32);
+        }
+        v
+    }
+
+    /// Transform `features` in place.
+    pub fn apply(&self, features: &mut [f32], width: usize) {
+        for row in features.chunks_exact_mut(width) {
+            for (j, v) in row.iter_mut().enumerate() {
+                let mut x = self.scale_clip(*v);
+                if !self.mean.is_empty() {
+                    x = (x - self.mean[j]) / self.std[j];
+                }
+                *v = x;
+            }
+        }
+    }
+}

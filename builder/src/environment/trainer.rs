@@ -1,0 +1,58 @@
+//! The trainer binary's identity: its own sha256 and the locked dependency
+//! list of the build (the workspace `Cargo.lock`, embedded at compile time).
+
+use crate::error::{BuildError, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+/// The `Cargo.lock` this binary was built from.
+pub const CARGO_LOCK: &str = include_str!("../../../Cargo.lock");
+
+/// A locked package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockedPackage {
+    /// Crate name.
+    pub name: String,
+    /// Exact version.
+    pub version: String,
+    /// The registry checksum, for registry crates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+}
+
+/// The trainer binary and its dependencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainerInfo {
+    /// Crate version of the builder.
+    pub version: String,
+    /// sha256 of the running executable.
+    pub binary_sha256: String,
+    /// sha256 of the embedded `Cargo.lock`.
+    pub cargo_lock_sha256: String,
+    /// Every locked package, sorted by name and version.
+    pub dependencies: Vec<LockedPackage>,
+}
+
+#[derive(Deserialize)]
+struct Lock {
+    package: Vec<LockedPackage>,
+}
+
+impl TrainerInfo {
+    /// Describe the running binary.
+    pub fn capture() -> Result<Self> {
+        let exe = std::env::current_exe()
+            .map_err(|e| BuildError::Io(format!("cannot locate the trainer binary: {e}")))?;
+        let bytes = std::fs::read(&exe).map_err(|e| BuildError::io(&exe, e))?;
+        let lock: Lock = toml::from_str(CARGO_LOCK)
+            .map_err(|e| BuildError::Io(format!("embedded Cargo.lock: {e}")))?;
+        let mut dependencies = lock.package;
+        dependencies.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+        Ok(TrainerInfo {
+            version: env!("CARGO_PKG_VERSION").into(),
+            binary_sha256: hex::encode(Sha256::digest(&bytes)),
+            cargo_lock_sha256: hex::encode(Sha256::digest(CARGO_LOCK.as_bytes())),
+            dependencies,
+        })
+    }
+}

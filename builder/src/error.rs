@@ -1,0 +1,61 @@
+//! The builder's errors. Each class has its own exit code, and none of them
+//! leaves a signed artifact behind: outputs are written to a staging
+//! directory that only becomes the output directory once everything passed.
+
+use thiserror::Error;
+
+/// What went wrong, by class.
+#[derive(Debug, Error)]
+pub enum BuildError {
+    /// The job spec is malformed (unknown key, wrong type, bad value).
+    #[error("job spec: {0}")]
+    Spec(String),
+    /// The dataset is unreadable or invalid (bad row, NaN, unknown label...).
+    #[error("dataset: {0}")]
+    Data(String),
+    /// Training failed (tensor error, divergence, device unavailable).
+    #[error("training: {0}")]
+    Train(String),
+    /// Reading or writing a file failed.
+    #[error("{0}")]
+    Io(String),
+    /// Signing failed, or a key is unusable.
+    #[error("signing: {0}")]
+    Sign(String),
+    /// Our own verifier rejected what we produced, or a base model's
+    /// attestation did not verify.
+    #[error("verification: {0}")]
+    Verify(String),
+    /// `rebuild` finished but the model digest differs.
+    #[error("rebuild mismatch: {0}")]
+    Mismatch(String),
+}
+
+impl BuildError {
+    /// The process exit code for this class.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BuildError::Spec(_) => 2,
+            BuildError::Data(_) => 3,
+            BuildError::Train(_) => 4,
+            BuildError::Io(_) => 5,
+            BuildError::Sign(_) => 6,
+            BuildError::Verify(_) => 7,
+            BuildError::Mismatch(_) => 8,
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: &std::path::Path, e: impl std::fmt::Display) -> Self {
+        BuildError::Io(format!("{}: {e}", path.display()))
+    }
+}
+
+impl From<candle_core::Error> for BuildError {
+    fn from(e: candle_core::Error) -> Self {
+        BuildError::Train(e.to_string())
+    }
+}
+
+/// Result with [`BuildError`].
+pub type Result<T> = std::result::Result<T, BuildError>;

@@ -1,0 +1,26 @@
+//! # slsa-aibom-builder
+//!
+//! A deterministic candle trainer for declarative jobs, and the attestation
+//! builder that turns a training run into signed SLSA v1 provenance, a
+//! CycloneDX 1.6 ML-BOM and an OpenSSF model signature.
+
+#![warn(missing_docs)]
+
+pub mod data;
+pub mod environment;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod rng;
+pub mod spec;
+pub mod train;
+
+pub use error::{BuildError, Result};
+pub mod attest;
+pub mod commitment_file;
+pub mod cyclonedx;
+pub mod demo;
+pub mod layout;
+pub mod pipeline;
+pub mod rebuild;
+pub mod signing;

@@ -1,0 +1,240 @@
+//! Built-in architectures (MLP and CNN) as explicit parameter lists, so that
+//! initialisation can walk them in sorted-name order from our seeded
+//! generator (Glorot-uniform weights, zero biases — Keras' defaults).
+
+use crate::error::{BuildError, Result};
+use crate::rng::{streams, SeededRng};
+use crate::spec::{Architecture, JobSpec};
+use candle_core::{DType, Device, Tensor, Var};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Side of the square convolution kernels.
+pub const KERNEL: usize = 3;
+
+/// One parameter's name, shape and Glorot fans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// Name in the safetensors file, e.g. `conv.00.weight`.
+    pub name: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Fan-in and fan-out for Glorot initialisation (`None`: zeros).
+    pub fans: Option<(usize, usize)>,
+}
+
+/// The layer structure of a job's model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// MLP or CNN.
+    pub architecture: Architecture,
+    /// `[h, w, c]` for CNNs, `[features]` for MLPs (flattened).
+    pub input_shape: Vec<usize>,
+    /// Convolution output channels.
+    pub conv: Vec<usize>,
+    /// Fully connected widths, the output layer last.
+    pub dense: Vec<usize>,
+}
+
+impl Layout {
+    /// The layout a spec describes.
+    pub fn of(spec: &JobSpec) -> Self {
+        let mut dense = spec.model.hidden.clone();
+        dense.push(spec.dataset.definition.output_shape[0]);
+        Layout {
+            architecture: spec.model.architecture,
+            input_shape: spec.dataset.definition.input_shape.clone(),
+            conv: spec.model.conv.clone(),
+            dense,
+        }
+    }
+
+    /// Every parameter, in name order.
+    pub fn params(&self) -> Vec<ParamSpec> {
+        let mut out = Vec::new();
+        let mut width: usize = self.input_shape.iter().product();
+        if self.architecture == Architecture::Cnn {
+            let (mut h, mut w, mut c) = (
+                self.input_shape[0],
+                self.input_shape[1],
+                self.input_shape[2],
+            );
+            for (i, &co) in self.conv.iter().enumerate() {
+                let k2 = KERNEL * KERNEL;
+                out.push(ParamSpec {
+                    name: format!("conv.{i:02}.weight"),
+                    shape: vec![co, c, KERNEL, KERNEL],
+                    fans: Some((c * k2, co * k2)),
+                });
+                out.push(ParamSpec {
+                    name: format!("conv.{i:02}.bias"),
+                    shape: vec![co],
+                    fans: None,
+                });
+                (h, w, c) = (h / 2, w / 2, co);
+            }
+            width = h * w * c;
+        }
+        for (i, &o) in self.dense.iter().enumerate() {
+            out.push(ParamSpec {
+                name: format!("dense.{i:02}.weight"),
+                shape: vec![o, width],
+                fans: Some((width, o)),
+            });
+            out.push(ParamSpec {
+                name: format!("dense.{i:02}.bias"),
+                shape: vec![o],
+                fans: None,
+            });
+            width = o;
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// Check that the CNN's pooling leaves at least one pixel.
+    pub fn check(&self) -> Result<()> {
+        if self.architecture == Architecture::Cnn {
+            let shrink = 1usize << self.conv.len();
+            if self.input_shape[0] < shrink || self.input_shape[1] < shrink {
+                return Err(BuildError::Spec(format!(
+                    "{} conv layers halve the image {} times, but input_shape is only {}×{}",
+                    self.conv.len(),
+                    self.conv.len(),
+                    self.input_shape[0],
+                    self.input_shape[1]
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A model: its layout and trainable parameters by name.
+pub struct Model {
+    /// The layer structure.
+    pub layout: Layout,
+    /// Parameters by name.
+    pub params: BTreeMap<String, Var>,
+}
+
+impl Model {
+    /// Initialise from `seed`: walk the parameters in name order, drawing
+    /// each value from the init stream.
+    pub fn init(layout: Layout, seed: u64, device: &Device) -> Result<Self> {
+        layout.check()?;
+        let mut rng = SeededRng::new(seed, streams::INIT);
+        let mut params = BTreeMap::new();
+        for p in layout.params() {
+            let n: usize = p.shape.iter().product();
+            let values: Vec<f32> = match p.fans {
+                Some((fan_in, fan_out)) => {
+                    let bound = (6.0 / (fan_in + fan_out) as f32).sqrt();
+                    (0..n).map(|_| rng.symmetric(bound)).collect()
+                }
+                None => vec![0.0; n],
+            };
+            let t = Tensor::from_vec(values, p.shape.as_slice(), device)?;
+            params.insert(p.name, Var::from_tensor(&t)?);
+        }
+        Ok(Model { layout, params })
+    }
+
+    /// Replace every parameter with the one of the same name and shape in a
+    /// safetensors file (fine-tuning). Missing, extra or mis-shaped tensors
+    /// are errors.
+    pub fn load_base(&mut self, path: &Path, device: &Device) -> Result<()> {
+        let tensors = candle_core::safetensors::load(path, device)
+            .map_err(|e| BuildError::Data(format!("base weights {}: {e}", path.display())))?;
+        for name in tensors.keys() {
+            if !self.params.contains_key(name) {
+                return Err(BuildError::Data(format!(
+                    "base weights {}: tensor {name} is not in this model",
+                    path.display()
+                )));
+            }
+        }
+        for (name, var) in &self.params {
+            let t = tensors.get(name).ok_or_else(|| {
+                BuildError::Data(format!(
+                    "base weights {}: tensor {name} is missing",
+                    path.display()
+                ))
+            })?;
+            if t.dims() != var.dims() {
+                return Err(BuildError::Data(format!(
+                    "base weights {}: tensor {name} has shape {:?}, the model needs {:?}",
+                    path.display(),
+                    t.dims(),
+                    var.dims()
+                )));
+            }
+            var.set(&t.to_dtype(DType::F32)?)?;
+        }
+        Ok(())
+    }
+
+    /// The trainable variables.
+    pub fn vars(&self) -> Vec<Var> {
+        self.params.values().cloned().collect()
+    }
+
+    fn p(&self, name: &str) -> &Tensor {
+        self.params[name].as_tensor()
+    }
+
+    /// Forward pass on a `(batch, features)` tensor; returns `(batch, outputs)`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let mut x = x.clone();
+        if self.layout.architecture == Architecture::Cnn {
+            let [h, w, c] = [
+                self.layout.input_shape[0],
+                self.layout.input_shape[1],
+                self.layout.input_shape[2],
+            ];
+            x = x
+                .reshape((x.dim(0)?, h, w, c))?
+                .permute((0, 3, 1, 2))?
+                .contiguous()?;
+            for i in 0..self.layout.conv.len() {
+                let wt = self.p(&format!("conv.{i:02}.weight"));
+                let b = self.p(&format!("conv.{i:02}.bias"));
+                x = x.conv2d(wt, KERNEL / 2, 1, 1, 1)?;
+                x = x
+                    .broadcast_add(&b.reshape((1, b.dim(0)?, 1, 1))?)?
+                    .relu()?
+                    .max_pool2d(2)?;
+            }
+            // Flatten channels-last, so a CNN's dense input order matches HWC.
+            x = x.permute((0, 2, 3, 1))?.flatten_from(1)?;
+        }
+        let last = self.layout.dense.len() - 1;
+        for i in 0..=last {
+            let wt = self.p(&format!("dense.{i:02}.weight"));
+            let b = self.p(&format!("dense.{i:02}.bias"));
+            x = x.matmul(&wt.t()?)?.broadcast_add(b)?;
+            if i < last {
+                x = x.relu()?;
+            }
+        }
+        Ok(x)
+    }
+
+    /// Write the parameters as safetensors (tensors sorted by name).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+        }
+        let map: std::collections::HashMap<String, Tensor> = self
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
+            .collect();
+        candle_core::safetensors::save(&map, path).map_err(|e| BuildError::io(path, e))
+    }
+
+    /// Number of scalar parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.params.values().map(|v| v.elem_count()).sum()
+    }
+}

@@ -1,0 +1,90 @@
+//! Keyed signing: ECDSA P-256 over the DSSE pre-authentication encoding,
+//! packed as a Sigstore bundle v0.3 with a `publicKey` hint.
+
+use crate::error::{BuildError, Result};
+use sha2::{Digest as _, Sha256};
+use sigstore_crypto::KeyPair;
+use sigstore_types::{
+    Bundle, DsseEnvelope, DsseSignature, KeyId, MediaType, PayloadBytes, PublicKeyIdentifier,
+    SignatureContent, VerificationMaterial, VerificationMaterialContent,
+};
+use slsa_aibom_verify::statement::IN_TOTO_PAYLOAD_TYPE;
+use std::path::Path;
+
+/// A local signing key.
+pub struct Signer {
+    key: KeyPair,
+    public_pem: String,
+    hint: String,
+}
+
+impl Signer {
+    fn wrap(key: KeyPair) -> Result<Self> {
+        let der = key
+            .public_key_der()
+            .map_err(|e| BuildError::Sign(e.to_string()))?;
+        let hint = hex::encode(Sha256::digest(der.as_bytes()));
+        Ok(Signer {
+            public_pem: der.to_pem(),
+            key,
+            hint,
+        })
+    }
+
+    /// A fresh ECDSA P-256 key that lives only in memory (the default: the
+    /// private key is never written, only `key.pub`).
+    pub fn ephemeral() -> Result<Self> {
+        Self::wrap(KeyPair::generate_ecdsa_p256().map_err(|e| BuildError::Sign(e.to_string()))?)
+    }
+
+    /// An unencrypted PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`).
+    pub fn from_pem_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| BuildError::Sign(format!("cannot read key {}: {e}", path.display())))?;
+        let block = pem::parse(&text)
+            .map_err(|e| BuildError::Sign(format!("{}: not PEM: {e}", path.display())))?;
+        if block.tag() != "PRIVATE KEY" {
+            return Err(BuildError::Sign(format!(
+                "{}: a {:?} PEM block; an unencrypted PKCS#8 \"PRIVATE KEY\" is needed (openssl pkcs8 -topk8 -nocrypt)",
+                path.display(),
+                block.tag()
+            )));
+        }
+        let key = KeyPair::from_pkcs8_der(block.contents()).map_err(|e| {
+            BuildError::Sign(format!("{}: unusable private key: {e}", path.display()))
+        })?;
+        Self::wrap(key)
+    }
+
+    /// The public key, PEM.
+    pub fn public_key_pem(&self) -> &str {
+        &self.public_pem
+    }
+
+    /// Sign an in-toto statement into a pretty-printed bundle v0.3.
+    pub fn sign_statement(&self, statement: &[u8]) -> Result<String> {
+        let pae = sigstore_types::pae(IN_TOTO_PAYLOAD_TYPE, statement);
+        let sig = self
+            .key
+            .sign(&pae)
+            .map_err(|e| BuildError::Sign(e.to_string()))?;
+        let envelope = DsseEnvelope::new(
+            IN_TOTO_PAYLOAD_TYPE,
+            PayloadBytes::from_bytes(statement),
+            DsseSignature::new(sig, KeyId::new("")),
+        );
+        let material = VerificationMaterial::new(VerificationMaterialContent::PublicKey(
+            PublicKeyIdentifier::new(self.hint.clone()),
+        ));
+        let bundle = Bundle::new(
+            MediaType::Bundle0_3,
+            material,
+            SignatureContent::DsseEnvelope(envelope),
+        );
+        let mut json = bundle
+            .to_json_pretty()
+            .map_err(|e| BuildError::Sign(e.to_string()))?;
+        json.push('\n');
+        Ok(json)
+    }
+}

@@ -1,0 +1,450 @@
+//! The declarative training job (TOML). A job is data, never code: every key
+//! is typed, unknown keys are rejected with their dotted path and line, and
+//! values are range-checked before any data is read. The schema is
+//! documented in `docs/job-spec.md`.
+
+use crate::error::{BuildError, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// A whole training job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSpec {
+    /// Descriptive metadata that goes into the model card.
+    pub metadata: Metadata,
+    /// The training dataset and its definition.
+    pub dataset: DatasetSpec,
+    /// The model architecture.
+    pub model: ModelSpec,
+    /// Training parameters.
+    pub training: TrainingSpec,
+}
+
+/// Model-card metadata (AIBoMGen parity).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Model name.
+    pub name: String,
+    /// Model version.
+    pub version: String,
+    /// What the model does.
+    #[serde(default)]
+    pub description: String,
+    /// Who is responsible for it.
+    #[serde(default)]
+    pub author: String,
+    /// Free-form model type (for example "tabular classifier").
+    #[serde(default)]
+    pub model_type: String,
+    /// Name of the base model, if fine-tuned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_model: Option<String>,
+    /// Where the base model came from (URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_model_source: Option<String>,
+    /// Intended uses.
+    #[serde(default)]
+    pub intended_use: String,
+    /// Uses that are out of scope.
+    #[serde(default)]
+    pub out_of_scope: String,
+    /// Known misuse and its mitigation.
+    #[serde(default)]
+    pub misuse: String,
+    /// SPDX licence identifier of the model.
+    pub license: String,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataFormat {
+    /// A CSV file with a header row.
+    Csv,
+    /// IDX image and label files (the MNIST format).
+    Idx,
+    /// A folder with one sub-folder of PNG images per label.
+    ImageFolder,
+}
+
+/// The dataset, with its AIBoMGen-compatible definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetSpec {
+    /// Dataset name.
+    pub name: String,
+    /// File format.
+    pub format: DataFormat,
+    /// The CSV file, the IDX image file, or the image folder, relative to the job file.
+    pub path: PathBuf,
+    /// The IDX label file (IDX only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<PathBuf>,
+    /// Optional Croissant metadata; its sha256 values and sizes are checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub croissant: Option<PathBuf>,
+    /// SPDX licence of the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// Where the data came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Columns, label, shapes and preprocessing.
+    pub definition: DatasetDefinition,
+}
+
+/// AIBoMGen's `dataset_definition.yaml`, plus a record key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetDefinition {
+    /// CSV columns in file order (CSV only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Column>,
+    /// The label column (CSV) — for images the labels come from the files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A column whose values are unique record keys for the dataset
+    /// commitment; the data row number when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Shape of one input: `[features]` or `[height, width, channels]`.
+    pub input_shape: Vec<usize>,
+    /// Shape of one output: `[classes]`, or `[1]` for binary and regression.
+    pub output_shape: Vec<usize>,
+    /// Class names in output order (classification). Labels outside this
+    /// list are an error. Integer labels `0..n` are used when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<String>>,
+    /// Feature preprocessing.
+    #[serde(default)]
+    pub preprocessing: Preprocessing,
+}
+
+/// Column value types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ColumnType {
+    /// A finite number.
+    Float,
+    /// A whole number.
+    Int,
+    /// A string from a fixed set (the label column).
+    Category,
+    /// Carried in the record (and its commitment) but not a feature.
+    Ignore,
+}
+
+/// One CSV column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// Header name, which must match the CSV header.
+    pub name: String,
+    /// Value type.
+    #[serde(rename = "type")]
+    pub kind: ColumnType,
+}
+
+/// Preprocessing, applied per feature in this order: `scale`, `clip`, `normalize`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preprocessing {
+    /// Standardise each feature to zero mean and unit variance, with the
+    /// mean and deviation of the training split.
+    #[serde(default)]
+    pub normalize: bool,
+    /// Multiply every feature by this factor (for example 1/255 for pixels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    /// Clamp every feature to `[min, max]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<[f64; 2]>,
+}
+
+/// Built-in architectures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Architecture {
+    /// Fully connected layers.
+    Mlp,
+    /// Convolution + max-pool blocks, then fully connected layers.
+    Cnn,
+}
+
+/// What the model predicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Task {
+    /// One sigmoid output, labels 0/1 (or two classes).
+    Binary,
+    /// Softmax over `output_shape[0]` classes.
+    Multiclass,
+    /// One linear output per `output_shape` element, mean squared error.
+    Regression,
+}
+
+/// The model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// Architecture family.
+    pub architecture: Architecture,
+    /// Prediction task.
+    pub task: Task,
+    /// Hidden fully connected layer widths.
+    #[serde(default)]
+    pub hidden: Vec<usize>,
+    /// CNN only: output channels of each 3×3 convolution (each followed by
+    /// ReLU and 2×2 max-pooling).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conv: Vec<usize>,
+    /// Optional base weights to fine-tune from (safetensors only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<BaseModel>,
+}
+
+/// Base weights and the attestation that vouches for them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaseModel {
+    /// The safetensors file.
+    pub weights: PathBuf,
+    /// Its signed provenance (a Sigstore bundle whose subject is the file).
+    pub attestation: PathBuf,
+    /// The public key that signed the attestation (PEM).
+    pub key: PathBuf,
+}
+
+/// Optimizers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Optimizer {
+    /// Plain stochastic gradient descent.
+    Sgd,
+    /// AdamW (Adam with decoupled weight decay; 0 decay by default).
+    Adam,
+}
+
+/// Training parameters (AIBoMGen/Keras parity plus optimizer, rate, seed, test split).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSpec {
+    /// Number of epochs (the last epoch index is `epochs - 1`).
+    pub epochs: usize,
+    /// Minibatch size.
+    pub batch_size: usize,
+    /// Fraction of records held out for validation.
+    #[serde(default)]
+    pub validation_split: f64,
+    /// Fraction of records held out for the final test.
+    #[serde(default)]
+    pub test_split: f64,
+    /// Epoch to start at (Keras `initial_epoch`): epochs before it are skipped.
+    #[serde(default)]
+    pub initial_epoch: usize,
+    /// Batches per epoch; all batches when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps_per_epoch: Option<usize>,
+    /// Validation batches per evaluation; all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_steps: Option<usize>,
+    /// Validate every this many epochs.
+    #[serde(default = "one")]
+    pub validation_freq: usize,
+    /// Optimizer.
+    #[serde(default = "adam")]
+    pub optimizer: Optimizer,
+    /// Learning rate.
+    #[serde(default = "default_lr")]
+    pub learning_rate: f64,
+    /// Weight decay (AdamW) — 0 by default.
+    #[serde(default)]
+    pub weight_decay: f64,
+    /// Seed for initialisation, splitting and shuffling.
+    pub seed: u64,
+}
+
+fn one() -> usize {
+    1
+}
+fn adam() -> Optimizer {
+    Optimizer::Adam
+}
+fn default_lr() -> f64 {
+    1e-3
+}
+
+/// A loaded job: the spec, its own bytes, and the directory relative paths start from.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The parsed spec.
+    pub spec: JobSpec,
+    /// The spec file's bytes, as signed into the provenance.
+    pub bytes: Vec<u8>,
+    /// The spec file's path.
+    pub path: PathBuf,
+    /// Directory relative paths are resolved from.
+    pub base_dir: PathBuf,
+}
+
+impl Job {
+    /// Read and validate a job file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| BuildError::io(path, e))?;
+        let spec = JobSpec::parse(&bytes)
+            .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))?;
+        let base_dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Ok(Job {
+            spec,
+            bytes,
+            path: path.to_path_buf(),
+            base_dir,
+        })
+    }
+
+    /// Resolve a path named in the spec.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        self.base_dir.join(p)
+    }
+}
+
+impl JobSpec {
+    /// Parse TOML and check every value. Errors name the key path and, for
+    /// syntax and unknown keys, the line.
+    pub fn parse(bytes: &[u8]) -> std::result::Result<Self, String> {
+        let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+        let de = toml::Deserializer::parse(text).map_err(|e| e.to_string())?;
+        let spec: JobSpec = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            format!("at `{path}`: {}", inner.trim_end())
+        })?;
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        let t = &self.training;
+        let d = &self.dataset.definition;
+        let m = &self.model;
+        let fraction = |name: &str, v: f64| {
+            if (0.0..1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("training.{name} = {v} must be in [0, 1)"))
+            }
+        };
+        fraction("validation_split", t.validation_split)?;
+        fraction("test_split", t.test_split)?;
+        if t.validation_split + t.test_split >= 1.0 {
+            return Err(
+                "training.validation_split + training.test_split leave no training data".into(),
+            );
+        }
+        let positive = [
+            ("training.epochs", t.epochs),
+            ("training.batch_size", t.batch_size),
+            ("training.validation_freq", t.validation_freq),
+        ];
+        if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(format!("{name} must be at least 1"));
+        }
+        if t.initial_epoch >= t.epochs {
+            return Err(format!(
+                "training.initial_epoch = {} must be below training.epochs = {}",
+                t.initial_epoch, t.epochs
+            ));
+        }
+        if matches!(t.steps_per_epoch, Some(0)) || matches!(t.validation_steps, Some(0)) {
+            return Err(
+                "training.steps_per_epoch and training.validation_steps must be at least 1".into(),
+            );
+        }
+        if !(t.learning_rate.is_finite() && t.learning_rate > 0.0) {
+            return Err(format!(
+                "training.learning_rate = {} must be a positive number",
+                t.learning_rate
+            ));
+        }
+        if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0) {
+            return Err("training.weight_decay must be a non-negative number".into());
+        }
+        if d.input_shape.is_empty() || d.input_shape.contains(&0) {
+            return Err(
+                "dataset.definition.input_shape must be non-empty with no zero dimension".into(),
+            );
+        }
+        if d.output_shape.len() != 1 || d.output_shape[0] == 0 {
+            return Err("dataset.definition.output_shape must be [n] with n ≥ 1".into());
+        }
+        let outputs = d.output_shape[0];
+        match m.task {
+            Task::Binary if outputs != 1 => {
+                return Err(format!(
+                    "model.task = \"binary\" needs output_shape [1], not [{outputs}]"
+                ))
+            }
+            Task::Multiclass if outputs < 2 => {
+                return Err("model.task = \"multiclass\" needs output_shape [n] with n ≥ 2".into())
+            }
+            _ => {}
+        }
+        if let Some(classes) = &d.classes {
+            let want = if m.task == Task::Binary { 2 } else { outputs };
+            if m.task == Task::Regression || classes.len() != want {
+                return Err(format!(
+                    "dataset.definition.classes has {} names; {:?} with output_shape [{outputs}] needs {want}",
+                    classes.len(),
+                    m.task
+                ));
+            }
+        }
+        if m.hidden.contains(&0) || m.conv.contains(&0) {
+            return Err("model.hidden and model.conv widths must be at least 1".into());
+        }
+        match m.architecture {
+            Architecture::Mlp if !m.conv.is_empty() => {
+                return Err("model.conv is only for architecture = \"cnn\"".into())
+            }
+            Architecture::Cnn if d.input_shape.len() != 3 || m.conv.is_empty() => {
+                return Err("architecture = \"cnn\" needs input_shape [height, width, channels] and at least one model.conv layer".into())
+            }
+            _ => {}
+        }
+        if let Some(p) = &d.preprocessing.clip {
+            if !(p[0].is_finite() && p[1].is_finite() && p[0] <= p[1]) {
+                return Err(
+                    "dataset.definition.preprocessing.clip must be [min, max] with min ≤ max"
+                        .into(),
+                );
+            }
+        }
+        if matches!(d.preprocessing.scale, Some(s) if !s.is_finite()) {
+            return Err("dataset.definition.preprocessing.scale must be finite".into());
+        }
+        match self.dataset.format {
+            DataFormat::Csv => {
+                if d.columns.is_empty() || d.label.is_none() {
+                    return Err("a CSV dataset needs dataset.definition.columns and dataset.definition.label".into());
+                }
+                for name in d.label.iter().chain(&d.key) {
+                    if !d.columns.iter().any(|c| &c.name == name) {
+                        return Err(format!(
+                            "dataset.definition names column {name:?}, which is not in columns"
+                        ));
+                    }
+                }
+            }
+            DataFormat::Idx if self.dataset.labels.is_none() => {
+                return Err("an IDX dataset needs dataset.labels (the label file)".into())
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
