@@ -21,6 +21,7 @@ pub mod commitment_file;
 pub mod cyclonedx;
 pub mod demo;
 pub mod layout;
+pub mod output_check;
 pub mod pipeline;
 pub mod rebuild;
 pub mod signing;

@@ -186,7 +186,7 @@ fn run(cli: Cli) -> Result<()> {
             let s = demo::run(&a.out, threads, &a.common.device, a.common.quiet)?;
             if !a.common.quiet {
                 report(&s, &a.out);
-                println!("verified: slsa-aibom-verify verify-bundle {}/attestations/provenance.sigstore.json --key {}/key.pub --artifact {}/model/model.safetensors", a.out.display(), a.out.display(), a.out.display());
+                println!("check it yourself: slsa-aibom-verify verify-bundle --bundle {}/attestations/provenance.sigstore.json --key {}/key.pub {}/model/model.safetensors", a.out.display(), a.out.display(), a.out.display());
             }
         }
         Command::Rebuild(a) => {

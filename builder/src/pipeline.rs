@@ -11,6 +11,7 @@ use crate::environment::Environment;
 use crate::error::{BuildError, Result};
 use crate::layout::{self, Layout};
 use crate::model::{Layout as ModelLayout, Model};
+use crate::output_check;
 use crate::signing::Signer;
 use crate::spec::Job;
 use crate::train::{train, Table};
@@ -322,7 +323,7 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
             &st.path(layout::KEY_PUB),
             opts.signer.public_key_pem().as_bytes(),
         )?;
-        self_verify(&st, &opts.builder_id)?;
+        output_check::verify_outputs(&st.root, &st.path(layout::KEY_PUB), Some(&opts.builder_id))?;
         Ok((record, attest_started.elapsed().as_secs_f64()))
     })();
     match result {
@@ -342,60 +343,6 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
             Err(e)
         }
     }
-}
-
-/// Check our own outputs with the verifier library, as a consumer would.
-pub fn self_verify(out: &Layout, builder_id: &str) -> Result<()> {
-    let key = PublicKey::from_file(&out.path(layout::KEY_PUB))
-        .map_err(|e| BuildError::Verify(e.to_string()))?;
-    let model_files = vec![Subject::File(out.weights()), Subject::File(out.config())];
-    let checks = [
-        (
-            Policy {
-                key: Some(key.clone()),
-                builder_id: Some(builder_id.into()),
-                predicate_type: Some(slsa_aibom_verify::provenance::SLSA_PROVENANCE_V1.into()),
-                ..Policy::default()
-            },
-            out.provenance(),
-            model_files.clone(),
-        ),
-        (
-            Policy {
-                key: Some(key.clone()),
-                predicate_type: Some(attest::aibom::CYCLONEDX_PREDICATE.into()),
-                ..Policy::default()
-            },
-            out.aibom_bundle(),
-            model_files,
-        ),
-        (
-            Policy {
-                key: Some(key),
-                ..Policy::default()
-            },
-            out.path(layout::MODEL_SIG),
-            vec![Subject::ModelDir(out.model_dir())],
-        ),
-    ];
-    for (policy, evidence, subjects) in checks {
-        let verifier = Verifier::new(policy).map_err(|e| BuildError::Verify(e.to_string()))?;
-        let report = verifier.verify(&Inputs {
-            evidence: evidence.clone(),
-            subjects,
-        });
-        if !report.verified {
-            return Err(BuildError::Verify(format!(
-                "{} did not verify: {}",
-                evidence.display(),
-                report
-                    .failure()
-                    .map(|f| format!("{f:?}"))
-                    .unwrap_or_else(|| "no verdict".into())
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn prepare_out(root: &Path, force: bool) -> Result<()> {

@@ -1,0 +1,110 @@
+//! Verify a whole output directory with the verifier library, as a consumer
+//! would: the three bundles, every byproduct against the digest the signed
+//! provenance records, and the ML-BOM file against the signed ML-BOM.
+
+use crate::attest::{aibom::CYCLONEDX_PREDICATE, AIBOM_FILE};
+use crate::error::{BuildError, Result};
+use crate::layout::{self, Layout};
+use base64::Engine as _;
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+use slsa_aibom_verify::provenance::SLSA_PROVENANCE_V1;
+use slsa_aibom_verify::{Inputs, Policy, PublicKey, Subject, Verifier};
+use std::path::Path;
+
+fn verify(policy: Policy, evidence: &Path, subjects: Vec<Subject>) -> Result<()> {
+    let verifier = Verifier::new(policy).map_err(|e| BuildError::Verify(e.to_string()))?;
+    let report = verifier.verify(&Inputs {
+        evidence: evidence.to_path_buf(),
+        subjects,
+    });
+    if report.verified {
+        return Ok(());
+    }
+    let why = report
+        .failure()
+        .map(|f| f.message.clone())
+        .unwrap_or_else(|| "no verdict".into());
+    Err(BuildError::Verify(format!(
+        "{} did not verify: {why}",
+        evidence.display()
+    )))
+}
+
+/// The statement inside a bundle that has already been verified.
+fn statement(bundle: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(bundle).map_err(|e| BuildError::io(bundle, e))?;
+    let json: Value = serde_json::from_str(&text)
+        .map_err(|e| BuildError::Verify(format!("{}: {e}", bundle.display())))?;
+    json.pointer("/dsseEnvelope/payload")
+        .and_then(Value::as_str)
+        .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok())
+        .and_then(|p| serde_json::from_slice(&p).ok())
+        .ok_or_else(|| BuildError::Verify(format!("{}: no statement", bundle.display())))
+}
+
+/// Check everything under `root` with the public key at `key`; when
+/// `builder_id` is given, the provenance must name it.
+pub fn verify_outputs(root: &Path, key: &Path, builder_id: Option<&str>) -> Result<()> {
+    let out = Layout::new(root);
+    let key = PublicKey::from_file(key).map_err(|e| BuildError::Verify(e.to_string()))?;
+    let model_files = || vec![Subject::File(out.weights()), Subject::File(out.config())];
+    let keyed = |predicate: Option<&str>| Policy {
+        key: Some(key.clone()),
+        predicate_type: predicate.map(str::to_string),
+        ..Policy::default()
+    };
+    let provenance_policy = Policy {
+        builder_id: builder_id.map(str::to_string),
+        ..keyed(Some(SLSA_PROVENANCE_V1))
+    };
+    verify(provenance_policy, &out.provenance(), model_files())?;
+    verify(
+        keyed(Some(CYCLONEDX_PREDICATE)),
+        &out.aibom_bundle(),
+        model_files(),
+    )?;
+    verify(
+        keyed(None),
+        &out.path(layout::MODEL_SIG),
+        vec![Subject::ModelDir(out.model_dir())],
+    )?;
+
+    let provenance = statement(&out.provenance())?;
+    let byproducts = provenance
+        .pointer("/predicate/runDetails/byproducts")
+        .and_then(Value::as_array)
+        .ok_or_else(|| BuildError::Verify("the provenance lists no byproducts".into()))?;
+    for b in byproducts {
+        let name = b["name"].as_str().unwrap_or_default();
+        let want = b
+            .pointer("/digest/sha256")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if name.is_empty() || name.contains("..") || name.starts_with('/') {
+            return Err(BuildError::Verify(format!(
+                "byproduct name {name:?} is not a plain output path"
+            )));
+        }
+        let path = out.path(name);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| BuildError::Verify(format!("byproduct {name}: {e}")))?;
+        let got = hex::encode(Sha256::digest(&bytes));
+        if got != want {
+            return Err(BuildError::Verify(format!(
+                "{name} has sha256 {got}, the signed provenance records {want}"
+            )));
+        }
+    }
+    let bom_file: Value = serde_json::from_slice(
+        &std::fs::read(out.path(AIBOM_FILE))
+            .map_err(|e| BuildError::io(&out.path(AIBOM_FILE), e))?,
+    )
+    .map_err(|e| BuildError::Verify(format!("{AIBOM_FILE}: {e}")))?;
+    if statement(&out.aibom_bundle())?["predicate"] != bom_file {
+        return Err(BuildError::Verify(format!(
+            "{AIBOM_FILE} differs from the signed ML-BOM"
+        )));
+    }
+    Ok(())
+}
