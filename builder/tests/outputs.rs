@@ -1,0 +1,288 @@
+//! One build, then: the ML-BOM binds to the provenance, every single output
+//! file and every single statement field is tamper-evident.
+
+mod common;
+use base64::Engine as _;
+use common::*;
+use serde_json::Value;
+use slsa_aibom_builder::output_check::verify_outputs;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The shared build: (inputs, output root).
+fn built() -> &'static (tempfile::TempDir, PathBuf) {
+    static BUILT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let inputs = example(2);
+        let out = inputs.path().join("out");
+        build_into(inputs.path(), &out);
+        (inputs, out)
+    })
+}
+
+fn out() -> &'static Path {
+    &built().1
+}
+
+fn statement(bundle: &Path) -> Value {
+    let b: Value = serde_json::from_slice(&std::fs::read(bundle).unwrap()).unwrap();
+    let p = base64::engine::general_purpose::STANDARD
+        .decode(b["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    serde_json::from_slice(&p).unwrap()
+}
+
+fn files(dir: &Path, rel: &str, acc: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir.join(rel)).unwrap() {
+        let e = e.unwrap();
+        let name = format!("{rel}{}", e.file_name().to_string_lossy());
+        if e.path().is_dir() {
+            files(dir, &format!("{name}/"), acc);
+        } else {
+            acc.push(name);
+        }
+    }
+}
+
+#[test]
+fn the_output_layout_is_the_documented_one_and_verifies() {
+    let mut found = Vec::new();
+    files(out(), "", &mut found);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "aibom.cdx.json",
+            "attestations/aibom.sigstore.json",
+            "attestations/provenance.sigstore.json",
+            "dataset-commitment.json",
+            "environment.json",
+            "key.pub",
+            "metrics.json",
+            "model.sig",
+            "model/config.json",
+            "model/model.safetensors",
+            "training.log",
+        ]
+    );
+    verify_outputs(
+        out(),
+        &out().join("key.pub"),
+        Some(slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID),
+    )
+    .unwrap();
+    // A builder ID other than the recorded one is refused.
+    assert!(verify_outputs(
+        out(),
+        &out().join("key.pub"),
+        Some("https://example.com/other@v1")
+    )
+    .is_err());
+}
+
+#[test]
+fn every_aibom_hash_is_a_provenance_subject_or_dependency() {
+    let prov = statement(&out().join("attestations/provenance.sigstore.json"));
+    let mut known = BTreeSet::new();
+    for s in prov["subject"].as_array().unwrap() {
+        known.insert(s["digest"]["sha256"].as_str().unwrap().to_string());
+    }
+    for d in prov["predicate"]["buildDefinition"]["resolvedDependencies"]
+        .as_array()
+        .unwrap()
+    {
+        known.insert(d["digest"]["sha256"].as_str().unwrap().to_string());
+    }
+    let bom: Value =
+        serde_json::from_slice(&std::fs::read(out().join("aibom.cdx.json")).unwrap()).unwrap();
+    let mut hashes = Vec::new();
+    fn collect(v: &Value, acc: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::Array(hs)) = m.get("hashes") {
+                    acc.extend(
+                        hs.iter()
+                            .map(|h| h["content"].as_str().unwrap().to_string()),
+                    );
+                }
+                m.values().for_each(|x| collect(x, acc));
+            }
+            Value::Array(a) => a.iter().for_each(|x| collect(x, acc)),
+            _ => {}
+        }
+    }
+    collect(&bom, &mut hashes);
+    assert!(hashes.len() >= 3, "too few hashes: {hashes:?}");
+    for h in &hashes {
+        assert!(
+            known.contains(h),
+            "ML-BOM hash {h} is neither a subject nor a dependency"
+        );
+    }
+    // The model card carries the metrics and the metadata.
+    let model = &bom["components"][0];
+    assert_eq!(model["type"], "machine-learning-model");
+    let metrics = model["modelCard"]["quantitativeAnalysis"]["performanceMetrics"]
+        .as_array()
+        .unwrap();
+    assert!(metrics
+        .iter()
+        .any(|m| m["type"] == "accuracy" && m["slice"] == "test"));
+    assert!(
+        model["modelCard"]["considerations"]["technicalLimitations"][0]
+            .as_str()
+            .unwrap()
+            .contains("Out of scope")
+    );
+    // The provenance's byproducts bind the ML-BOM file.
+    let aibom_sha = sha256(&out().join("aibom.cdx.json"));
+    let byproducts = prov["predicate"]["runDetails"]["byproducts"]
+        .as_array()
+        .unwrap();
+    assert!(byproducts
+        .iter()
+        .any(|b| b["name"] == "aibom.cdx.json" && b["digest"]["sha256"] == aibom_sha.as_str()));
+}
+
+/// A copy of the outputs with `rel` changed by `f`.
+fn tampered(rel: &str, f: impl FnOnce(&mut Vec<u8>)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(out(), dir.path());
+    let p = dir.path().join(rel);
+    let mut bytes = std::fs::read(&p).unwrap();
+    f(&mut bytes);
+    std::fs::write(&p, bytes).unwrap();
+    dir
+}
+
+#[test]
+fn changing_any_single_output_file_is_caught() {
+    let mut all = Vec::new();
+    files(out(), "", &mut all);
+    let mut checked = 0;
+    for rel in all.iter().filter(|r| *r != "key.pub") {
+        let dir = tampered(rel, |b| {
+            let i = b.len() / 2;
+            b[i] ^= 0x01;
+        });
+        let r = verify_outputs(dir.path(), &out().join("key.pub"), None);
+        assert!(r.is_err(), "flipping a bit of {rel} went unnoticed");
+        checked += 1;
+    }
+    assert_eq!(checked, 10);
+    // An extra file in the model directory is caught too.
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(out(), dir.path());
+    std::fs::write(dir.path().join("model/extra.bin"), b"x").unwrap();
+    let err = verify_outputs(dir.path(), &out().join("key.pub"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("extra.bin"), "{err}");
+    // Another key is refused.
+    std::fs::write(
+        dir.path().join("other.pub"),
+        slsa_aibom_builder::signing::Signer::ephemeral()
+            .unwrap()
+            .public_key_pem(),
+    )
+    .unwrap();
+    assert!(verify_outputs(out(), &dir.path().join("other.pub"), None).is_err());
+}
+
+/// Every leaf of `v`, as JSON pointers.
+fn leaves(v: &Value, at: String, acc: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            leaves(
+                x,
+                format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                acc,
+            )
+        }),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| leaves(x, format!("{at}/{i}"), acc)),
+        _ => acc.push(at),
+    }
+}
+
+fn mutate(v: &mut Value) {
+    *v = match v.take() {
+        Value::String(s) => Value::String(format!("{s}x")),
+        Value::Number(n) => Value::from(n.as_f64().unwrap_or(0.0) + 1.0),
+        Value::Bool(b) => Value::Bool(!b),
+        Value::Null => Value::String("x".into()),
+        other => other,
+    };
+}
+
+#[test]
+fn changing_any_single_statement_field_is_caught() {
+    let bundles = [
+        "attestations/provenance.sigstore.json",
+        "attestations/aibom.sigstore.json",
+        "model.sig",
+    ];
+    let mut total = 0;
+    for rel in bundles {
+        let original: Value =
+            serde_json::from_slice(&std::fs::read(out().join(rel)).unwrap()).unwrap();
+        let st = statement(&out().join(rel));
+        let mut fields = Vec::new();
+        leaves(&st, String::new(), &mut fields);
+        // Sample evenly so the test stays quick on the large ML-BOM.
+        let step = (fields.len() / 150).max(1);
+        for ptr in fields.iter().step_by(step) {
+            let mut changed = st.clone();
+            mutate(changed.pointer_mut(ptr).unwrap());
+            let mut bundle = original.clone();
+            bundle["dsseEnvelope"]["payload"] = base64::engine::general_purpose::STANDARD
+                .encode(serde_json::to_vec(&changed).unwrap())
+                .into();
+            let dir = tempfile::tempdir().unwrap();
+            copy_tree(out(), dir.path());
+            std::fs::write(dir.path().join(rel), serde_json::to_vec(&bundle).unwrap()).unwrap();
+            assert!(
+                verify_outputs(dir.path(), &out().join("key.pub"), None).is_err(),
+                "{rel}: changing {ptr} went unnoticed"
+            );
+            total += 1;
+        }
+        // And the envelope's own fields: signature and payload type.
+        for (ptr, val) in [
+            ("/dsseEnvelope/signatures/0/sig", Value::from("MEUCIQ==")),
+            ("/dsseEnvelope/payloadType", Value::from("text/plain")),
+        ] {
+            let mut bundle = original.clone();
+            *bundle.pointer_mut(ptr).unwrap() = val;
+            let dir = tempfile::tempdir().unwrap();
+            copy_tree(out(), dir.path());
+            std::fs::write(dir.path().join(rel), serde_json::to_vec(&bundle).unwrap()).unwrap();
+            assert!(
+                verify_outputs(dir.path(), &out().join("key.pub"), None).is_err(),
+                "{rel}: {ptr}"
+            );
+        }
+    }
+    assert!(total > 200, "only {total} fields tried");
+}
+
+#[test]
+fn safetensors_file_holds_the_named_parameters() {
+    let bytes = std::fs::read(out().join("model/model.safetensors")).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut names: Vec<String> = st.names().into_iter().map(str::to_string).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "dense.00.bias",
+            "dense.00.weight",
+            "dense.01.bias",
+            "dense.01.weight"
+        ]
+    );
+    assert_eq!(st.tensor("dense.00.weight").unwrap().shape(), [64, 13]);
+}
