@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create/refresh the peer-tool virtualenv at <repo>/.venv-peers with pinned
-# reference verifiers (sigstore-python CLI, check-jsonschema).
+# reference tools (sigstore-python, check-jsonschema, model-signing,
+# safetensors with numpy).
 # Idempotent: if the venv exists and its marker matches the pin list, nothing
 # is reinstalled.
 set -euo pipefail
@@ -12,6 +13,10 @@ MARKER="$VENV/.peers-pins"
 PINS=(
   "sigstore==4.5.1"
   "check-jsonschema==0.39.0"
+  "model-signing==1.1.1"
+  "safetensors==0.8.0"
+  "numpy==2.4.6"
+  "pyopenssl==26.4.0"
 )
 PIN_LIST="$(printf '%s\n' "${PINS[@]}")"
 

@@ -20,6 +20,13 @@ fi
 cargo test --workspace --all-targets --locked "${skip[@]}"
 cargo test --workspace --doc --locked
 
+echo "== interop with peer tools (model_signing, check-jsonschema, safetensors, cryptography)"
+if [ -f ../shared/vectors/expected.jsonl ]; then
+  bash scripts/interop.sh
+else
+  echo "SKIPPED: interop needs the CycloneDX schema from ../shared/vectors: it did NOT run." >&2
+fi
+
 echo "== library builds without the CLI (no clap in the embedded tree)"
 cargo check -p slsa-aibom-verify --lib --no-default-features --locked
 if cargo tree -p slsa-aibom-verify --no-default-features -e normal --prefix none | grep -q '^clap '; then

@@ -23,9 +23,16 @@ impl Signer {
         let der = key
             .public_key_der()
             .map_err(|e| BuildError::Sign(e.to_string()))?;
-        let hint = hex::encode(Sha256::digest(der.as_bytes()));
+        // LF line endings and 64-column lines, as OpenSSL and Python's
+        // cryptography write it: the hint is the sha256 of exactly this PEM,
+        // which is what `model_signing verify key` compares.
+        let public_pem = pem::encode_config(
+            &pem::Pem::new("PUBLIC KEY", der.as_bytes().to_vec()),
+            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+        );
+        let hint = hex::encode(Sha256::digest(public_pem.as_bytes()));
         Ok(Signer {
-            public_pem: der.to_pem(),
+            public_pem,
             key,
             hint,
         })
