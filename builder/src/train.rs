@@ -84,6 +84,22 @@ fn evaluate(
     Ok(tally.finish(task))
 }
 
+/// The configured optimizer.
+enum Step {
+    Sgd(SGD),
+    Adam(AdamW),
+}
+
+impl Step {
+    fn step(&mut self, loss: &Tensor) -> Result<()> {
+        match self {
+            Step::Sgd(o) => o.backward_step(loss)?,
+            Step::Adam(o) => o.backward_step(loss)?,
+        }
+        Ok(())
+    }
+}
+
 /// Per-epoch progress callback: `(epoch, step, steps)`.
 pub type Progress<'a> = &'a dyn Fn(usize, usize, usize);
 
@@ -99,19 +115,15 @@ pub fn train(
     progress: Progress,
     log: &mut Vec<String>,
 ) -> Result<Metrics> {
-    let mut opt: Box<dyn FnMut(&Tensor) -> candle_core::Result<()>> = match t.optimizer {
-        Optimizer::Sgd => {
-            let mut sgd = SGD::new(model.vars(), t.learning_rate)?;
-            Box::new(move |l| sgd.backward_step(l))
-        }
+    let mut opt = match t.optimizer {
+        Optimizer::Sgd => Step::Sgd(SGD::new(model.vars(), t.learning_rate)?),
         Optimizer::Adam => {
             let params = ParamsAdamW {
                 lr: t.learning_rate,
                 weight_decay: t.weight_decay,
                 ..Default::default()
             };
-            let mut adam = AdamW::new(model.vars(), params)?;
-            Box::new(move |l| adam.backward_step(l))
+            Step::Adam(AdamW::new(model.vars(), params)?)
         }
     };
     let mut shuffler = SeededRng::new(t.seed, streams::SHUFFLE);
@@ -130,7 +142,7 @@ pub fn train(
             let (x, y) = table.batch(chunk, task, device)?;
             let logits = model.forward(&x)?;
             let l = loss(task, &logits, &y)?;
-            opt(&l)?;
+            opt.step(&l)?;
             let value = f64::from(l.to_scalar::<f32>()?);
             if !value.is_finite() {
                 return Err(crate::error::BuildError::Train(format!(
