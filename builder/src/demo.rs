@@ -4,7 +4,6 @@
 
 use crate::error::{BuildError, Result};
 use crate::pipeline::{build, BuildOptions, BuildSummary};
-use crate::signing::Signer;
 use crate::spec::Job;
 use std::path::Path;
 
@@ -44,16 +43,7 @@ pub fn run(out: &Path, threads: usize, device: &str, quiet: bool) -> Result<Buil
         let job = Job::load(&inputs.join(EXAMPLE[0].0))?;
         build(
             &job,
-            &BuildOptions {
-                out: out.to_path_buf(),
-                force: true,
-                signer: Signer::ephemeral()?,
-                builder_id: crate::attest::provenance::LOCAL_BUILDER_ID.into(),
-                threads,
-                device: device.into(),
-                quiet,
-                job_name: Some(EXAMPLE[0].0.into()),
-            },
+            &BuildOptions::local(out, threads, device, quiet, EXAMPLE[0].0)?,
         )
     })();
     let _ = std::fs::remove_dir_all(&inputs);

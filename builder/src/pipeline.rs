@@ -41,6 +41,29 @@ pub struct BuildOptions {
     pub job_name: Option<String>,
 }
 
+impl BuildOptions {
+    /// A local run into `out` (replaced if present) with a fresh in-memory
+    /// key, recording `job_name` as the job's path.
+    pub fn local(
+        out: &Path,
+        threads: usize,
+        device: &str,
+        quiet: bool,
+        job_name: &str,
+    ) -> Result<Self> {
+        Ok(BuildOptions {
+            out: out.to_path_buf(),
+            force: true,
+            signer: Signer::ephemeral()?,
+            builder_id: crate::attest::provenance::LOCAL_BUILDER_ID.into(),
+            threads,
+            device: device.into(),
+            quiet,
+            job_name: Some(job_name.into()),
+        })
+    }
+}
+
 /// What a successful build produced.
 pub struct BuildSummary {
     /// The build record (digests, metrics, environment).

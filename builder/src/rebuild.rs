@@ -5,7 +5,6 @@
 
 use crate::error::{BuildError, Result};
 use crate::pipeline::{build, BuildOptions};
-use crate::signing::Signer;
 use crate::spec::Job;
 use base64::Engine as _;
 use serde_json::Value;
@@ -106,16 +105,7 @@ pub fn run(
     let recorded_deps = digests(&st["predicate"]["buildDefinition"]["resolvedDependencies"]);
     let summary = build(
         &job,
-        &BuildOptions {
-            out: out.to_path_buf(),
-            force: true,
-            signer: Signer::ephemeral()?,
-            builder_id: crate::attest::provenance::LOCAL_BUILDER_ID.into(),
-            threads,
-            device: device.into(),
-            quiet,
-            job_name: Some(job_path.into()),
-        },
+        &BuildOptions::local(out, threads, device, quiet, job_path)?,
     )?;
     let rec = &summary.record;
     for f in &rec.data_files {

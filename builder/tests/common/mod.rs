@@ -3,7 +3,6 @@
 
 use slsa_aibom_builder::demo::write_example;
 use slsa_aibom_builder::pipeline::{build, BuildOptions, BuildSummary};
-use slsa_aibom_builder::signing::Signer;
 use slsa_aibom_builder::spec::Job;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -35,16 +34,7 @@ pub fn build_into(inputs: &Path, out: &Path) -> BuildSummary {
     let job = Job::load(&inputs.join(JOB)).expect("job");
     build(
         &job,
-        &BuildOptions {
-            out: out.to_path_buf(),
-            force: true,
-            signer: Signer::ephemeral().expect("key"),
-            builder_id: slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID.into(),
-            threads: 2,
-            device: "cpu".into(),
-            quiet: true,
-            job_name: Some(JOB.into()),
-        },
+        &BuildOptions::local(out, 2, "cpu", true, JOB).expect("options"),
     )
     .expect("build")
 }
