@@ -45,9 +45,17 @@ impl Table<'_> {
 fn loss(task: Task, logits: &Tensor, y: &Tensor) -> Result<Tensor> {
     Ok(match task {
         Task::Multiclass => candle_nn::loss::cross_entropy(logits, y)?,
-        Task::Binary => candle_nn::loss::binary_cross_entropy_with_logit(logits, y)?,
+        Task::Binary => stable_bce_with_logits(logits, y)?,
         Task::Regression => candle_nn::loss::mse(logits, y)?,
     })
+}
+
+/// Binary cross-entropy on logits in the stable form
+/// `max(x, 0) - x·y + ln(1 + e^-|x|)`. (candle's version takes the log of a
+/// sigmoid, which reaches ln 0 = -inf, and so NaN, once logits grow large.)
+fn stable_bce_with_logits(x: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {
+    let softplus = x.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?;
+    (x.relu()? - (x * y)?)?.add(&softplus)?.mean_all()
 }
 
 /// Predictions as class indices (classification) or values (regression).
@@ -223,4 +231,33 @@ pub fn train(
             rows_per_second: rows_seen as f64 / seconds.max(1e-9),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_loss_stays_finite_for_large_logits_and_matches_the_definition() {
+        let x = Tensor::new(&[[-200f32], [-1.0], [0.0], [2.0], [300.0]], &Device::Cpu).unwrap();
+        let y = Tensor::new(&[[1f32], [0.0], [1.0], [1.0], [0.0]], &Device::Cpu).unwrap();
+        let got = stable_bce_with_logits(&x, &y)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        // -[y ln σ(x) + (1-y) ln(1-σ(x))], computed in f64 by hand.
+        let want: f64 = [
+            (-200.0f64, 1.0f64),
+            (-1.0, 0.0),
+            (0.0, 1.0),
+            (2.0, 1.0),
+            (300.0, 0.0),
+        ]
+        .iter()
+        .map(|&(x, y)| x.max(0.0) - x * y + (1.0 + (-x.abs()).exp()).ln())
+        .sum::<f64>()
+            / 5.0;
+        assert!(got.is_finite());
+        assert!((f64::from(got) - want).abs() < 1e-3, "{got} vs {want}");
+    }
 }
