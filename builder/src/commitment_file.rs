@@ -2,10 +2,10 @@
 //! that a record was, or was not, in a split.
 
 use crate::attest::record::SplitCommitment;
-use crate::data::{Dataset, Split, SplitName};
+use crate::data::{Split, SplitName};
 use crate::error::{BuildError, Result};
 use serde::{Deserialize, Serialize};
-use slsa_aibom_verify::commitment::{Commitment, KeyProof};
+use slsa_aibom_verify::commitment::{Commitment, KeyProof, Record};
 use std::collections::BTreeMap;
 
 /// The commitment document.
@@ -21,13 +21,16 @@ pub struct CommitmentFile {
     pub splits: BTreeMap<SplitName, SplitCommitment>,
 }
 
-/// The committed trees of every non-empty split.
-pub fn trees(data: &Dataset, split: &Split) -> Result<BTreeMap<SplitName, Commitment>> {
+/// The committed trees of every non-empty split, built from `records` (one
+/// per dataset row, moved into their split's tree).
+pub fn trees(records: Vec<Record>, split: &Split) -> Result<BTreeMap<SplitName, Commitment>> {
+    let mut rows: Vec<Option<Record>> = records.into_iter().map(Some).collect();
     split
         .named()
         .into_iter()
-        .map(|(name, rows)| {
-            let records = rows.iter().map(|&r| data.records[r].clone()).collect();
+        .map(|(name, members)| {
+            // Splits are disjoint, so every row is taken exactly once.
+            let records = members.iter().filter_map(|&r| rows[r].take()).collect();
             let tree = Commitment::new(records).map_err(|e| {
                 BuildError::Data(format!("{} split: {}", name.as_str(), e.detail()))
             })?;

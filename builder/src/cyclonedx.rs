@@ -190,7 +190,7 @@ pub struct ModelParameters {
     /// Concrete architecture.
     pub model_architecture: String,
     /// Datasets, by reference to data components.
-    pub datasets: Vec<DatasetRef>,
+    pub datasets: Vec<ResourceRef>,
     /// Input formats.
     pub inputs: Vec<Format>,
     /// Output formats.
@@ -203,14 +203,6 @@ pub struct Approach {
     /// `supervised`, ...
     #[serde(rename = "type")]
     pub kind: String,
-}
-
-/// A reference to a data component.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DatasetRef {
-    /// The component's bom-ref.
-    #[serde(rename = "ref")]
-    pub reference: String,
 }
 
 /// An input or output format.
@@ -370,7 +362,8 @@ pub struct WorkflowOutput {
     pub resource: ResourceRef,
 }
 
-/// `{"ref": "..."}`.
+/// A reference to another component of the BOM: `{"ref": "..."}` (model
+/// card datasets, workflow inputs and outputs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceRef {
     /// The bom-ref.

@@ -216,10 +216,8 @@ fn run(cli: Cli) -> Result<()> {
             };
             let data = Dataset::load(&job)?;
             let t = &job.spec.training;
-            let trees = commitment_file::trees(
-                &data,
-                &Split::new(data.rows(), t.validation_split, t.test_split, t.seed),
-            )?;
+            let rows = Split::new(data.rows(), t.validation_split, t.test_split, t.seed);
+            let trees = commitment_file::trees(data.records, &rows)?;
             let proof = commitment_file::prove(&trees, split, &a.key)?;
             let mut text =
                 serde_json::to_string_pretty(&proof).map_err(|e| BuildError::Io(e.to_string()))?;

@@ -12,7 +12,13 @@ use slsa_aibom_verify::provenance::SLSA_PROVENANCE_V1;
 use slsa_aibom_verify::{Inputs, Policy, PublicKey, Subject, Verifier};
 use std::path::Path;
 
-fn verify(policy: Policy, evidence: &Path, subjects: Vec<Subject>) -> Result<()> {
+/// Verify `evidence` against `subjects` under `policy`; anything short of
+/// `verified` (including a report without a verdict) is an error.
+pub(crate) fn verify_evidence(
+    policy: Policy,
+    evidence: &Path,
+    subjects: Vec<Subject>,
+) -> Result<()> {
     let verifier = Verifier::new(policy).map_err(|e| BuildError::Verify(e.to_string()))?;
     let report = verifier.verify(&Inputs {
         evidence: evidence.to_path_buf(),
@@ -31,8 +37,9 @@ fn verify(policy: Policy, evidence: &Path, subjects: Vec<Subject>) -> Result<()>
     )))
 }
 
-/// The statement inside a bundle that has already been verified.
-fn statement(bundle: &Path) -> Result<Value> {
+/// The in-toto statement inside a bundle's DSSE envelope, unverified: call
+/// [`verify_evidence`] before trusting it.
+pub(crate) fn bundle_statement(bundle: &Path) -> Result<Value> {
     let text = std::fs::read_to_string(bundle).map_err(|e| BuildError::io(bundle, e))?;
     let json: Value = serde_json::from_str(&text)
         .map_err(|e| BuildError::Verify(format!("{}: {e}", bundle.display())))?;
@@ -58,19 +65,19 @@ pub fn verify_outputs(root: &Path, key: &Path, builder_id: Option<&str>) -> Resu
         builder_id: builder_id.map(str::to_string),
         ..keyed(Some(SLSA_PROVENANCE_V1))
     };
-    verify(provenance_policy, &out.provenance(), model_files())?;
-    verify(
+    verify_evidence(provenance_policy, &out.provenance(), model_files())?;
+    verify_evidence(
         keyed(Some(CYCLONEDX_PREDICATE)),
         &out.aibom_bundle(),
         model_files(),
     )?;
-    verify(
+    verify_evidence(
         keyed(None),
         &out.path(layout::MODEL_SIG),
         vec![Subject::ModelDir(out.model_dir())],
     )?;
 
-    let provenance = statement(&out.provenance())?;
+    let provenance = bundle_statement(&out.provenance())?;
     let byproducts = provenance
         .pointer("/predicate/runDetails/byproducts")
         .and_then(Value::as_array)
@@ -101,7 +108,7 @@ pub fn verify_outputs(root: &Path, key: &Path, builder_id: Option<&str>) -> Resu
             .map_err(|e| BuildError::io(&out.path(AIBOM_FILE), e))?,
     )
     .map_err(|e| BuildError::Verify(format!("{AIBOM_FILE}: {e}")))?;
-    if statement(&out.aibom_bundle())?["predicate"] != bom_file {
+    if bundle_statement(&out.aibom_bundle())?["predicate"] != bom_file {
         return Err(BuildError::Verify(format!(
             "{AIBOM_FILE} differs from the signed ML-BOM"
         )));

@@ -6,19 +6,19 @@
 use crate::attest::record::{BaseModelRecord, BuildRecord, JobRecord, OutputFile};
 use crate::attest::{self, AIBOM_FILE};
 use crate::commitment_file;
-use crate::data::{DataFile, Dataset, Split, Standardizer};
+use crate::data::{Dataset, Split, Standardizer};
 use crate::environment::Environment;
 use crate::error::{BuildError, Result};
 use crate::layout::{self, Layout};
 use crate::model::{Layout as ModelLayout, Model};
-use crate::output_check;
+use crate::output_check::{self, verify_evidence};
 use crate::signing::Signer;
 use crate::spec::Job;
 use crate::train::{train, Table};
 use candle_core::Device;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
-use slsa_aibom_verify::{Inputs, Policy, PublicKey, Subject, Verifier};
+use slsa_aibom_verify::{Policy, PublicKey, Subject};
 use std::path::{Path, PathBuf};
 
 /// How to run a build.
@@ -146,22 +146,17 @@ fn verify_base(job: &Job) -> Result<Option<BaseModelRecord>> {
     let attestation = job.resolve(&base.attestation);
     let key = PublicKey::from_file(&job.resolve(&base.key))
         .map_err(|e| BuildError::Verify(format!("base model key: {e}")))?;
-    let verifier = Verifier::new(Policy {
+    let policy = Policy {
         key: Some(key),
         ..Policy::default()
-    })
-    .map_err(|e| BuildError::Verify(e.to_string()))?;
-    let report = verifier.verify(&Inputs {
-        evidence: attestation.clone(),
-        subjects: vec![Subject::File(weights.clone())],
-    });
-    if let Some(f) = report.failure() {
-        return Err(BuildError::Verify(format!(
-            "base model {} is not vouched for by {}: {f:?}",
+    };
+    verify_evidence(policy, &attestation, vec![Subject::File(weights.clone())]).map_err(|e| {
+        BuildError::Verify(format!(
+            "base model {} is not vouched for by {}: {e}",
             base.weights.display(),
             base.attestation.display()
-        )));
-    }
+        ))
+    })?;
     let digest = |p: &Path| -> Result<String> {
         Ok(hex::encode(Sha256::digest(
             std::fs::read(p).map_err(|e| BuildError::io(p, e))?,
@@ -171,7 +166,6 @@ fn verify_base(job: &Job) -> Result<Option<BaseModelRecord>> {
         path: base.weights.display().to_string(),
         sha256: digest(&weights)?,
         attestation_sha256: digest(&attestation)?,
-        builder_id: None,
     }))
 }
 
@@ -180,14 +174,7 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
     let started_on = now();
     let spec = &job.spec;
     // Everything that can reject the input happens before any output exists.
-    let data = Dataset::load(job)?;
-    let croissant = match &spec.dataset.croissant {
-        Some(c) => Some(DataFile::of_bytes(
-            &c.display().to_string(),
-            &std::fs::read(job.resolve(c)).map_err(|e| BuildError::io(c, e))?,
-        )),
-        None => None,
-    };
+    let mut data = Dataset::load(job)?;
     let split = Split::new(
         data.rows(),
         spec.training.validation_split,
@@ -197,7 +184,8 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
     if split.train.is_empty() {
         return Err(BuildError::Data("the training split is empty".into()));
     }
-    let trees = commitment_file::trees(&data, &split)?;
+    let trees = commitment_file::trees(std::mem::take(&mut data.records), &split)?;
+    let commitment = commitment_file::document(&spec.dataset.name, &trees);
     let base_model = verify_base(job)?;
     let dev = device(&opts.device)?;
     let layout = ModelLayout::of(spec);
@@ -211,7 +199,7 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
         data.width,
         &split.train,
     );
-    let mut features = data.features.clone();
+    let mut features = std::mem::take(&mut data.features);
     pre.apply(&mut features, data.width);
     let environment = Environment::capture(&opts.device, opts.threads)?;
 
@@ -293,10 +281,7 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
         let mut byproducts = vec![
             write(&st.path(layout::METRICS), &pretty(&metrics)?)?,
             write(&st.path(layout::ENVIRONMENT), &pretty(&environment)?)?,
-            write(
-                &st.path(layout::COMMITMENT),
-                &pretty(&commitment_file::document(&spec.dataset.name, &trees))?,
-            )?,
+            write(&st.path(layout::COMMITMENT), &pretty(&commitment)?)?,
         ];
         let record = BuildRecord {
             job: JobRecord {
@@ -308,8 +293,8 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
                 spec: spec.clone(),
             },
             data_files: data.files.clone(),
-            croissant,
-            splits: commitment_file::document("", &trees).splits,
+            croissant: data.croissant.clone(),
+            splits: commitment.splits.clone(),
             base_model,
             model_files: vec![config_file, weights_file],
             byproducts: Vec::new(),

@@ -4,27 +4,18 @@
 //! must equal the provenance's subjects byte for byte.
 
 use crate::error::{BuildError, Result};
+use crate::output_check::{bundle_statement, verify_evidence};
 use crate::pipeline::{build, BuildOptions};
 use crate::spec::Job;
-use base64::Engine as _;
 use serde_json::Value;
 use slsa_aibom_verify::provenance::SLSA_PROVENANCE_V1;
-use slsa_aibom_verify::{Digest, Inputs, Policy, PublicKey, Subject, Verifier};
+use slsa_aibom_verify::{Digest, Policy, PublicKey, Subject};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The signed statement of a provenance bundle, after verification.
 fn verified_statement(bundle: &Path, key: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(bundle).map_err(|e| BuildError::io(bundle, e))?;
-    let json: Value = serde_json::from_str(&text)
-        .map_err(|e| BuildError::Verify(format!("{}: not JSON: {e}", bundle.display())))?;
-    let payload = json
-        .pointer("/dsseEnvelope/payload")
-        .and_then(Value::as_str)
-        .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok())
-        .ok_or_else(|| BuildError::Verify(format!("{} has no DSSE payload", bundle.display())))?;
-    let statement: Value = serde_json::from_slice(&payload)
-        .map_err(|e| BuildError::Verify(format!("payload: {e}")))?;
+    let statement = bundle_statement(bundle)?;
     let subjects: Vec<Subject> = statement["subject"]
         .as_array()
         .into_iter()
@@ -47,18 +38,7 @@ fn verified_statement(bundle: &Path, key: &Path) -> Result<Value> {
         predicate_type: Some(SLSA_PROVENANCE_V1.into()),
         ..Policy::default()
     };
-    let verifier = Verifier::new(policy).map_err(|e| BuildError::Verify(e.to_string()))?;
-    let report = verifier.verify(&Inputs {
-        evidence: bundle.to_path_buf(),
-        subjects,
-    });
-    if !report.verified {
-        return Err(BuildError::Verify(format!(
-            "{} does not verify: {:?}",
-            bundle.display(),
-            report.failure()
-        )));
-    }
+    verify_evidence(policy, bundle, subjects)?;
     Ok(statement)
 }
 

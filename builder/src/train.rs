@@ -22,7 +22,14 @@ pub struct Table<'a> {
 }
 
 impl Table<'_> {
-    fn batch(&self, rows: &[usize], task: Task, device: &Device) -> Result<(Tensor, Tensor)> {
+    /// The rows as an input tensor, a target tensor, and the targets as
+    /// host values (for the metrics).
+    fn batch(
+        &self,
+        rows: &[usize],
+        task: Task,
+        device: &Device,
+    ) -> Result<(Tensor, Tensor, Vec<f32>)> {
         let mut xs = Vec::with_capacity(rows.len() * self.width);
         let mut ys = Vec::with_capacity(rows.len());
         for &r in rows {
@@ -36,9 +43,9 @@ impl Table<'_> {
                 rows.len(),
                 device,
             )?,
-            _ => Tensor::from_vec(ys, (rows.len(), 1), device)?,
+            _ => Tensor::from_slice(&ys, (rows.len(), 1), device)?,
         };
-        Ok((x, y))
+        Ok((x, y, ys))
     }
 }
 
@@ -83,10 +90,9 @@ fn evaluate(
 ) -> Result<Evaluation> {
     let mut tally = Tally::default();
     for chunk in rows.chunks(batch).take(max_batches.unwrap_or(usize::MAX)) {
-        let (x, y) = table.batch(chunk, task, device)?;
+        let (x, y, target) = table.batch(chunk, task, device)?;
         let logits = model.forward(&x)?;
         let l = f64::from(loss(task, &logits, &y)?.to_scalar::<f32>()?);
-        let target: Vec<f32> = chunk.iter().map(|&r| table.y[r]).collect();
         tally.add(l, &predictions(task, &logits)?, &target);
     }
     Ok(tally.finish(task))
@@ -147,7 +153,7 @@ pub fn train(
         shuffler.shuffle(&mut order);
         let mut tally = Tally::default();
         for (step, chunk) in order.chunks(t.batch_size).take(steps).enumerate() {
-            let (x, y) = table.batch(chunk, task, device)?;
+            let (x, y, target) = table.batch(chunk, task, device)?;
             let logits = model.forward(&x)?;
             let l = loss(task, &logits, &y)?;
             opt.step(&l)?;
@@ -157,7 +163,6 @@ pub fn train(
                     "loss became {value} at epoch {epoch}, step {step}: lower training.learning_rate or enable preprocessing.normalize"
                 )));
             }
-            let target: Vec<f32> = chunk.iter().map(|&r| table.y[r]).collect();
             tally.add(value, &predictions(task, &logits.detach())?, &target);
             rows_seen += chunk.len();
             progress(epoch, step + 1, steps);

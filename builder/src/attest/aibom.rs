@@ -69,7 +69,7 @@ pub fn bom(record: &BuildRecord) -> Bom {
     let mut dataset_refs = Vec::new();
     for (split, c) in &record.splits {
         let bom_ref = format!("dataset-{}", split.as_str());
-        dataset_refs.push(DatasetRef {
+        dataset_refs.push(ResourceRef {
             reference: bom_ref.clone(),
         });
         components.push(Component {

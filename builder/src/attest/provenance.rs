@@ -120,8 +120,7 @@ pub fn dependencies(record: &BuildRecord) -> Vec<ResourceDescriptor> {
     if let Some(b) = &record.base_model {
         let mut d =
             ResourceDescriptor::new("base-model", Some(format!("file:{}", b.path)), &b.sha256);
-        d.annotations =
-            Some(json!({ "attestationSha256": b.attestation_sha256, "builderId": b.builder_id }));
+        d.annotations = Some(json!({ "attestationSha256": b.attestation_sha256 }));
         deps.push(d);
     }
     let t = &record.environment.trainer;

@@ -50,9 +50,6 @@ pub struct BaseModelRecord {
     pub sha256: String,
     /// sha256 of the attestation that vouched for them.
     pub attestation_sha256: String,
-    /// The builder ID the attestation's provenance names.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub builder_id: Option<String>,
 }
 
 /// Everything the attestation step consumes.

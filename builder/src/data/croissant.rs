@@ -27,8 +27,9 @@ fn parse_size(v: &Value) -> Option<u64> {
     }
 }
 
-/// Check `files` against the Croissant document at `path`.
-pub fn check(path: &Path, files: &[DataFile]) -> Result<()> {
+/// Check `files` against the Croissant document at `path`, named `name` in
+/// the job; returns the metadata file's own description.
+pub fn check(path: &Path, name: &str, files: &[DataFile]) -> Result<DataFile> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         BuildError::Data(format!(
             "cannot read Croissant metadata {}: {e}",
@@ -101,5 +102,5 @@ pub fn check(path: &Path, files: &[DataFile]) -> Result<()> {
             },
         }
     }
-    Ok(())
+    Ok(DataFile::of_bytes(name, text.as_bytes()))
 }

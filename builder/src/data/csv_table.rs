@@ -71,6 +71,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
         width,
         classes: def.classes.clone(),
         files: vec![file],
+        croissant: None,
     };
     let mut keys = BTreeSet::new();
     for (i, row) in reader.records().enumerate() {

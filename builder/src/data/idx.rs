@@ -85,5 +85,6 @@ pub fn load(job: &Job) -> Result<Dataset> {
         width,
         classes: def.classes.clone(),
         files: vec![img_file, lab_file],
+        croissant: None,
     })
 }

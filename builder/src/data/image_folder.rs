@@ -49,6 +49,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
         width: h * w * c,
         classes: Some(classes.clone()),
         files: Vec::new(),
+        croissant: None,
     };
     let mut manifest = Sha256::new();
     let mut total = 0u64;

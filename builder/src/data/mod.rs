@@ -32,6 +32,8 @@ pub struct Dataset {
     pub classes: Option<Vec<String>>,
     /// The files the data came from, with their digests.
     pub files: Vec<DataFile>,
+    /// The Croissant metadata file, when the job names one (checked).
+    pub croissant: Option<DataFile>,
 }
 
 impl Dataset {
@@ -44,7 +46,7 @@ impl Dataset {
     pub fn load(job: &Job) -> Result<Self> {
         let spec = &job.spec.dataset;
         let task = job.spec.model.task;
-        let data = match spec.format {
+        let mut data = match spec.format {
             DataFormat::Csv => csv_table::load(job)?,
             DataFormat::Idx => idx::load(job)?,
             DataFormat::ImageFolder => image_folder::load(job)?,
@@ -68,7 +70,8 @@ impl Dataset {
             }
         }
         if let Some(c) = &spec.croissant {
-            croissant::check(&job.resolve(c), &data.files)?;
+            let name = c.display().to_string();
+            data.croissant = Some(croissant::check(&job.resolve(c), &name, &data.files)?);
         }
         Ok(data)
     }
