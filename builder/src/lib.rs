@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+pub mod conv;
 pub mod data;
 pub mod environment;
 pub mod error;

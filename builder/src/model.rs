@@ -2,6 +2,7 @@
 //! initialisation can walk them in sorted-name order from our seeded
 //! generator (Glorot-uniform weights, zero biases — Keras' defaults).
 
+use crate::conv::ConvBlock;
 use crate::error::{BuildError, Result};
 use crate::rng::{streams, SeededRng};
 use crate::spec::{Architecture, JobSpec};
@@ -92,6 +93,24 @@ impl Layout {
         out
     }
 
+    /// One convolution block per conv layer, for its input size.
+    fn conv_blocks(&self) -> Vec<ConvBlock> {
+        if self.architecture != Architecture::Cnn {
+            return Vec::new();
+        }
+        let [mut h, mut w, mut c] = [
+            self.input_shape[0],
+            self.input_shape[1],
+            self.input_shape[2],
+        ];
+        let mut blocks = Vec::new();
+        for &co in &self.conv {
+            blocks.push(ConvBlock::new(h, w, c));
+            (h, w, c) = (h / 2, w / 2, co);
+        }
+        blocks
+    }
+
     /// Check that the CNN's pooling leaves at least one pixel.
     pub fn check(&self) -> Result<()> {
         if self.architecture == Architecture::Cnn {
@@ -116,6 +135,8 @@ pub struct Model {
     pub layout: Layout,
     /// Parameters by name.
     pub params: BTreeMap<String, Var>,
+    /// The CNN's convolution blocks, in order (empty for an MLP).
+    blocks: Vec<ConvBlock>,
 }
 
 impl Model {
@@ -137,7 +158,12 @@ impl Model {
             let t = Tensor::from_vec(values, p.shape.as_slice(), device)?;
             params.insert(p.name, Var::from_tensor(&t)?);
         }
-        Ok(Model { layout, params })
+        let blocks = layout.conv_blocks();
+        Ok(Model {
+            layout,
+            params,
+            blocks,
+        })
     }
 
     /// Replace every parameter with the one of the same name and shape in a
@@ -187,26 +213,15 @@ impl Model {
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut x = x.clone();
         if self.layout.architecture == Architecture::Cnn {
-            let [h, w, c] = [
-                self.layout.input_shape[0],
-                self.layout.input_shape[1],
-                self.layout.input_shape[2],
-            ];
-            x = x
-                .reshape((x.dim(0)?, h, w, c))?
-                .permute((0, 3, 1, 2))?
-                .contiguous()?;
-            for i in 0..self.layout.conv.len() {
+            let shape = self.layout.input_shape.as_slice();
+            x = x.reshape((x.dim(0)?, shape[0], shape[1], shape[2]))?;
+            for (i, block) in self.blocks.iter().enumerate() {
                 let wt = self.p(&format!("conv.{i:02}.weight"));
                 let b = self.p(&format!("conv.{i:02}.bias"));
-                x = x.conv2d(wt, KERNEL / 2, 1, 1, 1)?;
-                x = x
-                    .broadcast_add(&b.reshape((1, b.dim(0)?, 1, 1))?)?
-                    .relu()?
-                    .max_pool2d(2)?;
+                x = block.forward(&x, wt, b)?;
             }
-            // Flatten channels-last, so a CNN's dense input order matches HWC.
-            x = x.permute((0, 2, 3, 1))?.flatten_from(1)?;
+            // Channels-last already, so the dense input order is HWC.
+            x = x.flatten_from(1)?;
         }
         let last = self.layout.dense.len() - 1;
         for i in 0..=last {

@@ -1,0 +1,132 @@
+//! The gather behind the CPU convolution: each output pixel's 3×3
+//! neighbourhood, zero-padded, as one row (im2col), and its adjoint, which
+//! sums each row back onto the pixels it came from (col2im).
+
+use crate::model::KERNEL;
+use candle_core::{bail, CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
+use rayon::prelude::*;
+
+const TAPS: usize = KERNEL * KERNEL;
+
+/// `(batch, h, w, c)` → `(batch·h·w, 9·c + 1)`: columns ordered
+/// `(ky, kx, c)`, then a constant 1 that multiplies the bias, so one GEMM
+/// applies weights and bias and its backward yields both gradients.
+/// Samples are filled in parallel; each writes only its own rows, so the
+/// result does not depend on the thread count.
+#[derive(Debug, Clone, Copy)]
+pub struct Im2col {
+    /// Image height.
+    pub h: usize,
+    /// Image width.
+    pub w: usize,
+    /// Channels.
+    pub c: usize,
+}
+
+impl Im2col {
+    /// Values per output row: the taps and the bias column.
+    pub fn row_len(&self) -> usize {
+        TAPS * self.c + 1
+    }
+
+    fn batch(&self, layout: &Layout, rows_per_sample: usize, op: &str) -> Result<usize> {
+        let len = layout.shape().elem_count();
+        if layout.contiguous_offsets().is_none() || len % rows_per_sample != 0 {
+            bail!(
+                "{op}: expected a contiguous tensor of {rows_per_sample}-value samples, got {:?}",
+                layout.dims()
+            );
+        }
+        Ok(len / rows_per_sample)
+    }
+
+    /// Calls `f(col, pixel)` for every tap that lands inside the image:
+    /// `col` is where the tap's `c` values sit in one image's columns,
+    /// `pixel` where the input pixel's `c` values sit in the image. Taps in
+    /// the padding are skipped, by loop bounds rather than per-tap tests.
+    fn for_each_tap(&self, mut f: impl FnMut(usize, usize)) {
+        let (h, w, c, row) = (self.h, self.w, self.c, self.row_len());
+        let half = KERNEL / 2;
+        for oy in 0..h {
+            for ky in 0..KERNEL {
+                let Some(iy) = (oy + ky).checked_sub(half).filter(|&iy| iy < h) else {
+                    continue;
+                };
+                for kx in 0..KERNEL {
+                    // ix = ox + kx - half must lie in 0..w.
+                    let first = half.saturating_sub(kx);
+                    let last = (w + half - kx).min(w);
+                    for ox in first..last {
+                        let ix = ox + kx - half;
+                        f(
+                            (oy * w + ox) * row + (ky * KERNEL + kx) * c,
+                            (iy * w + ix) * c,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl CustomOp1 for Im2col {
+    fn name(&self) -> &'static str {
+        "im2col-3x3"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let (h, w, c) = (self.h, self.w, self.c);
+        let batch = self.batch(layout, h * w * c, "im2col")?;
+        let (start, end) = layout.contiguous_offsets().expect("checked by batch()");
+        let src = &storage.as_slice::<f32>()?[start..end];
+        let row = self.row_len();
+        let mut dst = vec![0f32; batch * h * w * row];
+        dst.par_chunks_mut(h * w * row)
+            .zip(src.par_chunks(h * w * c))
+            .for_each(|(cols, image)| {
+                for bias in cols.iter_mut().skip(row - 1).step_by(row) {
+                    *bias = 1.0;
+                }
+                self.for_each_tap(|col, pixel| {
+                    cols[col..col + c].copy_from_slice(&image[pixel..pixel + c]);
+                });
+            });
+        Ok((CpuStorage::F32(dst), Shape::from((batch * h * w, row))))
+    }
+
+    fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        let grad = grad_res.contiguous()?.apply_op1_no_bwd(&Col2im(*self))?;
+        Ok(Some(grad.reshape(arg.shape())?))
+    }
+}
+
+/// The adjoint of [`Im2col`]: `(batch·h·w, 9·c + 1)` → `(batch·h·w·c)`,
+/// each pixel the sum of the entries gathered from it (in a fixed order);
+/// the bias column has no input to return to.
+struct Col2im(Im2col);
+
+impl CustomOp1 for Col2im {
+    fn name(&self) -> &'static str {
+        "col2im-3x3"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let Im2col { h, w, c } = self.0;
+        let row = self.0.row_len();
+        let batch = self.0.batch(layout, h * w * row, "col2im")?;
+        let (start, end) = layout.contiguous_offsets().expect("checked by batch()");
+        let src = &storage.as_slice::<f32>()?[start..end];
+        let mut dst = vec![0f32; batch * h * w * c];
+        dst.par_chunks_mut(h * w * c)
+            .zip(src.par_chunks(h * w * row))
+            .for_each(|(image, cols)| {
+                self.0.for_each_tap(|col, pixel| {
+                    let to = &mut image[pixel..pixel + c];
+                    for (d, s) in to.iter_mut().zip(&cols[col..col + c]) {
+                        *d += s;
+                    }
+                });
+            });
+        Ok((CpuStorage::F32(dst), Shape::from(batch * h * w * c)))
+    }
+}

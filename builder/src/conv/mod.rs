@@ -1,0 +1,224 @@
+//! One CNN block — 3×3 "same" convolution, bias, ReLU, 2×2 max pooling — on
+//! channels-last (NHWC) tensors.
+//!
+//! On the CPU the convolution is a gather ([`im2col`]) followed by a single
+//! GEMM, and pooling is a direct kernel ([`max_pool`]); both carry their own
+//! backward passes. candle's CPU `conv2d`, `conv_transpose2d` and
+//! `max_pool2d` are direct loops that made CNN training about 3× slower than
+//! Keras, and `max_pool2d`'s gradient is wrong (scaled by 1/4). The bias
+//! rides in the GEMM (a constant-1 column), and ReLU comes after pooling:
+//! it is monotone, so the result is the same for a quarter of the work. Other devices use candle's stock
+//! convolution and a reshape-and-`max` pooling, whose GPU kernels are fast.
+
+pub mod im2col;
+pub mod max_pool;
+
+use crate::model::KERNEL;
+use candle_core::{Result, Tensor};
+use im2col::Im2col;
+use max_pool::MaxPool2x2;
+
+/// A 3×3 convolution block over `h × w × c` inputs.
+pub struct ConvBlock {
+    im2col: Im2col,
+}
+
+impl ConvBlock {
+    /// A block for `h × w × c` inputs.
+    pub fn new(h: usize, w: usize, c: usize) -> Self {
+        ConvBlock {
+            im2col: Im2col { h, w, c },
+        }
+    }
+
+    /// `x` is `(batch, h, w, c)`; `weight` is `(out, c, 3, 3)` and `bias`
+    /// `(out)`. Returns `(batch, h/2, w/2, out)`.
+    pub fn forward(&self, x: &Tensor, weight: &Tensor, bias: &Tensor) -> Result<Tensor> {
+        if x.device().is_cpu() {
+            self.conv_im2col(x, weight, bias)?
+                .apply_op1(MaxPool2x2)?
+                .relu()
+        } else {
+            let out = weight.dim(0)?;
+            max_pool_reduce(&conv_stock(x, weight)?)?
+                .broadcast_add(&bias.reshape((1, 1, 1, out))?)?
+                .relu()
+        }
+    }
+
+    /// Convolution and bias as gather + one GEMM: rows are output pixels,
+    /// columns are `(ky, kx, c)` taps and the bias.
+    fn conv_im2col(&self, x: &Tensor, weight: &Tensor, bias: &Tensor) -> Result<Tensor> {
+        let Im2col { h, w, c } = self.im2col;
+        let (batch, out) = (x.dim(0)?, weight.dim(0)?);
+        let cols = x.contiguous()?.apply_op1(self.im2col)?;
+        let taps = weight
+            .permute((0, 2, 3, 1))?
+            .reshape((out, KERNEL * KERNEL * c))?;
+        let w_rows = Tensor::cat(&[&taps, &bias.reshape((out, 1))?], 1)?;
+        cols.matmul(&w_rows.t()?)?.reshape((batch, h, w, out))
+    }
+}
+
+/// candle's convolution, for devices other than the CPU.
+fn conv_stock(x: &Tensor, weight: &Tensor) -> Result<Tensor> {
+    x.permute((0, 3, 1, 2))?
+        .contiguous()?
+        .conv2d(weight, KERNEL / 2, 1, 1, 1)?
+        .permute((0, 2, 3, 1))
+}
+
+/// 2×2 max pooling from tensor ops, for devices other than the CPU (same
+/// result as [`MaxPool2x2`] except for how ties share the gradient).
+fn max_pool_reduce(x: &Tensor) -> Result<Tensor> {
+    let (b, h, w, c) = x.dims4()?;
+    let (h2, w2) = (h / 2, w / 2);
+    x.narrow(1, 0, h2 * 2)?
+        .narrow(2, 0, w2 * 2)?
+        .contiguous()?
+        .reshape((b, h2, 2, w2, 2, c))?
+        .max(4)?
+        .max(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Device, Var};
+
+    fn var(shape: &[usize], std: f32) -> Var {
+        Var::from_tensor(&Tensor::randn(0f32, std, shape, &Device::Cpu).unwrap()).unwrap()
+    }
+
+    fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
+        let d = (a - b).unwrap().abs().unwrap().flatten_all().unwrap();
+        d.max(0).unwrap().to_scalar().unwrap()
+    }
+
+    /// Gradients of `sum(y · k)` for a fixed random `k`, for each var.
+    fn grads(y: &Tensor, k: &Tensor, vars: &[&Var]) -> Vec<Tensor> {
+        let g = (y * k).unwrap().sum_all().unwrap().backward().unwrap();
+        vars.iter().map(|v| g.get(v).unwrap().clone()).collect()
+    }
+
+    /// The gather + GEMM convolution equals candle's conv2d plus bias in
+    /// value and in its input, weight and bias gradients, for even and odd sizes and a batch
+    /// smaller than the cached index.
+    #[test]
+    fn im2col_matches_candle_conv2d() {
+        for (h, w, c, out) in [(6, 6, 1, 4), (7, 5, 3, 2)] {
+            let block = ConvBlock::new(h, w, c);
+            for batch in [3, 2] {
+                let (x, wt, b) = (
+                    var(&[batch, h, w, c], 1.0),
+                    var(&[out, c, 3, 3], 0.5),
+                    var(&[out], 0.3),
+                );
+                let ours = block.conv_im2col(&x, &wt, &b).unwrap();
+                let theirs = conv_stock(&x, &wt)
+                    .unwrap()
+                    .broadcast_add(&b.reshape((1, 1, 1, out)).unwrap())
+                    .unwrap();
+                assert_eq!(ours.dims(), &[batch, h, w, out]);
+                assert!(max_abs_diff(&ours, &theirs) < 1e-5);
+                let k = Tensor::randn(0f32, 1.0, ours.dims(), &Device::Cpu).unwrap();
+                let g1 = grads(&ours, &k, &[&x, &wt, &b]);
+                let g2 = grads(&theirs, &k, &[&x, &wt, &b]);
+                for (a, b) in g1.iter().zip(&g2) {
+                    assert!(max_abs_diff(a, b) < 1e-4);
+                }
+            }
+        }
+    }
+
+    /// The whole block's value equals candle's conv2d, bias, ReLU and
+    /// max_pool2d in NCHW (pooling before bias and ReLU changes nothing).
+    #[test]
+    fn block_matches_candle_layers() {
+        let (x, wt, b) = (
+            var(&[2, 7, 6, 3], 1.0),
+            var(&[4, 3, 3, 3], 0.5),
+            var(&[4], 0.3),
+        );
+        let ours = ConvBlock::new(7, 6, 3).forward(&x, &wt, &b).unwrap();
+        let theirs = conv_stock(&x, &wt)
+            .unwrap()
+            .permute((0, 3, 1, 2))
+            .unwrap()
+            .broadcast_add(&b.reshape((1, 4, 1, 1)).unwrap())
+            .unwrap()
+            .relu()
+            .unwrap()
+            .max_pool2d(2)
+            .unwrap()
+            .permute((0, 2, 3, 1))
+            .unwrap();
+        assert_eq!(ours.dims(), &[2, 3, 3, 4]);
+        assert!(max_abs_diff(&ours, &theirs) < 1e-5);
+    }
+
+    /// Pooling passes each output's gradient, whole, to the one input that
+    /// held the maximum, and nothing to the others.
+    #[test]
+    fn pool_gradient_goes_to_the_maximum() {
+        let x = var(&[2, 5, 4, 3], 1.0);
+        let y = x.apply_op1(MaxPool2x2).unwrap();
+        let k = Tensor::randn(0f32, 1.0, y.dims(), &Device::Cpu).unwrap();
+        let g = grads(&y, &k, &[&x]).remove(0);
+        let (xs, gs) = (
+            x.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            g.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+        );
+        let (ys, ks) = (
+            y.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            k.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+        );
+        let at = |b: usize, i: usize, j: usize, c: usize| ((b * 5 + i) * 4 + j) * 3 + c;
+        let mut expected = vec![0f32; xs.len()];
+        for b in 0..2 {
+            for (oi, oj, c) in
+                (0..2).flat_map(|i| (0..2).flat_map(move |j| (0..3).map(move |c| (i, j, c))))
+            {
+                let o = ((b * 2 + oi) * 2 + oj) * 3 + c;
+                let window = [(0, 0), (0, 1), (1, 0), (1, 1)]
+                    .map(|(di, dj)| at(b, 2 * oi + di, 2 * oj + dj, c));
+                let arg = *window.iter().find(|&&p| xs[p] == ys[o]).unwrap();
+                expected[arg] += ks[o];
+            }
+        }
+        assert_eq!(gs, expected);
+    }
+
+    /// The kernel and the tensor-op pooling used on other devices agree in
+    /// value and (without ties) in gradient.
+    #[test]
+    fn pool_kernel_matches_reduce() {
+        let x = var(&[3, 7, 6, 2], 1.0);
+        let (a, b) = (
+            x.apply_op1(MaxPool2x2).unwrap(),
+            max_pool_reduce(&x).unwrap(),
+        );
+        assert_eq!(a.dims(), &[3, 3, 3, 2]);
+        assert_eq!(max_abs_diff(&a, &b), 0.0);
+        let k = Tensor::randn(0f32, 1.0, a.dims(), &Device::Cpu).unwrap();
+        let (ga, gb) = (grads(&a, &k, &[&x]), grads(&b, &k, &[&x]));
+        assert_eq!(max_abs_diff(&ga[0], &gb[0]), 0.0);
+    }
+
+    /// Why candle's max_pool2d is not used for training: its backward
+    /// scales a unique maximum's gradient by 1/4 (candle 0.11.1). If an
+    /// upgrade fixes this, this test says so.
+    #[test]
+    fn candle_max_pool2d_gradient_is_scaled_by_a_quarter() {
+        let x = var(&[1, 1, 2, 2], 1.0);
+        let g = x
+            .max_pool2d(2)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        let total: f32 = g.get(&x).unwrap().sum_all().unwrap().to_scalar().unwrap();
+        assert_eq!(total, 0.25);
+    }
+}
