@@ -27,6 +27,16 @@ pub const LOG: &str = "training.log";
 pub const COMMITMENT: &str = "dataset-commitment.json";
 /// The public key of a keyed run.
 pub const KEY_PUB: &str = "key.pub";
+/// The training stage's record of the run (digests, metrics, environment),
+/// which the signing stage turns into attestations.
+pub const RECORD: &str = "build-record.json";
+/// What the signing stage writes (removed again if it fails).
+pub const SIGNED: [&str; 4] = [
+    ATTESTATIONS_DIR,
+    MODEL_SIG,
+    crate::attest::AIBOM_FILE,
+    KEY_PUB,
+];
 
 /// Paths of one output directory.
 #[derive(Debug, Clone)]

@@ -1,12 +1,16 @@
 //! `slsa-aibom-build`: train a declarative job and emit signed provenance,
-//! an ML-BOM and a model signature; run the demo; rebuild from provenance;
-//! prove dataset membership.
+//! an ML-BOM and a model signature, in one step (`build`) or in two (`train`
+//! without signing power, then `attest`); run the demo; rebuild from
+//! provenance; prove dataset membership.
 
 use clap::{Args, Parser, Subcommand};
 use slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID;
 use slsa_aibom_builder::data::{Dataset, Split, SplitName};
 use slsa_aibom_builder::error::{BuildError, Result};
-use slsa_aibom_builder::pipeline::{build, BuildOptions, BuildSummary};
+use slsa_aibom_builder::layout;
+use slsa_aibom_builder::pipeline::{
+    attest_only, build, train_only, BuildOptions, BuildSummary, TrainOptions,
+};
 use slsa_aibom_builder::signing::Signer;
 use slsa_aibom_builder::spec::Job;
 use slsa_aibom_builder::{commitment_file, demo, rebuild};
@@ -28,6 +32,12 @@ struct Cli {
 enum Command {
     /// Train a job and write the model, metrics and signed attestations.
     Build(BuildArgs),
+    /// Train a job without signing anything: the model, the byproducts and
+    /// build-record.json (the workflow's `train` job).
+    Train(TrainArgs),
+    /// Check a `train` output directory against its build-record.json, then
+    /// sign it and verify the result (the workflow's `attest` job).
+    Attest(AttestArgs),
     /// Train the shipped example job offline and verify the outputs.
     Demo(DemoArgs),
     /// Re-run a job from its provenance and compare the model digest.
@@ -50,7 +60,7 @@ struct Common {
 }
 
 #[derive(Args)]
-struct BuildArgs {
+struct TrainArgs {
     /// The job file (TOML).
     job: PathBuf,
     /// Output directory.
@@ -59,14 +69,59 @@ struct BuildArgs {
     /// Replace a non-empty output directory.
     #[arg(long)]
     force: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+impl TrainArgs {
+    fn options(&self) -> TrainOptions {
+        TrainOptions {
+            out: self.out.clone(),
+            force: self.force,
+            threads: threads(self.common.threads),
+            device: self.common.device.clone(),
+            quiet: self.common.quiet,
+            job_name: None,
+        }
+    }
+}
+
+#[derive(Args)]
+struct SigningArgs {
     /// Signing key (PKCS#8 PEM). Default: a fresh in-memory key; only key.pub is written.
     #[arg(long)]
     key: Option<PathBuf>,
     /// The builder ID to record in the provenance.
     #[arg(long, default_value = LOCAL_BUILDER_ID)]
     builder_id: String,
+}
+
+impl SigningArgs {
+    fn signer(&self) -> Result<Signer> {
+        match &self.key {
+            Some(k) => Signer::from_pem_file(k),
+            None => Signer::ephemeral(),
+        }
+    }
+}
+
+#[derive(Args)]
+struct BuildArgs {
     #[command(flatten)]
-    common: Common,
+    train: TrainArgs,
+    #[command(flatten)]
+    signing: SigningArgs,
+}
+
+#[derive(Args)]
+struct AttestArgs {
+    /// The directory `train` wrote.
+    dir: PathBuf,
+    #[command(flatten)]
+    signing: SigningArgs,
+    /// No summary.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -161,24 +216,38 @@ fn report(s: &BuildSummary, out: &std::path::Path) {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build(a) => {
-            let job = Job::load(&a.job)?;
-            let signer = match &a.key {
-                Some(k) => Signer::from_pem_file(k)?,
-                None => Signer::ephemeral()?,
-            };
+            let job = Job::load(&a.train.job)?;
             let opts = BuildOptions {
-                out: a.out.clone(),
-                force: a.force,
-                signer,
-                builder_id: a.builder_id,
-                threads: threads(a.common.threads),
-                device: a.common.device,
-                quiet: a.common.quiet,
-                job_name: None,
+                train: a.train.options(),
+                signer: a.signing.signer()?,
+                builder_id: a.signing.builder_id,
             };
             let s = build(&job, &opts)?;
+            if !a.train.common.quiet {
+                report(&s, &a.train.out);
+            }
+        }
+        Command::Train(a) => {
+            let job = Job::load(&a.job)?;
+            let record = train_only(&job, &a.options())?;
             if !a.common.quiet {
-                report(&s, &a.out);
+                println!(
+                    "trained {} in {:.2} s; unsigned outputs and {} in {} (sign them with `attest`)",
+                    record.job.spec.metadata.name,
+                    record.metrics.timing.training_seconds,
+                    layout::RECORD,
+                    a.out.display()
+                );
+            }
+        }
+        Command::Attest(a) => {
+            let record = attest_only(&a.dir, &a.signing.signer()?, &a.signing.builder_id)?;
+            if !a.quiet {
+                println!(
+                    "signed and verified provenance, ML-BOM and model signature for {} in {}",
+                    record.job.spec.metadata.name,
+                    a.dir.display()
+                );
             }
         }
         Command::Demo(a) => {

@@ -21,16 +21,12 @@ use sha2::{Digest as _, Sha256};
 use slsa_aibom_verify::{Policy, PublicKey, Subject};
 use std::path::{Path, PathBuf};
 
-/// How to run a build.
-pub struct BuildOptions {
+/// How to run the training stage.
+pub struct TrainOptions {
     /// The output directory (must not exist, or be empty, unless `force`).
     pub out: PathBuf,
     /// Replace a non-empty output directory.
     pub force: bool,
-    /// The signing key.
-    pub signer: Signer,
-    /// The builder ID to record.
-    pub builder_id: String,
     /// CPU threads.
     pub threads: usize,
     /// `cpu` or `cuda`.
@@ -39,6 +35,16 @@ pub struct BuildOptions {
     pub quiet: bool,
     /// The job path to record (defaults to the path given).
     pub job_name: Option<String>,
+}
+
+/// How to run a whole build: training, then signing.
+pub struct BuildOptions {
+    /// The training stage.
+    pub train: TrainOptions,
+    /// The signing key.
+    pub signer: Signer,
+    /// The builder ID to record.
+    pub builder_id: String,
 }
 
 impl BuildOptions {
@@ -52,14 +58,16 @@ impl BuildOptions {
         job_name: &str,
     ) -> Result<Self> {
         Ok(BuildOptions {
-            out: out.to_path_buf(),
-            force: true,
+            train: TrainOptions {
+                out: out.to_path_buf(),
+                force: true,
+                threads,
+                device: device.into(),
+                quiet,
+                job_name: Some(job_name.into()),
+            },
             signer: Signer::ephemeral()?,
             builder_id: crate::attest::provenance::LOCAL_BUILDER_ID.into(),
-            threads,
-            device: device.into(),
-            quiet,
-            job_name: Some(job_name.into()),
         })
     }
 }
@@ -169,8 +177,67 @@ fn verify_base(job: &Job) -> Result<Option<BaseModelRecord>> {
     }))
 }
 
-/// Run `job` end to end.
+/// Run `job` end to end: train, sign, verify, and only then put the outputs
+/// in place.
 pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
+    staged(&opts.train.out, opts.train.force, |dir| {
+        let record = train_into(job, &opts.train, dir)?;
+        let started = std::time::Instant::now();
+        attest_into(dir, &record, &opts.signer, &opts.builder_id)?;
+        Ok(BuildSummary {
+            training_seconds: record.metrics.timing.training_seconds,
+            attestation_seconds: started.elapsed().as_secs_f64(),
+            record,
+        })
+    })
+}
+
+/// The training stage alone (the workflow's `train` job, which holds no
+/// signing power): the model, the byproducts and [`layout::RECORD`], and no
+/// signatures.
+pub fn train_only(job: &Job, opts: &TrainOptions) -> Result<BuildRecord> {
+    staged(&opts.out, opts.force, |dir| train_into(job, opts, dir))
+}
+
+/// The signing stage alone (the workflow's `attest` job): check every file
+/// of a training directory against its [`layout::RECORD`], then sign and
+/// self-verify. On failure, no signed output is left in `dir`.
+pub fn attest_only(dir: &Path, signer: &Signer, builder_id: &str) -> Result<BuildRecord> {
+    let out = Layout::new(dir);
+    let record_path = out.path(layout::RECORD);
+    let record: BuildRecord = serde_json::from_slice(
+        &std::fs::read(&record_path).map_err(|e| BuildError::io(&record_path, e))?,
+    )
+    .map_err(|e| BuildError::Verify(format!("{}: {e}", record_path.display())))?;
+    let listed = record
+        .model_files
+        .iter()
+        .map(|f| (out.path(layout::MODEL_DIR).join(&f.path), f))
+        .chain(record.byproducts.iter().map(|f| (out.path(&f.path), f)));
+    for (path, file) in listed {
+        let bytes = std::fs::read(&path).map_err(|e| BuildError::io(&path, e))?;
+        let got = hex::encode(Sha256::digest(&bytes));
+        if got != file.sha256 {
+            return Err(BuildError::Verify(format!(
+                "{} has sha256 {got}, but {} records {}",
+                path.display(),
+                layout::RECORD,
+                file.sha256
+            )));
+        }
+    }
+    if let Err(e) = attest_into(&out, &record, signer, builder_id) {
+        for signed in layout::SIGNED {
+            let p = out.path(signed);
+            let _ = std::fs::remove_file(&p).or_else(|_| std::fs::remove_dir_all(&p));
+        }
+        return Err(e);
+    }
+    Ok(record)
+}
+
+/// Validate, train and write the unsigned outputs into `dir`.
+fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<BuildRecord> {
     let started_on = now();
     let spec = &job.spec;
     // Everything that can reject the input happens before any output exists.
@@ -203,148 +270,159 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
     pre.apply(&mut features, data.width);
     let environment = Environment::capture(&opts.device, opts.threads)?;
 
-    let out = Layout::new(&opts.out);
-    prepare_out(&out.root, opts.force)?;
-    let staging = staging_dir(&out.root);
-    let result = (|| {
-        let bar = progress_bar(
-            opts.quiet,
-            spec.training.epochs - spec.training.initial_epoch,
-        );
-        let mut log = vec![format!(
-            "slsa-aibom-build {} job {} seed {} device {} threads {}",
-            environment.trainer.version,
-            job.path.display(),
-            spec.training.seed,
-            opts.device,
-            opts.threads
-        )];
-        log.push(format!(
-            "dataset {}: {} records (train {}, validation {}, test {})",
-            spec.dataset.name,
-            data.rows(),
-            split.train.len(),
-            split.validation.len(),
-            split.test.len()
-        ));
-        let table = Table {
-            x: &features,
-            y: &data.targets,
-            width: data.width,
-        };
-        let progress = |epoch: usize, step: usize, steps: usize| {
-            if step == steps {
-                bar.inc(1);
-                bar.set_message(format!("epoch {}", epoch + 1));
-            }
-        };
-        let metrics = train(
-            &model,
-            &table,
-            &split,
-            spec.model.task,
-            &spec.training,
-            &dev,
-            &progress,
-            &mut log,
-        )?;
-        bar.finish_and_clear();
-        let attest_started = std::time::Instant::now();
-        let finished_on = now();
-        log.push(format!(
-            "trained in {:.3} s ({:.0} rows/s)",
-            metrics.timing.training_seconds, metrics.timing.rows_per_second
-        ));
+    let bar = progress_bar(
+        opts.quiet,
+        spec.training.epochs - spec.training.initial_epoch,
+    );
+    let mut log = vec![format!(
+        "slsa-aibom-build {} job {} seed {} device {} threads {}",
+        environment.trainer.version,
+        job.path.display(),
+        spec.training.seed,
+        opts.device,
+        opts.threads
+    )];
+    log.push(format!(
+        "dataset {}: {} records (train {}, validation {}, test {})",
+        spec.dataset.name,
+        data.rows(),
+        split.train.len(),
+        split.validation.len(),
+        split.test.len()
+    ));
+    let table = Table {
+        x: &features,
+        y: &data.targets,
+        width: data.width,
+    };
+    let progress = |epoch: usize, step: usize, steps: usize| {
+        if step == steps {
+            bar.inc(1);
+            bar.set_message(format!("epoch {}", epoch + 1));
+        }
+    };
+    let metrics = train(
+        &model,
+        &table,
+        &split,
+        spec.model.task,
+        &spec.training,
+        &dev,
+        &progress,
+        &mut log,
+    )?;
+    bar.finish_and_clear();
+    let finished_on = now();
+    log.push(format!(
+        "trained in {:.3} s ({:.0} rows/s)",
+        metrics.timing.training_seconds, metrics.timing.rows_per_second
+    ));
 
-        let st = Layout::new(&staging);
-        model.save(&st.weights())?;
-        let weights = std::fs::read(st.weights()).map_err(|e| BuildError::io(&st.weights(), e))?;
-        let weights_file = OutputFile {
-            path: layout::WEIGHTS.into(),
-            sha256: hex::encode(Sha256::digest(&weights)),
-            size: weights.len() as u64,
-        };
-        let config = json!({
-            "format": "slsa-aibom/model/v1",
-            "architecture": spec.model.architecture,
-            "task": spec.model.task,
-            "input_shape": spec.dataset.definition.input_shape,
-            "output_shape": spec.dataset.definition.output_shape,
-            "conv": spec.model.conv,
-            "conv_kernel": crate::model::KERNEL,
-            "hidden": spec.model.hidden,
-            "classes": data.classes,
-            "preprocessing": pre,
-            "parameters": model.layout.params().iter().map(|p| json!({"name": p.name, "shape": p.shape})).collect::<Vec<_>>(),
-        });
-        let config_file = write(&st.config(), &pretty(&config)?)?;
-        let mut byproducts = vec![
-            write(&st.path(layout::METRICS), &pretty(&metrics)?)?,
-            write(&st.path(layout::ENVIRONMENT), &pretty(&environment)?)?,
-            write(&st.path(layout::COMMITMENT), &pretty(&commitment)?)?,
-        ];
-        let record = BuildRecord {
-            job: JobRecord {
-                path: opts
-                    .job_name
-                    .clone()
-                    .unwrap_or_else(|| job.path.display().to_string()),
-                sha256: hex::encode(Sha256::digest(&job.bytes)),
-                spec: spec.clone(),
-            },
-            data_files: data.files.clone(),
-            croissant: data.croissant.clone(),
-            splits: commitment.splits.clone(),
-            base_model,
-            model_files: vec![config_file, weights_file],
-            byproducts: Vec::new(),
-            parameter_count: model.parameter_count(),
-            metrics,
-            environment,
-            started_on,
-            finished_on,
-            invocation_id: invocation_id(),
-        };
-        log.push(format!(
-            "model {} sha256 {}",
-            layout::WEIGHTS,
-            record.weights().map(|w| w.sha256.as_str()).unwrap_or("")
-        ));
-        let mut log_text = log.join("\n");
-        log_text.push('\n');
-        byproducts.push(write(&st.path(layout::LOG), log_text.as_bytes())?);
-        byproducts.sort_by(|a, b| a.path.cmp(&b.path));
-        let record = BuildRecord {
-            byproducts,
-            ..record
-        };
+    model.save(&dir.weights())?;
+    let weights = std::fs::read(dir.weights()).map_err(|e| BuildError::io(&dir.weights(), e))?;
+    let weights_file = OutputFile {
+        path: layout::WEIGHTS.into(),
+        sha256: hex::encode(Sha256::digest(&weights)),
+        size: weights.len() as u64,
+    };
+    let config = json!({
+        "format": "slsa-aibom/model/v1",
+        "architecture": spec.model.architecture,
+        "task": spec.model.task,
+        "input_shape": spec.dataset.definition.input_shape,
+        "output_shape": spec.dataset.definition.output_shape,
+        "conv": spec.model.conv,
+        "conv_kernel": crate::model::KERNEL,
+        "hidden": spec.model.hidden,
+        "classes": data.classes,
+        "preprocessing": pre,
+        "parameters": model.layout.params().iter().map(|p| json!({"name": p.name, "shape": p.shape})).collect::<Vec<_>>(),
+    });
+    let config_file = write(&dir.config(), &pretty(&config)?)?;
+    let mut byproducts = vec![
+        write(&dir.path(layout::METRICS), &pretty(&metrics)?)?,
+        write(&dir.path(layout::ENVIRONMENT), &pretty(&environment)?)?,
+        write(&dir.path(layout::COMMITMENT), &pretty(&commitment)?)?,
+    ];
+    log.push(format!(
+        "model {} sha256 {}",
+        layout::WEIGHTS,
+        weights_file.sha256
+    ));
+    let mut log_text = log.join("\n");
+    log_text.push('\n');
+    byproducts.push(write(&dir.path(layout::LOG), log_text.as_bytes())?);
+    byproducts.sort_by(|a, b| a.path.cmp(&b.path));
+    let record = BuildRecord {
+        job: JobRecord {
+            path: opts
+                .job_name
+                .clone()
+                .unwrap_or_else(|| job.path.display().to_string()),
+            sha256: hex::encode(Sha256::digest(&job.bytes)),
+            spec: spec.clone(),
+        },
+        data_files: data.files,
+        croissant: data.croissant,
+        splits: commitment.splits,
+        base_model,
+        model_files: vec![config_file, weights_file],
+        byproducts,
+        parameter_count: model.parameter_count(),
+        metrics,
+        environment,
+        started_on,
+        finished_on,
+        invocation_id: invocation_id(),
+    };
+    write(&dir.path(layout::RECORD), &pretty(&record)?)?;
+    Ok(record)
+}
 
-        let signed = attest::attest(&record, &opts.builder_id, &opts.signer)?;
-        write(&st.path(AIBOM_FILE), signed.aibom_json.as_bytes())?;
-        write(&st.provenance(), signed.provenance_bundle.as_bytes())?;
-        write(&st.aibom_bundle(), signed.aibom_bundle.as_bytes())?;
-        write(
-            &st.path(layout::MODEL_SIG),
-            signed.model_signature_bundle.as_bytes(),
-        )?;
-        write(
-            &st.path(layout::KEY_PUB),
-            opts.signer.public_key_pem().as_bytes(),
-        )?;
-        output_check::verify_outputs(&st.root, &st.path(layout::KEY_PUB), Some(&opts.builder_id))?;
-        Ok((record, attest_started.elapsed().as_secs_f64()))
-    })();
-    match result {
-        Ok((record, attestation_seconds)) => {
-            if out.root.exists() {
-                std::fs::remove_dir_all(&out.root).map_err(|e| BuildError::io(&out.root, e))?;
+/// Sign `record` into `dir` and verify the result with our own verifier.
+/// The record file itself becomes a signed byproduct.
+fn attest_into(
+    dir: &Layout,
+    record: &BuildRecord,
+    signer: &Signer,
+    builder_id: &str,
+) -> Result<()> {
+    let record_path = dir.path(layout::RECORD);
+    let record_bytes = std::fs::read(&record_path).map_err(|e| BuildError::io(&record_path, e))?;
+    let mut record = record.clone();
+    record.byproducts.push(OutputFile {
+        path: layout::RECORD.into(),
+        sha256: hex::encode(Sha256::digest(&record_bytes)),
+        size: record_bytes.len() as u64,
+    });
+    record.byproducts.sort_by(|a, b| a.path.cmp(&b.path));
+    let signed = attest::attest(&record, builder_id, signer)?;
+    write(&dir.path(AIBOM_FILE), signed.aibom_json.as_bytes())?;
+    write(&dir.provenance(), signed.provenance_bundle.as_bytes())?;
+    write(&dir.aibom_bundle(), signed.aibom_bundle.as_bytes())?;
+    write(
+        &dir.path(layout::MODEL_SIG),
+        signed.model_signature_bundle.as_bytes(),
+    )?;
+    write(
+        &dir.path(layout::KEY_PUB),
+        signer.public_key_pem().as_bytes(),
+    )?;
+    output_check::verify_outputs(&dir.root, &dir.path(layout::KEY_PUB), Some(builder_id))
+}
+
+/// Run `f` on a staging directory beside `out`, and move it into place only
+/// if `f` succeeds; otherwise remove it.
+fn staged<T>(out: &Path, force: bool, f: impl FnOnce(&Layout) -> Result<T>) -> Result<T> {
+    prepare_out(out, force)?;
+    let staging = staging_dir(out);
+    match f(&Layout::new(&staging)) {
+        Ok(value) => {
+            if out.exists() {
+                std::fs::remove_dir_all(out).map_err(|e| BuildError::io(out, e))?;
             }
-            std::fs::rename(&staging, &out.root).map_err(|e| BuildError::io(&out.root, e))?;
-            Ok(BuildSummary {
-                training_seconds: record.metrics.timing.training_seconds,
-                record,
-                attestation_seconds,
-            })
+            std::fs::rename(&staging, out).map_err(|e| BuildError::io(out, e))?;
+            Ok(value)
         }
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);

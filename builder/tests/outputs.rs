@@ -56,6 +56,7 @@ fn the_output_layout_is_the_documented_one_and_verifies() {
             "aibom.cdx.json",
             "attestations/aibom.sigstore.json",
             "attestations/provenance.sigstore.json",
+            "build-record.json",
             "dataset-commitment.json",
             "environment.json",
             "key.pub",
@@ -170,7 +171,7 @@ fn changing_any_single_output_file_is_caught() {
         assert!(r.is_err(), "flipping a bit of {rel} went unnoticed");
         checked += 1;
     }
-    assert_eq!(checked, 10);
+    assert_eq!(checked, 11);
     // An extra file in the model directory is caught too.
     let dir = tempfile::tempdir().unwrap();
     copy_tree(out(), dir.path());

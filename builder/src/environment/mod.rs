@@ -33,7 +33,7 @@ pub struct Environment {
     /// The trainer binary and its dependencies.
     pub trainer: TrainerInfo,
     /// GitHub Actions runner variables (allow-listed), when present.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub runner: BTreeMap<String, String>,
 }
 

@@ -1,0 +1,105 @@
+//! The two stages the workflow runs in separate jobs: `train` (no signing
+//! power) and `attest` (signs what `train` recorded, after re-checking it).
+
+mod common;
+use common::*;
+use slsa_aibom_builder::layout;
+use std::path::Path;
+
+fn train(inputs: &Path, out: &Path) {
+    let o = cli(&[
+        "train".as_ref(),
+        inputs.join(JOB).as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--threads".as_ref(),
+        "2".as_ref(),
+        "-q".as_ref(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn attest(dir: &Path) -> std::process::Output {
+    cli(&["attest".as_ref(), dir.as_os_str(), "-q".as_ref()])
+}
+
+fn signed_outputs(dir: &Path) -> Vec<&'static str> {
+    layout::SIGNED
+        .into_iter()
+        .filter(|s| dir.join(s).exists())
+        .collect()
+}
+
+/// `train` signs nothing; `attest` then produces outputs that pass the same
+/// full check as `build`'s, with the same model bytes as `build`.
+#[test]
+fn train_then_attest_equals_build() {
+    let inputs = example(2);
+    let work = tempfile::tempdir().unwrap();
+    let staged = work.path().join("staged");
+    train(inputs.path(), &staged);
+    assert!(staged.join(layout::RECORD).is_file());
+    assert_eq!(signed_outputs(&staged), Vec::<&str>::new());
+
+    let o = attest(&staged);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(signed_outputs(&staged), layout::SIGNED.to_vec());
+    slsa_aibom_builder::output_check::verify_outputs(
+        &staged,
+        &staged.join(layout::KEY_PUB),
+        Some(slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID),
+    )
+    .unwrap();
+
+    let whole = work.path().join("whole");
+    build_into(inputs.path(), &whole);
+    assert_eq!(
+        sha256(&staged.join("model/model.safetensors")),
+        sha256(&whole.join("model/model.safetensors"))
+    );
+}
+
+/// A file changed between the jobs (each one the record lists, the record
+/// itself unparseable, or a file missing) makes `attest` fail with exit 7
+/// and sign nothing.
+#[test]
+fn attest_refuses_a_changed_training_directory() {
+    let inputs = example(1);
+    let work = tempfile::tempdir().unwrap();
+    let clean = work.path().join("clean");
+    train(inputs.path(), &clean);
+    let listed = [
+        "model/model.safetensors",
+        "model/config.json",
+        layout::METRICS,
+        layout::ENVIRONMENT,
+        layout::COMMITMENT,
+        layout::LOG,
+    ];
+    for (i, rel) in listed.iter().chain([&layout::RECORD]).enumerate() {
+        let dir = work.path().join(format!("t{i}"));
+        copy_tree(&clean, &dir);
+        let p = dir.join(rel);
+        let mut bytes = std::fs::read(&p).unwrap();
+        bytes.insert(0, b' ');
+        if *rel == layout::RECORD {
+            bytes.insert(1, b'x');
+        }
+        std::fs::write(&p, bytes).unwrap();
+        let o = attest(&dir);
+        assert_eq!(code(&o), 7, "changing {rel} went unnoticed");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(rel.rsplit('/').next().unwrap()),
+            "{rel}: {err}"
+        );
+        assert_eq!(signed_outputs(&dir), Vec::<&str>::new(), "{rel}");
+    }
+    let dir = work.path().join("missing");
+    copy_tree(&clean, &dir);
+    std::fs::remove_file(dir.join(layout::LOG)).unwrap();
+    let o = attest(&dir);
+    assert_ne!(code(&o), 0);
+    assert!(String::from_utf8_lossy(&o.stderr).contains(layout::LOG));
+    assert_eq!(signed_outputs(&dir), Vec::<&str>::new());
+}
