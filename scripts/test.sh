@@ -27,6 +27,9 @@ else
   echo "SKIPPED: interop needs the CycloneDX schema from ../shared/vectors: it did NOT run." >&2
 fi
 
+echo "== GitHub Actions workflows and the verify action (zizmor, actionlint, shellcheck)"
+bash scripts/lint-workflows.sh
+
 echo "== library builds without the CLI (no clap in the embedded tree)"
 cargo check -p slsa-aibom-verify --lib --no-default-features --locked
 if cargo tree -p slsa-aibom-verify --no-default-features -e normal --prefix none | grep -q '^clap '; then

@@ -8,6 +8,7 @@
 
 pub mod conv;
 pub mod data;
+pub mod definition;
 pub mod environment;
 pub mod error;
 pub mod metrics;

@@ -6,6 +6,7 @@
 use clap::{Args, Parser, Subcommand};
 use slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID;
 use slsa_aibom_builder::data::{Dataset, Split, SplitName};
+use slsa_aibom_builder::definition::BuildDefinition;
 use slsa_aibom_builder::error::{BuildError, Result};
 use slsa_aibom_builder::layout;
 use slsa_aibom_builder::pipeline::{
@@ -32,6 +33,9 @@ struct Cli {
 enum Command {
     /// Train a job and write the model, metrics and signed attestations.
     Build(BuildArgs),
+    /// Validate a job file and write the build definition that `train --definition`
+    /// holds the run to (the workflow's `detect` job). Reads no data.
+    Detect(DetectArgs),
     /// Train a job without signing anything: the model, the byproducts and
     /// build-record.json (the workflow's `train` job).
     Train(TrainArgs),
@@ -60,9 +64,27 @@ struct Common {
 }
 
 #[derive(Args)]
+struct DetectArgs {
+    /// The job file (TOML).
+    #[arg(long)]
+    job: PathBuf,
+    /// Expected input digests, in `sha256sum` format (`HEX  PATH` per line).
+    #[arg(long)]
+    expected_digests: Option<PathBuf>,
+    /// Where to write the definition.
+    #[arg(long, default_value = "build-definition.json")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["job", "definition"])))]
 struct TrainArgs {
     /// The job file (TOML).
-    job: PathBuf,
+    job: Option<PathBuf>,
+    /// Train the job a build definition fixed (from `detect`), refusing a job
+    /// file or input whose sha256 differs from it.
+    #[arg(long)]
+    definition: Option<PathBuf>,
     /// Output directory.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -74,6 +96,14 @@ struct TrainArgs {
 }
 
 impl TrainArgs {
+    fn job(&self) -> Result<Job> {
+        match (&self.job, &self.definition) {
+            (_, Some(d)) => BuildDefinition::load(d)?.job(),
+            (Some(j), None) => Job::load(j),
+            (None, None) => Err(BuildError::Spec("give a job file or --definition".into())),
+        }
+    }
+
     fn options(&self) -> TrainOptions {
         TrainOptions {
             out: self.out.clone(),
@@ -215,8 +245,15 @@ fn report(s: &BuildSummary, out: &std::path::Path) {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Detect(a) => {
+            let definition = BuildDefinition::detect(&a.job, a.expected_digests.as_deref())?;
+            let mut bytes = serde_json::to_vec_pretty(&definition)
+                .map_err(|e| BuildError::Io(e.to_string()))?;
+            bytes.push(b'\n');
+            std::fs::write(&a.out, bytes).map_err(|e| BuildError::io(&a.out, e))?;
+        }
         Command::Build(a) => {
-            let job = Job::load(&a.train.job)?;
+            let job = a.train.job()?;
             let opts = BuildOptions {
                 train: a.train.options(),
                 signer: a.signing.signer()?,
@@ -228,7 +265,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Train(a) => {
-            let job = Job::load(&a.job)?;
+            let job = a.job()?;
             let record = train_only(&job, &a.options())?;
             if !a.common.quiet {
                 println!(

@@ -4,7 +4,7 @@
 
 mod gpu;
 mod host;
-mod runner;
+pub mod runner;
 mod trainer;
 
 pub use gpu::GpuAdapter;

@@ -1,0 +1,143 @@
+//! The build definition: what the workflow's `detect` job fixes before any
+//! caller data is touched — the job file and its digest, the input digests
+//! the caller expects, and the source the run came from. `train` refuses to
+//! run on anything that does not match it.
+
+use crate::error::{BuildError, Result};
+use crate::spec::Job;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The `build-definition.json` document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BuildDefinition {
+    /// The job file, as given to `detect`.
+    pub job: PathBuf,
+    /// sha256 of the job file's bytes.
+    pub job_sha256: String,
+    /// Input files (paths as the caller wrote them) and the sha256 each must have.
+    pub expected_digests: BTreeMap<PathBuf, String>,
+    /// Allow-listed `GITHUB_*` variables of the run (empty outside Actions).
+    pub source: BTreeMap<String, String>,
+}
+
+fn sha256_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| BuildError::io(path, e))?;
+    Ok(hex::encode(Sha256::digest(bytes)))
+}
+
+/// Parse `sha256sum` output lines: `HEX  PATH` (or `HEX *PATH`).
+fn parse_expected(text: &str, origin: &Path) -> Result<BTreeMap<PathBuf, String>> {
+    let mut out = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |why: &str| {
+            BuildError::Spec(format!(
+                "{} line {}: {why} (expected `SHA256  PATH`, as sha256sum writes)",
+                origin.display(),
+                n + 1
+            ))
+        };
+        let (hex, path) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| bad("no path"))?;
+        let path = path.trim_start().trim_start_matches('*');
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad("not a sha256"));
+        }
+        if path.is_empty() {
+            return Err(bad("no path"));
+        }
+        if out
+            .insert(PathBuf::from(path), hex.to_ascii_lowercase())
+            .is_some()
+        {
+            return Err(bad("path listed twice"));
+        }
+    }
+    Ok(out)
+}
+
+impl BuildDefinition {
+    /// Validate the job file (spec only; no data is read) and fix it, with
+    /// the expected input digests from a `sha256sum`-format file.
+    pub fn detect(job: &Path, expected: Option<&Path>) -> Result<Self> {
+        let loaded = Job::load(job)?;
+        let expected_digests = match expected {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| BuildError::io(p, e))?;
+                parse_expected(&text, p)?
+            }
+            None => BTreeMap::new(),
+        };
+        Ok(BuildDefinition {
+            job: job.to_path_buf(),
+            job_sha256: hex::encode(Sha256::digest(&loaded.bytes)),
+            expected_digests,
+            source: crate::environment::runner::capture(),
+        })
+    }
+
+    /// Read a definition file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| BuildError::io(path, e))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))
+    }
+
+    /// Load the defined job, refusing a job file or input whose bytes differ
+    /// from the definition.
+    pub fn job(&self) -> Result<Job> {
+        let job = Job::load(&self.job)?;
+        let got = hex::encode(Sha256::digest(&job.bytes));
+        if got != self.job_sha256 {
+            return Err(BuildError::Spec(format!(
+                "{} has sha256 {got}, the build definition fixed {}",
+                self.job.display(),
+                self.job_sha256
+            )));
+        }
+        for (path, want) in &self.expected_digests {
+            let got = sha256_file(path)?;
+            if &got != want {
+                return Err(BuildError::Data(format!(
+                    "{} has sha256 {got}, the caller expected {want}",
+                    path.display()
+                )));
+            }
+        }
+        Ok(job)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_digests_parse_sha256sum_output_and_reject_junk() {
+        let hex = "ab".repeat(32);
+        let ok = parse_expected(
+            &format!("{hex}  data/a.csv\n{hex} *b.bin\n\n"),
+            Path::new("e"),
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[Path::new("b.bin")], hex);
+        for (text, why) in [
+            ("abc  a.csv", "not a sha256"),
+            (&hex.clone(), "no path"),
+            (&format!("{hex}  a\n{hex}  a"), "listed twice"),
+        ] {
+            let err = parse_expected(text, Path::new("e"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(why), "{text}: {err}");
+        }
+    }
+}
