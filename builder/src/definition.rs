@@ -3,7 +3,7 @@
 //! the caller expects, and the source the run came from. `train` refuses to
 //! run on anything that does not match it.
 
-use crate::error::{BuildError, Result};
+use crate::error::{sha256_hex, BuildError, Result};
 use crate::spec::Job;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -22,11 +22,6 @@ pub struct BuildDefinition {
     pub expected_digests: BTreeMap<PathBuf, String>,
     /// Allow-listed `GITHUB_*` variables of the run (empty outside Actions).
     pub source: BTreeMap<String, String>,
-}
-
-fn sha256_file(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| BuildError::io(path, e))?;
-    Ok(hex::encode(Sha256::digest(bytes)))
 }
 
 /// Parse `sha256sum` output lines: `HEX  PATH` (or `HEX *PATH`).
@@ -103,7 +98,7 @@ impl BuildDefinition {
             )));
         }
         for (path, want) in &self.expected_digests {
-            let got = sha256_file(path)?;
+            let got = sha256_hex(path)?;
             if &got != want {
                 return Err(BuildError::Data(format!(
                     "{} has sha256 {got}, the caller expected {want}",

@@ -51,6 +51,13 @@ impl BuildError {
     }
 }
 
+/// Lower-case hex sha256 of a file, streamed.
+pub fn sha256_hex(path: &std::path::Path) -> Result<String> {
+    slsa_aibom_verify::hashing::sha256_file(path)
+        .map(hex::encode)
+        .map_err(|e| BuildError::Io(e.to_string()))
+}
+
 impl From<candle_core::Error> for BuildError {
     fn from(e: candle_core::Error) -> Self {
         BuildError::Train(e.to_string())

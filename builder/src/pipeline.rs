@@ -8,7 +8,7 @@ use crate::attest::{self, AIBOM_FILE};
 use crate::commitment_file;
 use crate::data::{Dataset, Split, Standardizer};
 use crate::environment::Environment;
-use crate::error::{BuildError, Result};
+use crate::error::{sha256_hex, BuildError, Result};
 use crate::layout::{self, Layout};
 use crate::model::{Layout as ModelLayout, Model};
 use crate::output_check::{self, verify_evidence};
@@ -128,14 +128,20 @@ fn write(path: &Path, bytes: &[u8]) -> Result<OutputFile> {
         std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
     }
     std::fs::write(path, bytes).map_err(|e| BuildError::io(path, e))?;
-    Ok(OutputFile {
-        path: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(output_file(name, bytes))
+}
+
+/// An output's name, sha256 and size.
+fn output_file(path: impl Into<String>, bytes: &[u8]) -> OutputFile {
+    OutputFile {
+        path: path.into(),
         sha256: hex::encode(Sha256::digest(bytes)),
         size: bytes.len() as u64,
-    })
+    }
 }
 
 fn pretty(value: &impl serde::Serialize) -> Result<Vec<u8>> {
@@ -165,15 +171,10 @@ fn verify_base(job: &Job) -> Result<Option<BaseModelRecord>> {
             base.attestation.display()
         ))
     })?;
-    let digest = |p: &Path| -> Result<String> {
-        Ok(hex::encode(Sha256::digest(
-            std::fs::read(p).map_err(|e| BuildError::io(p, e))?,
-        )))
-    };
     Ok(Some(BaseModelRecord {
         path: base.weights.display().to_string(),
-        sha256: digest(&weights)?,
-        attestation_sha256: digest(&attestation)?,
+        sha256: sha256_hex(&weights)?,
+        attestation_sha256: sha256_hex(&attestation)?,
     }))
 }
 
@@ -181,9 +182,9 @@ fn verify_base(job: &Job) -> Result<Option<BaseModelRecord>> {
 /// in place.
 pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
     staged(&opts.train.out, opts.train.force, |dir| {
-        let record = train_into(job, &opts.train, dir)?;
+        let (record, record_file) = train_into(job, &opts.train, dir)?;
         let started = std::time::Instant::now();
-        attest_into(dir, &record, &opts.signer, &opts.builder_id)?;
+        attest_into(dir, &record, record_file, &opts.signer, &opts.builder_id)?;
         Ok(BuildSummary {
             training_seconds: record.metrics.timing.training_seconds,
             attestation_seconds: started.elapsed().as_secs_f64(),
@@ -196,7 +197,9 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
 /// signing power): the model, the byproducts and [`layout::RECORD`], and no
 /// signatures.
 pub fn train_only(job: &Job, opts: &TrainOptions) -> Result<BuildRecord> {
-    staged(&opts.out, opts.force, |dir| train_into(job, opts, dir))
+    staged(&opts.out, opts.force, |dir| {
+        Ok(train_into(job, opts, dir)?.0)
+    })
 }
 
 /// The signing stage alone (the workflow's `attest` job): check every file
@@ -205,18 +208,16 @@ pub fn train_only(job: &Job, opts: &TrainOptions) -> Result<BuildRecord> {
 pub fn attest_only(dir: &Path, signer: &Signer, builder_id: &str) -> Result<BuildRecord> {
     let out = Layout::new(dir);
     let record_path = out.path(layout::RECORD);
-    let record: BuildRecord = serde_json::from_slice(
-        &std::fs::read(&record_path).map_err(|e| BuildError::io(&record_path, e))?,
-    )
-    .map_err(|e| BuildError::Verify(format!("{}: {e}", record_path.display())))?;
+    let record_bytes = std::fs::read(&record_path).map_err(|e| BuildError::io(&record_path, e))?;
+    let record: BuildRecord = serde_json::from_slice(&record_bytes)
+        .map_err(|e| BuildError::Verify(format!("{}: {e}", record_path.display())))?;
     let listed = record
         .model_files
         .iter()
         .map(|f| (out.path(layout::MODEL_DIR).join(&f.path), f))
         .chain(record.byproducts.iter().map(|f| (out.path(&f.path), f)));
     for (path, file) in listed {
-        let bytes = std::fs::read(&path).map_err(|e| BuildError::io(&path, e))?;
-        let got = hex::encode(Sha256::digest(&bytes));
+        let got = sha256_hex(&path)?;
         if got != file.sha256 {
             return Err(BuildError::Verify(format!(
                 "{} has sha256 {got}, but {} records {}",
@@ -226,7 +227,8 @@ pub fn attest_only(dir: &Path, signer: &Signer, builder_id: &str) -> Result<Buil
             )));
         }
     }
-    if let Err(e) = attest_into(&out, &record, signer, builder_id) {
+    let record_file = output_file(layout::RECORD, &record_bytes);
+    if let Err(e) = attest_into(&out, &record, record_file, signer, builder_id) {
         for signed in layout::SIGNED {
             let p = out.path(signed);
             let _ = std::fs::remove_file(&p).or_else(|_| std::fs::remove_dir_all(&p));
@@ -236,8 +238,9 @@ pub fn attest_only(dir: &Path, signer: &Signer, builder_id: &str) -> Result<Buil
     Ok(record)
 }
 
-/// Validate, train and write the unsigned outputs into `dir`.
-fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<BuildRecord> {
+/// Validate, train and write the unsigned outputs into `dir`; returns the
+/// record and the description of its file.
+fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildRecord, OutputFile)> {
     let started_on = now();
     let spec = &job.spec;
     // Everything that can reject the input happens before any output exists.
@@ -320,11 +323,7 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<BuildRecor
 
     model.save(&dir.weights())?;
     let weights = std::fs::read(dir.weights()).map_err(|e| BuildError::io(&dir.weights(), e))?;
-    let weights_file = OutputFile {
-        path: layout::WEIGHTS.into(),
-        sha256: hex::encode(Sha256::digest(&weights)),
-        size: weights.len() as u64,
-    };
+    let weights_file = output_file(layout::WEIGHTS, &weights);
     let config = json!({
         "format": "slsa-aibom/model/v1",
         "architecture": spec.model.architecture,
@@ -375,26 +374,21 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<BuildRecor
         finished_on,
         invocation_id: invocation_id(),
     };
-    write(&dir.path(layout::RECORD), &pretty(&record)?)?;
-    Ok(record)
+    let record_file = write(&dir.path(layout::RECORD), &pretty(&record)?)?;
+    Ok((record, record_file))
 }
 
 /// Sign `record` into `dir` and verify the result with our own verifier.
-/// The record file itself becomes a signed byproduct.
+/// The record's own file (`record_file`) becomes a signed byproduct.
 fn attest_into(
     dir: &Layout,
     record: &BuildRecord,
+    record_file: OutputFile,
     signer: &Signer,
     builder_id: &str,
 ) -> Result<()> {
-    let record_path = dir.path(layout::RECORD);
-    let record_bytes = std::fs::read(&record_path).map_err(|e| BuildError::io(&record_path, e))?;
     let mut record = record.clone();
-    record.byproducts.push(OutputFile {
-        path: layout::RECORD.into(),
-        sha256: hex::encode(Sha256::digest(&record_bytes)),
-        size: record_bytes.len() as u64,
-    });
+    record.byproducts.push(record_file);
     record.byproducts.sort_by(|a, b| a.path.cmp(&b.path));
     let signed = attest::attest(&record, builder_id, signer)?;
     write(&dir.path(AIBOM_FILE), signed.aibom_json.as_bytes())?;

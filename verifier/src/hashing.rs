@@ -49,6 +49,14 @@ fn hash_one(job: &HashJob) -> Result<[u8; 32]> {
     Ok(hasher.finalize().into())
 }
 
+/// sha256 of a whole file, streamed (the file is never held in memory).
+pub fn sha256_file(path: &std::path::Path) -> Result<[u8; 32]> {
+    hash_one(&HashJob {
+        path: path.to_path_buf(),
+        range: None,
+    })
+}
+
 /// Hash every job, in parallel over `threads` workers (all cores when `None`).
 /// Results come back in job order.
 pub fn sha256_jobs(jobs: &[HashJob], threads: Option<usize>) -> Vec<Result<[u8; 32]>> {
