@@ -11,6 +11,7 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== tests"
+bash scripts/peers.sh  # Python sigstore for the keyless interop test
 skip=(-- --nocapture)
 if [ ! -f ../shared/vectors/expected.jsonl ]; then
   echo "SKIPPED: ../shared/vectors not found: the vectors_* tests (expected.jsonl conformance and" >&2

@@ -12,9 +12,10 @@ use slsa_aibom_builder::layout;
 use slsa_aibom_builder::pipeline::{
     attest_only, build, train_only, BuildOptions, BuildSummary, TrainOptions,
 };
-use slsa_aibom_builder::signing::Signer;
+use slsa_aibom_builder::signing::{KeylessSigner, Services, Signer, Transparency};
 use slsa_aibom_builder::spec::Job;
 use slsa_aibom_builder::{commitment_file, demo, rebuild};
+use slsa_aibom_verify::TrustRoot;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -119,16 +120,75 @@ impl TrainArgs {
 #[derive(Args)]
 struct SigningArgs {
     /// Signing key (PKCS#8 PEM). Default: a fresh in-memory key; only key.pub is written.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "keyless")]
     key: Option<PathBuf>,
-    /// The builder ID to record in the provenance.
+    /// The builder ID to record in the provenance. With --keyless, the
+    /// certificate's SAN must equal it.
     #[arg(long, default_value = LOCAL_BUILDER_ID)]
     builder_id: String,
+    #[command(flatten)]
+    keyless: KeylessArgs,
+}
+
+#[derive(Args)]
+struct KeylessArgs {
+    /// Sign keylessly: the GitHub Actions OIDC token (audience `sigstore`)
+    /// gets a Fulcio certificate for each signature.
+    #[arg(long)]
+    keyless: bool,
+    /// With --keyless: log each signature in Rekor (public-good instance; the default).
+    #[arg(long, requires = "keyless", conflicts_with = "tsa")]
+    rekor: bool,
+    /// With --keyless: timestamp each signature with an RFC 3161 authority
+    /// instead of logging it (GitHub's private instance: nothing public).
+    #[arg(long, requires = "keyless")]
+    tsa: bool,
+    /// With --keyless: Fulcio's URL [default: public-good, or GitHub's with --tsa].
+    #[arg(long, env = "SLSA_AIBOM_FULCIO_URL")]
+    fulcio_url: Option<String>,
+    /// With --keyless: Rekor's URL [default: https://rekor.sigstore.dev].
+    #[arg(long, env = "SLSA_AIBOM_REKOR_URL")]
+    rekor_url: Option<String>,
+    /// With --keyless --tsa: the timestamp endpoint [default: GitHub's].
+    #[arg(long, env = "SLSA_AIBOM_TSA_URL")]
+    tsa_url: Option<String>,
+    /// With --keyless: the trusted root to verify the new bundles against
+    /// [default: the embedded public-good root, or GitHub's with --tsa].
+    #[arg(long, env = "SLSA_AIBOM_TRUSTED_ROOT")]
+    trusted_root: Option<PathBuf>,
+}
+
+impl KeylessArgs {
+    fn signer(&self) -> Result<Signer> {
+        let transparency = if self.tsa {
+            Transparency::Timestamp
+        } else {
+            Transparency::Rekor
+        };
+        let defaults = Services::production(transparency);
+        let services = Services {
+            fulcio: self.fulcio_url.clone().unwrap_or(defaults.fulcio),
+            rekor: self.rekor_url.clone().unwrap_or(defaults.rekor),
+            tsa: self.tsa_url.clone().unwrap_or(defaults.tsa),
+        };
+        let trust_root = match &self.trusted_root {
+            Some(path) => {
+                TrustRoot::from_file(path).map_err(|e| BuildError::Sign(e.to_string()))?
+            }
+            None => TrustRoot::embedded(transparency.instance()),
+        };
+        Ok(Signer::Keyless(Box::new(KeylessSigner::from_ambient(
+            services,
+            transparency,
+            trust_root,
+        )?)))
+    }
 }
 
 impl SigningArgs {
     fn signer(&self) -> Result<Signer> {
         match &self.key {
+            _ if self.keyless.keyless => self.keyless.signer(),
             Some(k) => Signer::from_pem_file(k),
             None => Signer::ephemeral(),
         }

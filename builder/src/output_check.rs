@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use slsa_aibom_verify::provenance::SLSA_PROVENANCE_V1;
-use slsa_aibom_verify::{Inputs, Policy, PublicKey, Subject, Verifier};
+use slsa_aibom_verify::{Inputs, Policy, PublicKey, SanMatcher, Subject, TrustRoot, Verifier};
 use std::path::Path;
 
 /// Verify `evidence` against `subjects` under `policy`; anything short of
@@ -50,29 +50,73 @@ pub(crate) fn bundle_statement(bundle: &Path) -> Result<Value> {
         .ok_or_else(|| BuildError::Verify(format!("{}: no statement", bundle.display())))
 }
 
-/// Check everything under `root` with the public key at `key`; when
-/// `builder_id` is given, the provenance must name it.
-pub fn verify_outputs(root: &Path, key: &Path, builder_id: Option<&str>) -> Result<()> {
+/// What the outputs' signatures must chain to.
+#[derive(Debug, Clone)]
+pub enum Anchor {
+    /// A public key (keyed builds).
+    Key(PublicKey),
+    /// A Fulcio certificate under `trust_root` for `identity`, issued to a
+    /// token from `issuer` (keyless builds).
+    Certificate {
+        /// The Sigstore instance.
+        trust_root: Box<TrustRoot>,
+        /// The expected certificate SAN.
+        identity: SanMatcher,
+        /// The expected OIDC issuer.
+        issuer: String,
+    },
+}
+
+impl Anchor {
+    /// A PEM public key file.
+    pub fn key_file(path: &Path) -> Result<Self> {
+        PublicKey::from_file(path)
+            .map(Anchor::Key)
+            .map_err(|e| BuildError::Verify(e.to_string()))
+    }
+
+    fn policy(&self, predicate: Option<&str>) -> Policy {
+        let base = match self {
+            Anchor::Key(key) => Policy {
+                key: Some(key.clone()),
+                ..Policy::default()
+            },
+            Anchor::Certificate {
+                trust_root,
+                identity,
+                issuer,
+            } => Policy {
+                trust_root: (**trust_root).clone(),
+                identity: Some(identity.clone()),
+                issuer: Some(issuer.clone()),
+                ..Policy::default()
+            },
+        };
+        Policy {
+            predicate_type: predicate.map(str::to_string),
+            ..base
+        }
+    }
+}
+
+/// Check everything under `root` against `anchor`; when `builder_id` is
+/// given, the provenance must name it.
+pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) -> Result<()> {
     let out = Layout::new(root);
-    let key = PublicKey::from_file(key).map_err(|e| BuildError::Verify(e.to_string()))?;
     let model_files = || vec![Subject::File(out.weights()), Subject::File(out.config())];
-    let keyed = |predicate: Option<&str>| Policy {
-        key: Some(key.clone()),
-        predicate_type: predicate.map(str::to_string),
-        ..Policy::default()
-    };
+    let policy = |predicate: Option<&str>| anchor.policy(predicate);
     let provenance_policy = Policy {
         builder_id: builder_id.map(str::to_string),
-        ..keyed(Some(SLSA_PROVENANCE_V1))
+        ..policy(Some(SLSA_PROVENANCE_V1))
     };
     verify_evidence(provenance_policy, &out.provenance(), model_files())?;
     verify_evidence(
-        keyed(Some(CYCLONEDX_PREDICATE)),
+        policy(Some(CYCLONEDX_PREDICATE)),
         &out.aibom_bundle(),
         model_files(),
     )?;
     verify_evidence(
-        keyed(None),
+        policy(None),
         &out.path(layout::MODEL_SIG),
         vec![Subject::ModelDir(out.model_dir())],
     )?;

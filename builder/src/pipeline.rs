@@ -398,11 +398,10 @@ fn attest_into(
         &dir.path(layout::MODEL_SIG),
         signed.model_signature_bundle.as_bytes(),
     )?;
-    write(
-        &dir.path(layout::KEY_PUB),
-        signer.public_key_pem().as_bytes(),
-    )?;
-    output_check::verify_outputs(&dir.root, &dir.path(layout::KEY_PUB), Some(builder_id))
+    if let Some(pem) = signer.public_key_pem() {
+        write(&dir.path(layout::KEY_PUB), pem.as_bytes())?;
+    }
+    output_check::verify_outputs(&dir.root, &signer.anchor(builder_id)?, Some(builder_id))
 }
 
 /// Run `f` on a staging directory beside `out`, and move it into place only

@@ -244,7 +244,7 @@ fn a_base_model_without_a_valid_attestation_is_refused() {
             std::fs::write(d.join("base.sigstore.json"), b"{}").unwrap();
             std::fs::write(
                 d.join("key.pub"),
-                slsa_aibom_builder::signing::Signer::ephemeral()
+                slsa_aibom_builder::signing::KeySigner::ephemeral()
                     .unwrap()
                     .public_key_pem(),
             )

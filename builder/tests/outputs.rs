@@ -5,7 +5,7 @@ mod common;
 use base64::Engine as _;
 use common::*;
 use serde_json::Value;
-use slsa_aibom_builder::output_check::verify_outputs;
+use slsa_aibom_builder::output_check::{verify_outputs, Anchor};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -69,14 +69,14 @@ fn the_output_layout_is_the_documented_one_and_verifies() {
     );
     verify_outputs(
         out(),
-        &out().join("key.pub"),
+        &key(&out().join("key.pub")),
         Some(slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID),
     )
     .unwrap();
     // A builder ID other than the recorded one is refused.
     assert!(verify_outputs(
         out(),
-        &out().join("key.pub"),
+        &key(&out().join("key.pub")),
         Some("https://example.com/other@v1")
     )
     .is_err());
@@ -167,7 +167,7 @@ fn changing_any_single_output_file_is_caught() {
             let i = b.len() / 2;
             b[i] ^= 0x01;
         });
-        let r = verify_outputs(dir.path(), &out().join("key.pub"), None);
+        let r = verify_outputs(dir.path(), &key(&out().join("key.pub")), None);
         assert!(r.is_err(), "flipping a bit of {rel} went unnoticed");
         checked += 1;
     }
@@ -176,19 +176,24 @@ fn changing_any_single_output_file_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(out(), dir.path());
     std::fs::write(dir.path().join("model/extra.bin"), b"x").unwrap();
-    let err = verify_outputs(dir.path(), &out().join("key.pub"), None)
+    let err = verify_outputs(dir.path(), &key(&out().join("key.pub")), None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("extra.bin"), "{err}");
     // Another key is refused.
     std::fs::write(
         dir.path().join("other.pub"),
-        slsa_aibom_builder::signing::Signer::ephemeral()
+        slsa_aibom_builder::signing::KeySigner::ephemeral()
             .unwrap()
             .public_key_pem(),
     )
     .unwrap();
-    assert!(verify_outputs(out(), &dir.path().join("other.pub"), None).is_err());
+    assert!(verify_outputs(out(), &key(&dir.path().join("other.pub")), None).is_err());
+}
+
+/// The public key at `path` as a verification anchor.
+fn key(path: &Path) -> Anchor {
+    Anchor::key_file(path).unwrap()
 }
 
 /// Every leaf of `v`, as JSON pointers.
@@ -246,7 +251,7 @@ fn changing_any_single_statement_field_is_caught() {
             copy_tree(out(), dir.path());
             std::fs::write(dir.path().join(rel), serde_json::to_vec(&bundle).unwrap()).unwrap();
             assert!(
-                verify_outputs(dir.path(), &out().join("key.pub"), None).is_err(),
+                verify_outputs(dir.path(), &key(&out().join("key.pub")), None).is_err(),
                 "{rel}: changing {ptr} went unnoticed"
             );
             total += 1;
@@ -262,7 +267,7 @@ fn changing_any_single_statement_field_is_caught() {
             copy_tree(out(), dir.path());
             std::fs::write(dir.path().join(rel), serde_json::to_vec(&bundle).unwrap()).unwrap();
             assert!(
-                verify_outputs(dir.path(), &out().join("key.pub"), None).is_err(),
+                verify_outputs(dir.path(), &key(&out().join("key.pub")), None).is_err(),
                 "{rel}: {ptr}"
             );
         }

@@ -46,7 +46,7 @@ fn train_then_attest_equals_build() {
     assert_eq!(signed_outputs(&staged), layout::SIGNED.to_vec());
     slsa_aibom_builder::output_check::verify_outputs(
         &staged,
-        &staged.join(layout::KEY_PUB),
+        &slsa_aibom_builder::output_check::Anchor::key_file(&staged.join(layout::KEY_PUB)).unwrap(),
         Some(slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID),
     )
     .unwrap();

@@ -1,7 +1,7 @@
 //! The contract between `.github/workflows/builder.yml` and the binaries:
 //! which job may do what, which subcommands each job runs in which order,
 //! and a local run of that same sequence (simulated `GITHUB_*` environment,
-//! a local key where the workflow signs keylessly).
+//! keyless signing against the loopback fake Sigstore).
 
 mod common;
 use common::*;
@@ -122,26 +122,15 @@ fn each_job_runs_the_contracted_subcommands_in_order() {
     assert_eq!(got, want);
 }
 
-/// The simulated GitHub Actions environment of the local run.
-fn github_env(cmd: &mut std::process::Command) -> &mut std::process::Command {
-    cmd.env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_SERVER_URL", "https://github.com")
-        .env("GITHUB_REPOSITORY", "caller-org/model-repo")
-        .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
-        .env("GITHUB_REF", "refs/heads/main")
-        .env("GITHUB_RUN_ID", "4242")
-        .env("GITHUB_RUN_ATTEMPT", "1")
-        .env(
-            "GITHUB_WORKFLOW_REF",
-            "caller-org/model-repo/.github/workflows/train.yml@refs/heads/main",
-        )
-}
-
-fn step(dir: &Path, args: &[&str]) {
+/// Run one subcommand in the simulated job environment; only the signing
+/// job (`sigstore` given) can reach the OIDC token and the fake Sigstore.
+fn step(dir: &Path, sigstore: Option<&Sigstore>, args: &[&str]) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
-    let o = github_env(cmd.current_dir(dir).args(args))
-        .output()
-        .expect("run");
+    github_env(cmd.current_dir(dir).args(args));
+    if let Some(s) = sigstore {
+        s.env(&mut cmd);
+    }
+    let o = cmd.output().expect("run");
     assert_eq!(
         code(&o),
         0,
@@ -151,9 +140,10 @@ fn step(dir: &Path, args: &[&str]) {
 }
 
 /// The contracted sequence, run locally in the caller's checkout: each job's
-/// subcommands in order, with the signing done by a local key.
+/// subcommands in order, signing keylessly against the fake Sigstore.
 #[test]
 fn the_contracted_sequence_runs_locally_and_verifies() {
+    let sigstore = Sigstore::start(fake_sigstore::sample_claims());
     let repo = example(1);
     let dir = repo.path();
     std::fs::write(
@@ -169,6 +159,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
             match (*job, *sub) {
                 ("detect", "slsa-aibom-build detect") => step(
                     dir,
+                    None,
                     &[
                         "detect",
                         "--job",
@@ -181,6 +172,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                 ),
                 ("train", "slsa-aibom-build train") => step(
                     dir,
+                    None,
                     &[
                         "train",
                         "--definition",
@@ -190,12 +182,24 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                         "-q",
                     ],
                 ),
-                ("attest", "slsa-aibom-build attest") => step(dir, &["attest", "out", "-q"]),
+                ("attest", "slsa-aibom-build attest") => step(
+                    dir,
+                    Some(&sigstore),
+                    &[
+                        "attest",
+                        "out",
+                        "--keyless",
+                        "--rekor",
+                        "--builder-id",
+                        BUILDER_ID,
+                        "-q",
+                    ],
+                ),
                 ("verify", "slsa-aibom-verify verify-bundle") => {
                     slsa_aibom_builder::output_check::verify_outputs(
                         &dir.join("out"),
-                        &dir.join("out").join(layout::KEY_PUB),
-                        Some(slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID),
+                        &sigstore.anchor(&sigstore.trusted_root(), BUILDER_ID),
+                        Some(BUILDER_ID),
                     )
                     .unwrap()
                 }
@@ -205,16 +209,13 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
     }
     let definition: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("build-definition.json")).unwrap()).unwrap();
-    assert_eq!(
-        definition["source"]["GITHUB_REPOSITORY"],
-        "caller-org/model-repo"
-    );
+    assert_eq!(definition["source"]["GITHUB_REPOSITORY"], "acme/models");
     let record: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("out").join(layout::RECORD)).unwrap())
             .unwrap();
     assert_eq!(record["job"]["path"], JOB);
     assert_eq!(
         record["invocation_id"],
-        "https://github.com/caller-org/model-repo/actions/runs/4242/attempts/1"
+        "https://github.com/acme/models/actions/runs/4242/attempts/1"
     );
 }

@@ -39,6 +39,20 @@ pub fn build_into(inputs: &Path, out: &Path) -> BuildSummary {
     .expect("build")
 }
 
+/// The simulated GitHub Actions job environment, matching the claims of
+/// `fake_sigstore::sample_claims`.
+pub fn github_env(cmd: &mut Command) -> &mut Command {
+    let c = fake_sigstore::sample_claims();
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", &c.repository)
+        .env("GITHUB_SHA", &c.sha)
+        .env("GITHUB_REF", &c.git_ref)
+        .env("GITHUB_RUN_ID", &c.run_id)
+        .env("GITHUB_RUN_ATTEMPT", &c.run_attempt)
+        .env("GITHUB_WORKFLOW_REF", &c.workflow_ref)
+}
+
 /// Run the CLI with `args`.
 pub fn cli<I: AsRef<std::ffi::OsStr>>(args: &[I]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
@@ -83,6 +97,71 @@ pub fn copy_tree(from: &Path, to: &Path) {
             copy_tree(&e.path(), &dest);
         } else {
             std::fs::copy(e.path(), dest).expect("copy");
+        }
+    }
+}
+
+/// Our workflow's identity, as the fake Fulcio certifies it for the
+/// sample claims (`job_workflow_ref`).
+pub const BUILDER_ID: &str =
+    "https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1";
+
+/// The fake Sigstore services and their trusted root on disk.
+pub struct Sigstore {
+    /// The running fakes.
+    pub fake: fake_sigstore::FakeSigstore,
+    dir: tempfile::TempDir,
+}
+
+impl Sigstore {
+    /// Start fakes whose tokens carry `claims`.
+    pub fn start(claims: fake_sigstore::Claims) -> Self {
+        let fake = fake_sigstore::FakeSigstore::start(claims).expect("start fake sigstore");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = serde_json::to_vec_pretty(&fake.trusted_root().expect("root")).unwrap();
+        std::fs::write(dir.path().join("trusted_root.json"), root).unwrap();
+        let github = serde_json::to_vec_pretty(&fake.github_trusted_root().expect("root")).unwrap();
+        std::fs::write(dir.path().join("github_trusted_root.json"), github).unwrap();
+        let config =
+            serde_json::to_vec_pretty(&fake.client_trust_config().expect("config")).unwrap();
+        std::fs::write(dir.path().join("trust_config.json"), config).unwrap();
+        Sigstore { fake, dir }
+    }
+
+    /// The trusted root file (public-good style: log and CT log).
+    pub fn trusted_root(&self) -> PathBuf {
+        self.dir.path().join("trusted_root.json")
+    }
+
+    /// The GitHub-style trusted root file (CA and TSA only).
+    pub fn github_trusted_root(&self) -> PathBuf {
+        self.dir.path().join("github_trusted_root.json")
+    }
+
+    /// The client trust configuration file (for Python `sigstore`).
+    pub fn trust_config(&self) -> PathBuf {
+        self.dir.path().join("trust_config.json")
+    }
+
+    /// Point a command at the fakes: the job's OIDC variables and the
+    /// builder's service and trusted-root variables.
+    pub fn env<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        for (k, v) in self.fake.actions_env() {
+            cmd.env(k, v);
+        }
+        cmd.env("SLSA_AIBOM_FULCIO_URL", self.fake.fulcio_url())
+            .env("SLSA_AIBOM_REKOR_URL", self.fake.rekor_url())
+            .env("SLSA_AIBOM_TSA_URL", self.fake.tsa_url())
+            .env("SLSA_AIBOM_TRUSTED_ROOT", self.trusted_root())
+    }
+
+    /// What outputs signed by `identity` through these fakes verify
+    /// against, under the trusted root file `root`.
+    pub fn anchor(&self, root: &Path, identity: &str) -> slsa_aibom_builder::output_check::Anchor {
+        slsa_aibom_builder::output_check::Anchor::Certificate {
+            trust_root: Box::new(slsa_aibom_verify::TrustRoot::from_file(root).unwrap()),
+            identity: slsa_aibom_verify::SanMatcher::Exact(identity.into()),
+            issuer: fake_sigstore::GITHUB_ISSUER.into(),
         }
     }
 }

@@ -12,13 +12,13 @@ use slsa_aibom_verify::statement::IN_TOTO_PAYLOAD_TYPE;
 use std::path::Path;
 
 /// A local signing key.
-pub struct Signer {
+pub struct KeySigner {
     key: KeyPair,
     public_pem: String,
     hint: String,
 }
 
-impl Signer {
+impl KeySigner {
     fn wrap(key: KeyPair) -> Result<Self> {
         let der = key
             .public_key_der()
@@ -31,7 +31,7 @@ impl Signer {
             pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
         );
         let hint = hex::encode(Sha256::digest(public_pem.as_bytes()));
-        Ok(Signer {
+        Ok(KeySigner {
             public_pem,
             key,
             hint,

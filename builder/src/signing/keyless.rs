@@ -1,0 +1,185 @@
+//! Keyless signing: the GitHub Actions OIDC token (audience `sigstore`) buys
+//! a short-lived Fulcio certificate for a fresh key; the DSSE envelope is
+//! signed with it, and the signature is either logged in Rekor or
+//! timestamped by an RFC 3161 authority (GitHub's private instance, which
+//! has no public log).
+
+use crate::error::{BuildError, Result};
+use sigstore_sign::crypto::KeyPair;
+use sigstore_sign::fulcio::FulcioClient;
+use sigstore_sign::oidc::IdentityToken;
+use sigstore_sign::tsa::TimestampClient;
+use sigstore_sign::types::{Bundle, DsseEnvelope, DsseSignature, KeyId, PayloadBytes};
+use sigstore_sign::{bundle::BundleV03, SigningContext, SigningServices};
+use slsa_aibom_verify::statement::IN_TOTO_PAYLOAD_TYPE;
+use slsa_aibom_verify::{Instance, TrustRoot};
+
+/// The audience Fulcio accepts.
+const AUDIENCE: &str = "sigstore";
+
+/// Where a signature's time and transparency evidence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transparency {
+    /// Public-good Sigstore: an entry in the Rekor log.
+    Rekor,
+    /// GitHub's private instance: an RFC 3161 timestamp, nothing public.
+    Timestamp,
+}
+
+impl Transparency {
+    /// The instance whose embedded trusted root verifies such signatures.
+    pub fn instance(self) -> Instance {
+        match self {
+            Transparency::Rekor => Instance::PublicGood,
+            Transparency::Timestamp => Instance::GitHub,
+        }
+    }
+}
+
+/// The service endpoints.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// Fulcio's base URL.
+    pub fulcio: String,
+    /// Rekor's base URL (used with [`Transparency::Rekor`]).
+    pub rekor: String,
+    /// The TSA's timestamp endpoint (used with [`Transparency::Timestamp`]).
+    pub tsa: String,
+}
+
+impl Services {
+    /// The production endpoints for `transparency`: public-good Fulcio and
+    /// Rekor, or GitHub's Fulcio and TSA.
+    pub fn production(transparency: Transparency) -> Self {
+        let fulcio = match transparency {
+            Transparency::Rekor => "https://fulcio.sigstore.dev",
+            Transparency::Timestamp => "https://fulcio.githubapp.com",
+        };
+        Services {
+            fulcio: fulcio.into(),
+            rekor: "https://rekor.sigstore.dev".into(),
+            tsa: "https://timestamp.githubapp.com/api/v1/timestamp".into(),
+        }
+    }
+}
+
+/// A signer holding the job's OIDC token.
+pub struct KeylessSigner {
+    runtime: tokio::runtime::Runtime,
+    token: IdentityToken,
+    services: Services,
+    transparency: Transparency,
+    trust_root: TrustRoot,
+}
+
+fn sign_error(what: &str, e: impl std::fmt::Display) -> BuildError {
+    BuildError::Sign(format!("keyless signing: {what}: {e}"))
+}
+
+/// Refuse a token Fulcio would refuse, with the reason.
+fn check_token(token: &IdentityToken) -> Result<()> {
+    let claims = token.claims();
+    if !claims.aud.contains(AUDIENCE) {
+        return Err(BuildError::Sign(format!(
+            "the OIDC token's audience is {:?}, not {AUDIENCE:?}; Fulcio would refuse it",
+            claims.aud
+        )));
+    }
+    if token.is_expired() {
+        return Err(BuildError::Sign(format!(
+            "the OIDC token expired at {}; request a fresh one in the signing job",
+            token.expiration()
+        )));
+    }
+    Ok(())
+}
+
+impl KeylessSigner {
+    /// Fetch the ambient GitHub Actions OIDC token and check it. Bundles
+    /// will be verified against `trust_root`.
+    pub fn from_ambient(
+        services: Services,
+        transparency: Transparency,
+        trust_root: TrustRoot,
+    ) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| sign_error("cannot start the HTTP runtime", e))?;
+        let token = runtime
+            .block_on(IdentityToken::detect_ambient())
+            .map_err(|e| sign_error("cannot get the GitHub Actions OIDC token", e))?
+            .ok_or_else(|| {
+                BuildError::Sign(
+                    "keyless signing needs the GitHub Actions OIDC token, and none is available: \
+                     run in a GitHub Actions job with `permissions: id-token: write` \
+                     (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)"
+                        .into(),
+                )
+            })?;
+        check_token(&token)?;
+        Ok(KeylessSigner {
+            runtime,
+            token,
+            services,
+            transparency,
+            trust_root,
+        })
+    }
+
+    /// The trusted root the bundles must verify against.
+    pub fn trust_root(&self) -> &TrustRoot {
+        &self.trust_root
+    }
+
+    /// Sign an in-toto statement into a pretty-printed bundle v0.3.
+    pub fn sign_statement(&self, statement: &[u8]) -> Result<String> {
+        check_token(&self.token)?;
+        let bundle = match self.transparency {
+            Transparency::Rekor => {
+                let services = SigningServices::new(&self.services.fulcio, &self.services.rekor);
+                let signer = SigningContext::new(services).signer(self.token.clone());
+                self.runtime
+                    .block_on(signer.sign_raw_statement(statement))
+                    .map_err(|e| sign_error("Fulcio or Rekor", e))?
+            }
+            Transparency::Timestamp => {
+                self.runtime.block_on(self.sign_with_timestamp(statement))?
+            }
+        };
+        let mut json = bundle
+            .to_json_pretty()
+            .map_err(|e| sign_error("cannot write the bundle", e))?;
+        json.push('\n');
+        Ok(json)
+    }
+
+    /// Fulcio certificate plus RFC 3161 timestamp, no log entry (what
+    /// `sigstore-sign` does not offer: it always logs to Rekor).
+    async fn sign_with_timestamp(&self, statement: &[u8]) -> Result<Bundle> {
+        let key = KeyPair::generate_ecdsa_p256().map_err(|e| sign_error("key", e))?;
+        let fulcio =
+            FulcioClient::new(&self.services.fulcio).map_err(|e| sign_error("Fulcio", e))?;
+        let chain = fulcio
+            .create_signing_certificate(&self.token, &key)
+            .await
+            .map_err(|e| sign_error("Fulcio", e))?;
+        let pae = sigstore_sign::types::pae(IN_TOTO_PAYLOAD_TYPE, statement);
+        let signature = key.sign(&pae).map_err(|e| sign_error("signature", e))?;
+        let timestamp = TimestampClient::new(&self.services.tsa)
+            .map_err(|e| sign_error("TSA", e))?
+            .timestamp_signature(&signature)
+            .await
+            .map_err(|e| sign_error("TSA", e))?;
+        let envelope = DsseEnvelope::new(
+            IN_TOTO_PAYLOAD_TYPE,
+            PayloadBytes::from_bytes(statement),
+            DsseSignature::new(signature, KeyId::default()),
+        );
+        Ok(
+            BundleV03::with_certificate_and_dsse(chain.leaf_certificate().clone(), envelope)
+                .with_rfc3161_timestamp(timestamp)
+                .into_bundle(),
+        )
+    }
+}

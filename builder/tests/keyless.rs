@@ -1,0 +1,246 @@
+//! The keyless path end to end against loopback fakes of the GitHub OIDC
+//! token service, Fulcio, Rekor and a TSA (crate `fake-sigstore`): `attest
+//! --keyless` signs, the bundles verify with our verifier and with Python
+//! `sigstore` given the fakes' trusted root, and each service failure stops
+//! the run with a clear error and nothing signed left behind.
+
+mod common;
+use common::*;
+use fake_sigstore::{sample_claims, Faults, GITHUB_ISSUER};
+use slsa_aibom_builder::layout;
+use slsa_aibom_builder::output_check::verify_outputs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// One trained (unsigned) output directory, trained in the simulated job
+/// environment the fake tokens describe; tests sign copies.
+fn trained() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let inputs = example(1);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+        cmd.arg("train")
+            .arg(inputs.path().join(JOB))
+            .arg("--out")
+            .arg(inputs.path().join("out"))
+            .arg("-q");
+        let out = github_env(&mut cmd).output().expect("run train");
+        assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+        inputs
+    })
+    .path()
+}
+
+/// A private copy of the trained outputs.
+fn unsigned() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&trained().join("out"), &dir.path().join("out"));
+    let out = dir.path().join("out");
+    (dir, out)
+}
+
+/// `slsa-aibom-build attest OUT --keyless --builder-id BUILDER_ID EXTRA...`
+/// with the fakes' environment.
+fn attest(sigstore: &Sigstore, out: &Path, extra: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+    cmd.arg("attest")
+        .arg(out)
+        .args(["--keyless", "--builder-id", BUILDER_ID, "-q"])
+        .args(extra);
+    sigstore.env(&mut cmd);
+    if extra.contains(&"--tsa") {
+        cmd.env("SLSA_AIBOM_TRUSTED_ROOT", sigstore.github_trusted_root());
+    }
+    cmd.output().expect("run attest")
+}
+
+fn assert_nothing_signed(out: &Path) {
+    for name in layout::SIGNED {
+        assert!(
+            !out.join(name).exists(),
+            "{name} was left behind by a failed signing"
+        );
+    }
+    assert!(
+        out.join(layout::RECORD).is_file(),
+        "the unsigned record must remain"
+    );
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Python `sigstore` from the peer venv (`scripts/peers.sh`, which
+/// `scripts/test.sh` runs before the tests).
+fn python_sigstore() -> PathBuf {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv-peers/bin/sigstore");
+    assert!(
+        bin.is_file(),
+        "Python sigstore is not installed: run `bash scripts/peers.sh` (scripts/test.sh does); this interop test did NOT run"
+    );
+    bin
+}
+
+fn python_verify(sigstore: &Sigstore, bundle: &Path, identity: &str, file: &Path) -> Output {
+    Command::new(python_sigstore())
+        .arg("--trust-config")
+        .arg(sigstore.trust_config())
+        .args(["verify", "identity", "--bundle"])
+        .arg(bundle)
+        .args([
+            "--cert-identity",
+            identity,
+            "--cert-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .arg(file)
+        .output()
+        .expect("run python sigstore")
+}
+
+#[test]
+fn keyless_rekor_bundles_verify_here_and_in_python_sigstore() {
+    let sigstore = Sigstore::start(sample_claims());
+    let (_dir, out) = unsigned();
+    let o = attest(&sigstore, &out, &["--rekor"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        !out.join(layout::KEY_PUB).exists(),
+        "keyless runs publish no key"
+    );
+
+    let root = sigstore.trusted_root();
+    verify_outputs(&out, &sigstore.anchor(&root, BUILDER_ID), Some(BUILDER_ID)).unwrap();
+    let other = "https://github.com/evil/builder/.github/workflows/builder.yml@refs/tags/v1";
+    assert!(verify_outputs(&out, &sigstore.anchor(&root, other), None).is_err());
+
+    let provenance = out.join("attestations/provenance.sigstore.json");
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&provenance).unwrap()).unwrap();
+    let tlog = &bundle["verificationMaterial"]["tlogEntries"][0];
+    assert_eq!(tlog["kindVersion"]["kind"], "dsse");
+    assert!(tlog["inclusionProof"]["checkpoint"]["envelope"].is_string());
+
+    let weights = out.join("model/model.safetensors");
+    let py = python_verify(&sigstore, &provenance, BUILDER_ID, &weights);
+    assert!(
+        py.status.success(),
+        "Python sigstore refused our keyless bundle: {}{}",
+        String::from_utf8_lossy(&py.stdout),
+        stderr(&py)
+    );
+    let py = python_verify(&sigstore, &provenance, other, &weights);
+    assert!(
+        !py.status.success(),
+        "Python sigstore accepted the wrong identity"
+    );
+    let py = python_verify(
+        &sigstore,
+        &provenance,
+        BUILDER_ID,
+        &out.join(layout::RECORD),
+    );
+    assert!(
+        !py.status.success(),
+        "Python sigstore accepted a file that is not a subject"
+    );
+}
+
+#[test]
+fn keyless_timestamp_bundles_verify_without_a_log() {
+    let sigstore = Sigstore::start(sample_claims());
+    let (_dir, out) = unsigned();
+    let o = attest(&sigstore, &out, &["--tsa"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let root = sigstore.github_trusted_root();
+    verify_outputs(&out, &sigstore.anchor(&root, BUILDER_ID), Some(BUILDER_ID)).unwrap();
+    // A root that demands a log entry refuses them.
+    let public = sigstore.trusted_root();
+    assert!(verify_outputs(&out, &sigstore.anchor(&public, BUILDER_ID), None).is_err());
+    let bundle: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join("attestations/aibom.sigstore.json")).unwrap(),
+    )
+    .unwrap();
+    let material = &bundle["verificationMaterial"];
+    assert!(material["tlogEntries"].as_array().is_none_or(Vec::is_empty));
+    assert_eq!(
+        material["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn each_service_failure_stops_the_run_with_nothing_signed() {
+    let sigstore = Sigstore::start(sample_claims());
+    let cases = [
+        (
+            Faults {
+                fulcio_refuses: true,
+                ..Faults::default()
+            },
+            "refusing every certificate request",
+        ),
+        (
+            Faults {
+                rekor_down: true,
+                ..Faults::default()
+            },
+            "service unavailable",
+        ),
+        (
+            Faults {
+                token_audience: Some("not-sigstore".into()),
+                ..Faults::default()
+            },
+            "audience",
+        ),
+        (
+            Faults {
+                token_expired: true,
+                ..Faults::default()
+            },
+            "expired",
+        ),
+    ];
+    for (faults, why) in cases {
+        sigstore.fake.set_faults(faults.clone());
+        let (_dir, out) = unsigned();
+        let o = attest(&sigstore, &out, &["--rekor"]);
+        assert_ne!(code(&o), 0, "{faults:?}: signing went ahead");
+        assert!(stderr(&o).contains(why), "{faults:?}: {}", stderr(&o));
+        assert_nothing_signed(&out);
+    }
+}
+
+#[test]
+fn a_certificate_for_another_workflow_is_not_emitted() {
+    let mut claims = sample_claims();
+    claims.job_workflow_ref = "evil/builder/.github/workflows/builder.yml@refs/tags/v1".into();
+    let sigstore = Sigstore::start(claims);
+    let (_dir, out) = unsigned();
+    let o = attest(&sigstore, &out, &["--rekor"]);
+    assert_ne!(code(&o), 0);
+    assert!(stderr(&o).contains("did not verify"), "{}", stderr(&o));
+    assert_nothing_signed(&out);
+}
+
+#[test]
+fn keyless_without_an_ambient_token_says_what_is_missing() {
+    let (_dir, out) = unsigned();
+    let o = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
+        .arg("attest")
+        .arg(&out)
+        .args(["--keyless", "-q"])
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("ACTIONS_ID_TOKEN_REQUEST_URL")
+        .env_remove("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+        .output()
+        .unwrap();
+    assert_ne!(code(&o), 0);
+    assert!(stderr(&o).contains("id-token: write"), "{}", stderr(&o));
+    assert_nothing_signed(&out);
+}

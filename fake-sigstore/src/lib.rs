@@ -1,0 +1,335 @@
+//! Loopback fakes of the services the keyless signing path talks to: the
+//! GitHub Actions OIDC token endpoint, Fulcio, Rekor v1 and an RFC 3161
+//! timestamp authority, on one HTTP server bound to `127.0.0.1`.
+//!
+//! The fakes are strict where the real services are: Fulcio checks the
+//! token's signature, issuer, audience and expiry and the proof of
+//! possession; Rekor checks the envelope signature against the submitted
+//! certificate. Their keys are fresh per instance, and
+//! [`FakeSigstore::trusted_root`] describes them, so a verifier given that
+//! root accepts what they issued and nothing else. Faults
+//! ([`Faults`]) make each service fail the way tests need.
+
+mod fulcio;
+mod oidc;
+mod rekor;
+mod tsa;
+mod x509;
+
+pub use oidc::{Claims, GITHUB_ISSUER};
+pub use x509::Error;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use tiny_http::{Header, Method, Request, Response, Server};
+
+/// Ways to make the services fail.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Fulcio refuses every certificate request (HTTP 403).
+    pub fulcio_refuses: bool,
+    /// Rekor answers every request with HTTP 503.
+    pub rekor_down: bool,
+    /// The token service issues tokens for this audience instead of the
+    /// one requested.
+    pub token_audience: Option<String>,
+    /// The token service issues tokens that expired a minute ago.
+    pub token_expired: bool,
+}
+
+struct State {
+    tokens: oidc::TokenIssuer,
+    fulcio: fulcio::Fulcio,
+    rekor: Mutex<rekor::Rekor>,
+    tsa: Mutex<tsa::Tsa>,
+    faults: Mutex<Faults>,
+    claims: Claims,
+    request_token: String,
+}
+
+/// The running fakes. Dropping it stops the server.
+pub struct FakeSigstore {
+    server: Arc<Server>,
+    thread: Option<JoinHandle<()>>,
+    base: String,
+    state: Arc<State>,
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Claims for a typical caller of the builder workflow: `acme/models`
+/// calling `ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1` on a
+/// push to `main`, run 4242 attempt 1, on a GitHub-hosted runner.
+pub fn sample_claims() -> Claims {
+    Claims {
+        iss: GITHUB_ISSUER.into(),
+        sub: "repo:acme/models:ref:refs/heads/main".into(),
+        repository: "acme/models".into(),
+        repository_id: "123456".into(),
+        repository_owner: "acme".into(),
+        repository_owner_id: "7890".into(),
+        repository_visibility: "public".into(),
+        git_ref: "refs/heads/main".into(),
+        sha: "1111111111111111111111111111111111111111".into(),
+        event_name: "push".into(),
+        workflow: "train".into(),
+        workflow_ref: "acme/models/.github/workflows/train.yml@refs/heads/main".into(),
+        workflow_sha: "1111111111111111111111111111111111111111".into(),
+        job_workflow_ref: "ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1".into(),
+        job_workflow_sha: "2222222222222222222222222222222222222222".into(),
+        run_id: "4242".into(),
+        run_attempt: "1".into(),
+        runner_environment: "github-hosted".into(),
+    }
+}
+
+impl FakeSigstore {
+    /// Start the fakes; tokens will carry `claims`.
+    pub fn start(claims: Claims) -> Result<Self, Error> {
+        let epoch = now() - 86_400;
+        let state = Arc::new(State {
+            tokens: oidc::TokenIssuer::new()?,
+            fulcio: fulcio::Fulcio::new(epoch)?,
+            rekor: Mutex::new(rekor::Rekor::new()?),
+            tsa: Mutex::new(tsa::Tsa::new(epoch)?),
+            faults: Mutex::new(Faults::default()),
+            claims,
+            request_token: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(format!(
+                "{epoch}|{}|{:?}",
+                std::process::id(),
+                std::time::Instant::now()
+            ))),
+        });
+        let server = Arc::new(Server::http("127.0.0.1:0").map_err(|e| e.to_string())?);
+        let port = server
+            .server_addr()
+            .to_ip()
+            .ok_or("the server has no IP address")?
+            .port();
+        let thread = {
+            let (server, state) = (Arc::clone(&server), Arc::clone(&state));
+            std::thread::spawn(move || {
+                for request in server.incoming_requests() {
+                    serve(&state, request);
+                }
+            })
+        };
+        Ok(FakeSigstore {
+            server,
+            thread: Some(thread),
+            base: format!("http://127.0.0.1:{port}"),
+            state,
+        })
+    }
+
+    /// Change the faults for the requests that follow.
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.state.faults) = faults;
+    }
+
+    /// Fulcio's base URL.
+    pub fn fulcio_url(&self) -> String {
+        format!("{}/fulcio", self.base)
+    }
+
+    /// Rekor's base URL.
+    pub fn rekor_url(&self) -> String {
+        format!("{}/rekor", self.base)
+    }
+
+    /// The TSA's timestamp endpoint.
+    pub fn tsa_url(&self) -> String {
+        format!("{}/tsa/api/v1/timestamp", self.base)
+    }
+
+    /// The variables GitHub sets in a job with `id-token: write`.
+    pub fn actions_env(&self) -> Vec<(String, String)> {
+        vec![
+            ("GITHUB_ACTIONS".into(), "true".into()),
+            (
+                "ACTIONS_ID_TOKEN_REQUEST_URL".into(),
+                format!("{}/oidc/token?api-version=2.0", self.base),
+            ),
+            (
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN".into(),
+                self.state.request_token.clone(),
+            ),
+        ]
+    }
+
+    /// The trusted root of a GitHub-style instance built on the same fakes:
+    /// the CA and the TSA only, no transparency or CT log.
+    pub fn github_trusted_root(&self) -> Result<Value, Error> {
+        let mut root = self.trusted_root()?;
+        root["tlogs"] = json!([]);
+        root["ctlogs"] = json!([]);
+        Ok(root)
+    }
+
+    /// The claims tokens carry.
+    pub fn claims(&self) -> &Claims {
+        &self.state.claims
+    }
+
+    /// A trusted root (`application/vnd.dev.sigstore.trustedroot+json`)
+    /// naming the fake CA, CT log, Rekor and TSA.
+    pub fn trusted_root(&self) -> Result<Value, Error> {
+        let valid = json!({"start": "2020-01-01T00:00:00Z"});
+        let key = |k: &sigstore_crypto::KeyPair| -> Result<Value, Error> {
+            let der = k.public_key_der().map_err(|e| e.to_string())?;
+            Ok(json!({
+                "publicKey": {"rawBytes": B64.encode(der.as_bytes()),
+                    "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": valid},
+                "logId": {"keyId": B64.encode(<sha2::Sha256 as sha2::Digest>::digest(der.as_bytes()))},
+            }))
+        };
+        let log = |k: &sigstore_crypto::KeyPair, url: String| -> Result<Value, Error> {
+            let mut v = key(k)?;
+            v["baseUrl"] = json!(url);
+            v["hashAlgorithm"] = json!("SHA2_256");
+            Ok(v)
+        };
+        let chain = |ders: &[&[u8]]| json!({"certificates": ders.iter().map(|d| json!({"rawBytes": B64.encode(d)})).collect::<Vec<_>>()});
+        let tsa = lock(&self.state.tsa);
+        Ok(json!({
+            "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+            "tlogs": [log(&lock(&self.state.rekor).key, self.rekor_url())?],
+            "certificateAuthorities": [{
+                "subject": {"organization": "fake-sigstore", "commonName": "fake-fulcio"},
+                "uri": self.fulcio_url(),
+                "certChain": chain(&[&self.state.fulcio.ca.cert_der]),
+                "validFor": valid,
+            }],
+            "ctlogs": [log(&self.state.fulcio.ct_log, format!("{}/ct", self.base))?],
+            "timestampAuthorities": [{
+                "subject": {"organization": "fake-sigstore", "commonName": "fake-tsa"},
+                "uri": self.tsa_url(),
+                "certChain": chain(&[&tsa.leaf.cert_der, &tsa.root.cert_der]),
+                "validFor": valid,
+            }],
+        }))
+    }
+
+    /// A client trust configuration (trusted root plus signing config), the
+    /// form Python `sigstore --trust-config` reads.
+    pub fn client_trust_config(&self) -> Result<Value, Error> {
+        let service = |url: String| {
+            json!({"url": url, "majorApiVersion": 1,
+            "validFor": {"start": "2020-01-01T00:00:00Z"}, "operator": "fake-sigstore"})
+        };
+        Ok(json!({
+            "mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json",
+            "trustedRoot": self.trusted_root()?,
+            "signingConfig": {
+                "mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+                "caUrls": [service(self.fulcio_url())],
+                "oidcUrls": [],
+                "rekorTlogUrls": [service(self.rekor_url())],
+                "tsaUrls": [service(self.tsa_url())],
+                "rekorTlogConfig": {"selector": "ANY"},
+                "tsaConfig": {"selector": "ANY"},
+            },
+        }))
+    }
+}
+
+impl Drop for FakeSigstore {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn json_response(status: u16, body: &Value) -> Response<std::io::Cursor<Vec<u8>>> {
+    let header = Header::from_bytes("Content-Type", "application/json").ok();
+    let mut r = Response::from_data(body.to_string().into_bytes()).with_status_code(status);
+    if let Some(h) = header {
+        r.add_header(h);
+    }
+    r
+}
+
+fn failure(status: u16, message: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    json_response(status, &json!({"code": status, "message": message}))
+}
+
+fn serve(state: &State, mut request: Request) {
+    let mut body = Vec::new();
+    let response = match request.as_reader().read_to_end(&mut body) {
+        Err(e) => failure(400, &e.to_string()),
+        Ok(_) => route(state, &request, &body),
+    };
+    let _ = request.respond(response);
+}
+
+fn route(state: &State, request: &Request, body: &[u8]) -> Response<std::io::Cursor<Vec<u8>>> {
+    let faults = lock(&state.faults).clone();
+    let url = request.url().to_string();
+    let path = url.split('?').next().unwrap_or_default();
+    match (request.method(), path) {
+        (Method::Get, "/oidc/token") => token(state, request, &url, &faults),
+        (Method::Post, "/fulcio/api/v2/signingCert") => {
+            if faults.fulcio_refuses {
+                return failure(403, "fake Fulcio: refusing every certificate request");
+            }
+            match state.fulcio.signing_cert(body, &state.tokens, now()) {
+                Ok(v) => json_response(201, &v),
+                Err(r) => failure(r.status, &r.message),
+            }
+        }
+        (_, p) if p.starts_with("/rekor/") && faults.rekor_down => {
+            failure(503, "fake Rekor: service unavailable")
+        }
+        (Method::Post, "/rekor/api/v1/log/entries") => {
+            match lock(&state.rekor).add_dsse(body, now()) {
+                Ok(v) => json_response(201, &v),
+                Err(e) => failure(400, &e),
+            }
+        }
+        (Method::Post, "/tsa/api/v1/timestamp") => match lock(&state.tsa).timestamp(body, now()) {
+            Ok(der) => Response::from_data(der),
+            Err(e) => failure(400, &e),
+        },
+        _ => failure(404, "no such endpoint"),
+    }
+}
+
+fn token(
+    state: &State,
+    request: &Request,
+    url: &str,
+    faults: &Faults,
+) -> Response<std::io::Cursor<Vec<u8>>> {
+    let expected = format!("bearer {}", state.request_token);
+    let authorized = request.headers().iter().any(|h| {
+        h.field.equiv("Authorization") && h.value.as_str().eq_ignore_ascii_case(&expected)
+    });
+    if !authorized {
+        return failure(401, "bad ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+    }
+    let requested = url
+        .split(['?', '&'])
+        .find_map(|kv| kv.strip_prefix("audience="))
+        .unwrap_or_default();
+    let audience = faults.token_audience.as_deref().unwrap_or(requested);
+    let (iat, lifetime) = if faults.token_expired {
+        (now() - 600, 540)
+    } else {
+        (now(), 300)
+    };
+    match state.tokens.issue(&state.claims, audience, iat, lifetime) {
+        Ok(jwt) => json_response(200, &json!({"value": jwt, "count": 1})),
+        Err(e) => failure(500, &e),
+    }
+}
