@@ -5,6 +5,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID;
+use slsa_aibom_builder::attest::train_runner::JobQuery;
 use slsa_aibom_builder::data::{Dataset, Split, SplitName};
 use slsa_aibom_builder::definition::BuildDefinition;
 use slsa_aibom_builder::error::{BuildError, Result};
@@ -209,6 +210,12 @@ struct AttestArgs {
     dir: PathBuf,
     #[command(flatten)]
     signing: SigningArgs,
+    /// The train job's check-run ID: its runner (name, group, labels,
+    /// times) is read from the GitHub Jobs API (GITHUB_API_URL,
+    /// GITHUB_TOKEN, GITHUB_REPOSITORY) and recorded in the provenance. The
+    /// job must belong to this run (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT).
+    #[arg(long)]
+    train_job_id: Option<u64>,
     /// No summary.
     #[arg(long, short)]
     quiet: bool,
@@ -338,7 +345,16 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Attest(a) => {
-            let record = attest_only(&a.dir, &a.signing.signer()?, &a.signing.builder_id)?;
+            let runner = a
+                .train_job_id
+                .map(|id| JobQuery::from_env(id)?.fetch())
+                .transpose()?;
+            let record = attest_only(
+                &a.dir,
+                &a.signing.signer()?,
+                &a.signing.builder_id,
+                runner.as_ref(),
+            )?;
             if !a.quiet {
                 println!(
                     "signed and verified provenance, ML-BOM and model signature for {} in {}",

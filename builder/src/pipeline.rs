@@ -4,6 +4,7 @@
 //! no output (and so no signature) behind.
 
 use crate::attest::record::{BaseModelRecord, BuildRecord, JobRecord, OutputFile};
+use crate::attest::train_runner::TrainRunner;
 use crate::attest::{self, AIBOM_FILE};
 use crate::commitment_file;
 use crate::data::{Dataset, Split, Standardizer};
@@ -184,7 +185,14 @@ pub fn build(job: &Job, opts: &BuildOptions) -> Result<BuildSummary> {
     staged(&opts.train.out, opts.train.force, |dir| {
         let (record, record_file) = train_into(job, &opts.train, dir)?;
         let started = std::time::Instant::now();
-        attest_into(dir, &record, record_file, &opts.signer, &opts.builder_id)?;
+        attest_into(
+            dir,
+            &record,
+            record_file,
+            &opts.signer,
+            &opts.builder_id,
+            None,
+        )?;
         Ok(BuildSummary {
             training_seconds: record.metrics.timing.training_seconds,
             attestation_seconds: started.elapsed().as_secs_f64(),
@@ -204,8 +212,14 @@ pub fn train_only(job: &Job, opts: &TrainOptions) -> Result<BuildRecord> {
 
 /// The signing stage alone (the workflow's `attest` job): check every file
 /// of a training directory against its [`layout::RECORD`], then sign and
-/// self-verify. On failure, no signed output is left in `dir`.
-pub fn attest_only(dir: &Path, signer: &Signer, builder_id: &str) -> Result<BuildRecord> {
+/// self-verify. `train_runner` is the platform's record of the train job's
+/// runner, when there is one. On failure, no signed output is left in `dir`.
+pub fn attest_only(
+    dir: &Path,
+    signer: &Signer,
+    builder_id: &str,
+    train_runner: Option<&TrainRunner>,
+) -> Result<BuildRecord> {
     let out = Layout::new(dir);
     let record_path = out.path(layout::RECORD);
     let record_bytes = std::fs::read(&record_path).map_err(|e| BuildError::io(&record_path, e))?;
@@ -228,7 +242,7 @@ pub fn attest_only(dir: &Path, signer: &Signer, builder_id: &str) -> Result<Buil
         }
     }
     let record_file = output_file(layout::RECORD, &record_bytes);
-    if let Err(e) = attest_into(&out, &record, record_file, signer, builder_id) {
+    if let Err(e) = attest_into(&out, &record, record_file, signer, builder_id, train_runner) {
         for signed in layout::SIGNED {
             let p = out.path(signed);
             let _ = std::fs::remove_file(&p).or_else(|_| std::fs::remove_dir_all(&p));
@@ -386,11 +400,12 @@ fn attest_into(
     record_file: OutputFile,
     signer: &Signer,
     builder_id: &str,
+    train_runner: Option<&TrainRunner>,
 ) -> Result<()> {
     let mut record = record.clone();
     record.byproducts.push(record_file);
     record.byproducts.sort_by(|a, b| a.path.cmp(&b.path));
-    let signed = attest::attest(&record, builder_id, signer)?;
+    let signed = attest::attest(&record, builder_id, train_runner, signer)?;
     write(&dir.path(AIBOM_FILE), signed.aibom_json.as_bytes())?;
     write(&dir.provenance(), signed.provenance_bundle.as_bytes())?;
     write(&dir.aibom_bundle(), signed.aibom_bundle.as_bytes())?;

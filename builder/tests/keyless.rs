@@ -9,6 +9,9 @@ use common::*;
 use fake_sigstore::{sample_claims, Faults, GITHUB_ISSUER};
 use slsa_aibom_builder::layout;
 use slsa_aibom_builder::output_check::verify_outputs;
+use slsa_aibom_verify::{
+    Inputs, Policy, Report, RunnerPolicy, SanMatcher, Subject, TrustRoot, Verifier,
+};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -243,4 +246,106 @@ fn keyless_without_an_ambient_token_says_what_is_missing() {
     assert_ne!(code(&o), 0);
     assert!(stderr(&o).contains("id-token: write"), "{}", stderr(&o));
     assert_nothing_signed(&out);
+}
+
+/// Verify the provenance in `out` under the fakes' root with `runner`.
+fn verify_runner(sigstore: &Sigstore, out: &Path, runner: RunnerPolicy) -> Report {
+    let policy = Policy {
+        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        identity: Some(SanMatcher::Exact(BUILDER_ID.into())),
+        issuer: Some(GITHUB_ISSUER.into()),
+        builder_id: Some(BUILDER_ID.into()),
+        runner,
+        ..Policy::default()
+    };
+    Verifier::new(policy).unwrap().verify(&Inputs {
+        evidence: out.join("attestations/provenance.sigstore.json"),
+        subjects: vec![Subject::File(out.join("model/model.safetensors"))],
+    })
+}
+
+#[test]
+fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
+    let sigstore = Sigstore::start(sample_claims());
+    let job = |id: u64, run: u64| {
+        serde_json::json!({
+            "id": id, "run_id": run, "run_attempt": 1, "name": "train",
+            "status": "completed", "conclusion": "success",
+            "runner_name": "gpu-3", "runner_group_name": "ml-gpu",
+            "labels": ["self-hosted", "linux", "gpu"],
+            "started_at": "2026-11-23T10:00:00Z", "completed_at": "2026-11-23T10:05:00Z",
+        })
+    };
+    sigstore.fake.add_job(job(777, 4242));
+    sigstore.fake.add_job(job(778, 1));
+    let run = |id: &str| {
+        let (dir, out) = unsigned();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+        cmd.arg("attest").arg(&out).args([
+            "--keyless",
+            "--builder-id",
+            BUILDER_ID,
+            "-q",
+            "--train-job-id",
+            id,
+        ]);
+        github_env(sigstore.env(&mut cmd))
+            .env("GITHUB_API_URL", sigstore.fake.github_api_url())
+            .env("GITHUB_TOKEN", sigstore.fake.github_token());
+        (dir, out, cmd.output().unwrap())
+    };
+
+    let (_d, out, o) = run("777");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let st = slsa_aibom_verify::statement::Statement::from_payload(
+        slsa_aibom_verify::statement::IN_TOTO_PAYLOAD_TYPE,
+        &base64_payload(&out.join("attestations/provenance.sigstore.json")),
+    )
+    .unwrap();
+    let runner = &st.predicate["buildDefinition"]["internalParameters"]["trainRunner"];
+    assert_eq!(runner["runnerName"], "gpu-3");
+    assert_eq!(runner["selfHosted"], true);
+
+    assert!(verify_runner(&sigstore, &out, RunnerPolicy::default()).verified);
+    let deny = verify_runner(
+        &sigstore,
+        &out,
+        RunnerPolicy {
+            deny_self_hosted: true,
+            ..RunnerPolicy::default()
+        },
+    );
+    assert!(!deny.verified);
+    assert!(
+        deny.failure().unwrap().message.contains("self-hosted"),
+        "{:?}",
+        deny.failure()
+    );
+    let gpu = RunnerPolicy {
+        allowed_groups: vec!["ml-gpu".into()],
+        required_labels: vec!["gpu".into()],
+        ..RunnerPolicy::default()
+    };
+    assert!(verify_runner(&sigstore, &out, gpu).verified);
+    let wrong_group = RunnerPolicy {
+        allowed_groups: vec!["prod-gpu".into()],
+        ..RunnerPolicy::default()
+    };
+    assert!(!verify_runner(&sigstore, &out, wrong_group).verified);
+
+    // A job from another run, or no such job: refused, nothing signed.
+    for (id, why) in [("778", "belongs to run 1"), ("999", "Jobs API")] {
+        let (_d, out, o) = run(id);
+        assert_ne!(code(&o), 0);
+        assert!(stderr(&o).contains(why), "{id}: {}", stderr(&o));
+        assert_nothing_signed(&out);
+    }
+}
+
+fn base64_payload(bundle: &Path) -> Vec<u8> {
+    use base64::Engine as _;
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(bundle).unwrap()).unwrap();
+    base64::engine::general_purpose::STANDARD
+        .decode(v["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap()
 }

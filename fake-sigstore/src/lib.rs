@@ -1,6 +1,7 @@
 //! Loopback fakes of the services the keyless signing path talks to: the
-//! GitHub Actions OIDC token endpoint, Fulcio, Rekor v1 and an RFC 3161
-//! timestamp authority, on one HTTP server bound to `127.0.0.1`.
+//! GitHub Actions OIDC token endpoint, Fulcio, Rekor v1, an RFC 3161
+//! timestamp authority, and the GitHub Jobs API, on one HTTP server bound
+//! to `127.0.0.1`.
 //!
 //! The fakes are strict where the real services are: Fulcio checks the
 //! token's signature, issuer, audience and expiry and the proof of
@@ -48,6 +49,7 @@ struct State {
     faults: Mutex<Faults>,
     claims: Claims,
     request_token: String,
+    jobs: Mutex<Vec<Value>>,
 }
 
 /// The running fakes. Dropping it stops the server.
@@ -103,6 +105,7 @@ impl FakeSigstore {
             tsa: Mutex::new(tsa::Tsa::new(epoch)?),
             faults: Mutex::new(Faults::default()),
             claims,
+            jobs: Mutex::new(Vec::new()),
             request_token: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(format!(
                 "{epoch}|{}|{:?}",
                 std::process::id(),
@@ -173,6 +176,23 @@ impl FakeSigstore {
         root["tlogs"] = json!([]);
         root["ctlogs"] = json!([]);
         Ok(root)
+    }
+
+    /// The GitHub REST API root (`GITHUB_API_URL`).
+    pub fn github_api_url(&self) -> String {
+        format!("{}/github", self.base)
+    }
+
+    /// The token the fake GitHub API accepts (`GITHUB_TOKEN`).
+    pub fn github_token(&self) -> &str {
+        &self.state.request_token
+    }
+
+    /// Serve `job` (a Jobs API object with `id`) from
+    /// `GET /repos/{repository}/actions/jobs/{id}`, for the claims'
+    /// repository.
+    pub fn add_job(&self, job: Value) {
+        lock(&self.state.jobs).push(job);
     }
 
     /// The claims tokens carry.
@@ -301,7 +321,29 @@ fn route(state: &State, request: &Request, body: &[u8]) -> Response<std::io::Cur
             Ok(der) => Response::from_data(der),
             Err(e) => failure(400, &e),
         },
+        (Method::Get, p) if p.starts_with("/github/") => job(state, request, p),
         _ => failure(404, "no such endpoint"),
+    }
+}
+
+fn job(state: &State, request: &Request, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let expected = format!("bearer {}", state.request_token);
+    let authorized = request.headers().iter().any(|h| {
+        h.field.equiv("Authorization") && h.value.as_str().eq_ignore_ascii_case(&expected)
+    });
+    if !authorized {
+        return failure(401, "Bad credentials");
+    }
+    let prefix = format!("/github/repos/{}/actions/jobs/", state.claims.repository);
+    let id = path
+        .strip_prefix(&prefix)
+        .and_then(|id| id.parse::<u64>().ok());
+    match lock(&state.jobs)
+        .iter()
+        .find(|j| id.is_some() && j["id"].as_u64() == id)
+    {
+        Some(j) => json_response(200, j),
+        None => failure(404, "Not Found"),
     }
 }
 

@@ -31,6 +31,8 @@ pub struct Policy {
     pub predicate_type: Option<String>,
     /// Required SLSA `builder.id`.
     pub builder_id: Option<String>,
+    /// What the train runner recorded in the provenance must be.
+    pub runner: crate::runner_policy::RunnerPolicy,
     /// Extra paths (relative to a model directory) to leave out of a model
     /// signature check, on top of those the signature records.
     pub ignore_paths: Vec<String>,
@@ -55,6 +57,7 @@ impl Default for Policy {
             runner_environment: None,
             predicate_type: None,
             builder_id: None,
+            runner: Default::default(),
             ignore_paths: Vec::new(),
             key: None,
             certificate_chain: Vec::new(),

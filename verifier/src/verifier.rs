@@ -8,6 +8,7 @@ use crate::identity::CertIdentity;
 use crate::model_signing;
 use crate::policy::Policy;
 use crate::provenance;
+use crate::runner_policy;
 use crate::statement::Statement;
 use crate::verdict::{Checks, Failure, Verdict};
 use crate::{bare_dsse, private_pki, signer_checks};
@@ -365,8 +366,13 @@ impl Verifier {
                 enforce,
                 checks,
             )?;
+            runner_policy::check(&st, &policy.runner, checks)?;
         } else if policy.builder_id.is_some() {
             return Err(Error::Policy("--builder-id needs SLSA provenance".into()));
+        } else if !policy.runner.is_empty() {
+            return Err(Error::Policy(
+                "a runner policy needs SLSA provenance (the train runner is recorded there)".into(),
+            ));
         }
         Ok(())
     }

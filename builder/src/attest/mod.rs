@@ -6,6 +6,7 @@ pub mod model_signature;
 pub mod provenance;
 pub mod record;
 pub mod statement;
+pub mod train_runner;
 
 use crate::error::{BuildError, Result};
 use crate::signing::Signer;
@@ -28,7 +29,12 @@ pub struct Attestations {
 }
 
 /// Build and sign all three documents from `record`.
-pub fn attest(record: &BuildRecord, builder_id: &str, signer: &Signer) -> Result<Attestations> {
+pub fn attest(
+    record: &BuildRecord,
+    builder_id: &str,
+    train_runner: Option<&train_runner::TrainRunner>,
+    signer: &Signer,
+) -> Result<Attestations> {
     let bom = aibom::bom(record);
     let mut aibom_json =
         serde_json::to_string_pretty(&bom).map_err(|e| BuildError::Sign(e.to_string()))?;
@@ -39,7 +45,7 @@ pub fn attest(record: &BuildRecord, builder_id: &str, signer: &Signer) -> Result
         aibom::CYCLONEDX_PREDICATE,
         &bom,
     );
-    let provenance = provenance::statement(record, builder_id, &aibom_sha256);
+    let provenance = provenance::statement(record, builder_id, train_runner, &aibom_sha256);
     let model_sig = model_signature::statement("model", &record.model_files);
     Ok(Attestations {
         provenance_bundle: signer.sign_statement(&provenance.to_bytes())?,

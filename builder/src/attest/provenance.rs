@@ -137,10 +137,13 @@ pub fn dependencies(record: &BuildRecord) -> Vec<ResourceDescriptor> {
     deps
 }
 
-/// The provenance statement. `aibom_sha256` binds the ML-BOM as a byproduct.
+/// The provenance statement. `aibom_sha256` binds the ML-BOM as a byproduct;
+/// `train_runner`, when the platform reported it, is recorded as
+/// `internalParameters.trainRunner`.
 pub fn statement(
     record: &BuildRecord,
     builder_id: &str,
+    train_runner: Option<&super::train_runner::TrainRunner>,
     aibom_sha256: &str,
 ) -> Statement<impl Serialize> {
     let mut byproducts: Vec<ResourceDescriptor> = record
@@ -162,11 +165,17 @@ pub fn statement(
                 "spec": record.job.spec,
                 "device": env.backend.device,
             }),
-            internal_parameters: json!({
-                "threads": env.backend.threads,
-                "framework": env.backend.framework,
-                "cpuFeatures": env.cpu.features,
-            }),
+            internal_parameters: {
+                let mut p = json!({
+                    "threads": env.backend.threads,
+                    "framework": env.backend.framework,
+                    "cpuFeatures": env.cpu.features,
+                });
+                if let Some(r) = train_runner {
+                    p["trainRunner"] = json!(r);
+                }
+                p
+            },
             resolved_dependencies: dependencies(record),
         },
         run_details: RunDetails {

@@ -109,6 +109,16 @@ struct VerifyBundle {
     /// Required SLSA builder.id (checked for consistency with the certificate).
     #[arg(long)]
     builder_id: Option<String>,
+    /// Refuse a model whose provenance records a self-hosted train runner
+    /// (or records none). Apply with a builder identity.
+    #[arg(long)]
+    deny_self_hosted_training: bool,
+    /// The recorded train runner's group must be this one (repeatable).
+    #[arg(long)]
+    allowed_runner_group: Vec<String>,
+    /// The recorded train runner must carry this label (repeatable).
+    #[arg(long)]
+    require_runner_label: Vec<String>,
     /// Path inside a model directory to leave out, besides those the
     /// signature records (repeatable, or comma-separated).
     #[arg(long, value_delimiter = ',')]
@@ -161,6 +171,11 @@ impl VerifyBundle {
             runner_environment: self.runner_environment.clone(),
             predicate_type: self.predicate_type.clone(),
             builder_id: self.builder_id.clone(),
+            runner: slsa_aibom_verify::RunnerPolicy {
+                deny_self_hosted: self.deny_self_hosted_training,
+                allowed_groups: self.allowed_runner_group.clone(),
+                required_labels: self.require_runner_label.clone(),
+            },
             ignore_paths: self.ignore_paths.clone(),
             key: self.key.as_deref().map(PublicKey::from_file).transpose()?,
             certificate_chain,
