@@ -9,8 +9,9 @@ use base64::Engine;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sigstore_crypto::{KeyPair, SigningScheme};
-use sigstore_merkle::{hash_children, hash_leaf};
+use sigstore_merkle::hash_leaf;
 use sigstore_types::{DerCertificate, Sha256Hash, SignatureBytes};
+use slsa_aibom_verify::merkle::{audit_path, root};
 
 const ORIGIN: &str = "fake-rekor - 1";
 /// The signer name in checkpoint signature lines (no spaces).
@@ -21,44 +22,6 @@ pub struct Rekor {
     /// The log's signing key.
     pub key: KeyPair,
     leaves: Vec<Sha256Hash>,
-}
-
-/// The Merkle tree hash of `leaves` (RFC 6962 section 2.1).
-fn root(leaves: &[Sha256Hash]) -> Sha256Hash {
-    match leaves.len() {
-        0 => Sha256Hash::new(Sha256::digest([]).into()),
-        1 => leaves[0],
-        n => {
-            let k = split(n);
-            hash_children(&root(&leaves[..k]), &root(&leaves[k..]))
-        }
-    }
-}
-
-/// The largest power of two below `n` (n > 1).
-fn split(n: usize) -> usize {
-    let mut k = 1;
-    while k * 2 < n {
-        k *= 2;
-    }
-    k
-}
-
-/// The audit path of leaf `m` (RFC 6962 section 2.1.1).
-fn path(m: usize, leaves: &[Sha256Hash]) -> Vec<Sha256Hash> {
-    if leaves.len() <= 1 {
-        return Vec::new();
-    }
-    let k = split(leaves.len());
-    if m < k {
-        let mut p = path(m, &leaves[..k]);
-        p.push(root(&leaves[k..]));
-        p
-    } else {
-        let mut p = path(m - k, &leaves[k..]);
-        p.push(root(&leaves[..k]));
-        p
-    }
 }
 
 fn error(e: impl std::fmt::Display) -> Error {
@@ -140,7 +103,7 @@ impl Rekor {
             .key
             .sign(set_input.to_string().as_bytes())
             .map_err(error)?;
-        let hashes: Vec<String> = path(index, &self.leaves)
+        let hashes: Vec<String> = audit_path(index, &self.leaves)
             .iter()
             .map(|h| h.to_hex())
             .collect();
@@ -168,28 +131,5 @@ impl Rekor {
             "{note}\n\u{2014} {SIGNER} {}\n",
             B64.encode(signature)
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn audit_paths_verify() {
-        let leaves: Vec<Sha256Hash> = (0u8..7).map(|i| hash_leaf(&[i])).collect();
-        for n in 1..=leaves.len() {
-            let r = root(&leaves[..n]);
-            for m in 0..n {
-                sigstore_merkle::verify_inclusion_proof(
-                    &leaves[m],
-                    m as u64,
-                    n as u64,
-                    &path(m, &leaves[..n]),
-                    &r,
-                )
-                .unwrap_or_else(|e| panic!("leaf {m} of {n}: {e}"));
-            }
-        }
     }
 }

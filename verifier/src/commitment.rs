@@ -9,8 +9,9 @@
 //! adjacent leaves whose keys bracket the missing key.
 
 use crate::error::{Error, Result};
+use crate::merkle;
 use serde::{Deserialize, Serialize};
-use sigstore_merkle::{hash_children, hash_leaf, verify_inclusion_proof};
+use sigstore_merkle::{hash_leaf, verify_inclusion_proof};
 use sigstore_types::Sha256Hash;
 
 /// One record of a split: its unique key and its canonical bytes.
@@ -74,40 +75,6 @@ pub enum KeyProof {
     },
 }
 
-/// RFC 6962 Merkle tree hash of `leaves`.
-fn root_of(leaves: &[Sha256Hash]) -> Sha256Hash {
-    match leaves.len() {
-        0 => sigstore_crypto::sha256(b""),
-        1 => leaves[0],
-        n => {
-            let k = split(n);
-            hash_children(&root_of(&leaves[..k]), &root_of(&leaves[k..]))
-        }
-    }
-}
-
-/// The largest power of two smaller than `n` (n ≥ 2).
-fn split(n: usize) -> usize {
-    1 << (usize::BITS - 1 - (n - 1).leading_zeros())
-}
-
-/// RFC 6962 audit path for leaf `m`.
-fn path_of(m: usize, leaves: &[Sha256Hash]) -> Vec<Sha256Hash> {
-    if leaves.len() <= 1 {
-        return Vec::new();
-    }
-    let k = split(leaves.len());
-    if m < k {
-        let mut p = path_of(m, &leaves[..k]);
-        p.push(root_of(&leaves[k..]));
-        p
-    } else {
-        let mut p = path_of(m - k, &leaves[k..]);
-        p.push(root_of(&leaves[..k]));
-        p
-    }
-}
-
 impl Commitment {
     /// Build the tree. Records are sorted by key; a repeated key is an error.
     pub fn new(mut records: Vec<Record>) -> Result<Self> {
@@ -134,7 +101,7 @@ impl Commitment {
 
     /// The root, hex.
     pub fn root(&self) -> String {
-        root_of(&self.leaves).to_hex()
+        merkle::root(&self.leaves).to_hex()
     }
 
     fn inclusion(&self, i: usize) -> InclusionProof {
@@ -142,7 +109,7 @@ impl Commitment {
             record: self.records[i].clone(),
             index: i as u64,
             tree_size: self.leaves.len() as u64,
-            path: path_of(i, &self.leaves)
+            path: merkle::audit_path(i, &self.leaves)
                 .iter()
                 .map(|h| h.to_hex())
                 .collect(),

@@ -50,6 +50,7 @@ pub mod evidence;
 pub mod hashing;
 pub mod identity;
 pub mod keys;
+pub mod merkle;
 pub mod model_signing;
 pub mod policy;
 mod private_pki;
