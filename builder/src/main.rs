@@ -188,8 +188,10 @@ impl KeylessArgs {
 
 impl SigningArgs {
     fn signer(&self) -> Result<Signer> {
+        if self.keyless.keyless {
+            return self.keyless.signer();
+        }
         match &self.key {
-            _ if self.keyless.keyless => self.keyless.signer(),
             Some(k) => Signer::from_pem_file(k),
             None => Signer::ephemeral(),
         }

@@ -37,9 +37,9 @@ pub(crate) fn verify_evidence(
     )))
 }
 
-/// The in-toto statement inside a bundle's DSSE envelope, unverified: call
-/// [`verify_evidence`] before trusting it.
-pub(crate) fn bundle_statement(bundle: &Path) -> Result<Value> {
+/// The in-toto statement inside a bundle's DSSE envelope, unverified: verify
+/// the bundle (as [`verify_outputs`] does) before trusting it.
+pub fn bundle_statement(bundle: &Path) -> Result<Value> {
     let text = std::fs::read_to_string(bundle).map_err(|e| BuildError::io(bundle, e))?;
     let json: Value = serde_json::from_str(&text)
         .map_err(|e| BuildError::Verify(format!("{}: {e}", bundle.display())))?;
@@ -104,19 +104,18 @@ impl Anchor {
 pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) -> Result<()> {
     let out = Layout::new(root);
     let model_files = || vec![Subject::File(out.weights()), Subject::File(out.config())];
-    let policy = |predicate: Option<&str>| anchor.policy(predicate);
     let provenance_policy = Policy {
         builder_id: builder_id.map(str::to_string),
-        ..policy(Some(SLSA_PROVENANCE_V1))
+        ..anchor.policy(Some(SLSA_PROVENANCE_V1))
     };
     verify_evidence(provenance_policy, &out.provenance(), model_files())?;
     verify_evidence(
-        policy(Some(CYCLONEDX_PREDICATE)),
+        anchor.policy(Some(CYCLONEDX_PREDICATE)),
         &out.aibom_bundle(),
         model_files(),
     )?;
     verify_evidence(
-        policy(None),
+        anchor.policy(None),
         &out.path(layout::MODEL_SIG),
         vec![Subject::ModelDir(out.model_dir())],
     )?;

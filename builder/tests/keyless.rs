@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use fake_sigstore::{sample_claims, Faults, GITHUB_ISSUER};
 use slsa_aibom_builder::layout;
-use slsa_aibom_builder::output_check::verify_outputs;
+use slsa_aibom_builder::output_check::{bundle_statement, verify_outputs};
 use slsa_aibom_verify::{
     Inputs, Policy, Report, RunnerPolicy, SanMatcher, Subject, TrustRoot, Verifier,
 };
@@ -297,12 +297,8 @@ fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
 
     let (_d, out, o) = run("777");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let st = slsa_aibom_verify::statement::Statement::from_payload(
-        slsa_aibom_verify::statement::IN_TOTO_PAYLOAD_TYPE,
-        &base64_payload(&out.join("attestations/provenance.sigstore.json")),
-    )
-    .unwrap();
-    let runner = &st.predicate["buildDefinition"]["internalParameters"]["trainRunner"];
+    let st = bundle_statement(&out.join("attestations/provenance.sigstore.json")).unwrap();
+    let runner = &st["predicate"]["buildDefinition"]["internalParameters"]["trainRunner"];
     assert_eq!(runner["runnerName"], "gpu-3");
     assert_eq!(runner["selfHosted"], true);
 
@@ -340,12 +336,4 @@ fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
         assert!(stderr(&o).contains(why), "{id}: {}", stderr(&o));
         assert_nothing_signed(&out);
     }
-}
-
-fn base64_payload(bundle: &Path) -> Vec<u8> {
-    use base64::Engine as _;
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(bundle).unwrap()).unwrap();
-    base64::engine::general_purpose::STANDARD
-        .decode(v["dsseEnvelope"]["payload"].as_str().unwrap())
-        .unwrap()
 }

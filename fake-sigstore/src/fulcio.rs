@@ -98,10 +98,9 @@ impl Fulcio {
         let leaf = self
             .issue(key.as_bytes(), &claims, now)
             .map_err(|e| refuse(500, e))?;
-        let pem = |der: &[u8]| pem_block("CERTIFICATE", der);
         Ok(
             json!({"signedCertificateEmbeddedSct": {"chain": {"certificates": [
-                pem(&leaf), pem(&self.ca.cert_der)
+                x509::certificate_pem(&leaf), x509::certificate_pem(&self.ca.cert_der)
             ]}}}),
         )
     }
@@ -216,19 +215,6 @@ fn sct_list(sct: &[u8]) -> Vec<u8> {
     list.extend(one.to_be_bytes());
     list.extend(sct);
     list
-}
-
-/// PEM text of a DER block, LF line endings.
-pub fn pem_block(tag: &str, der: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {tag}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {tag}-----\n"));
-    out
 }
 
 #[cfg(test)]

@@ -204,19 +204,15 @@ impl FakeSigstore {
     /// naming the fake CA, CT log, Rekor and TSA.
     pub fn trusted_root(&self) -> Result<Value, Error> {
         let valid = json!({"start": "2020-01-01T00:00:00Z"});
-        let key = |k: &sigstore_crypto::KeyPair| -> Result<Value, Error> {
+        let log = |k: &sigstore_crypto::KeyPair, url: String| -> Result<Value, Error> {
             let der = k.public_key_der().map_err(|e| e.to_string())?;
             Ok(json!({
+                "baseUrl": url,
+                "hashAlgorithm": "SHA2_256",
                 "publicKey": {"rawBytes": B64.encode(der.as_bytes()),
                     "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": valid},
                 "logId": {"keyId": B64.encode(<sha2::Sha256 as sha2::Digest>::digest(der.as_bytes()))},
             }))
-        };
-        let log = |k: &sigstore_crypto::KeyPair, url: String| -> Result<Value, Error> {
-            let mut v = key(k)?;
-            v["baseUrl"] = json!(url);
-            v["hashAlgorithm"] = json!("SHA2_256");
-            Ok(v)
         };
         let chain = |ders: &[&[u8]]| json!({"certificates": ders.iter().map(|d| json!({"rawBytes": B64.encode(d)})).collect::<Vec<_>>()});
         let tsa = lock(&self.state.tsa);
@@ -326,12 +322,18 @@ fn route(state: &State, request: &Request, body: &[u8]) -> Response<std::io::Cur
     }
 }
 
-fn job(state: &State, request: &Request, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+/// Whether the request carries `Authorization: Bearer <request token>`
+/// (the token endpoint's request token doubles as the fake `GITHUB_TOKEN`).
+fn authorized(state: &State, request: &Request) -> bool {
     let expected = format!("bearer {}", state.request_token);
-    let authorized = request.headers().iter().any(|h| {
-        h.field.equiv("Authorization") && h.value.as_str().eq_ignore_ascii_case(&expected)
-    });
-    if !authorized {
+    request
+        .headers()
+        .iter()
+        .any(|h| h.field.equiv("Authorization") && h.value.as_str().eq_ignore_ascii_case(&expected))
+}
+
+fn job(state: &State, request: &Request, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    if !authorized(state, request) {
         return failure(401, "Bad credentials");
     }
     let prefix = format!("/github/repos/{}/actions/jobs/", state.claims.repository);
@@ -353,11 +355,7 @@ fn token(
     url: &str,
     faults: &Faults,
 ) -> Response<std::io::Cursor<Vec<u8>>> {
-    let expected = format!("bearer {}", state.request_token);
-    let authorized = request.headers().iter().any(|h| {
-        h.field.equiv("Authorization") && h.value.as_str().eq_ignore_ascii_case(&expected)
-    });
-    if !authorized {
+    if !authorized(state, request) {
         return failure(401, "bad ACTIONS_ID_TOKEN_REQUEST_TOKEN");
     }
     let requested = url

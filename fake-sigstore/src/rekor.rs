@@ -62,7 +62,7 @@ impl Rekor {
         let key = crate::x509::certificate_key(&cert)?;
         // Rekor stores the verifier re-encoded in canonical PEM (64-column
         // lines, final newline), whatever the client sent.
-        let verifier = B64.encode(crate::fulcio::pem_block("CERTIFICATE", cert.as_bytes()));
+        let verifier = B64.encode(crate::x509::certificate_pem(cert.as_bytes()));
         let payload = B64
             .decode(envelope["payload"].as_str().ok_or("payload missing")?)
             .map_err(error)?;
@@ -90,8 +90,9 @@ impl Rekor {
                 "signatures": [{"signature": sig_b64, "verifier": verifier}],
             }
         });
-        let body = B64.encode(body.to_string());
-        let leaf = hash_leaf(&B64.decode(&body).map_err(error)?);
+        let body_bytes = body.to_string().into_bytes();
+        let leaf = hash_leaf(&body_bytes);
+        let body = B64.encode(&body_bytes);
         self.leaves.push(leaf);
         let index = self.leaves.len() - 1;
         let size = self.leaves.len();

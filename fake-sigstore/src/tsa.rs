@@ -11,7 +11,7 @@ use cms::signed_data::{
 use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNED_DATA};
 use const_oid::db::rfc5912::ID_SHA_256;
 use const_oid::ObjectIdentifier;
-use der::asn1::{GeneralizedTime, Int, OctetString, SetOfVec};
+use der::asn1::{GeneralizedTime, Int, OctetString, SetOfVec, Uint};
 use der::{Any, Decode, Encode, Sequence, Tag};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -80,20 +80,6 @@ fn error(e: impl std::fmt::Display) -> Error {
     e.to_string()
 }
 
-/// The minimal DER content octets of a non-negative integer.
-fn der_uint(v: u64) -> Vec<u8> {
-    let bytes = v.to_be_bytes();
-    let first = bytes
-        .iter()
-        .position(|&b| b != 0)
-        .unwrap_or(bytes.len() - 1);
-    let mut out = bytes[first..].to_vec();
-    if out[0] & 0x80 != 0 {
-        out.insert(0, 0);
-    }
-    out
-}
-
 fn sha256() -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned {
         oid: ID_SHA_256,
@@ -129,7 +115,7 @@ impl Tsa {
             version: 1,
             policy: POLICY,
             message_imprint: request.message_imprint,
-            serial_number: Int::new(&der_uint(self.serial)).map_err(error)?,
+            serial_number: Uint::new(&self.serial.to_be_bytes()).map_err(error)?.into(),
             gen_time: GeneralizedTime::from_unix_duration(Duration::from_secs(secs))
                 .map_err(error)?,
             nonce: request.nonce,

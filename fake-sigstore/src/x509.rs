@@ -228,3 +228,12 @@ pub fn certificate_key(
         .map_err(der_err)?;
     Ok(sigstore_types::DerPublicKey::new(spki))
 }
+
+/// A certificate as canonical PEM: 64-column lines, LF endings, a final
+/// newline (what Rekor stores and Python `sigstore` compares against).
+pub fn certificate_pem(der: &[u8]) -> String {
+    pem::encode_config(
+        &pem::Pem::new("CERTIFICATE", der.to_vec()),
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}

@@ -37,13 +37,14 @@ impl RunnerPolicy {
     }
 }
 
-/// Whether a recorded runner is self-hosted. Fails closed: anything but a
-/// GitHub-hosted group without the `self-hosted` label counts as
-/// self-hosted.
-fn self_hosted(record: &Value, labels: &[&str]) -> bool {
-    record["selfHosted"] != Value::Bool(false)
-        || record["runnerGroup"].as_str() != Some(GITHUB_HOSTED_GROUP)
-        || labels.iter().any(|l| l.eq_ignore_ascii_case("self-hosted"))
+/// Whether a runner in `group` with `labels` is self-hosted. Fails closed:
+/// anything but GitHub's hosted group without the `self-hosted` label
+/// counts as self-hosted.
+pub fn is_self_hosted<S: AsRef<str>>(group: Option<&str>, labels: &[S]) -> bool {
+    group != Some(GITHUB_HOSTED_GROUP)
+        || labels
+            .iter()
+            .any(|l| l.as_ref().eq_ignore_ascii_case("self-hosted"))
 }
 
 /// Apply `policy` to the provenance statement `st`.
@@ -73,7 +74,7 @@ pub fn check(st: &Statement, policy: &RunnerPolicy, checks: &mut Checks) -> Resu
     let group = record["runnerGroup"].as_str();
     let name = record["runnerName"].as_str().unwrap_or("an unnamed runner");
     if policy.deny_self_hosted {
-        let hosted = !self_hosted(record, &labels);
+        let hosted = record["selfHosted"] == Value::Bool(false) && !is_self_hosted(group, &labels);
         checks.record(
             "runner.github-hosted",
             Some("github-hosted".into()),

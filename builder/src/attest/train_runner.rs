@@ -6,9 +6,7 @@
 use crate::error::{BuildError, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// The runner group of GitHub-hosted runners.
-const GITHUB_HOSTED_GROUP: &str = slsa_aibom_verify::runner_policy::GITHUB_HOSTED_GROUP;
+use slsa_aibom_verify::runner_policy::is_self_hosted;
 
 /// Which runner ran the train job, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,8 +149,7 @@ impl JobQuery {
             run_id: self.run_id,
             run_attempt: self.run_attempt,
             job_name: s("name"),
-            self_hosted: group != GITHUB_HOSTED_GROUP
-                || labels.iter().any(|l| l.eq_ignore_ascii_case("self-hosted")),
+            self_hosted: is_self_hosted(Some(&group), &labels),
             runner_name: name,
             runner_group: group,
             labels,
