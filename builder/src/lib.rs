@@ -19,9 +19,11 @@ pub mod train;
 
 pub use error::{BuildError, Result};
 pub mod attest;
+pub mod attestations_upload;
 pub mod commitment_file;
 pub mod cyclonedx;
 pub mod demo;
+pub mod github_api;
 pub mod layout;
 pub mod output_check;
 pub mod pipeline;

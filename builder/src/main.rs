@@ -6,9 +6,11 @@
 use clap::{Args, Parser, Subcommand};
 use slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID;
 use slsa_aibom_builder::attest::train_runner::JobQuery;
+use slsa_aibom_builder::attestations_upload;
 use slsa_aibom_builder::data::{Dataset, Split, SplitName};
 use slsa_aibom_builder::definition::BuildDefinition;
 use slsa_aibom_builder::error::{BuildError, Result};
+use slsa_aibom_builder::github_api::GitHubApi;
 use slsa_aibom_builder::layout;
 use slsa_aibom_builder::pipeline::{
     attest_only, build, train_only, BuildOptions, BuildSummary, TrainOptions,
@@ -218,6 +220,12 @@ struct AttestArgs {
     /// job must belong to this run (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT).
     #[arg(long)]
     train_job_id: Option<u64>,
+    /// After signing and self-verification, upload the provenance, ML-BOM
+    /// and model-signature bundles to the GitHub attestations API
+    /// (GITHUB_API_URL, GITHUB_TOKEN with `attestations: write`,
+    /// GITHUB_REPOSITORY). A refused upload exits 6 and keeps the outputs.
+    #[arg(long)]
+    upload_attestations: bool,
     /// No summary.
     #[arg(long, short)]
     quiet: bool,
@@ -347,6 +355,11 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Attest(a) => {
+            // Fail on a missing token or repository before anything is signed.
+            let upload_to = a
+                .upload_attestations
+                .then(GitHubApi::from_env)
+                .transpose()?;
             let runner = a
                 .train_job_id
                 .map(|id| JobQuery::from_env(id)?.fetch())
@@ -363,6 +376,16 @@ fn run(cli: Cli) -> Result<()> {
                     record.job.spec.metadata.name,
                     a.dir.display()
                 );
+            }
+            if let Some(api) = upload_to {
+                for u in attestations_upload::upload(&api, &a.dir)? {
+                    if !a.quiet {
+                        println!(
+                            "uploaded {} to the GitHub attestations API of {} (id {})",
+                            u.file, api.repository, u.id
+                        );
+                    }
+                }
             }
         }
         Command::Demo(a) => {

@@ -337,3 +337,68 @@ fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
         assert_nothing_signed(&out);
     }
 }
+
+#[test]
+fn uploaded_attestations_are_found_by_digest_and_verify() {
+    use slsa_aibom_verify::github_attestations::{to_json_lines, AttestationQuery, Scope};
+    let sigstore = Sigstore::start(sample_claims());
+    let run = |token: Option<&str>| {
+        let (dir, out) = unsigned();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+        cmd.arg("attest").arg(&out).args([
+            "--keyless",
+            "--builder-id",
+            BUILDER_ID,
+            "-q",
+            "--upload-attestations",
+        ]);
+        github_env(sigstore.env(&mut cmd))
+            .env("GITHUB_API_URL", sigstore.fake.github_api_url())
+            .env_remove("GITHUB_TOKEN");
+        if let Some(t) = token {
+            cmd.env("GITHUB_TOKEN", t);
+        }
+        (dir, out, cmd.output().unwrap())
+    };
+
+    // No token: refused before anything is signed.
+    let (_d, out, o) = run(None);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    assert!(stderr(&o).contains("GITHUB_TOKEN"), "{}", stderr(&o));
+    assert_nothing_signed(&out);
+
+    // A token the API refuses: the signed outputs stay (they are valid),
+    // the command fails and says why.
+    let (_d, out, o) = run(Some("not-the-token"));
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    assert!(stderr(&o).contains("/attestations"), "{}", stderr(&o));
+    assert!(out.join("attestations/provenance.sigstore.json").is_file());
+
+    let (_d, out, o) = run(Some(sigstore.fake.github_token()));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let query = AttestationQuery {
+        api_url: sigstore.fake.github_api_url(),
+        scope: Scope::Repo(sample_claims().repository),
+        token: None,
+        predicate_type: None,
+    };
+    let weights = out.join("model/model.safetensors");
+    let digest = slsa_aibom_verify::digest::hash_file(&weights).unwrap()[0].clone();
+    let bundles = query.fetch(&digest).unwrap();
+    // The provenance and the ML-BOM statement both name the weights.
+    assert_eq!(bundles.len(), 2);
+    let fetched = out.join("fetched.jsonl");
+    std::fs::write(&fetched, to_json_lines(&bundles)).unwrap();
+    let policy = Policy {
+        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        identity: Some(SanMatcher::Exact(BUILDER_ID.into())),
+        issuer: Some(GITHUB_ISSUER.into()),
+        builder_id: Some(BUILDER_ID.into()),
+        ..Policy::default()
+    };
+    let report = Verifier::new(policy).unwrap().verify(&Inputs {
+        evidence: fetched,
+        subjects: vec![Subject::File(weights)],
+    });
+    assert!(report.verified, "{:?}", report.failure());
+}

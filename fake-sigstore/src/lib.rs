@@ -1,6 +1,6 @@
 //! Loopback fakes of the services the keyless signing path talks to: the
 //! GitHub Actions OIDC token endpoint, Fulcio, Rekor v1, an RFC 3161
-//! timestamp authority, and the GitHub Jobs API, on one HTTP server bound
+//! timestamp authority, and the GitHub Jobs and attestations APIs, on one HTTP server bound
 //! to `127.0.0.1`.
 //!
 //! The fakes are strict where the real services are: Fulcio checks the
@@ -11,6 +11,7 @@
 //! root accepts what they issued and nothing else. Faults
 //! ([`Faults`]) make each service fail the way tests need.
 
+mod attestations;
 mod fulcio;
 mod oidc;
 mod rekor;
@@ -50,6 +51,7 @@ struct State {
     claims: Claims,
     request_token: String,
     jobs: Mutex<Vec<Value>>,
+    attestations: Mutex<attestations::Store>,
 }
 
 /// The running fakes. Dropping it stops the server.
@@ -106,6 +108,7 @@ impl FakeSigstore {
             faults: Mutex::new(Faults::default()),
             claims,
             jobs: Mutex::new(Vec::new()),
+            attestations: Mutex::new(attestations::Store::default()),
             request_token: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(format!(
                 "{epoch}|{}|{:?}",
                 std::process::id(),
@@ -193,6 +196,13 @@ impl FakeSigstore {
     /// repository.
     pub fn add_job(&self, job: Value) {
         lock(&self.state.jobs).push(job);
+    }
+
+    /// Store `bundle` in the fake attestations API for the claims'
+    /// repository, as an upload from its workflow would; its ID.
+    pub fn add_attestation(&self, bundle: &Value) -> Result<u64, Error> {
+        let body = serde_json::to_vec(&json!({ "bundle": bundle })).map_err(|e| e.to_string())?;
+        lock(&self.state.attestations).add(&self.state.claims.repository, &body)
     }
 
     /// The claims tokens carry.
@@ -317,6 +327,10 @@ fn route(state: &State, request: &Request, body: &[u8]) -> Response<std::io::Cur
             Ok(der) => Response::from_data(der),
             Err(e) => failure(400, &e),
         },
+        (Method::Post, p) if p.starts_with("/github/") => {
+            upload_attestation(state, request, p, body)
+        }
+        (Method::Get, p) if p.contains("/attestations/") => list_attestations(state, request, &url),
         (Method::Get, p) if p.starts_with("/github/") => job(state, request, p),
         _ => failure(404, "no such endpoint"),
     }
@@ -330,6 +344,108 @@ fn authorized(state: &State, request: &Request) -> bool {
         .headers()
         .iter()
         .any(|h| h.field.equiv("Authorization") && h.value.as_str().eq_ignore_ascii_case(&expected))
+}
+
+fn upload_attestation(
+    state: &State,
+    request: &Request,
+    path: &str,
+    body: &[u8],
+) -> Response<std::io::Cursor<Vec<u8>>> {
+    if !authorized(state, request) {
+        return failure(401, "Bad credentials");
+    }
+    // A job's token writes to its own repository only.
+    if path != format!("/github/repos/{}/attestations", state.claims.repository) {
+        return failure(404, "Not Found");
+    }
+    match lock(&state.attestations).add(&state.claims.repository, body) {
+        Ok(id) => json_response(201, &json!({ "id": id })),
+        Err(e) => failure(422, &e),
+    }
+}
+
+/// `GET /repos/{o}/{r}/attestations/{d}` or `/users/{o}/...`; organisations
+/// answer 404 (the claims' owner is a user here), as for a user on GitHub.
+fn list_attestations(
+    state: &State,
+    request: &Request,
+    url: &str,
+) -> Response<std::io::Cursor<Vec<u8>>> {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let param = |k: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(k)?.strip_prefix('='))
+    };
+    let Some((scope, digest)) = path
+        .strip_prefix("/github/")
+        .and_then(|p| p.split_once("/attestations/"))
+    else {
+        return failure(404, "Not Found");
+    };
+    let in_scope: Box<dyn Fn(&str) -> bool> = match scope.split_once('/') {
+        Some(("repos", repo)) => {
+            let repo = repo.to_string();
+            Box::new(move |r| r == repo)
+        }
+        Some(("users", owner)) => {
+            let prefix = format!("{owner}/");
+            Box::new(move |r| r.starts_with(&prefix))
+        }
+        _ => return failure(404, "Not Found"),
+    };
+    let predicate_type = param("predicate_type").map(percent_decode);
+    let per_page = param("per_page").and_then(|v| v.parse().ok()).unwrap_or(30);
+    let after = param("after").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let page = lock(&state.attestations).page(
+        in_scope,
+        digest,
+        predicate_type.as_deref(),
+        per_page,
+        after,
+    );
+    let mut response = json_response(200, &page.body);
+    if let Some(next) = page.next_after {
+        let host = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Host"))
+            .map(|h| h.value.as_str().to_string())
+            .unwrap_or_default();
+        let mut link = format!("<http://{host}{path}?per_page={per_page}&after={next}");
+        if let Some(p) = param("predicate_type") {
+            link.push_str(&format!("&predicate_type={p}"));
+        }
+        link.push_str(">; rel=\"next\"");
+        if let Ok(h) = Header::from_bytes("Link", link) {
+            response.add_header(h);
+        }
+    }
+    response
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn job(state: &State, request: &Request, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {

@@ -47,6 +47,8 @@ pub mod commitment;
 pub mod digest;
 pub mod error;
 pub mod evidence;
+#[cfg(feature = "github")]
+pub mod github_attestations;
 pub mod hashing;
 pub mod identity;
 pub mod keys;

@@ -4,6 +4,7 @@
 //! write it: it comes from the platform, through the signing job's token.
 
 use crate::error::{BuildError, Result};
+use crate::github_api::{required_env, GitHubApi};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use slsa_aibom_verify::runner_policy::is_self_hosted;
@@ -40,12 +41,8 @@ pub struct TrainRunner {
 /// Where to ask, and which run the job must belong to.
 #[derive(Debug, Clone)]
 pub struct JobQuery {
-    /// The REST API root (`GITHUB_API_URL`).
-    pub api_url: String,
-    /// A token that may read the repository's Actions (`GITHUB_TOKEN`).
-    pub token: String,
-    /// `OWNER/NAME` (`GITHUB_REPOSITORY`).
-    pub repository: String,
+    /// The API, with a token that may read the repository's Actions.
+    pub api: GitHubApi,
     /// This run (`GITHUB_RUN_ID`).
     pub run_id: u64,
     /// This attempt (`GITHUB_RUN_ATTEMPT`).
@@ -54,15 +51,8 @@ pub struct JobQuery {
     pub job_id: u64,
 }
 
-fn env(name: &str) -> Result<String> {
-    std::env::var(name).map_err(|_| {
-        BuildError::Sign(format!(
-            "recording the train runner needs {name}, which is not set (run in the workflow's attest job)"
-        ))
-    })
-}
-
-fn number(name: &str, value: &str) -> Result<u64> {
+fn number(name: &str) -> Result<u64> {
+    let value = required_env(name)?;
     value
         .parse()
         .map_err(|_| BuildError::Sign(format!("{name} is {value:?}, not a number")))
@@ -73,12 +63,9 @@ impl JobQuery {
     /// job's environment.
     pub fn from_env(job_id: u64) -> Result<Self> {
         Ok(JobQuery {
-            api_url: std::env::var("GITHUB_API_URL")
-                .unwrap_or_else(|_| "https://api.github.com".into()),
-            token: env("GITHUB_TOKEN")?,
-            repository: env("GITHUB_REPOSITORY")?,
-            run_id: number("GITHUB_RUN_ID", &env("GITHUB_RUN_ID")?)?,
-            run_attempt: number("GITHUB_RUN_ATTEMPT", &env("GITHUB_RUN_ATTEMPT")?)?,
+            api: GitHubApi::from_env()?,
+            run_id: number("GITHUB_RUN_ID")?,
+            run_attempt: number("GITHUB_RUN_ATTEMPT")?,
             job_id,
         })
     }
@@ -86,29 +73,15 @@ impl JobQuery {
     /// Ask the Jobs API, and check that the job is a finished job of this
     /// run and attempt.
     pub fn fetch(&self) -> Result<TrainRunner> {
-        let fail = |e: &dyn std::fmt::Display| {
-            BuildError::Sign(format!("GitHub Jobs API, job {}: {e}", self.job_id))
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| fail(&e))?;
-        let job: Value = runtime.block_on(async {
-            let client = octocrab::Octocrab::builder()
-                .base_uri(self.api_url.as_str())
-                .map_err(|e| fail(&e))?
-                .personal_token(self.token.clone())
-                .build()
-                .map_err(|e| fail(&e))?;
-            client
-                .get(
-                    format!("/repos/{}/actions/jobs/{}", self.repository, self.job_id),
-                    None::<&()>,
-                )
-                .await
-                .map_err(|e| fail(&e))
-        })?;
+        let job = self.api.get(&self.path())?;
         self.runner(&job)
+    }
+
+    fn path(&self) -> String {
+        format!(
+            "/repos/{}/actions/jobs/{}",
+            self.api.repository, self.job_id
+        )
     }
 
     fn runner(&self, job: &Value) -> Result<TrainRunner> {
@@ -155,10 +128,7 @@ impl JobQuery {
             labels,
             started_at: s("started_at"),
             completed_at: s("completed_at"),
-            source: format!(
-                "{}/repos/{}/actions/jobs/{}",
-                self.api_url, self.repository, self.job_id
-            ),
+            source: format!("{}{}", self.api.api_url, self.path()),
         })
     }
 }

@@ -1,64 +1,15 @@
-//! `slsa-aibom-verify`: the command-line front end of the verifier library.
+//! `verify-bundle`: one evidence file against artifacts, under flags.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::Format;
+use clap::Args;
 use slsa_aibom_verify::{
-    Error, ErrorClass, Inputs, Instance, Policy, PublicKey, Report, SanMatcher, Status, Subject,
-    TrustRoot, Verifier,
+    Error, Inputs, Instance, Policy, PublicKey, Report, SanMatcher, Status, Subject, TrustRoot,
+    Verifier,
 };
 use std::path::PathBuf;
-use std::process::ExitCode;
-
-/// Verify Sigstore bundles, SLSA provenance and OpenSSF model signatures, offline.
-///
-/// Exit codes: 0 verified; 2 input error; 3 cryptographic failure; 4 identity
-/// mismatch; 5 digest mismatch; 6 policy violation; 7 no transparency evidence
-/// (cannot verify offline).
-#[derive(Parser)]
-#[command(name = "slsa-aibom-verify", version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Verify one bundle (JSON or JSON Lines) or DSSE envelope against artifacts.
-    ///
-    /// This is the sigstore-conformance `verify-bundle` interface.
-    VerifyBundle(Box<VerifyBundle>),
-    /// Check a dataset-commitment proof (JSON) that a record key was, or was
-    /// not, in a committed split. Exit 0 and print `present` or `absent`.
-    DatasetProof(DatasetProof),
-}
 
 #[derive(Args)]
-struct DatasetProof {
-    /// The split's committed Merkle root (hex), from the signed provenance.
-    #[arg(long)]
-    root: String,
-    /// The proof file (JSON, as the builder's `prove` writes it).
-    #[arg(long)]
-    proof: PathBuf,
-}
-
-impl DatasetProof {
-    fn run(&self) -> Result<bool, Error> {
-        let text = std::fs::read_to_string(&self.proof)
-            .map_err(|e| Error::Input(format!("cannot read {}: {e}", self.proof.display())))?;
-        let proof: slsa_aibom_verify::commitment::KeyProof = serde_json::from_str(&text)
-            .map_err(|e| Error::Input(format!("malformed proof: {e}")))?;
-        proof.verify(&self.root)
-    }
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
-    Human,
-    Json,
-}
-
-#[derive(Args)]
-struct VerifyBundle {
+pub struct VerifyBundle {
     /// The Sigstore bundle, JSON Lines of bundles, or DSSE envelope file.
     #[arg(long)]
     bundle: PathBuf,
@@ -125,7 +76,7 @@ struct VerifyBundle {
     ignore_paths: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    pub format: Format,
     /// Artifact files, `sha256:HEX`/`sha512:HEX` digests, or model directories.
     #[arg(required = true)]
     subjects: Vec<String>,
@@ -182,7 +133,8 @@ impl VerifyBundle {
         })
     }
 
-    fn run(&self) -> Result<Report, Error> {
+    /// Verify, or fail on bad options before any evidence is read.
+    pub fn run(&self) -> Result<Report, Error> {
         let verifier = Verifier::new(self.policy()?)?;
         let subjects = self
             .subjects
@@ -196,7 +148,8 @@ impl VerifyBundle {
     }
 }
 
-fn print_human(report: &Report) {
+/// The report for people.
+pub fn print_human(report: &Report) {
     let warnings = report
         .results
         .iter()
@@ -233,46 +186,5 @@ fn print_human(report: &Report) {
         if let Some(f) = &r.verdict.failure {
             println!("    error [{}]: {}", f.class.name(), f.message);
         }
-    }
-}
-
-fn exit_for(class: Option<ErrorClass>) -> ExitCode {
-    ExitCode::from(class.map_or(0, |c| c.exit_code()) as u8)
-}
-
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::DatasetProof(args) => match args.run() {
-            Ok(present) => {
-                println!("{}", if present { "present" } else { "absent" });
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("slsa-aibom-verify: {e}");
-                exit_for(Some(e.class()))
-            }
-        },
-        Command::VerifyBundle(args) => match args.run() {
-            Ok(report) => {
-                match args.format {
-                    Format::Json => println!(
-                        "{}",
-                        serde_json::to_string_pretty(&report).unwrap_or_default()
-                    ),
-                    Format::Human => print_human(&report),
-                }
-                exit_for(report.failure().map(|f| f.class))
-            }
-            Err(e) => {
-                if args.format == Format::Json {
-                    let j = serde_json::json!({"verified": false, "failure": {"class": e.class(), "message": e.detail()}});
-                    println!("{j:#}");
-                } else {
-                    eprintln!("slsa-aibom-verify: {e}");
-                }
-                exit_for(Some(e.class()))
-            }
-        },
     }
 }

@@ -1,0 +1,26 @@
+//! `dataset-proof`: check a dataset-commitment membership proof.
+
+use clap::Args;
+use slsa_aibom_verify::Error;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct DatasetProof {
+    /// The split's committed Merkle root (hex), from the signed provenance.
+    #[arg(long)]
+    root: String,
+    /// The proof file (JSON, as the builder's `prove` writes it).
+    #[arg(long)]
+    proof: PathBuf,
+}
+
+impl DatasetProof {
+    /// Whether the key is present; an error when the proof is bad.
+    pub fn run(&self) -> Result<bool, Error> {
+        let text = std::fs::read_to_string(&self.proof)
+            .map_err(|e| Error::Input(format!("cannot read {}: {e}", self.proof.display())))?;
+        let proof: slsa_aibom_verify::commitment::KeyProof = serde_json::from_str(&text)
+            .map_err(|e| Error::Input(format!("malformed proof: {e}")))?;
+        proof.verify(&self.root)
+    }
+}

@@ -1,0 +1,96 @@
+//! `slsa-aibom-verify`: the command-line front end of the verifier library.
+
+mod dataset_proof;
+mod download;
+mod verify_bundle;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use slsa_aibom_verify::ErrorClass;
+use std::process::ExitCode;
+
+/// Verify Sigstore bundles, SLSA provenance and OpenSSF model signatures, offline.
+///
+/// Exit codes: 0 verified; 2 input error; 3 cryptographic failure; 4 identity
+/// mismatch; 5 digest mismatch; 6 policy violation; 7 no transparency evidence
+/// (cannot verify offline).
+#[derive(Parser)]
+#[command(name = "slsa-aibom-verify", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify one bundle (JSON or JSON Lines) or DSSE envelope against artifacts.
+    ///
+    /// This is the sigstore-conformance `verify-bundle` interface.
+    VerifyBundle(Box<verify_bundle::VerifyBundle>),
+    /// Check a dataset-commitment proof (JSON) that a record key was, or was
+    /// not, in a committed split. Exit 0 and print `present` or `absent`.
+    DatasetProof(dataset_proof::DatasetProof),
+    /// Download the bundles GitHub's attestations API holds for artifacts,
+    /// as JSON Lines (`DIR/sha256:HEX.jsonl`, as `gh attestation download`
+    /// writes them), for `verify-bundle --bundle`. Fetching proves nothing;
+    /// verifying does.
+    DownloadAttestations(download::DownloadAttestations),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+fn exit_for(class: Option<ErrorClass>) -> ExitCode {
+    ExitCode::from(class.map_or(0, |c| c.exit_code()) as u8)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::DownloadAttestations(args) => match args.run() {
+            Ok(files) => {
+                for (path, n) in files {
+                    println!("wrote {n} bundle(s) to {}", path.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("slsa-aibom-verify: {e}");
+                exit_for(Some(e.class()))
+            }
+        },
+        Command::DatasetProof(args) => match args.run() {
+            Ok(present) => {
+                println!("{}", if present { "present" } else { "absent" });
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("slsa-aibom-verify: {e}");
+                exit_for(Some(e.class()))
+            }
+        },
+        Command::VerifyBundle(args) => match args.run() {
+            Ok(report) => {
+                match args.format {
+                    Format::Json => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).unwrap_or_default()
+                    ),
+                    Format::Human => verify_bundle::print_human(&report),
+                }
+                exit_for(report.failure().map(|f| f.class))
+            }
+            Err(e) => {
+                if args.format == Format::Json {
+                    let j = serde_json::json!({"verified": false, "failure": {"class": e.class(), "message": e.detail()}});
+                    println!("{j:#}");
+                } else {
+                    eprintln!("slsa-aibom-verify: {e}");
+                }
+                exit_for(Some(e.class()))
+            }
+        },
+    }
+}
