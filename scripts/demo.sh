@@ -21,7 +21,10 @@ echo; echo "### 2. The provenance, checked by the verifier CLI"
 echo; echo "### 3. The model signature over $out/model/"
 "$v" verify-bundle --bundle "$out/model.sig" --key "$out/key.pub" "$out/model"
 
-echo; echo "### 4. The same model with one weight byte changed (must fail with exit 5)"
+echo; echo "### 4. The whole release as one unit, with its model passport"
+"$v" model "$out/model" --key "$out/key.pub"
+
+echo; echo "### 5. The same model with one weight byte changed (must fail with exit 5)"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cp -r "$out/model" "$tmp/model"
 printf '\x01' | dd of="$tmp/model/model.safetensors" bs=1 seek=300 conv=notrunc status=none

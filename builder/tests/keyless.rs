@@ -402,3 +402,113 @@ fn uploaded_attestations_are_found_by_digest_and_verify() {
     });
     assert!(report.verified, "{:?}", report.failure());
 }
+
+#[test]
+fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
+    use slsa_aibom_verify::release::rules::{BuilderRules, ReleasePolicy, SourceRules};
+    use slsa_aibom_verify::release::{verify_release, Release};
+    let sigstore = Sigstore::start(sample_claims());
+    let (_d, out) = unsigned();
+    let o = attest(&sigstore, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let claims = sample_claims();
+    let release = Release::from_layout(
+        &out.join("model"),
+        &out.join("attestations"),
+        &out.join("model.sig"),
+    );
+    let run = |rules: ReleasePolicy| {
+        rules.validate().unwrap();
+        let mut policy = Policy {
+            trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+            ..Policy::default()
+        };
+        rules.apply(&mut policy).unwrap();
+        verify_release(&policy, &rules, None, &release)
+    };
+    let builder = |tags: &[&str]| BuilderRules {
+        workflow: Some("https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml".into()),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        ..BuilderRules::default()
+    };
+    let source = SourceRules {
+        repositories: vec![claims.repository.clone()],
+        owner_ids: vec![claims.repository_owner_id.clone()],
+        refs: vec![claims.git_ref.clone()],
+        triggers: vec![claims.event_name.clone()],
+    };
+    let good = ReleasePolicy {
+        version: 1,
+        builder: builder(&["v1"]),
+        source: source.clone(),
+        ..ReleasePolicy::default()
+    };
+    let r = run(good.clone());
+    assert!(r.verified, "{:?}", r.failure);
+    let same = r
+        .checks
+        .iter()
+        .find(|c| c.name == "release.same-signer")
+        .unwrap();
+    assert!(same.detail.contains(BUILDER_ID), "{}", same.detail);
+    let passport = r.passport.unwrap().to_string();
+    assert!(passport.contains("verified: certificate"), "{passport}");
+
+    // Another tag of the builder: the certificate's SAN does not match.
+    let r = run(ReleasePolicy {
+        builder: builder(&["v2"]),
+        ..good.clone()
+    });
+    assert_eq!(
+        r.failure.unwrap().class,
+        slsa_aibom_verify::ErrorClass::Identity
+    );
+    // Each source rule, broken alone, fails as a policy violation naming it.
+    let broken = [
+        (
+            "policy.source.repository",
+            SourceRules {
+                repositories: vec!["acme/other".into()],
+                ..source.clone()
+            },
+        ),
+        (
+            "policy.source.owner-id",
+            SourceRules {
+                owner_ids: vec!["1".into()],
+                ..source.clone()
+            },
+        ),
+        (
+            "policy.source.ref",
+            SourceRules {
+                refs: vec!["refs/heads/release".into()],
+                ..source.clone()
+            },
+        ),
+        (
+            "policy.source.trigger",
+            SourceRules {
+                triggers: vec!["schedule".into()],
+                ..source.clone()
+            },
+        ),
+    ];
+    for (name, rules) in broken {
+        let r = run(ReleasePolicy {
+            source: rules,
+            ..good.clone()
+        });
+        assert_eq!(
+            r.failure.as_ref().unwrap().class,
+            slsa_aibom_verify::ErrorClass::Policy,
+            "{name}"
+        );
+        let failed = r
+            .checks
+            .iter()
+            .find(|c| c.status == slsa_aibom_verify::Status::Fail)
+            .unwrap();
+        assert_eq!(failed.name, name);
+    }
+}

@@ -57,6 +57,7 @@ pub mod model_signing;
 pub mod policy;
 mod private_pki;
 pub mod provenance;
+pub mod release;
 pub mod runner_policy;
 mod signer_checks;
 pub mod statement;

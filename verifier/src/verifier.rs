@@ -183,7 +183,7 @@ impl Verifier {
         for (i, entry) in entries.iter().enumerate() {
             let mut checks = Checks::default();
             let mut signer = None;
-            let mut predicate_type = None;
+            let mut statement = None;
             let outcome = match entry {
                 Ok(ev) => self.verify_one(
                     ev,
@@ -191,7 +191,7 @@ impl Verifier {
                     evidence_path,
                     &mut checks,
                     &mut signer,
-                    &mut predicate_type,
+                    &mut statement,
                 ),
                 Err(e) => Err(e.clone()),
             };
@@ -201,12 +201,15 @@ impl Verifier {
                     checks: checks.0,
                     failure: None,
                     signer,
-                    predicate_type,
+                    predicate_type: statement
+                        .as_ref()
+                        .map(|s: &Statement| s.predicate_type.clone()),
+                    statement,
                     entry: i,
                 },
                 Err(e) => Verdict {
                     signer,
-                    predicate_type,
+                    predicate_type: statement.map(|s| s.predicate_type),
                     ..failed(checks, &e, i)
                 },
             };
@@ -237,7 +240,7 @@ impl Verifier {
         evidence_path: &Path,
         checks: &mut Checks,
         signer: &mut Option<CertIdentity>,
-        predicate_type: &mut Option<String>,
+        verified_statement: &mut Option<Statement>,
     ) -> Result<()> {
         let policy = &self.policy;
         let subject = target.subject;
@@ -337,7 +340,7 @@ impl Verifier {
             );
             return Ok(());
         };
-        *predicate_type = Some(st.predicate_type.clone());
+        *verified_statement = Some(st.clone());
         let required_type = policy.predicate_type.clone().or_else(|| {
             policy
                 .builder_id
@@ -459,6 +462,7 @@ fn failed(checks: Checks, e: &Error, entry: usize) -> Verdict {
         failure: Some(Failure::from(e)),
         signer: None,
         predicate_type: None,
+        statement: None,
         entry,
     }
 }

@@ -2,6 +2,9 @@
 
 mod dataset_proof;
 mod download;
+mod model;
+mod policy_args;
+mod policy_init;
 mod verify_bundle;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -34,6 +37,13 @@ enum Command {
     /// writes them), for `verify-bundle --bundle`. Fetching proves nothing;
     /// verifying does.
     DownloadAttestations(download::DownloadAttestations),
+    /// Verify a model release as one unit (provenance, ML-BOM and model
+    /// signature: same signer and run, same files and datasets, policy
+    /// rules) and print its passport.
+    Model(Box<model::VerifyModel>),
+    /// Policy files: `policy init` writes a commented template.
+    #[command(subcommand)]
+    Policy(policy_init::PolicyCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -49,6 +59,8 @@ fn exit_for(class: Option<ErrorClass>) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Model(args) => args.main(),
+        Command::Policy(cmd) => cmd.main(),
         Command::DownloadAttestations(args) => match args.run() {
             Ok(files) => {
                 for (path, n) in files {

@@ -1,0 +1,148 @@
+//! `model`: verify a whole release and print its passport.
+
+use crate::policy_args::PolicyArgs;
+use crate::{exit_for, Format};
+use clap::Args;
+use slsa_aibom_verify::release::rules::ReleasePolicy;
+use slsa_aibom_verify::release::{verify_release, Release, ReleaseReport};
+use slsa_aibom_verify::{Error, Policy, Status};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct VerifyModel {
+    /// The model directory.
+    model_dir: PathBuf,
+    /// The directory holding provenance.sigstore.json and aibom.sigstore.json
+    /// [default: MODEL_DIR/../attestations]. An aibom.cdx.json beside it is
+    /// checked against the provenance too.
+    #[arg(long)]
+    attestations: Option<PathBuf>,
+    /// The model signature [default: MODEL_DIR/../model.sig].
+    #[arg(long)]
+    signature: Option<PathBuf>,
+    /// A release policy (TOML; `slsa-aibom-verify policy init` writes one).
+    /// Flags override it.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    #[command(flatten)]
+    flags: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+impl VerifyModel {
+    fn run(&self) -> Result<ReleaseReport, Error> {
+        let (rules, digest) = match &self.policy {
+            None => (
+                ReleasePolicy {
+                    version: slsa_aibom_verify::release::rules::POLICY_VERSION,
+                    ..ReleasePolicy::default()
+                },
+                None,
+            ),
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+                let text = String::from_utf8(bytes.clone())
+                    .map_err(|_| Error::Input(format!("{} is not UTF-8", path.display())))?;
+                let digest = {
+                    use sha2::Digest as _;
+                    hex::encode(sha2::Sha256::digest(&bytes))
+                };
+                (ReleasePolicy::from_toml(&text)?, Some(digest))
+            }
+        };
+        let mut base = Policy::default();
+        rules.apply(&mut base)?;
+        let policy = self.flags.apply(base)?;
+        policy.validate()?;
+        let parent = self
+            .model_dir
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        let attestations = self
+            .attestations
+            .clone()
+            .unwrap_or_else(|| parent.join("attestations"));
+        let signature = self
+            .signature
+            .clone()
+            .unwrap_or_else(|| parent.join("model.sig"));
+        if !self.model_dir.is_dir() {
+            return Err(Error::Input(format!(
+                "{} is not a directory",
+                self.model_dir.display()
+            )));
+        }
+        let release = Release::from_layout(&self.model_dir, &attestations, &signature);
+        Ok(verify_release(&policy, &rules, digest, &release))
+    }
+
+    /// Run, print, and pick the exit code.
+    pub fn main(&self) -> ExitCode {
+        match self.run() {
+            Ok(report) => {
+                match self.format {
+                    Format::Json => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).unwrap_or_default()
+                    ),
+                    Format::Human => print_human(&report),
+                }
+                exit_for(report.failure.as_ref().map(|f| f.class))
+            }
+            Err(e) => {
+                if self.format == Format::Json {
+                    let j = serde_json::json!({"verified": false, "failure": {"class": e.class(), "message": e.detail()}});
+                    println!("{j:#}");
+                } else {
+                    eprintln!("slsa-aibom-verify: {e}");
+                }
+                exit_for(Some(e.class()))
+            }
+        }
+    }
+}
+
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "ok  ",
+        Status::Fail => "FAIL",
+        Status::Warn => "WARN",
+        Status::NotApplicable => "n/a ",
+    }
+}
+
+fn print_human(report: &ReleaseReport) {
+    match &report.failure {
+        None => println!("VERIFIED release"),
+        Some(f) => println!("FAILED release ({}): {}", f.class.name(), f.message),
+    }
+    if let Some(d) = &report.policy_sha256 {
+        println!("  policy sha256:{d}");
+    }
+    for p in &report.parts {
+        let state = match &p.verdict.failure {
+            None => "ok  ".to_string(),
+            Some(f) => format!("FAIL [{}] {}", f.class.name(), f.message),
+        };
+        println!("  {:<16} {state}  ({})", p.document, p.evidence);
+        if let Some(s) = &p.verdict.signer {
+            println!(
+                "  {:<16}      signer {}",
+                "",
+                s.san.as_deref().unwrap_or("?")
+            );
+        }
+    }
+    for c in &report.checks {
+        println!("  {} {:<28} {}", mark(c.status), c.name, c.detail);
+    }
+    if let Some(passport) = &report.passport {
+        println!();
+        print!("{passport}");
+    }
+}

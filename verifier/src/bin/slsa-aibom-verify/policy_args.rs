@@ -1,0 +1,130 @@
+//! The signer and trust flags shared by `verify-bundle` and `model`.
+
+use clap::Args;
+use slsa_aibom_verify::{Error, Instance, Policy, PublicKey, SanMatcher, TrustRoot};
+use std::path::PathBuf;
+
+/// Who must have signed, under which trust root. Each flag given overrides
+/// the same setting of a policy file.
+#[derive(Args)]
+pub struct PolicyArgs {
+    /// Expected certificate SAN, exact. A workflow may be pinned by tag
+    /// (`...@refs/tags/v1`) or by commit (`...@<40-hex sha>`).
+    #[arg(long, conflicts_with = "certificate_identity_regexp")]
+    certificate_identity: Option<String>,
+    /// Expected certificate SAN as a regular expression, anchored at both ends.
+    #[arg(long)]
+    certificate_identity_regexp: Option<String>,
+    /// Expected OIDC issuer (exact).
+    #[arg(long)]
+    certificate_oidc_issuer: Option<String>,
+    /// Trusted root JSON (custom, air-gapped or staging instance).
+    #[arg(long, conflicts_with = "instance")]
+    trusted_root: Option<PathBuf>,
+    /// Embedded trusted root to use: public-good (default), github or staging.
+    #[arg(long)]
+    instance: Option<String>,
+    /// PEM public key for keyed bundles and DSSE envelopes.
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// PEM certificate of a private PKI to trust instead of Fulcio (repeatable).
+    #[arg(long)]
+    certificate_chain: Vec<PathBuf>,
+    /// Expected source repository URL (or OWNER/NAME), from the certificate.
+    #[arg(long)]
+    source_repo: Option<String>,
+    /// Expected source ref, e.g. refs/tags/v1, from the certificate.
+    #[arg(long)]
+    source_ref: Option<String>,
+    /// Expected repository owner, from the certificate.
+    #[arg(long)]
+    owner: Option<String>,
+    /// Expected repository as OWNER/NAME, from the certificate.
+    #[arg(long)]
+    repo: Option<String>,
+    /// Expected trigger event (push, release, workflow_dispatch...), from the certificate.
+    #[arg(long)]
+    trigger: Option<String>,
+    /// Expected runner environment (github-hosted or self-hosted), from the certificate.
+    #[arg(long)]
+    runner_environment: Option<String>,
+    /// Required in-toto predicate type. Defaults to SLSA provenance v1 when
+    /// --builder-id is given; otherwise any predicate is accepted.
+    #[arg(long)]
+    predicate_type: Option<String>,
+    /// Required SLSA builder.id (checked for consistency with the certificate).
+    #[arg(long)]
+    builder_id: Option<String>,
+    /// Refuse a model whose provenance records a self-hosted train runner
+    /// (or records none). Apply with a builder identity.
+    #[arg(long)]
+    deny_self_hosted_training: bool,
+    /// The recorded train runner's group must be this one (repeatable).
+    #[arg(long)]
+    allowed_runner_group: Vec<String>,
+    /// The recorded train runner must carry this label (repeatable).
+    #[arg(long)]
+    require_runner_label: Vec<String>,
+    /// Path inside a model directory to leave out, besides those the
+    /// signature records (repeatable, or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore_paths: Vec<String>,
+}
+
+impl PolicyArgs {
+    /// `base` with every flag that was given applied over it.
+    pub fn apply(&self, base: Policy) -> Result<Policy, Error> {
+        let mut p = base;
+        match (&self.trusted_root, &self.instance) {
+            (Some(path), _) => p.trust_root = TrustRoot::from_file(path)?,
+            (None, Some(name)) => p.trust_root = TrustRoot::embedded(Instance::parse(name)?),
+            (None, None) => {}
+        }
+        match (
+            &self.certificate_identity,
+            &self.certificate_identity_regexp,
+        ) {
+            (Some(s), _) => p.identity = Some(SanMatcher::Exact(s.clone())),
+            (None, Some(re)) => p.identity = Some(SanMatcher::regex(re)?),
+            (None, None) => {}
+        }
+        let set = |field: &mut Option<String>, flag: &Option<String>| {
+            if flag.is_some() {
+                field.clone_from(flag);
+            }
+        };
+        set(&mut p.issuer, &self.certificate_oidc_issuer);
+        set(&mut p.source_repo, &self.source_repo);
+        set(&mut p.source_ref, &self.source_ref);
+        set(&mut p.owner, &self.owner);
+        set(&mut p.repo, &self.repo);
+        set(&mut p.trigger, &self.trigger);
+        set(&mut p.runner_environment, &self.runner_environment);
+        set(&mut p.predicate_type, &self.predicate_type);
+        set(&mut p.builder_id, &self.builder_id);
+        p.runner.deny_self_hosted |= self.deny_self_hosted_training;
+        if !self.allowed_runner_group.is_empty() {
+            p.runner
+                .allowed_groups
+                .clone_from(&self.allowed_runner_group);
+        }
+        if !self.require_runner_label.is_empty() {
+            p.runner
+                .required_labels
+                .clone_from(&self.require_runner_label);
+        }
+        p.ignore_paths.extend(self.ignore_paths.iter().cloned());
+        if let Some(k) = &self.key {
+            p.key = Some(PublicKey::from_file(k)?);
+        }
+        for path in &self.certificate_chain {
+            let pem = std::fs::read_to_string(path)
+                .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+            let der = sigstore_types::DerCertificate::from_pem(&pem).map_err(|e| {
+                Error::Input(format!("{} is not a PEM certificate: {e}", path.display()))
+            })?;
+            p.certificate_chain.push(der.as_bytes().to_vec());
+        }
+        Ok(p)
+    }
+}

@@ -1,0 +1,48 @@
+//! `policy init`: write the commented policy template.
+
+use crate::exit_for;
+use clap::{Args, Subcommand};
+use slsa_aibom_verify::release::rules::TEMPLATE;
+use slsa_aibom_verify::Error;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Write a commented release-policy template (TOML, version 1).
+    Init(Init),
+}
+
+#[derive(Args)]
+pub struct Init {
+    /// Where to write it [default: standard output]. An existing file is
+    /// never overwritten.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+impl PolicyCommand {
+    /// Run and pick the exit code.
+    pub fn main(&self) -> ExitCode {
+        let PolicyCommand::Init(init) = self;
+        let result = match &init.out {
+            None => std::io::stdout()
+                .write_all(TEMPLATE.as_bytes())
+                .map_err(|e| Error::Input(e.to_string())),
+            Some(path) => std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(TEMPLATE.as_bytes()))
+                .map_err(|e| Error::Input(format!("cannot create {}: {e}", path.display()))),
+        };
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("slsa-aibom-verify: {e}");
+                exit_for(Some(e.class()))
+            }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The checks that bind the three documents of a release to each other:
+//! one signer and one run, one set of model files, one set of datasets,
+//! and the ML-BOM file that the provenance names by digest.
+
+use super::mlbom::MlBom;
+use crate::error::{Error, Result};
+use crate::identity::CertIdentity;
+use crate::statement::Statement;
+use crate::verdict::Checks;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// The verified statements and signers of a release.
+pub struct Verified<'a> {
+    /// The provenance statement.
+    pub provenance: &'a Statement,
+    /// The ML-BOM statement (its predicate is the ML-BOM).
+    pub aibom: &'a Statement,
+    /// The model-signature statement.
+    pub signature: &'a Statement,
+    /// The certificate identities, in the same order; `None` for keyed parts.
+    pub signers: [Option<&'a CertIdentity>; 3],
+}
+
+/// `(name, sha256)` of every subject.
+fn subjects(st: &Statement) -> BTreeSet<(String, String)> {
+    st.subject
+        .iter()
+        .map(|s| {
+            let d = s.digest.get("sha256").cloned().unwrap_or_default();
+            (s.name.clone(), d.to_ascii_lowercase())
+        })
+        .collect()
+}
+
+/// `(name, sha256)` of every file a model signature lists.
+pub fn signed_files(signature: &Statement) -> BTreeSet<(String, String)> {
+    signature.predicate["resources"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r["algorithm"] == "sha256")
+        .filter_map(|r| {
+            Some((
+                r["name"].as_str()?.to_string(),
+                r["digest"].as_str()?.to_ascii_lowercase(),
+            ))
+        })
+        .collect()
+}
+
+/// sha256 values of the provenance's resolved dependencies named `prefix*`.
+fn dependency_digests(provenance: &Statement, prefix: &str) -> BTreeSet<String> {
+    provenance.predicate["buildDefinition"]["resolvedDependencies"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|d| d["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
+        .filter_map(|d| d["digest"]["sha256"].as_str().map(str::to_ascii_lowercase))
+        .collect()
+}
+
+fn show(set: &BTreeSet<(String, String)>) -> String {
+    set.iter()
+        .map(|(n, d)| format!("{n}={}", &d[..d.len().min(12)]))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn digests(set: &BTreeSet<String>) -> String {
+    set.iter()
+        .map(|d| &d[..d.len().min(12)])
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Run every binding check; the first failure stops them.
+pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
+    same_signer(v, checks)?;
+    let invocation = v.provenance.predicate["runDetails"]["metadata"]["invocationId"]
+        .as_str()
+        .unwrap_or_default();
+    let same_run = !invocation.is_empty() && bom.workflow_uids.iter().any(|u| u == invocation);
+    checks.record(
+        "release.same-run",
+        Some(invocation.to_string()),
+        Some(bom.workflow_uids.join(", ")),
+        "the ML-BOM's training workflow is the provenance's invocation",
+        if same_run {
+            Ok(())
+        } else {
+            Err(Error::Identity(format!(
+                "the ML-BOM comes from invocation {:?}, the provenance from {invocation:?}",
+                bom.workflow_uids
+            )))
+        },
+    )?;
+
+    let files = signed_files(v.signature);
+    let provenance_subjects = subjects(v.provenance);
+    checks.record(
+        "release.model-files",
+        Some(show(&files)),
+        Some(show(&provenance_subjects)),
+        "the provenance subjects are the signed model files",
+        if files == provenance_subjects {
+            Ok(())
+        } else {
+            Err(Error::Digest(format!(
+                "the model signature lists [{}], the provenance subjects are [{}]",
+                show(&files),
+                show(&provenance_subjects)
+            )))
+        },
+    )?;
+    let aibom_subjects = subjects(v.aibom);
+    checks.record(
+        "release.aibom-subjects",
+        Some(show(&provenance_subjects)),
+        Some(show(&aibom_subjects)),
+        "the ML-BOM statement covers the same files",
+        if aibom_subjects == provenance_subjects {
+            Ok(())
+        } else {
+            Err(Error::Digest(format!(
+                "the ML-BOM statement covers [{}], the provenance [{}]",
+                show(&aibom_subjects),
+                show(&provenance_subjects)
+            )))
+        },
+    )?;
+    let model_digests: BTreeSet<String> = files.iter().map(|(_, d)| d.clone()).collect();
+    let bom_model: BTreeSet<String> = bom.model.sha256.iter().cloned().collect();
+    checks.record(
+        "release.aibom-model-hashes",
+        Some(digests(&model_digests)),
+        Some(digests(&bom_model)),
+        "the ML-BOM model component's hashes are signed model files",
+        if !bom_model.is_empty() && bom_model.is_subset(&model_digests) {
+            Ok(())
+        } else {
+            Err(Error::Digest(format!(
+                "the ML-BOM model hashes [{}] are not among the model files [{}]",
+                digests(&bom_model),
+                digests(&model_digests)
+            )))
+        },
+    )?;
+
+    let deps = dependency_digests(v.provenance, "dataset:");
+    let bom_data: BTreeSet<String> = bom
+        .datasets
+        .iter()
+        .flat_map(|d| d.sha256.iter().cloned())
+        .collect();
+    checks.record(
+        "release.datasets",
+        Some(digests(&deps)),
+        Some(digests(&bom_data)),
+        "the ML-BOM datasets are the provenance's resolved dataset dependencies",
+        if !deps.is_empty() && deps == bom_data {
+            Ok(())
+        } else {
+            Err(Error::Digest(format!(
+                "the ML-BOM datasets [{}] differ from the provenance's [{}]",
+                digests(&bom_data),
+                digests(&deps)
+            )))
+        },
+    )?;
+    let trainer = dependency_digests(v.provenance, "trainer");
+    let bom_trainer: BTreeSet<String> = bom
+        .applications
+        .iter()
+        .flat_map(|a| a.sha256.iter().cloned())
+        .collect();
+    checks.record(
+        "release.trainer",
+        Some(digests(&trainer)),
+        Some(digests(&bom_trainer)),
+        "the ML-BOM trainer is the provenance's trainer binary",
+        if !trainer.is_empty() && trainer == bom_trainer {
+            Ok(())
+        } else {
+            Err(Error::Digest(format!(
+                "the ML-BOM trainer [{}] differs from the provenance's [{}]",
+                digests(&bom_trainer),
+                digests(&trainer)
+            )))
+        },
+    )
+}
+
+/// All three signed by one identity in one run (keyless), or all by the
+/// policy's key (keyed): never a mix.
+fn same_signer(v: &Verified<'_>, checks: &mut Checks) -> Result<()> {
+    let described = |s: Option<&CertIdentity>| match s {
+        None => "the supplied key".to_string(),
+        Some(id) => format!(
+            "{} run {}",
+            id.san.as_deref().unwrap_or("(no SAN)"),
+            id.claims.run_invocation_uri.as_deref().unwrap_or("(none)")
+        ),
+    };
+    let [p, a, s] = v.signers;
+    let all: Vec<String> = [p, a, s].into_iter().map(described).collect();
+    let ok = match (p, a, s) {
+        (None, None, None) => true,
+        (Some(p), Some(a), Some(s)) => {
+            p.claims.run_invocation_uri.is_some()
+                && [a, s].iter().all(|x| {
+                    x.san == p.san && x.claims.run_invocation_uri == p.claims.run_invocation_uri
+                })
+        }
+        _ => false,
+    };
+    checks.record(
+        "release.same-signer",
+        Some(all[0].clone()),
+        Some(all.join(" | ")),
+        format!("provenance, ML-BOM and model signature all signed by {}", all[0]),
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Identity(format!(
+                "the three documents have different signers or runs: provenance {}, ML-BOM {}, model signature {}",
+                all[0], all[1], all[2]
+            )))
+        },
+    )
+}
+
+/// The ML-BOM file the provenance names as a byproduct (`aibom.cdx.json`)
+/// must have that digest and be the signed ML-BOM.
+pub fn aibom_file(
+    provenance: &Statement,
+    aibom: &Statement,
+    bytes: &[u8],
+    checks: &mut Checks,
+) -> Result<()> {
+    use sha2::Digest as _;
+    let actual = hex::encode(sha2::Sha256::digest(bytes));
+    let expected = provenance.predicate["runDetails"]["byproducts"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .find(|b| b["name"] == "aibom.cdx.json")
+        .and_then(|b| b["digest"]["sha256"].as_str())
+        .map(str::to_ascii_lowercase);
+    let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
+    let result = match (&expected, parsed) {
+        (None, _) => Err(Error::Digest(
+            "the provenance names no aibom.cdx.json byproduct".into(),
+        )),
+        (Some(e), _) if *e != actual => Err(Error::Digest(format!(
+            "the ML-BOM file has sha256 {actual}, the provenance names {e}"
+        ))),
+        (_, Some(json)) if json == aibom.predicate => Ok(()),
+        _ => Err(Error::Digest(
+            "the ML-BOM file is not the signed ML-BOM predicate".into(),
+        )),
+    };
+    checks.record(
+        "release.aibom-file",
+        expected,
+        Some(actual),
+        "the ML-BOM file is the provenance's byproduct and the signed predicate",
+        result,
+    )
+}

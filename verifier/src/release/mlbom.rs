@@ -1,0 +1,141 @@
+//! A read-only view of a CycloneDX 1.6 ML-BOM: the fields a release check,
+//! a policy or a passport needs, with nothing interpreted beyond them.
+
+use serde_json::Value;
+
+/// One performance metric of the model card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// The metric (`accuracy`, `loss`, ...).
+    pub kind: String,
+    /// The data slice it was measured on (`test`, `validation`).
+    pub slice: String,
+    /// Its value as written.
+    pub value: String,
+}
+
+/// A component: its name, version, sha256 hashes and licence expressions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Part {
+    /// `bom-ref`, if any.
+    pub bom_ref: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: Option<String>,
+    /// Lower-case hex sha256 values of its `SHA-256` hashes.
+    pub sha256: Vec<String>,
+    /// SPDX expressions (or ids) of its licences.
+    pub licenses: Vec<String>,
+    /// `purl`, if any.
+    pub purl: Option<String>,
+}
+
+/// What the ML-BOM states.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MlBom {
+    /// `serialNumber`.
+    pub serial_number: Option<String>,
+    /// The machine-learning-model component (`metadata.component`, else the
+    /// first component of that type).
+    pub model: Part,
+    /// The model's authors.
+    pub authors: Vec<String>,
+    /// Model-card metrics.
+    pub metrics: Vec<Metric>,
+    /// `data` components.
+    pub datasets: Vec<Part>,
+    /// `framework` components.
+    pub frameworks: Vec<Part>,
+    /// `application` components (the trainer).
+    pub applications: Vec<Part>,
+    /// `formulation[].workflows[].uid`: the invocations that produced it.
+    pub workflow_uids: Vec<String>,
+    /// The model's `slsa-aibom:base-model` property, if any.
+    pub base_model: Option<String>,
+}
+
+fn s(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn array(v: &Value) -> &[Value] {
+    v.as_array().map(Vec::as_slice).unwrap_or_default()
+}
+
+fn part(c: &Value) -> Part {
+    Part {
+        bom_ref: s(&c["bom-ref"]),
+        name: s(&c["name"]).unwrap_or_default(),
+        version: s(&c["version"]),
+        sha256: array(&c["hashes"])
+            .iter()
+            .filter(|h| h["alg"] == "SHA-256")
+            .filter_map(|h| s(&h["content"]).map(|c| c.to_ascii_lowercase()))
+            .collect(),
+        licenses: array(&c["licenses"])
+            .iter()
+            .filter_map(|l| s(&l["expression"]).or_else(|| s(&l["license"]["id"])))
+            .collect(),
+        purl: s(&c["purl"]),
+    }
+}
+
+impl MlBom {
+    /// Read a CycloneDX JSON document. Unknown or missing fields are left
+    /// empty; the checks that need them say so.
+    pub fn from_json(bom: &Value) -> Self {
+        let components = array(&bom["components"]);
+        let of_type = |t: &str| -> Vec<Part> {
+            components
+                .iter()
+                .filter(|c| c["type"] == t)
+                .map(part)
+                .collect()
+        };
+        let model_json = match &bom["metadata"]["component"] {
+            c if c["type"] == "machine-learning-model" => c,
+            _ => components
+                .iter()
+                .find(|c| c["type"] == "machine-learning-model")
+                .unwrap_or(&Value::Null),
+        };
+        let metrics = array(&model_json["modelCard"]["quantitativeAnalysis"]["performanceMetrics"])
+            .iter()
+            .map(|m| Metric {
+                kind: s(&m["type"]).unwrap_or_default(),
+                slice: s(&m["slice"]).unwrap_or_default(),
+                value: s(&m["value"]).unwrap_or_default(),
+            })
+            .collect();
+        MlBom {
+            serial_number: s(&bom["serialNumber"]),
+            model: part(model_json),
+            authors: array(&model_json["authors"])
+                .iter()
+                .filter_map(|a| s(&a["name"]))
+                .collect(),
+            metrics,
+            datasets: of_type("data"),
+            frameworks: of_type("framework"),
+            applications: of_type("application"),
+            workflow_uids: array(&bom["formulation"])
+                .iter()
+                .flat_map(|f| array(&f["workflows"]))
+                .filter_map(|w| s(&w["uid"]))
+                .collect(),
+            base_model: array(&model_json["properties"])
+                .iter()
+                .find(|p| p["name"] == "slsa-aibom:base-model")
+                .and_then(|p| s(&p["value"])),
+        }
+    }
+
+    /// The value of `kind` on `slice`, as a number.
+    pub fn metric(&self, kind: &str, slice: &str) -> Option<f64> {
+        self.metrics
+            .iter()
+            .find(|m| m.kind == kind && m.slice == slice)
+            .and_then(|m| m.value.parse().ok())
+    }
+}

@@ -1,0 +1,254 @@
+//! The model passport: one screen answering what an organisation must know
+//! before it trusts a model (after Google's "Securing the AI Software
+//! Supply Chain"), each answer marked with what vouches for it.
+
+use super::mlbom::MlBom;
+use crate::identity::CertIdentity;
+use crate::statement::Statement;
+use serde::Serialize;
+use std::fmt;
+
+/// What vouches for an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// The signing certificate, issued by the platform (Fulcio, from the
+    /// GitHub OIDC token): verified by the platform.
+    Certificate,
+    /// Measured and recorded by the builder, covered by the verified
+    /// signature: verified by the platform when the signer is our builder.
+    Builder,
+    /// Recomputed by this verifier from the files at hand.
+    Checked,
+    /// Judged by the policy in force.
+    Policy,
+    /// Nothing vouches for it: no rule judged it.
+    Unjudged,
+    /// Written by the caller in the job spec; the builder only carried it.
+    Caller,
+}
+
+impl Basis {
+    fn label(self) -> &'static str {
+        match self {
+            Basis::Certificate => "verified: certificate",
+            Basis::Builder => "verified: builder record",
+            Basis::Checked => "verified: checked now",
+            Basis::Policy => "verified: policy rules",
+            Basis::Unjudged => "not verified",
+            Basis::Caller => "asserted by caller",
+        }
+    }
+}
+
+/// One question and its answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    /// The question.
+    pub question: &'static str,
+    /// The answer.
+    pub answer: String,
+    /// What vouches for it.
+    pub basis: Basis,
+}
+
+/// The passport.
+#[derive(Debug, Clone, Serialize)]
+pub struct Passport {
+    /// The answers, in a fixed order.
+    pub answers: Vec<Answer>,
+}
+
+/// What the passport is made from (all of it verified before).
+pub struct Sources<'a> {
+    /// The provenance signer's certificate identity (keyless releases).
+    pub signer: Option<&'a CertIdentity>,
+    /// The provenance statement.
+    pub provenance: &'a Statement,
+    /// The ML-BOM.
+    pub bom: &'a MlBom,
+    /// The model signature's root digest and file count.
+    pub model_root: (String, usize),
+    /// A summary of the dataset and licence rules that were applied, if any.
+    pub policy_judgement: Option<String>,
+}
+
+/// A dataset component's name without the builder's " (SPLIT split)" suffix.
+fn base_name(name: &str) -> &str {
+    match name.rsplit_once(" (") {
+        Some((base, rest)) if rest.ends_with(" split)") => base,
+        _ => name,
+    }
+}
+
+fn short(d: &str) -> &str {
+    &d[..d.len().min(16)]
+}
+
+impl Passport {
+    /// Answer the questions from verified sources.
+    pub fn new(s: &Sources<'_>) -> Self {
+        let p = &s.provenance.predicate;
+        let bom = s.bom;
+        let mut answers = Vec::new();
+        let mut add = |question, answer: String, basis| {
+            answers.push(Answer {
+                question,
+                answer,
+                basis,
+            })
+        };
+        add(
+            "Who created the model?",
+            if bom.authors.is_empty() {
+                "(no author declared)".into()
+            } else {
+                bom.authors.join(", ")
+            },
+            Basis::Caller,
+        );
+        match s.signer {
+            Some(id) => add(
+                "Who had it built, from what?",
+                format!(
+                    "{} at {} ({} event), run {}",
+                    id.claims.source_repository_uri.as_deref().unwrap_or("?"),
+                    id.claims.source_repository_ref.as_deref().unwrap_or("?"),
+                    id.claims.build_trigger.as_deref().unwrap_or("?"),
+                    id.claims.run_invocation_uri.as_deref().unwrap_or("?")
+                ),
+                Basis::Certificate,
+            ),
+            None => add(
+                "Who had it built, from what?",
+                format!(
+                    "the holder of the supplied key; job {}",
+                    p["buildDefinition"]["externalParameters"]["job"]["path"]
+                        .as_str()
+                        .unwrap_or("?")
+                ),
+                Basis::Builder,
+            ),
+        }
+        let builder = p["runDetails"]["builder"]["id"].as_str().unwrap_or("?");
+        let runner = &p["buildDefinition"]["internalParameters"]["trainRunner"];
+        let device = p["buildDefinition"]["externalParameters"]["device"]
+            .as_str()
+            .unwrap_or("?");
+        let system = match runner["runnerName"].as_str() {
+            Some(name) => format!(
+                "{builder} on runner {name} (group {}, {}), device {device}",
+                runner["runnerGroup"].as_str().unwrap_or("?"),
+                if runner["selfHosted"] == true {
+                    "self-hosted"
+                } else {
+                    "GitHub-hosted"
+                }
+            ),
+            None => format!("{builder}, device {device} (no runner record)"),
+        };
+        let system_basis = if s.signer.is_some() {
+            Basis::Certificate
+        } else {
+            Basis::Builder
+        };
+        add("Which system trained it?", system, system_basis);
+        add(
+            "Has it changed since publishing?",
+            format!(
+                "no: {} file(s) match the signed manifest, root sha256:{}",
+                s.model_root.1,
+                short(&s.model_root.0)
+            ),
+            Basis::Checked,
+        );
+        add(
+            "Which version is it?",
+            format!(
+                "{} {}",
+                bom.model.name,
+                bom.model.version.as_deref().unwrap_or("(unversioned)")
+            ),
+            Basis::Caller,
+        );
+        let mut data: Vec<String> = bom
+            .datasets
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} [{}]",
+                    base_name(&d.name),
+                    d.sha256
+                        .iter()
+                        .map(|h| short(h))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        data.dedup();
+        add(
+            "Which data and processing went in?",
+            format!(
+                "{}; preprocessing and splits per job sha256:{}",
+                data.join("; "),
+                short(
+                    p["buildDefinition"]["externalParameters"]["job"]["digest"]["sha256"]
+                        .as_str()
+                        .unwrap_or("?")
+                )
+            ),
+            Basis::Builder,
+        );
+        let frameworks: Vec<String> = bom
+            .frameworks
+            .iter()
+            .chain(&bom.applications)
+            .map(|f| format!("{} {}", f.name, f.version.as_deref().unwrap_or("?")))
+            .collect();
+        add("Which frameworks?", frameworks.join(", "), Basis::Builder);
+        let metrics: Vec<String> = bom
+            .metrics
+            .iter()
+            .filter(|m| m.slice == "test")
+            .map(|m| format!("{} {}", m.kind, m.value))
+            .collect();
+        add(
+            "Which evaluations?",
+            if metrics.is_empty() {
+                "(no test-split metrics)".into()
+            } else {
+                format!("test split: {}", metrics.join(", "))
+            },
+            Basis::Builder,
+        );
+        match &s.policy_judgement {
+            Some(j) => add("Are the datasets appropriate?", j.clone(), Basis::Policy),
+            None => add(
+                "Are the datasets appropriate?",
+                "not judged: the policy sets no dataset or licence rules".into(),
+                Basis::Unjudged,
+            ),
+        }
+        let mut licences = vec![format!("model {}", bom.model.licenses.join(" AND "))];
+        licences.extend(
+            bom.datasets
+                .iter()
+                .map(|d| format!("{} {}", base_name(&d.name), d.licenses.join(" AND "))),
+        );
+        licences.dedup();
+        add("Which licences apply?", licences.join("; "), Basis::Caller);
+        Passport { answers }
+    }
+}
+
+impl fmt::Display for Passport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "MODEL PASSPORT")?;
+        for a in &self.answers {
+            writeln!(f, "  {:<36} {}", a.question, a.answer)?;
+            writeln!(f, "  {:<36} ({})", "", a.basis.label())?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,70 @@
+//! `model` and `policy init` at the command line. The release semantics
+//! are tested over fresh builder output in builder/tests/release.rs.
+
+mod common;
+use common::{cli, code, testdata};
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn policy_init_writes_a_template_that_model_accepts_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.toml");
+    let f = file.display().to_string();
+    let o = cli(&args(&["policy", "init", "--out", &f]));
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("# slsa-aibom release policy"));
+    let o = cli(&args(&["policy", "init", "--out", &f]));
+    assert_eq!(code(&o), 2, "an existing file must not be overwritten");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    let o = cli(&args(&["policy", "init"]));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), text);
+
+    // The template pins the builder by certificate: with a key it is refused
+    // before any evidence is read.
+    let keyed = testdata().join("keyed");
+    let o = cli(&args(&[
+        "model",
+        &keyed.join("model").display().to_string(),
+        "--key",
+        &keyed.join("key.pub").display().to_string(),
+        "--policy",
+        &f,
+    ]));
+    assert_eq!(code(&o), 2);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("keyed"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn model_reports_missing_documents_and_bad_policies_clearly() {
+    let keyed = testdata().join("keyed");
+    let model = keyed.join("model").display().to_string();
+    let key = keyed.join("key.pub").display().to_string();
+    // testdata/keyed has a model signature and a provenance but no ML-BOM.
+    let o = cli(&args(&["model", &model, "--key", &key, "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_ne!(code(&o), 0);
+    assert_eq!(v["verified"], false);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "version = 1\n[licences]\nmodel = [\"MIT\"]\n").unwrap();
+    let o = cli(&args(&[
+        "model",
+        &model,
+        "--key",
+        &key,
+        "--policy",
+        &bad.display().to_string(),
+    ]));
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown field"));
+    let o = cli(&args(&["model", "no/such/dir", "--key", &key]));
+    assert_eq!(code(&o), 2);
+}
