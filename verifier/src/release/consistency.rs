@@ -76,6 +76,20 @@ fn digests(set: &BTreeSet<String>) -> String {
         .join(", ")
 }
 
+/// Record a check that passes when `ok`, else fails with `error()`.
+fn require(
+    checks: &mut Checks,
+    name: &str,
+    expected: Option<String>,
+    actual: Option<String>,
+    detail: impl Into<String>,
+    ok: bool,
+    error: impl FnOnce() -> Error,
+) -> Result<()> {
+    let result = if ok { Ok(()) } else { Err(error()) };
+    checks.record(name, expected, actual, detail, result)
+}
+
 /// Run every binding check; the first failure stops them.
 pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
     same_signer(v, checks)?;
@@ -83,69 +97,69 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
         .as_str()
         .unwrap_or_default();
     let same_run = !invocation.is_empty() && bom.workflow_uids.iter().any(|u| u == invocation);
-    checks.record(
+    require(
+        checks,
         "release.same-run",
         Some(invocation.to_string()),
         Some(bom.workflow_uids.join(", ")),
         "the ML-BOM's training workflow is the provenance's invocation",
-        if same_run {
-            Ok(())
-        } else {
-            Err(Error::Identity(format!(
+        same_run,
+        || {
+            Error::Identity(format!(
                 "the ML-BOM comes from invocation {:?}, the provenance from {invocation:?}",
                 bom.workflow_uids
-            )))
+            ))
         },
     )?;
 
     let files = signed_files(v.signature);
     let provenance_subjects = subjects(v.provenance);
-    checks.record(
+    require(
+        checks,
         "release.model-files",
         Some(show(&files)),
         Some(show(&provenance_subjects)),
         "the provenance subjects are the signed model files",
-        if files == provenance_subjects {
-            Ok(())
-        } else {
-            Err(Error::Digest(format!(
+        files == provenance_subjects,
+        || {
+            Error::Digest(format!(
                 "the model signature lists [{}], the provenance subjects are [{}]",
                 show(&files),
                 show(&provenance_subjects)
-            )))
+            ))
         },
     )?;
     let aibom_subjects = subjects(v.aibom);
-    checks.record(
+    require(
+        checks,
         "release.aibom-subjects",
         Some(show(&provenance_subjects)),
         Some(show(&aibom_subjects)),
         "the ML-BOM statement covers the same files",
-        if aibom_subjects == provenance_subjects {
-            Ok(())
-        } else {
-            Err(Error::Digest(format!(
+        aibom_subjects == provenance_subjects,
+        || {
+            Error::Digest(format!(
                 "the ML-BOM statement covers [{}], the provenance [{}]",
                 show(&aibom_subjects),
                 show(&provenance_subjects)
-            )))
+            ))
         },
     )?;
     let model_digests: BTreeSet<String> = files.iter().map(|(_, d)| d.clone()).collect();
     let bom_model: BTreeSet<String> = bom.model.sha256.iter().cloned().collect();
-    checks.record(
+    require(
+        checks,
         "release.aibom-model-hashes",
         Some(digests(&model_digests)),
         Some(digests(&bom_model)),
         "the ML-BOM model component's hashes are signed model files",
-        if !bom_model.is_empty() && bom_model.is_subset(&model_digests) {
-            Ok(())
-        } else {
-            Err(Error::Digest(format!(
+        !bom_model.is_empty() && bom_model.is_subset(&model_digests),
+        || {
+            Error::Digest(format!(
                 "the ML-BOM model hashes [{}] are not among the model files [{}]",
                 digests(&bom_model),
                 digests(&model_digests)
-            )))
+            ))
         },
     )?;
 
@@ -155,19 +169,19 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
         .iter()
         .flat_map(|d| d.sha256.iter().cloned())
         .collect();
-    checks.record(
+    require(
+        checks,
         "release.datasets",
         Some(digests(&deps)),
         Some(digests(&bom_data)),
         "the ML-BOM datasets are the provenance's resolved dataset dependencies",
-        if !deps.is_empty() && deps == bom_data {
-            Ok(())
-        } else {
-            Err(Error::Digest(format!(
+        !deps.is_empty() && deps == bom_data,
+        || {
+            Error::Digest(format!(
                 "the ML-BOM datasets [{}] differ from the provenance's [{}]",
                 digests(&bom_data),
                 digests(&deps)
-            )))
+            ))
         },
     )?;
     let trainer = dependency_digests(v.provenance, "trainer");
@@ -176,19 +190,19 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
         .iter()
         .flat_map(|a| a.sha256.iter().cloned())
         .collect();
-    checks.record(
+    require(
+        checks,
         "release.trainer",
         Some(digests(&trainer)),
         Some(digests(&bom_trainer)),
         "the ML-BOM trainer is the provenance's trainer binary",
-        if !trainer.is_empty() && trainer == bom_trainer {
-            Ok(())
-        } else {
-            Err(Error::Digest(format!(
+        !trainer.is_empty() && trainer == bom_trainer,
+        || {
+            Error::Digest(format!(
                 "the ML-BOM trainer [{}] differs from the provenance's [{}]",
                 digests(&bom_trainer),
                 digests(&trainer)
-            )))
+            ))
         },
     )
 }
@@ -216,18 +230,21 @@ fn same_signer(v: &Verified<'_>, checks: &mut Checks) -> Result<()> {
         }
         _ => false,
     };
-    checks.record(
+    require(
+        checks,
         "release.same-signer",
         Some(all[0].clone()),
         Some(all.join(" | ")),
-        format!("provenance, ML-BOM and model signature all signed by {}", all[0]),
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::Identity(format!(
+        format!(
+            "provenance, ML-BOM and model signature all signed by {}",
+            all[0]
+        ),
+        ok,
+        || {
+            Error::Identity(format!(
                 "the three documents have different signers or runs: provenance {}, ML-BOM {}, model signature {}",
                 all[0], all[1], all[2]
-            )))
+            ))
         },
     )
 }

@@ -8,7 +8,7 @@ mod policy_init;
 mod verify_bundle;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use slsa_aibom_verify::ErrorClass;
+use slsa_aibom_verify::{Error, ErrorClass};
 use std::process::ExitCode;
 
 /// Verify Sigstore bundles, SLSA provenance and OpenSSF model signatures, offline.
@@ -56,6 +56,18 @@ fn exit_for(class: Option<ErrorClass>) -> ExitCode {
     ExitCode::from(class.map_or(0, |c| c.exit_code()) as u8)
 }
 
+/// Report an error that stopped a command before any verdict (as JSON
+/// when that format was asked for) and pick its exit code.
+pub fn fail(e: &Error, format: Format) -> ExitCode {
+    if format == Format::Json {
+        let j = serde_json::json!({"verified": false, "failure": {"class": e.class(), "message": e.detail()}});
+        println!("{j:#}");
+    } else {
+        eprintln!("slsa-aibom-verify: {e}");
+    }
+    exit_for(Some(e.class()))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -68,20 +80,14 @@ fn main() -> ExitCode {
                 }
                 ExitCode::SUCCESS
             }
-            Err(e) => {
-                eprintln!("slsa-aibom-verify: {e}");
-                exit_for(Some(e.class()))
-            }
+            Err(e) => fail(&e, Format::Human),
         },
         Command::DatasetProof(args) => match args.run() {
             Ok(present) => {
                 println!("{}", if present { "present" } else { "absent" });
                 ExitCode::SUCCESS
             }
-            Err(e) => {
-                eprintln!("slsa-aibom-verify: {e}");
-                exit_for(Some(e.class()))
-            }
+            Err(e) => fail(&e, Format::Human),
         },
         Command::VerifyBundle(args) => match args.run() {
             Ok(report) => {
@@ -94,15 +100,7 @@ fn main() -> ExitCode {
                 }
                 exit_for(report.failure().map(|f| f.class))
             }
-            Err(e) => {
-                if args.format == Format::Json {
-                    let j = serde_json::json!({"verified": false, "failure": {"class": e.class(), "message": e.detail()}});
-                    println!("{j:#}");
-                } else {
-                    eprintln!("slsa-aibom-verify: {e}");
-                }
-                exit_for(Some(e.class()))
-            }
+            Err(e) => fail(&e, args.format),
         },
     }
 }

@@ -1,7 +1,7 @@
 //! `model`: verify a whole release and print its passport.
 
 use crate::policy_args::PolicyArgs;
-use crate::{exit_for, Format};
+use crate::{exit_for, fail, Format};
 use clap::Args;
 use slsa_aibom_verify::release::rules::ReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release, ReleaseReport};
@@ -94,15 +94,7 @@ impl VerifyModel {
                 }
                 exit_for(report.failure.as_ref().map(|f| f.class))
             }
-            Err(e) => {
-                if self.format == Format::Json {
-                    let j = serde_json::json!({"verified": false, "failure": {"class": e.class(), "message": e.detail()}});
-                    println!("{j:#}");
-                } else {
-                    eprintln!("slsa-aibom-verify: {e}");
-                }
-                exit_for(Some(e.class()))
-            }
+            Err(e) => fail(&e, self.format),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `policy init`: write the commented policy template.
 
-use crate::exit_for;
+use crate::{fail, Format};
 use clap::{Args, Subcommand};
 use slsa_aibom_verify::release::rules::TEMPLATE;
 use slsa_aibom_verify::Error;
@@ -39,10 +39,7 @@ impl PolicyCommand {
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("slsa-aibom-verify: {e}");
-                exit_for(Some(e.class()))
-            }
+            Err(e) => fail(&e, Format::Human),
         }
     }
 }
