@@ -73,7 +73,12 @@ impl JobQuery {
     /// Ask the Jobs API, and check that the job is a finished job of this
     /// run and attempt.
     pub fn fetch(&self) -> Result<TrainRunner> {
-        let job = self.api.get(&self.path())?;
+        let job = self.api.get(&self.path()).map_err(|e| match e {
+            BuildError::Sign(why) => {
+                BuildError::Sign(format!("Jobs API, train job {}: {why}", self.job_id))
+            }
+            e => e,
+        })?;
         self.runner(&job)
     }
 
