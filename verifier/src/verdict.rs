@@ -76,9 +76,7 @@ pub struct Verdict {
     pub predicate_type: Option<String>,
     /// Which entry of a JSON Lines file was reported (0-based).
     pub entry: usize,
-    /// The statement of the reported entry, once its signature verified (it
-    /// is set on failures that come after the signature check, too). Only
-    /// a verified verdict's statement is trustworthy.
+    /// The verified statement (DSSE evidence); `None` on failure.
     #[serde(skip)]
     pub statement: Option<crate::statement::Statement>,
 }

@@ -455,7 +455,8 @@ fn pick_digest(st: &Statement, file: &[Digest; 2]) -> Digest {
     }
 }
 
-fn failed(checks: Checks, e: &Error, entry: usize) -> Verdict {
+/// A verdict that failed with `e` after `checks`.
+pub(crate) fn failed(checks: Checks, e: &Error, entry: usize) -> Verdict {
     Verdict {
         verified: false,
         checks: checks.0,

@@ -7,8 +7,8 @@ use crate::metrics::Evaluation;
 use crate::spec::{Architecture, Task};
 use sha2::{Digest as _, Sha256};
 
-/// The predicate type the ML-BOM is signed under.
-pub const CYCLONEDX_PREDICATE: &str = "https://cyclonedx.org/bom";
+/// The predicate type the ML-BOM is signed under (the verifier's constant).
+pub use slsa_aibom_verify::release::CYCLONEDX_PREDICATE;
 
 const MODEL_REF: &str = "model";
 const TRAINER_REF: &str = "trainer";

@@ -2,7 +2,7 @@
 //! one signer and one run, one set of model files, one set of datasets,
 //! and the ML-BOM file that the provenance names by digest.
 
-use super::mlbom::MlBom;
+use super::mlbom::{array, MlBom};
 use crate::error::{Error, Result};
 use crate::identity::CertIdentity;
 use crate::statement::Statement;
@@ -35,10 +35,7 @@ fn subjects(st: &Statement) -> BTreeSet<(String, String)> {
 
 /// `(name, sha256)` of every file a model signature lists.
 pub fn signed_files(signature: &Statement) -> BTreeSet<(String, String)> {
-    signature.predicate["resources"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    array(&signature.predicate["resources"])
         .iter()
         .filter(|r| r["algorithm"] == "sha256")
         .filter_map(|r| {
@@ -50,15 +47,25 @@ pub fn signed_files(signature: &Statement) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-/// sha256 values of the provenance's resolved dependencies named `prefix*`.
-fn dependency_digests(provenance: &Statement, prefix: &str) -> BTreeSet<String> {
-    provenance.predicate["buildDefinition"]["resolvedDependencies"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+/// `(name, sha256)` of the provenance's resolved dependencies named
+/// `prefix*`; the digest is empty when a dependency has no sha256.
+pub fn dependencies<'a>(
+    provenance: &'a Statement,
+    prefix: &'a str,
+) -> impl Iterator<Item = (&'a str, String)> + 'a {
+    array(&provenance.predicate["buildDefinition"]["resolvedDependencies"])
         .iter()
-        .filter(|d| d["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
-        .filter_map(|d| d["digest"]["sha256"].as_str().map(str::to_ascii_lowercase))
+        .filter_map(move |d| {
+            let name = d["name"].as_str().filter(|n| n.starts_with(prefix))?;
+            let sha256 = d["digest"]["sha256"].as_str().unwrap_or_default();
+            Some((name, sha256.to_ascii_lowercase()))
+        })
+}
+
+fn dependency_digests(provenance: &Statement, prefix: &str) -> BTreeSet<String> {
+    dependencies(provenance, prefix)
+        .map(|(_, d)| d)
+        .filter(|d| !d.is_empty())
         .collect()
 }
 
@@ -259,10 +266,7 @@ pub fn aibom_file(
 ) -> Result<()> {
     use sha2::Digest as _;
     let actual = hex::encode(sha2::Sha256::digest(bytes));
-    let expected = provenance.predicate["runDetails"]["byproducts"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    let expected = array(&provenance.predicate["runDetails"]["byproducts"])
         .iter()
         .find(|b| b["name"] == "aibom.cdx.json")
         .and_then(|b| b["digest"]["sha256"].as_str())

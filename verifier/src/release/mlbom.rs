@@ -59,7 +59,8 @@ fn s(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
-fn array(v: &Value) -> &[Value] {
+/// `v` as a slice; empty when it is not an array.
+pub fn array(v: &Value) -> &[Value] {
     v.as_array().map(Vec::as_slice).unwrap_or_default()
 }
 

@@ -15,7 +15,7 @@ use crate::policy::Policy;
 use crate::provenance::SLSA_PROVENANCE_V1;
 use crate::runner_policy::RunnerPolicy;
 use crate::verdict::{Check, Checks, Failure, Verdict};
-use crate::verifier::{Inputs, Subject, Verifier};
+use crate::verifier::{failed, Inputs, Subject, Verifier};
 use crate::Digest;
 use mlbom::MlBom;
 use passport::Passport;
@@ -112,35 +112,22 @@ fn verify_part(
     subjects: Vec<Subject>,
 ) -> Part {
     let verdict = match Verifier::new(policy) {
-        Err(e) => Verdict {
-            verified: false,
-            checks: Vec::new(),
-            failure: Some(Failure::from(&e)),
-            signer: None,
-            predicate_type: None,
-            entry: 0,
-            statement: None,
-        },
+        Err(e) => failed(Checks::default(), &e, 0),
         Ok(v) => {
             let report = v.verify(&Inputs {
                 evidence: evidence.to_path_buf(),
                 subjects,
             });
-            // Every subject must verify; report the first failure, else the first verdict.
+            // Every subject must verify: report the first failure, else the first verdict.
             let all: Vec<Verdict> = report.results.into_iter().map(|r| r.verdict).collect();
-            all.iter()
-                .find(|v| !v.verified)
-                .or(all.first())
-                .cloned()
-                .unwrap_or_else(|| Verdict {
-                    verified: false,
-                    checks: Vec::new(),
-                    failure: Some(Failure::from(&Error::Input("no subjects".into()))),
-                    signer: None,
-                    predicate_type: None,
-                    entry: 0,
-                    statement: None,
-                })
+            match all
+                .iter()
+                .position(|v| !v.verified)
+                .or((!all.is_empty()).then_some(0))
+            {
+                Some(i) => all[i].clone(),
+                None => failed(Checks::default(), &Error::Input("no subjects".into()), 0),
+            }
         }
     };
     Part {

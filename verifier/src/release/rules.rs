@@ -391,21 +391,8 @@ impl ReleasePolicy {
         let norm = |s: &String| s.to_ascii_lowercase();
         let approved: Vec<String> = d.approved.iter().map(norm).collect();
         let denied: Vec<String> = d.denied.iter().map(norm).collect();
-        let deps = provenance.predicate["buildDefinition"]["resolvedDependencies"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        for dep in deps.iter().filter(|x| {
-            x["name"]
-                .as_str()
-                .is_some_and(|n| n.starts_with("dataset:"))
-        }) {
-            let name = dep["name"].as_str().unwrap_or_default();
-            let digest = format!(
-                "sha256:{}",
-                dep["digest"]["sha256"].as_str().unwrap_or_default()
-            )
-            .to_ascii_lowercase();
+        for (name, sha256) in super::consistency::dependencies(provenance, "dataset:") {
+            let digest = format!("sha256:{sha256}");
             let result = if denied.contains(&digest) {
                 Err(Error::Policy(format!(
                     "{name} ({digest}) is on the deny list"

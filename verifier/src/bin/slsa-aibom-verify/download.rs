@@ -2,7 +2,7 @@
 
 use clap::Args;
 use slsa_aibom_verify::github_attestations::{to_json_lines, AttestationQuery, Scope};
-use slsa_aibom_verify::{digest::hash_file, Digest, Error};
+use slsa_aibom_verify::{hashing::sha256_file, Digest, Error};
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -69,8 +69,7 @@ impl DownloadAttestations {
 fn subject_digest(arg: &str) -> Result<Digest, Error> {
     let path = Path::new(arg);
     if path.is_file() {
-        let [sha256, _] = hash_file(path)?;
-        return Ok(sha256);
+        return Ok(Digest::sha256(&sha256_file(path)?));
     }
     Digest::parse(arg)
 }

@@ -45,12 +45,12 @@ impl VerifyModel {
             Some(path) => {
                 let bytes = std::fs::read(path)
                     .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-                let text = String::from_utf8(bytes.clone())
-                    .map_err(|_| Error::Input(format!("{} is not UTF-8", path.display())))?;
                 let digest = {
                     use sha2::Digest as _;
                     hex::encode(sha2::Sha256::digest(&bytes))
                 };
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| Error::Input(format!("{} is not UTF-8", path.display())))?;
                 (ReleasePolicy::from_toml(&text)?, Some(digest))
             }
         };
