@@ -64,5 +64,16 @@ impl From<candle_core::Error> for BuildError {
     }
 }
 
+impl From<slsa_aibom_verify::Error> for BuildError {
+    /// The shared signers fail with [`slsa_aibom_verify::Error::Sign`];
+    /// anything else from the verifier is a verification failure.
+    fn from(e: slsa_aibom_verify::Error) -> Self {
+        match e {
+            slsa_aibom_verify::Error::Sign(m) => BuildError::Sign(m),
+            other => BuildError::Verify(other.to_string()),
+        }
+    }
+}
+
 /// Result with [`BuildError`].
 pub type Result<T> = std::result::Result<T, BuildError>;

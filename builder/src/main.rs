@@ -15,10 +15,9 @@ use slsa_aibom_builder::layout;
 use slsa_aibom_builder::pipeline::{
     attest_only, build, train_only, BuildOptions, BuildSummary, TrainOptions,
 };
-use slsa_aibom_builder::signing::{KeylessSigner, Services, Signer, Transparency};
+use slsa_aibom_builder::signing::{KeylessConfig, Signer, Transparency};
 use slsa_aibom_builder::spec::Job;
 use slsa_aibom_builder::{commitment_file, demo, rebuild};
-use slsa_aibom_verify::TrustRoot;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -168,23 +167,14 @@ impl KeylessArgs {
         } else {
             Transparency::Rekor
         };
-        let defaults = Services::production(transparency);
-        let services = Services {
-            fulcio: self.fulcio_url.clone().unwrap_or(defaults.fulcio),
-            rekor: self.rekor_url.clone().unwrap_or(defaults.rekor),
-            tsa: self.tsa_url.clone().unwrap_or(defaults.tsa),
-        };
-        let trust_root = match &self.trusted_root {
-            Some(path) => {
-                TrustRoot::from_file(path).map_err(|e| BuildError::Sign(e.to_string()))?
-            }
-            None => TrustRoot::embedded(transparency.instance()),
-        };
-        Ok(Signer::Keyless(Box::new(KeylessSigner::from_ambient(
-            services,
+        let config = KeylessConfig {
             transparency,
-            trust_root,
-        )?)))
+            fulcio: self.fulcio_url.clone(),
+            rekor: self.rekor_url.clone(),
+            tsa: self.tsa_url.clone(),
+            trusted_root: self.trusted_root.clone(),
+        };
+        Ok(Signer::Keyless(Box::new(config.signer()?)))
     }
 }
 
@@ -194,8 +184,8 @@ impl SigningArgs {
             return self.keyless.signer();
         }
         match &self.key {
-            Some(k) => Signer::from_pem_file(k),
-            None => Signer::ephemeral(),
+            Some(k) => Ok(Signer::from_pem_file(k)?),
+            None => Ok(Signer::ephemeral()?),
         }
     }
 }

@@ -416,7 +416,11 @@ fn attest_into(
     if let Some(pem) = signer.public_key_pem() {
         write(&dir.path(layout::KEY_PUB), pem.as_bytes())?;
     }
-    output_check::verify_outputs(&dir.root, &signer.anchor(builder_id)?, Some(builder_id))
+    output_check::verify_outputs(
+        &dir.root,
+        &crate::signing::anchor(signer, builder_id)?,
+        Some(builder_id),
+    )
 }
 
 /// Run `f` on a staging directory beside `out`, and move it into place only

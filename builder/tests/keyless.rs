@@ -424,7 +424,12 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
             ..Policy::default()
         };
         rules.apply(&mut policy).unwrap();
-        verify_release(&policy, &rules, None, &release)
+        let report = verify_release(&policy, &rules, None, &release);
+        // Keyless, our workflow's certificate, the identity pinned: level 3.
+        if report.verified {
+            assert_eq!(slsa_aibom_verify::vsa::build_level(&report, &policy), 3);
+        }
+        report
     };
     let builder = |tags: &[&str]| BuilderRules {
         workflow: Some("https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml".into()),
@@ -453,6 +458,27 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
     assert!(same.detail.contains(BUILDER_ID), "{}", same.detail);
     let passport = r.passport.unwrap().to_string();
     assert!(passport.contains("verified: certificate"), "{passport}");
+    // The inventory names the builder commit from the certificate.
+    let signed_by_us = Policy {
+        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        identity: Some(SanMatcher::Exact(BUILDER_ID.into())),
+        issuer: Some(GITHUB_ISSUER.into()),
+        ..Policy::default()
+    };
+    let inventory = slsa_aibom_verify::inventory::Inventory::build(
+        &signed_by_us,
+        &[out.join("attestations")],
+        None,
+    )
+    .unwrap();
+    assert_eq!(inventory.models.len(), 1, "{:?}", inventory.rejected);
+    assert_eq!(
+        inventory
+            .from_builder_commit(&claims.job_workflow_sha)
+            .len(),
+        1
+    );
+    assert!(inventory.from_builder_commit("3333333").is_empty());
 
     // Another tag of the builder: the certificate's SAN does not match.
     let r = run(ReleasePolicy {

@@ -19,6 +19,8 @@ pub enum ErrorClass {
     Policy,
     /// The evidence carries no transparency proof, so it cannot be checked offline.
     NoTransparency,
+    /// A signature could not be made (unusable key, signing service refused).
+    Sign,
 }
 
 impl ErrorClass {
@@ -31,6 +33,7 @@ impl ErrorClass {
             ErrorClass::Digest => 5,
             ErrorClass::Policy => 6,
             ErrorClass::NoTransparency => 7,
+            ErrorClass::Sign => 8,
         }
     }
 
@@ -43,6 +46,7 @@ impl ErrorClass {
             ErrorClass::Digest => "digest",
             ErrorClass::Policy => "policy",
             ErrorClass::NoTransparency => "no-transparency",
+            ErrorClass::Sign => "sign",
         }
     }
 }
@@ -69,6 +73,9 @@ pub enum Error {
     /// See [`ErrorClass::NoTransparency`].
     #[error("no transparency evidence; cannot verify offline: {0}")]
     NoTransparency(String),
+    /// See [`ErrorClass::Sign`].
+    #[error("signing failed: {0}")]
+    Sign(String),
 }
 
 impl Error {
@@ -81,6 +88,7 @@ impl Error {
             Error::Digest(_) => ErrorClass::Digest,
             Error::Policy(_) => ErrorClass::Policy,
             Error::NoTransparency(_) => ErrorClass::NoTransparency,
+            Error::Sign(_) => ErrorClass::Sign,
         }
     }
 
@@ -92,7 +100,8 @@ impl Error {
             | Error::Identity(m)
             | Error::Digest(m)
             | Error::Policy(m)
-            | Error::NoTransparency(m) => m,
+            | Error::NoTransparency(m)
+            | Error::Sign(m) => m,
         }
     }
 }

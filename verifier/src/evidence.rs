@@ -38,6 +38,26 @@ pub struct EnvelopeSignature {
     pub cert: Option<String>,
 }
 
+impl Evidence {
+    /// The in-toto statement it carries (DSSE evidence), unverified; `None`
+    /// for a bundle over a bare message signature.
+    pub fn statement(&self) -> Option<Result<crate::statement::Statement>> {
+        let (payload_type, payload) = match self {
+            Evidence::BareDsse(env) => (env.payload_type.as_str(), env.payload.as_slice()),
+            Evidence::Bundle(b) => match &b.content {
+                sigstore_types::SignatureContent::DsseEnvelope(env) => {
+                    (env.payload_type.as_str(), env.payload.as_bytes())
+                }
+                _ => return None,
+            },
+        };
+        Some(crate::statement::Statement::from_payload(
+            payload_type,
+            payload,
+        ))
+    }
+}
+
 impl Envelope {
     /// Parse a DSSE envelope from its JSON serialization.
     pub fn from_json(text: &str) -> Result<Self> {

@@ -85,7 +85,7 @@ fn is_ignored(rel: &[String], ignore: &BTreeSet<Vec<String>>) -> bool {
 }
 
 /// Every regular file under `dir`, as path components, skipping ignored paths.
-fn walk(
+pub(crate) fn walk(
     dir: &Path,
     allow_symlinks: bool,
     ignore: &BTreeSet<Vec<String>>,

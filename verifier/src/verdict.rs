@@ -137,6 +137,21 @@ impl Checks {
         result
     }
 
+    /// Record a check that passes when `ok`, else fails with `error()`,
+    /// which is then returned.
+    pub fn require(
+        &mut self,
+        name: &str,
+        expected: Option<String>,
+        actual: Option<String>,
+        detail: impl Into<String>,
+        ok: bool,
+        error: impl FnOnce() -> Error,
+    ) -> Result<()> {
+        let result = if ok { Ok(()) } else { Err(error()) };
+        self.record(name, expected, actual, detail, result)
+    }
+
     /// Record a comparison: passes when `ok`, else fails with `err(message)`.
     pub fn compare(
         &mut self,

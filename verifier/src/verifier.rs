@@ -13,7 +13,6 @@ use crate::statement::Statement;
 use crate::verdict::{Checks, Failure, Verdict};
 use crate::{bare_dsse, private_pki, signer_checks};
 use serde::Serialize;
-use sigstore_types::SignatureContent;
 use std::path::{Path, PathBuf};
 
 /// What the evidence must cover.
@@ -247,19 +246,10 @@ impl Verifier {
         let (statement, cert) = match ev {
             Evidence::BareDsse(env) => {
                 bare_dsse::verify(env, policy, checks)?;
-                (
-                    Some(Statement::from_payload(&env.payload_type, &env.payload)?),
-                    None,
-                )
+                (ev.statement().transpose()?, None)
             }
             Evidence::Bundle(bundle) => {
-                let statement = match &bundle.content {
-                    SignatureContent::DsseEnvelope(env) => Some(Statement::from_payload(
-                        &env.payload_type,
-                        env.payload.as_bytes(),
-                    )?),
-                    _ => None,
-                };
+                let statement = ev.statement().transpose()?;
                 if !policy.certificate_chain.is_empty() {
                     (
                         statement,

@@ -83,20 +83,6 @@ fn digests(set: &BTreeSet<String>) -> String {
         .join(", ")
 }
 
-/// Record a check that passes when `ok`, else fails with `error()`.
-fn require(
-    checks: &mut Checks,
-    name: &str,
-    expected: Option<String>,
-    actual: Option<String>,
-    detail: impl Into<String>,
-    ok: bool,
-    error: impl FnOnce() -> Error,
-) -> Result<()> {
-    let result = if ok { Ok(()) } else { Err(error()) };
-    checks.record(name, expected, actual, detail, result)
-}
-
 /// Run every binding check; the first failure stops them.
 pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
     same_signer(v, checks)?;
@@ -104,8 +90,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
         .as_str()
         .unwrap_or_default();
     let same_run = !invocation.is_empty() && bom.workflow_uids.iter().any(|u| u == invocation);
-    require(
-        checks,
+    checks.require(
         "release.same-run",
         Some(invocation.to_string()),
         Some(bom.workflow_uids.join(", ")),
@@ -121,8 +106,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
 
     let files = signed_files(v.signature);
     let provenance_subjects = subjects(v.provenance);
-    require(
-        checks,
+    checks.require(
         "release.model-files",
         Some(show(&files)),
         Some(show(&provenance_subjects)),
@@ -137,8 +121,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
         },
     )?;
     let aibom_subjects = subjects(v.aibom);
-    require(
-        checks,
+    checks.require(
         "release.aibom-subjects",
         Some(show(&provenance_subjects)),
         Some(show(&aibom_subjects)),
@@ -154,8 +137,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
     )?;
     let model_digests: BTreeSet<String> = files.iter().map(|(_, d)| d.clone()).collect();
     let bom_model: BTreeSet<String> = bom.model.sha256.iter().cloned().collect();
-    require(
-        checks,
+    checks.require(
         "release.aibom-model-hashes",
         Some(digests(&model_digests)),
         Some(digests(&bom_model)),
@@ -176,8 +158,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
         .iter()
         .flat_map(|d| d.sha256.iter().cloned())
         .collect();
-    require(
-        checks,
+    checks.require(
         "release.datasets",
         Some(digests(&deps)),
         Some(digests(&bom_data)),
@@ -197,8 +178,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
         .iter()
         .flat_map(|a| a.sha256.iter().cloned())
         .collect();
-    require(
-        checks,
+    checks.require(
         "release.trainer",
         Some(digests(&trainer)),
         Some(digests(&bom_trainer)),
@@ -237,9 +217,7 @@ fn same_signer(v: &Verified<'_>, checks: &mut Checks) -> Result<()> {
         }
         _ => false,
     };
-    require(
-        checks,
-        "release.same-signer",
+    checks.require("release.same-signer",
         Some(all[0].clone()),
         Some(all.join(" | ")),
         format!(

@@ -2,10 +2,13 @@
 
 mod dataset_proof;
 mod download;
+mod inventory;
 mod model;
 mod policy_args;
 mod policy_init;
 mod verify_bundle;
+mod vsa;
+mod vsa_out;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use slsa_aibom_verify::{Error, ErrorClass};
@@ -41,6 +44,14 @@ enum Command {
     /// signature: same signer and run, same files and datasets, policy
     /// rules) and print its passport.
     Model(Box<model::VerifyModel>),
+    /// Check a signed verification summary (VSA) against a model directory
+    /// or digests, the policy it must name, its verifier and SLSA level.
+    Vsa(Box<vsa::VerifySummary>),
+    /// Index the verified attestations under directories and answer
+    /// blast-radius queries: models trained on a dataset, built with a
+    /// framework version, from a builder commit, or a model's lineage.
+    /// Evidence that does not verify is listed, never indexed.
+    Inventory(Box<inventory::InventoryArgs>),
     /// Policy files: `policy init` writes a commented template.
     #[command(subcommand)]
     Policy(policy_init::PolicyCommand),
@@ -89,18 +100,31 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(&e, Format::Human),
         },
-        Command::VerifyBundle(args) => match args.run() {
-            Ok(report) => {
-                match args.format {
-                    Format::Json => println!(
-                        "{}",
-                        serde_json::to_string_pretty(&report).unwrap_or_default()
-                    ),
-                    Format::Human => verify_bundle::print_human(&report),
-                }
-                exit_for(report.failure().map(|f| f.class))
+        Command::VerifyBundle(args) => report_bundle(args.run(), args.format),
+        Command::Vsa(args) => report_bundle(args.run(), args.format),
+        Command::Inventory(args) => match args.run() {
+            Ok(answer) => {
+                answer.print(args.format);
+                ExitCode::SUCCESS
             }
             Err(e) => fail(&e, args.format),
         },
+    }
+}
+
+/// Print a bundle verification's report and pick the exit code.
+fn report_bundle(result: Result<slsa_aibom_verify::Report, Error>, format: Format) -> ExitCode {
+    match result {
+        Ok(report) => {
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                ),
+                Format::Human => verify_bundle::print_human(&report),
+            }
+            exit_for(report.failure().map(|f| f.class))
+        }
+        Err(e) => fail(&e, format),
     }
 }

@@ -1,6 +1,7 @@
 //! `model`: verify a whole release and print its passport.
 
 use crate::policy_args::PolicyArgs;
+use crate::vsa_out::SummaryArgs;
 use crate::{exit_for, fail, Format};
 use clap::Args;
 use slsa_aibom_verify::release::rules::ReleasePolicy;
@@ -27,13 +28,17 @@ pub struct VerifyModel {
     policy: Option<PathBuf>,
     #[command(flatten)]
     flags: PolicyArgs,
+    #[command(flatten)]
+    vsa: SummaryArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
 }
 
 impl VerifyModel {
-    fn run(&self) -> Result<ReleaseReport, Error> {
+    fn run(&self) -> Result<(ReleaseReport, Release, Policy), Error> {
+        self.vsa
+            .check(self.policy.as_deref(), &self.flags.rule_flags())?;
         let (rules, digest) = match &self.policy {
             None => (
                 ReleasePolicy {
@@ -78,19 +83,30 @@ impl VerifyModel {
             )));
         }
         let release = Release::from_layout(&self.model_dir, &attestations, &signature);
-        Ok(verify_release(&policy, &rules, digest, &release))
+        let report = verify_release(&policy, &rules, digest, &release);
+        Ok((report, release, policy))
     }
 
     /// Run, print, and pick the exit code.
     pub fn main(&self) -> ExitCode {
         match self.run() {
-            Ok(report) => {
+            Ok((report, release, policy)) => {
                 match self.format {
                     Format::Json => println!(
                         "{}",
                         serde_json::to_string_pretty(&report).unwrap_or_default()
                     ),
                     Format::Human => print_human(&report),
+                }
+                if report.verified {
+                    let policy_file = self.policy.as_deref().unwrap_or(std::path::Path::new(""));
+                    match self.vsa.write(&report, &release, &policy, policy_file) {
+                        Ok(Some(path)) => {
+                            eprintln!("wrote verification summary {}", path.display())
+                        }
+                        Ok(None) => {}
+                        Err(e) => return fail(&e, Format::Human),
+                    }
                 }
                 exit_for(report.failure.as_ref().map(|f| f.class))
             }

@@ -72,6 +72,47 @@ pub struct PolicyArgs {
 }
 
 impl PolicyArgs {
+    /// The flags given that change the rules rather than name trust material
+    /// (a key, a trusted root or instance, a private PKI chain).
+    pub fn rule_flags(&self) -> Vec<&'static str> {
+        let given = [
+            (
+                "--certificate-identity",
+                self.certificate_identity.is_some(),
+            ),
+            (
+                "--certificate-identity-regexp",
+                self.certificate_identity_regexp.is_some(),
+            ),
+            (
+                "--certificate-oidc-issuer",
+                self.certificate_oidc_issuer.is_some(),
+            ),
+            ("--source-repo", self.source_repo.is_some()),
+            ("--source-ref", self.source_ref.is_some()),
+            ("--owner", self.owner.is_some()),
+            ("--repo", self.repo.is_some()),
+            ("--trigger", self.trigger.is_some()),
+            ("--runner-environment", self.runner_environment.is_some()),
+            ("--predicate-type", self.predicate_type.is_some()),
+            ("--builder-id", self.builder_id.is_some()),
+            (
+                "--deny-self-hosted-training",
+                self.deny_self_hosted_training,
+            ),
+            (
+                "--allowed-runner-group",
+                !self.allowed_runner_group.is_empty(),
+            ),
+            (
+                "--require-runner-label",
+                !self.require_runner_label.is_empty(),
+            ),
+            ("--ignore-paths", !self.ignore_paths.is_empty()),
+        ];
+        given.iter().filter(|(_, g)| *g).map(|(f, _)| *f).collect()
+    }
+
     /// `base` with every flag that was given applied over it.
     pub fn apply(&self, base: Policy) -> Result<Policy, Error> {
         let mut p = base;

@@ -4,15 +4,15 @@
 //! timestamped by an RFC 3161 authority (GitHub's private instance, which
 //! has no public log).
 
-use crate::error::{BuildError, Result};
+use crate::error::{Error, Result};
+use crate::statement::IN_TOTO_PAYLOAD_TYPE;
+use crate::trust::{Instance, TrustRoot};
 use sigstore_sign::crypto::KeyPair;
 use sigstore_sign::fulcio::FulcioClient;
 use sigstore_sign::oidc::IdentityToken;
 use sigstore_sign::tsa::TimestampClient;
 use sigstore_sign::types::{Bundle, DsseEnvelope, DsseSignature, KeyId, PayloadBytes};
 use sigstore_sign::{bundle::BundleV03, SigningContext, SigningServices};
-use slsa_aibom_verify::statement::IN_TOTO_PAYLOAD_TYPE;
-use slsa_aibom_verify::{Instance, TrustRoot};
 
 /// The audience Fulcio accepts.
 const AUDIENCE: &str = "sigstore";
@@ -63,6 +63,39 @@ impl Services {
     }
 }
 
+/// How to sign keylessly: production services for `transparency` unless
+/// overridden, and the trusted root the new bundles must verify against.
+#[derive(Debug, Clone)]
+pub struct KeylessConfig {
+    /// Rekor log entry or RFC 3161 timestamp.
+    pub transparency: Transparency,
+    /// Fulcio's URL, if not production's.
+    pub fulcio: Option<String>,
+    /// Rekor's URL, if not production's.
+    pub rekor: Option<String>,
+    /// The timestamp endpoint, if not GitHub's.
+    pub tsa: Option<String>,
+    /// A trusted root file, if not the embedded one for `transparency`.
+    pub trusted_root: Option<std::path::PathBuf>,
+}
+
+impl KeylessConfig {
+    /// A signer with the ambient GitHub Actions OIDC token.
+    pub fn signer(&self) -> Result<KeylessSigner> {
+        let defaults = Services::production(self.transparency);
+        let services = Services {
+            fulcio: self.fulcio.clone().unwrap_or(defaults.fulcio),
+            rekor: self.rekor.clone().unwrap_or(defaults.rekor),
+            tsa: self.tsa.clone().unwrap_or(defaults.tsa),
+        };
+        let trust_root = match &self.trusted_root {
+            Some(path) => TrustRoot::from_file(path).map_err(|e| Error::Sign(e.to_string()))?,
+            None => TrustRoot::embedded(self.transparency.instance()),
+        };
+        KeylessSigner::from_ambient(services, self.transparency, trust_root)
+    }
+}
+
 /// A signer holding the job's OIDC token.
 pub struct KeylessSigner {
     runtime: tokio::runtime::Runtime,
@@ -72,21 +105,21 @@ pub struct KeylessSigner {
     trust_root: TrustRoot,
 }
 
-fn sign_error(what: &str, e: impl std::fmt::Display) -> BuildError {
-    BuildError::Sign(format!("keyless signing: {what}: {e}"))
+fn sign_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Sign(format!("keyless signing: {what}: {e}"))
 }
 
 /// Refuse a token Fulcio would refuse, with the reason.
 fn check_token(token: &IdentityToken) -> Result<()> {
     let claims = token.claims();
     if !claims.aud.contains(AUDIENCE) {
-        return Err(BuildError::Sign(format!(
+        return Err(Error::Sign(format!(
             "the OIDC token's audience is {:?}, not {AUDIENCE:?}; Fulcio would refuse it",
             claims.aud
         )));
     }
     if token.is_expired() {
-        return Err(BuildError::Sign(format!(
+        return Err(Error::Sign(format!(
             "the OIDC token expired at {}; request a fresh one in the signing job",
             token.expiration()
         )));
@@ -110,7 +143,7 @@ impl KeylessSigner {
             .block_on(IdentityToken::detect_ambient())
             .map_err(|e| sign_error("cannot get the GitHub Actions OIDC token", e))?
             .ok_or_else(|| {
-                BuildError::Sign(
+                Error::Sign(
                     "keyless signing needs the GitHub Actions OIDC token, and none is available: \
                      run in a GitHub Actions job with `permissions: id-token: write` \
                      (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)"

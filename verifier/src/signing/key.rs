@@ -1,14 +1,14 @@
 //! Keyed signing: ECDSA P-256 over the DSSE pre-authentication encoding,
 //! packed as a Sigstore bundle v0.3 with a `publicKey` hint.
 
-use crate::error::{BuildError, Result};
+use crate::error::{Error, Result};
+use crate::statement::IN_TOTO_PAYLOAD_TYPE;
 use sha2::{Digest as _, Sha256};
 use sigstore_crypto::KeyPair;
 use sigstore_types::{
     Bundle, DsseEnvelope, DsseSignature, KeyId, MediaType, PayloadBytes, PublicKeyIdentifier,
     SignatureContent, VerificationMaterial, VerificationMaterialContent,
 };
-use slsa_aibom_verify::statement::IN_TOTO_PAYLOAD_TYPE;
 use std::path::Path;
 
 /// A local signing key.
@@ -22,7 +22,7 @@ impl KeySigner {
     fn wrap(key: KeyPair) -> Result<Self> {
         let der = key
             .public_key_der()
-            .map_err(|e| BuildError::Sign(e.to_string()))?;
+            .map_err(|e| Error::Sign(e.to_string()))?;
         // LF line endings and 64-column lines, as OpenSSL and Python's
         // cryptography write it: the hint is the sha256 of exactly this PEM,
         // which is what `model_signing verify key` compares.
@@ -41,25 +41,24 @@ impl KeySigner {
     /// A fresh ECDSA P-256 key that lives only in memory (the default: the
     /// private key is never written, only `key.pub`).
     pub fn ephemeral() -> Result<Self> {
-        Self::wrap(KeyPair::generate_ecdsa_p256().map_err(|e| BuildError::Sign(e.to_string()))?)
+        Self::wrap(KeyPair::generate_ecdsa_p256().map_err(|e| Error::Sign(e.to_string()))?)
     }
 
     /// An unencrypted PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`).
     pub fn from_pem_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| BuildError::Sign(format!("cannot read key {}: {e}", path.display())))?;
+            .map_err(|e| Error::Sign(format!("cannot read key {}: {e}", path.display())))?;
         let block = pem::parse(&text)
-            .map_err(|e| BuildError::Sign(format!("{}: not PEM: {e}", path.display())))?;
+            .map_err(|e| Error::Sign(format!("{}: not PEM: {e}", path.display())))?;
         if block.tag() != "PRIVATE KEY" {
-            return Err(BuildError::Sign(format!(
+            return Err(Error::Sign(format!(
                 "{}: a {:?} PEM block; an unencrypted PKCS#8 \"PRIVATE KEY\" is needed (openssl pkcs8 -topk8 -nocrypt)",
                 path.display(),
                 block.tag()
             )));
         }
-        let key = KeyPair::from_pkcs8_der(block.contents()).map_err(|e| {
-            BuildError::Sign(format!("{}: unusable private key: {e}", path.display()))
-        })?;
+        let key = KeyPair::from_pkcs8_der(block.contents())
+            .map_err(|e| Error::Sign(format!("{}: unusable private key: {e}", path.display())))?;
         Self::wrap(key)
     }
 
@@ -74,7 +73,7 @@ impl KeySigner {
         let sig = self
             .key
             .sign(&pae)
-            .map_err(|e| BuildError::Sign(e.to_string()))?;
+            .map_err(|e| Error::Sign(e.to_string()))?;
         let envelope = DsseEnvelope::new(
             IN_TOTO_PAYLOAD_TYPE,
             PayloadBytes::from_bytes(statement),
@@ -90,7 +89,7 @@ impl KeySigner {
         );
         let mut json = bundle
             .to_json_pretty()
-            .map_err(|e| BuildError::Sign(e.to_string()))?;
+            .map_err(|e| Error::Sign(e.to_string()))?;
         json.push('\n');
         Ok(json)
     }

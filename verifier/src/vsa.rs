@@ -1,0 +1,370 @@
+//! SLSA verification summary attestations (VSA v1): after a release
+//! verified, one small signed statement that says so — which files, under
+//! which policy (by digest), from which input attestations, at which SLSA
+//! build level — so a downstream gate can trust it alone.
+//! <https://slsa.dev/spec/v1.0/verification_summary>
+
+use crate::error::{Error, Result};
+use crate::hashing::{sha256_jobs, HashJob};
+use crate::policy::Policy;
+use crate::release::{consistency, mlbom::MlBom, Release, ReleaseReport};
+use crate::signing::GITHUB_ISSUER;
+use crate::verdict::{Checks, Failure};
+use crate::verifier::{failed, Inputs, Report, Subject, SubjectVerdict, Verifier};
+use crate::{Digest, OUR_BUILDER_WORKFLOW};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The VSA v1 predicate type.
+pub const VSA_PREDICATE: &str = "https://slsa.dev/verification_summary/v1";
+/// This verifier's `verifier.id`.
+pub const VERIFIER_ID: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/slsa-aibom-verify");
+const LEVEL_PREFIX: &str = "SLSA_BUILD_LEVEL_";
+
+/// What a summary records beyond the verified release.
+#[derive(Debug, Clone)]
+pub struct SummaryInputs {
+    /// `resourceUri`; by default the model's purl, else the ML-BOM serial number.
+    pub resource_uri: Option<String>,
+    /// `policy.uri`: where the policy file lives.
+    pub policy_uri: String,
+    /// `timeVerified`.
+    pub time: jiff::Timestamp,
+}
+
+/// The SLSA build level a verified release reached: 3 when the provenance
+/// was signed keylessly, by a GitHub Actions certificate for this builder's
+/// reusable workflow, and the policy pinned that identity (the platform
+/// isolated the signing job and vouches for the builder); 1 otherwise
+/// (signed provenance whose producer only a key vouches for).
+pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
+    let keyless_ours = report
+        .parts
+        .iter()
+        .find(|p| p.document == "provenance")
+        .and_then(|p| p.verdict.signer.as_ref())
+        .is_some_and(|s| {
+            s.issuer.as_deref() == Some(GITHUB_ISSUER)
+                && s.san
+                    .as_deref()
+                    .is_some_and(|san| san.contains(OUR_BUILDER_WORKFLOW))
+        });
+    if keyless_ours && policy.identity.is_some() {
+        3
+    } else {
+        1
+    }
+}
+
+fn file_sha256(path: &Path) -> Result<String> {
+    crate::hashing::sha256_file(path).map(hex::encode)
+}
+
+/// The in-toto statement (JSON) summarising `report`, a verified release
+/// checked under `policy` and a policy file (whose digest the report holds).
+pub fn summary(
+    report: &ReleaseReport,
+    release: &Release,
+    policy: &Policy,
+    inputs: &SummaryInputs,
+) -> Result<Value> {
+    if !report.verified {
+        return Err(Error::Input(
+            "the release did not verify; there is nothing to summarise".into(),
+        ));
+    }
+    let policy_sha256 = report.policy_sha256.as_deref().ok_or_else(|| {
+        Error::Input("a verification summary names its policy: verify with --policy FILE".into())
+    })?;
+    let statement = |doc: &str| {
+        report
+            .parts
+            .iter()
+            .find(|p| p.document == doc)
+            .and_then(|p| p.verdict.statement.as_ref())
+            .ok_or_else(|| Error::Input(format!("the report has no verified {doc} statement")))
+    };
+    let subject: Vec<Value> = consistency::signed_files(statement("model-signature")?)
+        .into_iter()
+        .map(|(name, sha256)| json!({"name": name, "digest": {"sha256": sha256}}))
+        .collect();
+    let bom = MlBom::from_json(&statement("aibom")?.predicate);
+    let resource_uri = inputs
+        .resource_uri
+        .clone()
+        .or(bom.model.purl.clone())
+        .or(bom.serial_number.clone())
+        .ok_or_else(|| {
+            Error::Input(
+                "no resource URI: the ML-BOM has no model purl or serial number; give one".into(),
+            )
+        })?;
+    let mut attestations = Vec::new();
+    for path in [&release.provenance, &release.aibom, &release.signature] {
+        attestations.push(json!({
+            "uri": path.display().to_string(),
+            "digest": {"sha256": file_sha256(path)?},
+        }));
+    }
+    Ok(json!({
+        "_type": crate::statement::STATEMENT_V1,
+        "subject": subject,
+        "predicateType": VSA_PREDICATE,
+        "predicate": {
+            "verifier": {
+                "id": VERIFIER_ID,
+                "version": {"slsa-aibom-verify": env!("CARGO_PKG_VERSION")},
+            },
+            "timeVerified": inputs.time.to_string(),
+            "resourceUri": resource_uri,
+            "policy": {"uri": inputs.policy_uri, "digest": {"sha256": policy_sha256}},
+            "inputAttestations": attestations,
+            "verificationResult": "PASSED",
+            "verifiedLevels": [format!("{LEVEL_PREFIX}{}", build_level(report, policy))],
+            "slsaVersion": "1.0",
+        },
+    }))
+}
+
+/// What the summary must be about.
+#[derive(Debug, Clone)]
+pub enum VsaSubject {
+    /// A model directory: its files must be exactly the summary's subjects
+    /// (`ignore`: relative paths to leave out).
+    ModelDir {
+        /// The directory.
+        dir: PathBuf,
+        /// Paths to leave out of the walk.
+        ignore: Vec<String>,
+    },
+    /// Digests that must each be a subject.
+    Digests(Vec<Digest>),
+}
+
+/// What a gate expects of a summary.
+#[derive(Debug, Clone)]
+pub struct Expectations {
+    /// The artifacts.
+    pub subject: VsaSubject,
+    /// sha256 of the policy the summary must name.
+    pub policy_sha256: String,
+    /// The verifier that must have written it ([`VERIFIER_ID`] for ours).
+    pub verifier_id: String,
+    /// The least SLSA build level it must state.
+    pub min_build_level: u8,
+}
+
+/// `(name, sha256)` of every file under `dir`.
+fn dir_files(dir: &Path, ignore: &[String]) -> Result<BTreeSet<(String, String)>> {
+    let ignore: BTreeSet<Vec<String>> = ignore
+        .iter()
+        .map(|p| p.trim_matches('/').split('/').map(str::to_string).collect())
+        .collect();
+    let files = crate::model_signing::walk(dir, false, &ignore)?;
+    let jobs: Vec<HashJob> = files
+        .values()
+        .map(|p| HashJob {
+            path: p.clone(),
+            range: None,
+        })
+        .collect();
+    files
+        .keys()
+        .zip(sha256_jobs(&jobs, None))
+        .map(|(name, d)| Ok((name.join("/"), hex::encode(d?))))
+        .collect()
+}
+
+/// Verify the summary in `evidence` (a bundle) under `policy` (who must
+/// have signed it) and `expect`. One verdict, over the whole subject.
+pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -> Report {
+    let describe = match &expect.subject {
+        VsaSubject::ModelDir { dir, .. } => dir.display().to_string(),
+        VsaSubject::Digests(d) => d
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let mut policy = policy.clone();
+    policy.predicate_type = Some(VSA_PREDICATE.into());
+    let outcome = Verifier::new(policy).and_then(|v| {
+        let (files, digests) = match &expect.subject {
+            VsaSubject::ModelDir { dir, ignore } => {
+                let files = dir_files(dir, ignore)?;
+                let digests = files
+                    .iter()
+                    .map(|(_, d)| Digest {
+                        algorithm: "sha256".into(),
+                        value: d.clone(),
+                    })
+                    .collect();
+                (Some(files), digests)
+            }
+            VsaSubject::Digests(d) => (None, d.clone()),
+        };
+        if digests.is_empty() {
+            return Err(Error::Input(format!("{describe}: no files to check")));
+        }
+        let report = v.verify(&Inputs {
+            evidence: evidence.to_path_buf(),
+            subjects: digests.into_iter().map(Subject::Digest).collect(),
+        });
+        Ok((report, files))
+    });
+    let (report, files) = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            return Report {
+                verified: false,
+                evidence: evidence.display().to_string(),
+                trust_root: String::new(),
+                results: vec![SubjectVerdict {
+                    subject: describe,
+                    verdict: failed(Checks::default(), &e, 0),
+                }],
+            }
+        }
+    };
+    let mut verdict = match report.results.iter().find(|r| !r.verdict.verified) {
+        Some(bad) => bad.verdict.clone(),
+        None => report.results[0].verdict.clone(),
+    };
+    if verdict.verified {
+        let mut checks = Checks(std::mem::take(&mut verdict.checks));
+        let outcome = match verdict.statement.as_ref() {
+            Some(statement) => summary_checks(statement, files.as_ref(), expect, &mut checks),
+            None => Err(Error::Input(
+                "the summary is not an in-toto statement".into(),
+            )),
+        };
+        if let Err(e) = outcome {
+            verdict.verified = false;
+            verdict.failure = Some(Failure::from(&e));
+            verdict.statement = None;
+        }
+        verdict.checks = checks.0;
+    }
+    Report {
+        verified: verdict.verified,
+        evidence: report.evidence,
+        trust_root: report.trust_root,
+        results: vec![SubjectVerdict {
+            subject: describe,
+            verdict,
+        }],
+    }
+}
+
+fn summary_checks(
+    statement: &crate::statement::Statement,
+    files: Option<&BTreeSet<(String, String)>>,
+    expect: &Expectations,
+    checks: &mut Checks,
+) -> Result<()> {
+    let p = &statement.predicate;
+    if let Some(files) = files {
+        let subjects: BTreeSet<(String, String)> = statement
+            .subject
+            .iter()
+            .map(|s| {
+                let d = s.digest.get("sha256").cloned().unwrap_or_default();
+                (s.name.clone(), d.to_ascii_lowercase())
+            })
+            .collect();
+        let missing: Vec<&str> = subjects
+            .difference(files)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let extra: Vec<&str> = files
+            .difference(&subjects)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        checks.require(
+            "vsa.subjects",
+            Some(format!("{} file(s)", subjects.len())),
+            Some(format!("{} file(s)", files.len())),
+            "the directory holds exactly the files the summary is about",
+            missing.is_empty() && extra.is_empty(),
+            || {
+                Error::Digest(format!(
+                    "the directory differs from the summary's subjects: not found or changed [{}]; not in the summary [{}]",
+                    missing.join(", "),
+                    extra.join(", ")
+                ))
+            },
+        )?;
+    }
+    let result = p["verificationResult"].as_str().unwrap_or_default();
+    checks.require(
+        "vsa.result",
+        Some("PASSED".into()),
+        Some(result.into()),
+        "the verification passed",
+        result == "PASSED",
+        || {
+            Error::Policy(format!(
+                "the summary's verificationResult is {result:?}, not \"PASSED\""
+            ))
+        },
+    )?;
+    let verifier = p["verifier"]["id"].as_str().unwrap_or_default();
+    checks.require(
+        "vsa.verifier",
+        Some(expect.verifier_id.clone()),
+        Some(verifier.into()),
+        "written by the expected verifier",
+        verifier == expect.verifier_id,
+        || {
+            Error::Policy(format!(
+                "the summary's verifier is {verifier:?}, not {:?}",
+                expect.verifier_id
+            ))
+        },
+    )?;
+    let policy = p["policy"]["digest"]["sha256"].as_str().unwrap_or_default();
+    checks.require(
+        "vsa.policy",
+        Some(expect.policy_sha256.clone()),
+        Some(policy.into()),
+        "verified under the expected policy",
+        policy.eq_ignore_ascii_case(&expect.policy_sha256),
+        || {
+            Error::Policy(format!(
+                "the summary was verified under policy sha256:{policy}, not sha256:{}",
+                expect.policy_sha256
+            ))
+        },
+    )?;
+    let levels: Vec<&str> = crate::release::mlbom::array(&p["verifiedLevels"])
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let reached = levels
+        .iter()
+        .filter_map(|l| l.strip_prefix(LEVEL_PREFIX)?.parse::<u8>().ok())
+        .max()
+        .unwrap_or(0);
+    checks.require(
+        "vsa.level",
+        Some(format!(
+            "{LEVEL_PREFIX}{} or higher",
+            expect.min_build_level
+        )),
+        Some(levels.join(", ")),
+        "the summary states a high enough SLSA build level",
+        reached >= expect.min_build_level,
+        || {
+            Error::Policy(format!(
+                "the summary states {}, below the required {LEVEL_PREFIX}{}",
+                if levels.is_empty() {
+                    "no level".to_string()
+                } else {
+                    levels.join(", ")
+                },
+                expect.min_build_level
+            ))
+        },
+    )
+}
