@@ -159,11 +159,11 @@ impl Answer {
                 .map(|(_, d)| short(d))
                 .max()
                 .unwrap_or_default();
-            let datasets: Vec<String> = m
-                .datasets
-                .iter()
-                .map(|(n, d)| format!("{n}:{}", short(d)))
-                .collect();
+            let mut by_digest = std::collections::BTreeMap::new();
+            for (name, d) in &m.datasets {
+                by_digest.entry(short(d)).or_insert(name.as_str());
+            }
+            let datasets: Vec<String> = by_digest.iter().map(|(d, n)| format!("{n}:{d}")).collect();
             let software: Vec<String> =
                 m.software.iter().map(|(n, v)| format!("{n}@{v}")).collect();
             let signer = match &m.builder_commit {

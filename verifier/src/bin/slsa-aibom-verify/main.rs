@@ -18,7 +18,7 @@ use std::process::ExitCode;
 ///
 /// Exit codes: 0 verified; 2 input error; 3 cryptographic failure; 4 identity
 /// mismatch; 5 digest mismatch; 6 policy violation; 7 no transparency evidence
-/// (cannot verify offline).
+/// (cannot verify offline); 8 a verification summary could not be signed.
 #[derive(Parser)]
 #[command(name = "slsa-aibom-verify", version, about)]
 struct Cli {
