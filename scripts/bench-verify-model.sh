@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 cargo build --release --locked -q -p slsa-aibom-builder -p slsa-aibom-verify
-work=${BENCH_DIR:-$(mktemp -d)}
+work=${BENCH_DIR:-$(mktemp -d)}; mkdir -p "$work"
 trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
 if [ ! -f "$work/out/model.sig" ]; then
   rm -rf "$work/job" && cp -r examples/demo "$work/job"

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::evidence;
 use crate::policy::Policy;
 use crate::provenance::SLSA_PROVENANCE_V1;
-use crate::release::consistency::dependencies;
+use crate::release::consistency::{dependencies, subjects};
 use crate::release::mlbom::MlBom;
 use crate::release::CYCLONEDX_PREDICATE;
 use crate::statement::Statement;
@@ -160,16 +160,6 @@ fn verify_file(verifier: &Verifier, path: &Path) -> Vec<std::result::Result<Foun
         .collect()
 }
 
-fn files_of(st: &Statement) -> BTreeSet<(String, String)> {
-    st.subject
-        .iter()
-        .map(|s| {
-            let d = s.digest.get("sha256").cloned().unwrap_or_default();
-            (s.name.clone(), d.to_ascii_lowercase())
-        })
-        .collect()
-}
-
 /// Fold one verified statement into the model it is about.
 fn merge(model: &mut Model, found: Found) {
     let st = &found.statement;
@@ -270,7 +260,7 @@ impl Inventory {
                     if found.statement.predicate_type == SLSA_PROVENANCE_V1
                         || found.statement.predicate_type == CYCLONEDX_PREDICATE =>
                 {
-                    let files = files_of(&found.statement);
+                    let files = subjects(&found.statement);
                     let model = by_files.entry(files.clone()).or_default();
                     model.files = files;
                     merge(model, found);

@@ -265,14 +265,7 @@ fn summary_checks(
 ) -> Result<()> {
     let p = &statement.predicate;
     if let Some(files) = files {
-        let subjects: BTreeSet<(String, String)> = statement
-            .subject
-            .iter()
-            .map(|s| {
-                let d = s.digest.get("sha256").cloned().unwrap_or_default();
-                (s.name.clone(), d.to_ascii_lowercase())
-            })
-            .collect();
+        let subjects = consistency::subjects(statement);
         let missing: Vec<&str> = subjects
             .difference(files)
             .map(|(n, _)| n.as_str())

@@ -22,8 +22,8 @@ pub struct Verified<'a> {
     pub signers: [Option<&'a CertIdentity>; 3],
 }
 
-/// `(name, sha256)` of every subject.
-fn subjects(st: &Statement) -> BTreeSet<(String, String)> {
+/// `(name, sha256)` of every subject (lower-case hex; empty without sha256).
+pub fn subjects(st: &Statement) -> BTreeSet<(String, String)> {
     st.subject
         .iter()
         .map(|s| {
