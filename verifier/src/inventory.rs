@@ -45,6 +45,34 @@ pub struct Model {
     pub base_model: Option<String>,
 }
 
+impl Model {
+    /// Trained on the dataset with this sha256.
+    pub fn trained_on(&self, sha256: &str) -> bool {
+        self.datasets
+            .iter()
+            .any(|(_, d)| d.eq_ignore_ascii_case(sha256))
+    }
+
+    /// Built with `name` (trainer or framework) at a version in `range`.
+    /// Versions that are not semver never match.
+    pub fn uses(&self, name: &str, range: &semver::VersionReq) -> bool {
+        self.software
+            .iter()
+            .any(|(n, v)| n == name && semver::Version::parse(v).is_ok_and(|v| range.matches(&v)))
+    }
+
+    /// Its certificate names this builder commit (a prefix of at least 7
+    /// hex digits matches).
+    pub fn built_at(&self, commit: &str) -> bool {
+        let commit = commit.to_ascii_lowercase();
+        commit.len() >= 7
+            && self
+                .builder_commit
+                .as_deref()
+                .is_some_and(|c| c.to_ascii_lowercase().starts_with(&commit))
+    }
+}
+
 /// Evidence that was found but not indexed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rejected {
@@ -274,39 +302,20 @@ impl Inventory {
 
     /// Models trained on the dataset with this sha256.
     pub fn trained_on(&self, sha256: &str) -> Vec<&Model> {
-        let sha256 = sha256.to_ascii_lowercase();
         self.models
             .iter()
-            .filter(|m| m.datasets.iter().any(|(_, d)| *d == sha256))
+            .filter(|m| m.trained_on(sha256))
             .collect()
     }
 
     /// Models built with `name` (trainer or framework) at a version in `range`.
-    /// Versions that are not semver never match.
     pub fn using(&self, name: &str, range: &semver::VersionReq) -> Vec<&Model> {
-        self.models
-            .iter()
-            .filter(|m| {
-                m.software.iter().any(|(n, v)| {
-                    n == name && semver::Version::parse(v).is_ok_and(|v| range.matches(&v))
-                })
-            })
-            .collect()
+        self.models.iter().filter(|m| m.uses(name, range)).collect()
     }
 
-    /// Models whose certificate names this builder commit (a prefix of at
-    /// least 7 hex digits matches).
+    /// Models whose certificate names this builder commit.
     pub fn from_builder_commit(&self, commit: &str) -> Vec<&Model> {
-        let commit = commit.to_ascii_lowercase();
-        self.models
-            .iter()
-            .filter(|m| {
-                commit.len() >= 7
-                    && m.builder_commit
-                        .as_deref()
-                        .is_some_and(|c| c.to_ascii_lowercase().starts_with(&commit))
-            })
-            .collect()
+        self.models.iter().filter(|m| m.built_at(commit)).collect()
     }
 
     /// The model with a file of this sha256, or with this name.

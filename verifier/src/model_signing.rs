@@ -84,6 +84,14 @@ fn is_ignored(rel: &[String], ignore: &BTreeSet<Vec<String>>) -> bool {
     (1..=rel.len()).any(|n| ignore.contains(&rel[..n].to_vec()))
 }
 
+/// A relative path (`a/b/`) as its components, as [`walk`] lists them.
+pub(crate) fn components(path: &str) -> Vec<String> {
+    path.trim_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect()
+}
+
 /// Every regular file under `dir`, as path components, skipping ignored paths.
 pub(crate) fn walk(
     dir: &Path,
@@ -180,7 +188,7 @@ pub fn verify_dir(
         .ignore_paths
         .iter()
         .chain(extra_ignore)
-        .map(|p| p.trim_matches('/').split('/').map(str::to_string).collect())
+        .map(|p| components(p))
         .collect();
     if let Some(sig) = signature_file.and_then(|s| s.canonicalize().ok()) {
         if let (Ok(root), Some(_)) = (dir.canonicalize(), sig.file_name()) {

@@ -159,7 +159,7 @@ pub struct Expectations {
 fn dir_files(dir: &Path, ignore: &[String]) -> Result<BTreeSet<(String, String)>> {
     let ignore: BTreeSet<Vec<String>> = ignore
         .iter()
-        .map(|p| p.trim_matches('/').split('/').map(str::to_string).collect())
+        .map(|p| crate::model_signing::components(p))
         .collect();
     let files = crate::model_signing::walk(dir, false, &ignore)?;
     let jobs: Vec<HashJob> = files

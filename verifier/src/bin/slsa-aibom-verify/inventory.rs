@@ -37,8 +37,8 @@ pub struct InventoryArgs {
 /// What a query found.
 pub struct Answer {
     inventory: Inventory,
-    /// Indexes into `inventory.models`, in answer order.
-    hits: Vec<usize>,
+    /// The models that answer, in answer order.
+    hits: Vec<Model>,
     /// For --lineage: the base the chain stops at, unvouched.
     unresolved_base: Option<String>,
     lineage: bool,
@@ -80,34 +80,22 @@ impl InventoryArgs {
             }
         }
         let inventory = Inventory::build(&policy, &self.dirs, None)?;
-        let index = |m: &Model| {
-            inventory
-                .models
-                .iter()
-                .position(|x| std::ptr::eq(x, m))
-                .unwrap_or_default()
-        };
         let (hits, unresolved_base) = match &self.lineage {
             Some(key) => {
                 let chain = inventory.lineage(key)?;
                 let unresolved = chain.last().and_then(|m| m.base_model.clone());
-                (chain.into_iter().map(index).collect(), unresolved)
+                let hits = chain.into_iter().cloned().collect();
+                (hits, unresolved)
             }
             None => {
-                let mut hits: Vec<usize> = (0..inventory.models.len()).collect();
-                let mut keep = |found: Vec<&Model>| {
-                    let found: Vec<usize> = found.into_iter().map(index).collect();
-                    hits.retain(|i| found.contains(i));
-                };
-                if let Some(d) = &dataset {
-                    keep(inventory.trained_on(d));
-                }
-                if let Some((name, range)) = &uses {
-                    keep(inventory.using(name, range));
-                }
-                if let Some(c) = &self.builder_commit {
-                    keep(inventory.from_builder_commit(c));
-                }
+                let hits = inventory
+                    .models
+                    .iter()
+                    .filter(|m| dataset.as_deref().is_none_or(|d| m.trained_on(d)))
+                    .filter(|m| uses.as_ref().is_none_or(|(n, r)| m.uses(n, r)))
+                    .filter(|m| self.builder_commit.as_deref().is_none_or(|c| m.built_at(c)))
+                    .cloned()
+                    .collect();
                 (hits, None)
             }
         };
@@ -127,11 +115,7 @@ fn short(sha256: &str) -> &str {
 impl Answer {
     /// Print the answer.
     pub fn print(&self, format: Format) {
-        let models: Vec<&Model> = self
-            .hits
-            .iter()
-            .map(|i| &self.inventory.models[*i])
-            .collect();
+        let models = &self.hits;
         if format == Format::Json {
             let j = serde_json::json!({
                 "indexed": self.inventory.models.len(),
