@@ -103,9 +103,15 @@ pub enum LicenseChoice {
 pub struct ExternalReference {
     /// URL.
     pub url: String,
-    /// Type (`website`, `distribution`, `vcs`, ...).
+    /// Type (`website`, `distribution`, `vcs`, `attestation`, ...).
     #[serde(rename = "type")]
     pub kind: String,
+    /// What it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Hashes of what it points at.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub hashes: Vec<Hash>,
 }
 
 /// A component.

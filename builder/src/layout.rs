@@ -31,8 +31,9 @@ pub const KEY_PUB: &str = "key.pub";
 /// which the signing stage turns into attestations.
 pub const RECORD: &str = "build-record.json";
 /// What the signing stage writes (removed again if it fails).
-pub const SIGNED: [&str; 4] = [
+pub const SIGNED: [&str; 5] = [
     ATTESTATIONS_DIR,
+    crate::attest::intoto::DIR,
     MODEL_SIG,
     crate::attest::AIBOM_FILE,
     KEY_PUB,

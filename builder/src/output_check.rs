@@ -2,7 +2,7 @@
 //! would: the three bundles, every byproduct against the digest the signed
 //! provenance records, and the ML-BOM file against the signed ML-BOM.
 
-use crate::attest::{aibom::CYCLONEDX_PREDICATE, AIBOM_FILE};
+use crate::attest::{aibom::CYCLONEDX_PREDICATE, intoto, AIBOM_FILE};
 use crate::error::{BuildError, Result};
 use crate::layout::{self, Layout};
 use base64::Engine as _;
@@ -156,5 +156,41 @@ pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) ->
             "{AIBOM_FILE} differs from the signed ML-BOM"
         )));
     }
-    Ok(())
+    verify_intoto(&out, anchor)
+}
+
+/// The in-toto layout with its links, the ML-BOM with the training link it
+/// references, and the output files against that link's products.
+fn verify_intoto(out: &Layout, anchor: &Anchor) -> Result<()> {
+    let dir = out.path(intoto::DIR);
+    let layout = dir.join(intoto::LAYOUT);
+    let prefix = format!("{}.", intoto::TRAIN);
+    let train_link = std::fs::read_dir(&dir)
+        .map_err(|e| BuildError::io(&dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".link"))
+        })
+        .ok_or_else(|| BuildError::Verify(format!("no {prefix}*.link in {}", dir.display())))?;
+    let reports = [
+        slsa_aibom_verify::intoto::verify_layout(&layout, &[dir.join(intoto::KEY)], &dir),
+        slsa_aibom_verify::intoto::verify_bom(
+            &anchor.policy(None),
+            &out.aibom_bundle(),
+            &train_link,
+            &layout,
+        ),
+        slsa_aibom_verify::intoto::verify_dir(
+            &out.root,
+            slsa_aibom_verify::intoto::Side::Products,
+            &train_link,
+            &slsa_aibom_verify::intoto::LinkTrust::Key(dir.join(intoto::KEY)),
+        ),
+    ];
+    match reports.iter().find_map(|r| r.failure()) {
+        Some(f) => Err(BuildError::Verify(format!("in-toto: {}", f.message))),
+        None => Ok(()),
+    }
 }

@@ -416,6 +416,9 @@ fn attest_into(
     if let Some(pem) = signer.public_key_pem() {
         write(&dir.path(layout::KEY_PUB), pem.as_bytes())?;
     }
+    for (path, text) in &signed.intoto {
+        write(&dir.path(path), text.as_bytes())?;
+    }
     output_check::verify_outputs(
         &dir.root,
         &crate::signing::anchor(signer, builder_id)?,

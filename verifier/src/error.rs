@@ -92,6 +92,19 @@ impl Error {
         }
     }
 
+    /// An error of `class` with `message` (to re-raise a reported failure).
+    pub fn from_class(class: ErrorClass, message: String) -> Self {
+        match class {
+            ErrorClass::Input => Error::Input(message),
+            ErrorClass::Crypto => Error::Crypto(message),
+            ErrorClass::Identity => Error::Identity(message),
+            ErrorClass::Digest => Error::Digest(message),
+            ErrorClass::Policy => Error::Policy(message),
+            ErrorClass::NoTransparency => Error::NoTransparency(message),
+            ErrorClass::Sign => Error::Sign(message),
+        }
+    }
+
     /// The message without the class prefix.
     pub fn detail(&self) -> &str {
         match self {

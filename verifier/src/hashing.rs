@@ -95,6 +95,32 @@ pub fn sha256_jobs(jobs: &[HashJob], threads: Option<usize>) -> Vec<Result<[u8; 
         .collect()
 }
 
+/// `(name, sha256)` of every regular file under `dir` (names `/`-separated,
+/// relative to `dir`; symbolic links refused), leaving out the paths in
+/// `ignore`.
+pub fn sha256_tree(
+    dir: &std::path::Path,
+    ignore: &[String],
+) -> Result<std::collections::BTreeSet<(String, String)>> {
+    let ignore: std::collections::BTreeSet<Vec<String>> = ignore
+        .iter()
+        .map(|p| crate::model_signing::components(p))
+        .collect();
+    let files = crate::model_signing::walk(dir, false, &ignore)?;
+    let jobs: Vec<HashJob> = files
+        .values()
+        .map(|p| HashJob {
+            path: p.clone(),
+            range: None,
+        })
+        .collect();
+    files
+        .keys()
+        .zip(sha256_jobs(&jobs, None))
+        .map(|(name, d)| Ok((name.join("/"), hex::encode(d?))))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,8 @@ pub mod evidence;
 pub mod github_attestations;
 pub mod hashing;
 pub mod identity;
+#[cfg(feature = "in-toto")]
+pub mod intoto;
 pub mod inventory;
 pub mod keys;
 pub mod merkle;

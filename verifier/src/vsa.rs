@@ -5,7 +5,6 @@
 //! <https://slsa.dev/spec/v1.0/verification_summary>
 
 use crate::error::{Error, Result};
-use crate::hashing::{sha256_jobs, HashJob};
 use crate::policy::Policy;
 use crate::release::{consistency, mlbom::MlBom, Release, ReleaseReport};
 use crate::signing::GITHUB_ISSUER;
@@ -155,27 +154,6 @@ pub struct Expectations {
     pub min_build_level: u8,
 }
 
-/// `(name, sha256)` of every file under `dir`.
-fn dir_files(dir: &Path, ignore: &[String]) -> Result<BTreeSet<(String, String)>> {
-    let ignore: BTreeSet<Vec<String>> = ignore
-        .iter()
-        .map(|p| crate::model_signing::components(p))
-        .collect();
-    let files = crate::model_signing::walk(dir, false, &ignore)?;
-    let jobs: Vec<HashJob> = files
-        .values()
-        .map(|p| HashJob {
-            path: p.clone(),
-            range: None,
-        })
-        .collect();
-    files
-        .keys()
-        .zip(sha256_jobs(&jobs, None))
-        .map(|(name, d)| Ok((name.join("/"), hex::encode(d?))))
-        .collect()
-}
-
 /// Verify the summary in `evidence` (a bundle) under `policy` (who must
 /// have signed it) and `expect`. One verdict, over the whole subject.
 pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -> Report {
@@ -192,7 +170,7 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
     let outcome = Verifier::new(policy).and_then(|v| {
         let (files, digests) = match &expect.subject {
             VsaSubject::ModelDir { dir, ignore } => {
-                let files = dir_files(dir, ignore)?;
+                let files = crate::hashing::sha256_tree(dir, ignore)?;
                 let digests = files
                     .iter()
                     .map(|(_, d)| Digest {

@@ -57,13 +57,15 @@ fn serial(record: &BuildRecord) -> String {
     )
 }
 
-/// Build the ML-BOM.
-pub fn bom(record: &BuildRecord) -> Bom {
+/// Build the ML-BOM; `references` go on the model component (the in-toto
+/// layout and training link, by sha256).
+pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
     let spec = &record.job.spec;
     let meta = &spec.metadata;
     let def = &spec.dataset.definition;
     let env = &record.environment;
-    let model = model_component(record);
+    let mut model = model_component(record);
+    model.external_references = references;
 
     let mut components = vec![model.clone()];
     let mut dataset_refs = Vec::new();

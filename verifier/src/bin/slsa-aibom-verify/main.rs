@@ -2,6 +2,7 @@
 
 mod dataset_proof;
 mod download;
+mod intoto;
 mod inventory;
 mod model;
 mod policy_args;
@@ -52,6 +53,10 @@ enum Command {
     /// framework version, from a builder commit, or a model's lineage.
     /// Evidence that does not verify is listed, never indexed.
     Inventory(Box<inventory::InventoryArgs>),
+    /// in-toto links and layouts: verify a layout with its links, a file or
+    /// a directory against a link, an ML-BOM with the link it references.
+    #[command(subcommand, name = "intoto")]
+    InToto(intoto::InTotoCommand),
     /// Policy files: `policy init` writes a commented template.
     #[command(subcommand)]
     Policy(policy_init::PolicyCommand),
@@ -84,6 +89,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Model(args) => args.main(),
         Command::Policy(cmd) => cmd.main(),
+        Command::InToto(cmd) => cmd.main(),
         Command::DownloadAttestations(args) => match args.run() {
             Ok(files) => {
                 for (path, n) in files {

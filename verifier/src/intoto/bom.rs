@@ -1,0 +1,221 @@
+//! A signed ML-BOM together with the in-toto link and layout it references.
+//!
+//! Trust flows from the ML-BOM's signature (checked under the caller's
+//! policy, like any bundle): the ML-BOM names the layout and the link by
+//! sha256, the layout names the functionary keys, and the link must be
+//! signed by one of its step's functionaries. Then the link and the ML-BOM
+//! must describe the same model and the same run.
+
+use super::layout::{functionaries, signed_layout, unexpired};
+use super::link::signed_link;
+use super::{load, report, sha256_of, Loaded};
+use crate::error::{Error, Result};
+use crate::policy::Policy;
+use crate::release::mlbom::{array, MlBom};
+use crate::release::CYCLONEDX_PREDICATE;
+use crate::verdict::Checks;
+use crate::verifier::{Inputs, Report, Subject, Verifier};
+use crate::Digest;
+use in_toto::models::MetadataWrapper;
+use serde_json::Value;
+use std::path::Path;
+
+/// Verify the ML-BOM bundle `bom` under `policy`, with the link and layout
+/// it references.
+pub fn verify_bom(policy: &Policy, bom: &Path, link: &Path, layout: &Path) -> Report {
+    let mut checks = Checks::default();
+    let outcome = run(policy, bom, link, layout, &mut checks);
+    report(
+        bom,
+        "the ML-BOM's signer, under the given policy".to_string(),
+        link.display().to_string(),
+        checks,
+        outcome,
+    )
+}
+
+/// The sha256 digests of the link's products under `model/`, read before
+/// anything is trusted: they are the subjects the ML-BOM must cover.
+fn model_products(link: &Loaded) -> Result<Vec<String>> {
+    let MetadataWrapper::Link(meta) = &link.block.metadata else {
+        return Err(Error::Input("this is a layout, not a link".into()));
+    };
+    let digests: Vec<String> = meta
+        .products
+        .iter()
+        .filter(|(p, _)| p.value().starts_with("model/"))
+        .filter_map(|(_, h)| sha256_of(h))
+        .collect();
+    if digests.is_empty() {
+        return Err(Error::Input("the link lists no model/ products".into()));
+    }
+    Ok(digests)
+}
+
+/// The sha256 of the ML-BOM's `attestation` reference to a file named
+/// `file_name`, on the model component.
+fn reference(model: &Value, file_name: &str) -> Option<String> {
+    array(&model["externalReferences"])
+        .iter()
+        .filter(|r| r["type"] == "attestation")
+        .filter(|r| r["url"].as_str().and_then(|u| u.rsplit('/').next()) == Some(file_name))
+        .flat_map(|r| array(&r["hashes"]))
+        .find(|h| h["alg"] == "SHA-256")
+        .and_then(|h| h["content"].as_str().map(str::to_ascii_lowercase))
+}
+
+fn model_json(bom: &Value) -> &Value {
+    match &bom["metadata"]["component"] {
+        c if c["type"] == "machine-learning-model" => c,
+        _ => array(&bom["components"])
+            .iter()
+            .find(|c| c["type"] == "machine-learning-model")
+            .unwrap_or(&Value::Null),
+    }
+}
+
+fn run(
+    policy: &Policy,
+    bom: &Path,
+    link_path: &Path,
+    layout_path: &Path,
+    checks: &mut Checks,
+) -> Result<()> {
+    let link = load(link_path)?;
+    let layout = load(layout_path)?;
+    let products = model_products(&link)?;
+
+    // 1. The ML-BOM: signature and signer, and its subjects cover the link's model products.
+    let mut policy = policy.clone();
+    policy.predicate_type = Some(CYCLONEDX_PREDICATE.into());
+    let verified = Verifier::new(policy)?.verify(&Inputs {
+        evidence: bom.to_path_buf(),
+        subjects: products
+            .iter()
+            .map(|d| {
+                Subject::Digest(Digest {
+                    algorithm: "sha256".into(),
+                    value: d.clone(),
+                })
+            })
+            .collect(),
+    });
+    let verdict = match verified.results.iter().find(|r| !r.verdict.verified) {
+        Some(bad) => bad.verdict.clone(),
+        None => verified.results[0].verdict.clone(),
+    };
+    checks.0.extend(verdict.checks.iter().cloned());
+    if let Some(f) = &verdict.failure {
+        return Err(Error::from_class(f.class, f.message.clone()));
+    }
+    let statement = verdict
+        .statement
+        .ok_or_else(|| Error::Input("the ML-BOM bundle holds no statement".into()))?;
+    let model = model_json(&statement.predicate);
+
+    // 2. The ML-BOM names the layout and the link by digest.
+    for (name, loaded, path) in [
+        ("bom.layout", &layout, layout_path),
+        ("bom.link", &link, link_path),
+    ] {
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let referenced = reference(model, &file);
+        checks.require(
+            name,
+            referenced.clone(),
+            Some(loaded.sha256.clone()),
+            format!("the ML-BOM references {file} by this sha256"),
+            referenced.as_deref() == Some(loaded.sha256.as_str()),
+            || match &referenced {
+                Some(r) => Error::Digest(format!(
+                    "{file} has sha256 {}, the ML-BOM references {r}",
+                    loaded.sha256
+                )),
+                None => Error::Digest(format!(
+                    "the ML-BOM's model references no attestation named {file}"
+                )),
+            },
+        )?;
+    }
+
+    // 3. The layout, vouched for by that digest, is signed by a key it lists.
+    let MetadataWrapper::Layout(listed) = &layout.block.metadata else {
+        return Err(Error::Input(format!(
+            "{}: a link, not a layout",
+            layout_path.display()
+        )));
+    };
+    let signer_ids: Vec<_> = layout
+        .block
+        .signatures
+        .iter()
+        .map(|s| s.key_id().clone())
+        .collect();
+    let signers = functionaries(listed, &signer_ids);
+    if signers.is_empty() {
+        return Err(Error::Crypto(
+            "the layout is not signed by any key it lists".into(),
+        ));
+    }
+    let layout_meta = signed_layout(&layout, &signers, checks)?;
+    unexpired(&layout_meta, checks)?;
+
+    // 4. The link, signed by a functionary of its step.
+    let name = match &link.block.metadata {
+        MetadataWrapper::Link(l) => l.name.clone(),
+        MetadataWrapper::Layout(_) => String::new(),
+    };
+    let step = layout_meta
+        .steps
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| Error::Policy(format!("the layout has no step {name:?}")))?;
+    let link_meta = signed_link(
+        &link.block,
+        &functionaries(&layout_meta, &step.pub_keys),
+        checks,
+    )?;
+
+    // 5. The same model and the same run.
+    let mlbom = MlBom::from_json(&statement.predicate);
+    let missing: Vec<&String> = mlbom
+        .model
+        .sha256
+        .iter()
+        .filter(|d| !products.contains(d))
+        .collect();
+    checks.require(
+        "link.products",
+        Some(mlbom.model.sha256.join(", ")),
+        Some(products.join(", ")),
+        "the ML-BOM's model hashes are products of the link",
+        !mlbom.model.sha256.is_empty() && missing.is_empty(),
+        || {
+            Error::Digest(format!(
+                "the ML-BOM's model hash(es) {missing:?} are not products of the link"
+            ))
+        },
+    )?;
+    match link_meta.env.as_ref().and_then(|e| e.get("invocation_id")) {
+        Some(run) => checks.require(
+            "link.invocation",
+            Some(mlbom.workflow_uids.join(", ")),
+            Some(run.clone()),
+            "the link and the ML-BOM record the same run",
+            mlbom.workflow_uids.contains(run),
+            || {
+                Error::Digest(format!(
+                    "the link records run {run}, the ML-BOM {:?}",
+                    mlbom.workflow_uids
+                ))
+            },
+        ),
+        None => {
+            checks.not_applicable("link.invocation", "the link records no invocation_id");
+            Ok(())
+        }
+    }
+}

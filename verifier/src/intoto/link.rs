@@ -1,0 +1,94 @@
+//! A signed link, and whom it must be signed by.
+
+use super::layout::{functionaries, signed_layout, unexpired};
+use super::{load, public_key_from_pem};
+use crate::error::{Error, Result};
+use crate::verdict::Checks;
+use in_toto::crypto::PublicKey;
+use in_toto::models::{LinkMetadata, MetadataWrapper};
+use std::path::{Path, PathBuf};
+
+/// Whom a link must be signed by.
+#[derive(Debug, Clone)]
+pub enum LinkTrust {
+    /// The functionary's public key (PEM).
+    Key(PathBuf),
+    /// The functionaries that a layout, signed by every one of `keys`,
+    /// authorises for the link's step.
+    Layout {
+        /// The layout.
+        layout: PathBuf,
+        /// Public keys (PEM) that must each have signed the layout.
+        keys: Vec<PathBuf>,
+    },
+}
+
+impl LinkTrust {
+    /// How the report names this trust.
+    pub fn describe(&self) -> String {
+        match self {
+            LinkTrust::Key(k) => format!("functionary key {}", k.display()),
+            LinkTrust::Layout { layout, .. } => format!("layout {}", layout.display()),
+        }
+    }
+}
+
+/// Verify the link at `path` under `trust`; returns its metadata.
+pub(crate) fn verify_link(
+    path: &Path,
+    trust: &LinkTrust,
+    checks: &mut Checks,
+) -> Result<LinkMetadata> {
+    let loaded = load(path)?;
+    let signers: Vec<PublicKey> = match trust {
+        LinkTrust::Key(key) => vec![public_key_from_pem(key)?],
+        LinkTrust::Layout { layout, keys } => {
+            let keys = keys
+                .iter()
+                .map(|k| public_key_from_pem(k))
+                .collect::<Result<Vec<_>>>()?;
+            let layout = signed_layout(&load(layout)?, &keys, checks)?;
+            unexpired(&layout, checks)?;
+            let name = link_name(&loaded.block)?;
+            let step = layout
+                .steps
+                .iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| Error::Policy(format!("the layout has no step {name:?}")))?;
+            functionaries(&layout, &step.pub_keys)
+        }
+    };
+    signed_link(&loaded.block, &signers, checks)
+}
+
+/// The link in `block`, after checking that one of `signers` signed it.
+pub(crate) fn signed_link(
+    block: &in_toto::models::Metablock,
+    signers: &[PublicKey],
+    checks: &mut Checks,
+) -> Result<LinkMetadata> {
+    let ids: Vec<String> = signers.iter().map(|k| k.key_id().prefix()).collect();
+    let verified = block
+        .verify(1, signers)
+        .map_err(|e| Error::Crypto(format!("link signature: {e}")))
+        .and_then(|m| match m {
+            MetadataWrapper::Link(link) => Ok(link),
+            MetadataWrapper::Layout(_) => Err(Error::Input("this is a layout, not a link".into())),
+        });
+    checks.record(
+        "link.signature",
+        Some(format!("one of {}", ids.join(", "))),
+        None,
+        "signed by an authorised functionary",
+        verified,
+    )
+}
+
+/// The step name a link claims, read before its signature is checked (to
+/// find the step's functionaries).
+fn link_name(block: &in_toto::models::Metablock) -> Result<String> {
+    match &block.metadata {
+        MetadataWrapper::Link(link) => Ok(link.name.clone()),
+        MetadataWrapper::Layout(_) => Err(Error::Input("this is a layout, not a link".into())),
+    }
+}

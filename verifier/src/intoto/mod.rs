@@ -1,0 +1,92 @@
+//! in-toto links and layouts: the classic in-toto metadata (a signed JSON
+//! "metablock") that Python's `in-toto-verify` reads, handled with the
+//! `in-toto` crate.
+//!
+//! - [`verify_layout`]: a signed layout with its links (signatures, expiry,
+//!   signature thresholds, artifact rules), as `in-toto-verify` does it,
+//!   except that layouts with inspections are refused: this verifier never
+//!   runs commands.
+//! - [`verify_file`] and [`verify_dir`]: stored artifacts against a signed
+//!   link's materials and products.
+//! - [`verify_bom`]: a signed ML-BOM together with the link and layout it
+//!   references by digest.
+//! - [`Functionary`]: the Ed25519 key a builder signs its links and layout
+//!   with, written so that the Python reference reads them.
+
+mod artifacts;
+mod bom;
+mod key;
+mod layout;
+mod link;
+
+pub use artifacts::{verify_dir, verify_file, Side};
+pub use bom::verify_bom;
+pub use key::{public_key_from_pem, Functionary};
+pub use layout::verify_layout;
+pub use link::LinkTrust;
+
+use crate::error::{Error, Result};
+use crate::verdict::{Checks, Failure, Verdict};
+use crate::verifier::{Report, SubjectVerdict};
+use in_toto::models::Metablock;
+use sha2::{Digest as _, Sha256};
+use std::path::Path;
+
+/// A metablock read from disk, with the sha256 of its exact bytes.
+pub(crate) struct Loaded {
+    /// The parsed metablock.
+    pub block: Metablock,
+    /// Lower-case hex sha256 of the file.
+    pub sha256: String,
+}
+
+/// Read and parse an in-toto metablock (a link or a layout).
+pub(crate) fn load(path: &Path) -> Result<Loaded> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+    let block = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Input(format!(
+            "{}: not in-toto link or layout metadata: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(Loaded {
+        block,
+        sha256: hex::encode(Sha256::digest(&bytes)),
+    })
+}
+
+/// The sha256 an in-toto artifact entry records, lower-case hex.
+pub(crate) fn sha256_of(entry: &in_toto::models::TargetDescription) -> Option<String> {
+    entry
+        .get(&in_toto::crypto::HashAlgorithm::Sha256)
+        .map(|v| hex::encode(v.value()))
+}
+
+/// One report over `subject`: verified when `outcome` is `Ok`.
+pub(crate) fn report(
+    evidence: &Path,
+    trust: String,
+    subject: String,
+    checks: Checks,
+    outcome: Result<()>,
+) -> Report {
+    let failure = outcome.as_ref().err().map(Failure::from);
+    Report {
+        verified: failure.is_none(),
+        evidence: evidence.display().to_string(),
+        trust_root: trust,
+        results: vec![SubjectVerdict {
+            subject,
+            verdict: Verdict {
+                verified: failure.is_none(),
+                checks: checks.0,
+                failure,
+                signer: None,
+                predicate_type: None,
+                entry: 0,
+                statement: None,
+            },
+        }],
+    }
+}
