@@ -3,7 +3,8 @@
 #   - model_signing verify key accepts OUT/model.sig over OUT/model (and rejects a tampered model);
 #   - check-jsonschema validates OUT/aibom.cdx.json against bom-1.6.schema.json (and rejects a broken copy);
 #   - Python safetensors loads OUT/model/model.safetensors with the shapes config.json declares;
-#   - Python cryptography verifies each bundle's ECDSA signature over the DSSE PAE with OUT/key.pub.
+#   - Python cryptography verifies each bundle's ECDSA signature over the DSSE PAE with OUT/key.pub;
+#   - in-toto-verify (the Python reference) accepts OUT/intoto/root.layout with its links (and rejects a tampered link).
 # Python sigstore is NOT among them: sigstore 4.5.1 cannot verify keyed bundles
 # (no --key; its library requires a certificate). See README "Status".
 set -euo pipefail
@@ -62,4 +63,21 @@ for rel in ["attestations/provenance.sigstore.json", "attestations/aibom.sigstor
             raise
     print(f"{rel}: ECDSA P-256 signature over the DSSE PAE verifies")
 PY
+echo "== in-toto-verify (Python reference)"
+intoto_verify="$PWD/$py/in-toto-verify"
+(cd "$out/intoto" && "$intoto_verify" --layout root.layout --verification-keys functionary.pub --link-dir .)
+echo "in-toto-verify accepts our layout and links"
+cp -r "$out/intoto" "$tmp/bad-intoto"
+"$py/python" - "$tmp/bad-intoto" <<'PY'
+import json, sys
+from pathlib import Path
+link = next(Path(sys.argv[1]).glob("train.*.link"))
+meta = json.loads(link.read_text())
+entry = meta["signed"]["products"]["model/model.safetensors"]
+entry["sha256"] = ("1" if entry["sha256"][0] == "0" else "0") + entry["sha256"][1:]
+link.write_text(json.dumps(meta))
+PY
+expect_fail bash -c 'cd "$1" && "$2" --layout root.layout --verification-keys functionary.pub --link-dir .' _ "$tmp/bad-intoto" "$intoto_verify"
+echo "tampered link rejected"
+
 echo "interop: all peer checks passed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate testdata/release: one keyed release of the shipped demo job
-# (model/, attestations/, model.sig, aibom.cdx.json, key.pub), which the
-# verifier's CLI tests (model, vsa) read. Run after a change to the
+# (model/, attestations/, model.sig, aibom.cdx.json, key.pub, intoto/), which the
+# verifier's CLI tests (model, vsa, intoto) read. Run after a change to the
 # builder's output formats.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,5 +10,5 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 target/release/slsa-aibom-build demo --out "$tmp/out" -q
 rm -rf testdata/release && mkdir -p testdata/release
 cp -r "$tmp/out/model" "$tmp/out/attestations" "$tmp/out/model.sig" \
-  "$tmp/out/aibom.cdx.json" "$tmp/out/key.pub" testdata/release/
+  "$tmp/out/aibom.cdx.json" "$tmp/out/key.pub" "$tmp/out/intoto" testdata/release/
 chmod 644 testdata/release/model/*

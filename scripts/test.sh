@@ -21,7 +21,7 @@ fi
 cargo test --workspace --all-targets --locked "${skip[@]}"
 cargo test --workspace --doc --locked
 
-echo "== interop with peer tools (model_signing, check-jsonschema, safetensors, cryptography)"
+echo "== interop with peer tools (model_signing, check-jsonschema, safetensors, cryptography, in-toto-verify)"
 if [ -f ../shared/vectors/expected.jsonl ]; then
   bash scripts/interop.sh
 else

@@ -416,6 +416,11 @@ fn attest_into(
     if let Some(pem) = signer.public_key_pem() {
         write(&dir.path(layout::KEY_PUB), pem.as_bytes())?;
     }
+    // in-toto files name the per-build key: drop those of an earlier attest.
+    let intoto_dir = dir.path(crate::attest::intoto::DIR);
+    if intoto_dir.exists() {
+        std::fs::remove_dir_all(&intoto_dir).map_err(|e| BuildError::io(&intoto_dir, e))?;
+    }
     for (path, text) in &signed.intoto {
         write(&dir.path(path), text.as_bytes())?;
     }

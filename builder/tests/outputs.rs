@@ -5,6 +5,7 @@ mod common;
 use base64::Engine as _;
 use common::*;
 use serde_json::Value;
+use sha2::Digest as _;
 use slsa_aibom_builder::output_check::{verify_outputs, Anchor};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -45,10 +46,27 @@ fn files(dir: &Path, rel: &str, acc: &mut Vec<String>) {
     }
 }
 
+/// The key ID prefix in `intoto/train.<prefix>.link`.
+fn link_key_id(files: &[String]) -> String {
+    let link = files
+        .iter()
+        .find(|f| f.starts_with("intoto/train.") && f.ends_with(".link"))
+        .expect("a train link");
+    let id = &link["intoto/train.".len()..link.len() - ".link".len()];
+    assert!(
+        id.len() == 8 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{link}"
+    );
+    id.to_string()
+}
+
 #[test]
 fn the_output_layout_is_the_documented_one_and_verifies() {
     let mut found = Vec::new();
     files(out(), "", &mut found);
+    // Link names carry the functionary key ID's first 8 hex digits.
+    let key_id = link_key_id(&found);
+    let mut found: Vec<String> = found.iter().map(|f| f.replace(&key_id, "KEYID8")).collect();
     found.sort();
     assert_eq!(
         found,
@@ -59,6 +77,10 @@ fn the_output_layout_is_the_documented_one_and_verifies() {
             "build-record.json",
             "dataset-commitment.json",
             "environment.json",
+            "intoto/attest.KEYID8.link",
+            "intoto/functionary.pub",
+            "intoto/root.layout",
+            "intoto/train.KEYID8.link",
             "key.pub",
             "metrics.json",
             "model.sig",
@@ -94,6 +116,16 @@ fn every_aibom_hash_is_a_provenance_subject_or_dependency() {
         .unwrap()
     {
         known.insert(d["digest"]["sha256"].as_str().unwrap().to_string());
+    }
+    // The in-toto layout and training link the ML-BOM references.
+    let mut found = Vec::new();
+    files(out(), "", &mut found);
+    for f in found
+        .iter()
+        .filter(|f| f.ends_with(".layout") || f.starts_with("intoto/train."))
+    {
+        let bytes = std::fs::read(out().join(f)).unwrap();
+        known.insert(hex::encode(sha2::Sha256::digest(&bytes)));
     }
     let bom: Value =
         serde_json::from_slice(&std::fs::read(out().join("aibom.cdx.json")).unwrap()).unwrap();
@@ -171,7 +203,7 @@ fn changing_any_single_output_file_is_caught() {
         assert!(r.is_err(), "flipping a bit of {rel} went unnoticed");
         checked += 1;
     }
-    assert_eq!(checked, 11);
+    assert_eq!(checked, 15);
     // An extra file in the model directory is caught too.
     let dir = tempfile::tempdir().unwrap();
     copy_tree(out(), dir.path());

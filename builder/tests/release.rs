@@ -178,7 +178,7 @@ fn a_same_model_aibom_from_another_invocation_is_caught_by_the_run_check() {
     let other = tempfile::tempdir().unwrap();
     let again = other.path().join("again");
     copy_tree(a, &again);
-    for f in ["attestations", "model.sig", "aibom.cdx.json", "key.pub"] {
+    for f in slsa_aibom_builder::layout::SIGNED {
         let p = again.join(f);
         if p.is_dir() {
             std::fs::remove_dir_all(&p).unwrap();

@@ -108,6 +108,15 @@ fn run(
     if let Some(f) = &verdict.failure {
         return Err(Error::from_class(f.class, f.message.clone()));
     }
+    checks.pass(
+        "bom.subjects",
+        Some(products.join(", ")),
+        None,
+        format!(
+            "the ML-BOM statement covers all {} model product(s) of the link",
+            products.len()
+        ),
+    );
     let statement = verdict
         .statement
         .ok_or_else(|| Error::Input("the ML-BOM bundle holds no statement".into()))?;
