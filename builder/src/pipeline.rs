@@ -3,9 +3,9 @@
 //! then move the staging directory into place. A failure at any step leaves
 //! no output (and so no signature) behind.
 
+use crate::attest;
 use crate::attest::record::{BaseModelRecord, BuildRecord, JobRecord, OutputFile};
 use crate::attest::train_runner::TrainRunner;
-use crate::attest::{self, AIBOM_FILE};
 use crate::commitment_file;
 use crate::data::{Dataset, Split, Standardizer};
 use crate::environment::Environment;
@@ -406,22 +406,12 @@ fn attest_into(
     record.byproducts.push(record_file);
     record.byproducts.sort_by(|a, b| a.path.cmp(&b.path));
     let signed = attest::attest(&record, builder_id, train_runner, signer)?;
-    write(&dir.path(AIBOM_FILE), signed.aibom_json.as_bytes())?;
-    write(&dir.provenance(), signed.provenance_bundle.as_bytes())?;
-    write(&dir.aibom_bundle(), signed.aibom_bundle.as_bytes())?;
-    write(
-        &dir.path(layout::MODEL_SIG),
-        signed.model_signature_bundle.as_bytes(),
-    )?;
-    if let Some(pem) = signer.public_key_pem() {
-        write(&dir.path(layout::KEY_PUB), pem.as_bytes())?;
-    }
     // in-toto files name the per-build key: drop those of an earlier attest.
     let intoto_dir = dir.path(crate::attest::intoto::DIR);
     if intoto_dir.exists() {
         std::fs::remove_dir_all(&intoto_dir).map_err(|e| BuildError::io(&intoto_dir, e))?;
     }
-    for (path, text) in &signed.intoto {
+    for (path, text) in &signed.files {
         write(&dir.path(path), text.as_bytes())?;
     }
     output_check::verify_outputs(

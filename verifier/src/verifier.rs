@@ -107,6 +107,16 @@ impl Report {
     pub fn failure(&self) -> Option<&Failure> {
         self.results.iter().find_map(|r| r.verdict.failure.as_ref())
     }
+
+    /// The verdict that decides a call where every subject must verify: the
+    /// first that failed, else the first; `None` when there were no subjects.
+    pub fn deciding_verdict(&self) -> Option<&Verdict> {
+        self.results
+            .iter()
+            .find(|r| !r.verdict.verified)
+            .or(self.results.first())
+            .map(|r| &r.verdict)
+    }
 }
 
 /// Verifies evidence under one policy. Build it once; verify many times.

@@ -205,10 +205,10 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
             }
         }
     };
-    let mut verdict = match report.results.iter().find(|r| !r.verdict.verified) {
-        Some(bad) => bad.verdict.clone(),
-        None => report.results[0].verdict.clone(),
-    };
+    let mut verdict = report
+        .deciding_verdict()
+        .cloned()
+        .unwrap_or_else(|| failed(Checks::default(), &Error::Input("no subjects".into()), 0));
     if verdict.verified {
         let mut checks = Checks(std::mem::take(&mut verdict.checks));
         let outcome = match verdict.statement.as_ref() {

@@ -77,6 +77,12 @@ fn status_of(report: &Value, name: &str) -> String {
         .unwrap_or_else(|| panic!("no check {name} in {report:#}"))
 }
 
+/// Run `intoto ARGS`: it must exit with `code` and fail the check `name`.
+fn fails_with(args: &[String], name: &str, code: i32) {
+    let (rc, v) = intoto(args);
+    assert_eq!((rc, status_of(&v, name)), (code, "fail".into()), "{v:#}");
+}
+
 /// A copy of the release's in-toto folder.
 fn intoto_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
@@ -129,38 +135,25 @@ fn a_tampered_link_another_key_or_a_missing_link_fails_its_check() {
     let mut other = digest.clone();
     other.replace_range(0..1, if digest.starts_with('0') { "1" } else { "0" });
     std::fs::write(&train, text.replace(&digest, &other)).unwrap();
-    let (rc, v) = intoto(&layout_args(
-        tmp.path(),
-        &tmp.path().join("functionary.pub"),
-    ));
-    assert_eq!(
-        (rc, status_of(&v, "step.train")),
-        (3, "fail".into()),
-        "{v:#}"
+    fails_with(
+        &layout_args(tmp.path(), &tmp.path().join("functionary.pub")),
+        "step.train",
+        3,
     );
 
     // A key that did not sign the layout.
     let tmp = intoto_copy();
     let stranger = tmp.path().join("stranger.pub");
     std::fs::write(&stranger, Functionary::generate().unwrap().public_pem()).unwrap();
-    let (rc, v) = intoto(&layout_args(tmp.path(), &stranger));
-    assert_eq!(
-        (rc, status_of(&v, "layout.signature")),
-        (3, "fail".into()),
-        "{v:#}"
-    );
+    fails_with(&layout_args(tmp.path(), &stranger), "layout.signature", 3);
 
     // No link for the attest step: its threshold is not met.
     let tmp = intoto_copy();
     std::fs::remove_file(link(tmp.path(), "attest")).unwrap();
-    let (rc, v) = intoto(&layout_args(
-        tmp.path(),
-        &tmp.path().join("functionary.pub"),
-    ));
-    assert_eq!(
-        (rc, status_of(&v, "step.attest")),
-        (3, "fail".into()),
-        "{v:#}"
+    fails_with(
+        &layout_args(tmp.path(), &tmp.path().join("functionary.pub")),
+        "step.attest",
+        3,
     );
 }
 
@@ -232,12 +225,7 @@ fn expiry_artifact_rules_and_inspections_are_enforced() {
     // Expired.
     let old = tempfile::tempdir().unwrap();
     let key = hand_made(old.path(), step(), -1, false);
-    let (rc, v) = intoto(&layout_args(old.path(), &key));
-    assert_eq!(
-        (rc, status_of(&v, "layout.expires")),
-        (6, "fail".into()),
-        "{v:#}"
-    );
+    fails_with(&layout_args(old.path(), &key), "layout.expires", 6);
 
     // A product the step's rules disallow.
     let rules = tempfile::tempdir().unwrap();
@@ -247,22 +235,12 @@ fn expiry_artifact_rules_and_inspections_are_enforced() {
         30,
         false,
     );
-    let (rc, v) = intoto(&layout_args(rules.path(), &key));
-    assert_eq!(
-        (rc, status_of(&v, "layout.artifact-rules")),
-        (5, "fail".into()),
-        "{v:#}"
-    );
+    fails_with(&layout_args(rules.path(), &key), "layout.artifact-rules", 5);
 
     // Inspections would run commands: refused, and nothing runs.
     let insp = tempfile::tempdir().unwrap();
     let key = hand_made(insp.path(), step(), 30, true);
-    let (rc, v) = intoto(&layout_args(insp.path(), &key));
-    assert_eq!(
-        (rc, status_of(&v, "layout.inspections")),
-        (2, "fail".into()),
-        "{v:#}"
-    );
+    fails_with(&layout_args(insp.path(), &key), "layout.inspections", 2);
 }
 
 fn trust_layout() -> Vec<String> {
@@ -295,12 +273,7 @@ fn a_file_is_checked_against_the_link() {
     std::fs::write(&bad, bytes).unwrap();
     let mut a = args(&["file", &s(&bad)]);
     a.extend(trust_layout());
-    let (rc, v) = intoto(&a);
-    assert_eq!(
-        (rc, status_of(&v, "product:model/model.safetensors")),
-        (5, "fail".into()),
-        "{v:#}"
-    );
+    fails_with(&a, "product:model/model.safetensors", 5);
 
     // A file the link does not list.
     let mut a = args(&["file", &s(&release().join("key.pub"))]);
@@ -318,12 +291,7 @@ fn a_file_is_checked_against_the_link() {
         "--functionary-key",
         &s(&stranger),
     ]);
-    let (rc, v) = intoto(&a);
-    assert_eq!(
-        (rc, status_of(&v, "link.signature")),
-        (3, "fail".into()),
-        "{v:#}"
-    );
+    fails_with(&a, "link.signature", 3);
 }
 
 #[test]
@@ -414,8 +382,11 @@ fn the_ml_bom_verifies_with_the_link_it_references() {
     let f = Functionary::generate().unwrap();
     let swapped = tmp.path().join(link(&dir, "train").file_name().unwrap());
     std::fs::write(&swapped, f.sign(Box::new(meta)).unwrap()).unwrap();
-    let (rc, v) = intoto(&bom_args(&swapped, &tmp.path().join("root.layout"), &key));
-    assert_eq!((rc, status_of(&v, "bom.link")), (5, "fail".into()), "{v:#}");
+    fails_with(
+        &bom_args(&swapped, &tmp.path().join("root.layout"), &key),
+        "bom.link",
+        5,
+    );
 
     // The attest link in place of the train link it references.
     let (rc, v) = intoto(&bom_args(

@@ -11,7 +11,7 @@
 //! directory (the job and its data); products relative to the output
 //! directory (`model/...` and the byproducts).
 
-use super::record::{BuildRecord, OutputFile};
+use super::record::BuildRecord;
 use crate::cyclonedx::{ExternalReference, Hash};
 use crate::error::{BuildError, Result};
 use in_toto::crypto::{HashAlgorithm, HashValue};
@@ -40,6 +40,8 @@ const LAYOUT_DAYS: i64 = 5 * 365;
 /// The in-toto files of one build, `(path relative to the output directory, contents)`.
 pub struct InTotoFiles {
     functionary: Functionary,
+    /// The ML-BOM's references to the layout and the training link.
+    references: Vec<ExternalReference>,
     /// Files written so far.
     pub files: Vec<(String, String)>,
 }
@@ -48,13 +50,14 @@ fn err(e: impl std::fmt::Display) -> BuildError {
     BuildError::Sign(format!("in-toto: {e}"))
 }
 
-fn artifacts<'a>(
-    files: impl IntoIterator<Item = (String, &'a str)>,
+/// In-toto artifacts from `(name, hex sha256)` pairs.
+fn artifacts<S: AsRef<str>>(
+    files: impl IntoIterator<Item = (String, S)>,
 ) -> Result<BTreeMap<VirtualTargetPath, TargetDescription>> {
     files
         .into_iter()
         .map(|(name, sha256)| {
-            let value = hex::decode(sha256).map_err(err)?;
+            let value = hex::decode(sha256.as_ref()).map_err(err)?;
             let hashes = TargetDescription::from([(HashAlgorithm::Sha256, HashValue::new(value))]);
             Ok((VirtualTargetPath::from(name.as_str()), hashes))
         })
@@ -104,6 +107,28 @@ fn train_products(record: &BuildRecord) -> Vec<(String, &str)> {
         .collect()
 }
 
+/// Each link's environment: the run it belongs to.
+fn environment(record: &BuildRecord) -> Option<BTreeMap<String, String>> {
+    Some(BTreeMap::from([(
+        "invocation_id".to_string(),
+        record.invocation_id.clone(),
+    )]))
+}
+
+fn attest_command() -> Command {
+    Command::from("slsa-aibom-build attest")
+}
+
+/// The ML-BOM's reference to an in-toto file.
+fn reference(path: &str, text: &str, comment: &str) -> ExternalReference {
+    ExternalReference {
+        url: path.into(),
+        kind: "attestation".into(),
+        comment: Some(comment.into()),
+        hashes: vec![Hash::sha256(hex::encode(Sha256::digest(text.as_bytes())))],
+    }
+}
+
 fn train_command(record: &BuildRecord) -> Command {
     Command::from(vec![
         "slsa-aibom-build".to_string(),
@@ -119,34 +144,33 @@ impl InTotoFiles {
     pub fn new(record: &BuildRecord) -> Result<Self> {
         let functionary = Functionary::generate()?;
         let key_id = functionary.public().key_id().clone();
-        let env = BTreeMap::from([("invocation_id".to_string(), record.invocation_id.clone())]);
-        let train_link = LinkMetadataBuilder::new()
-            .name(TRAIN.into())
-            .materials(artifacts(train_materials(record))?)
-            .products(artifacts(train_products(record))?)
-            .env(Some(env.clone()))
-            .command(train_command(record))
-            .build()
-            .map_err(err)?;
-
+        let (materials, products) = (train_materials(record), train_products(record));
         let mut train = Step::new(TRAIN)
             .threshold(1)
             .add_key(key_id.clone())
             .expected_command(train_command(record));
-        for (name, _) in train_materials(record) {
+        for (name, _) in &materials {
             train = train
                 .add_expected_material(ArtifactRule::Allow(VirtualTargetPath::from(name.as_str())));
         }
         train = train.add_expected_material(ArtifactRule::Disallow(VirtualTargetPath::from("*")));
-        for (name, _) in train_products(record) {
+        for (name, _) in &products {
             train = train
                 .add_expected_product(ArtifactRule::Create(VirtualTargetPath::from(name.as_str())));
         }
         train = train.add_expected_product(ArtifactRule::Disallow(VirtualTargetPath::from("*")));
+        let train_link = LinkMetadataBuilder::new()
+            .name(TRAIN.into())
+            .materials(artifacts(materials)?)
+            .products(artifacts(products)?)
+            .env(environment(record))
+            .command(train_command(record))
+            .build()
+            .map_err(err)?;
         let attest = Step::new(ATTEST)
             .threshold(1)
             .add_key(key_id)
-            .expected_command(Command::from("slsa-aibom-build attest"))
+            .expected_command(attest_command())
             .add_expected_material(ArtifactRule::Match {
                 pattern: VirtualTargetPath::from("*"),
                 in_src: None,
@@ -173,53 +197,56 @@ impl InTotoFiles {
             .build()
             .map_err(err)?;
 
-        let prefix = functionary.key_id_prefix();
+        let (layout_path, layout_text) = (
+            format!("{DIR}/{LAYOUT}"),
+            functionary.sign(Box::new(layout))?,
+        );
+        let (link_path, link_text) = (
+            format!("{DIR}/{TRAIN}.{}.link", functionary.key_id_prefix()),
+            functionary.sign(Box::new(train_link))?,
+        );
+        let references = vec![
+            reference(
+                &layout_path,
+                &layout_text,
+                "in-toto layout of this build's steps",
+            ),
+            reference(&link_path, &link_text, "in-toto link of the training step"),
+        ];
         let files = vec![
-            (
-                format!("{DIR}/{LAYOUT}"),
-                functionary.sign(Box::new(layout))?,
-            ),
-            (
-                format!("{DIR}/{TRAIN}.{prefix}.link"),
-                functionary.sign(Box::new(train_link))?,
-            ),
+            (layout_path, layout_text),
+            (link_path, link_text),
             (format!("{DIR}/{KEY}"), functionary.public_pem()),
         ];
-        Ok(InTotoFiles { functionary, files })
+        Ok(InTotoFiles {
+            functionary,
+            references,
+            files,
+        })
     }
 
     /// The ML-BOM's references to the layout and the training link.
     pub fn references(&self) -> Vec<ExternalReference> {
-        self.files
-            .iter()
-            .filter(|(p, _)| !p.ends_with(KEY))
-            .map(|(p, text)| ExternalReference {
-                url: p.clone(),
-                kind: "attestation".into(),
-                comment: Some(if p.ends_with(LAYOUT) {
-                    "in-toto layout of this build's steps".into()
-                } else {
-                    "in-toto link of the training step".into()
-                }),
-                hashes: vec![Hash::sha256(hex::encode(Sha256::digest(text.as_bytes())))],
-            })
-            .collect()
+        self.references.clone()
     }
 
     /// Add the signing step's link: its materials are the training step's
-    /// products (`record`), its products the signed `outputs`.
-    pub fn add_attest_link(&mut self, record: &BuildRecord, outputs: &[OutputFile]) -> Result<()> {
+    /// products (`record`), its products the signed `outputs`, as `(path
+    /// relative to the output directory, contents)`.
+    pub fn add_attest_link(
+        &mut self,
+        record: &BuildRecord,
+        outputs: &[(String, String)],
+    ) -> Result<()> {
+        let products = outputs
+            .iter()
+            .map(|(path, text)| (path.clone(), hex::encode(Sha256::digest(text.as_bytes()))));
         let link = LinkMetadataBuilder::new()
             .name(ATTEST.into())
             .materials(artifacts(train_products(record))?)
-            .products(artifacts(
-                outputs.iter().map(|f| (f.path.clone(), f.sha256.as_str())),
-            )?)
-            .env(Some(BTreeMap::from([(
-                "invocation_id".to_string(),
-                record.invocation_id.clone(),
-            )])))
-            .command(Command::from("slsa-aibom-build attest"))
+            .products(artifacts(products)?)
+            .env(environment(record))
+            .command(attest_command())
             .build()
             .map_err(err)?;
         let name = format!("{DIR}/{ATTEST}.{}.link", self.functionary.key_id_prefix());

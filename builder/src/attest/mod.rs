@@ -12,25 +12,19 @@ pub mod train_runner;
 use crate::error::{BuildError, Result};
 use crate::layout::{AIBOM_BUNDLE, ATTESTATIONS_DIR, KEY_PUB, MODEL_SIG, PROVENANCE};
 use crate::signing::Signer;
-use record::{BuildRecord, OutputFile};
+use record::BuildRecord;
 use sha2::{Digest as _, Sha256};
 
 /// File name of the unsigned ML-BOM in the output directory.
 pub const AIBOM_FILE: &str = "aibom.cdx.json";
 
-/// The signed documents of one run.
+/// The signed outputs of one run, as `(path relative to the output
+/// directory, contents)`: the ML-BOM file, the three bundles and the public
+/// key of a keyed run (the products of the in-toto `attest` step), then the
+/// in-toto layout, links and functionary key.
 pub struct Attestations {
-    /// The ML-BOM JSON (also the predicate of `aibom_bundle`).
-    pub aibom_json: String,
-    /// Bundle over the SLSA provenance.
-    pub provenance_bundle: String,
-    /// Bundle over the ML-BOM statement.
-    pub aibom_bundle: String,
-    /// Bundle over the model-signing statement.
-    pub model_signature_bundle: String,
-    /// The in-toto layout, links and functionary key, as `(path relative to
-    /// the output directory, contents)`.
-    pub intoto: Vec<(String, String)>,
+    /// The files, in writing order.
+    pub files: Vec<(String, String)>,
 }
 
 /// Build and sign all three documents from `record`.
@@ -53,39 +47,25 @@ pub fn attest(
     );
     let provenance = provenance::statement(record, builder_id, train_runner, &aibom_sha256);
     let model_sig = model_signature::statement("model", &record.model_files);
-    let provenance_bundle = signer.sign_statement(&provenance.to_bytes())?;
-    let aibom_bundle = signer.sign_statement(&bom_statement.to_bytes())?;
-    let model_signature_bundle = signer.sign_statement(&model_sig.to_bytes())?;
-    let key_pub = signer.public_key_pem();
-    let signed = [
-        (AIBOM_FILE.to_string(), Some(aibom_json.as_str())),
+    let mut files = vec![
+        (AIBOM_FILE.to_string(), aibom_json),
         (
             format!("{ATTESTATIONS_DIR}/{PROVENANCE}"),
-            Some(provenance_bundle.as_str()),
+            signer.sign_statement(&provenance.to_bytes())?,
         ),
         (
             format!("{ATTESTATIONS_DIR}/{AIBOM_BUNDLE}"),
-            Some(aibom_bundle.as_str()),
+            signer.sign_statement(&bom_statement.to_bytes())?,
         ),
-        (MODEL_SIG.to_string(), Some(model_signature_bundle.as_str())),
-        (KEY_PUB.to_string(), key_pub),
+        (
+            MODEL_SIG.to_string(),
+            signer.sign_statement(&model_sig.to_bytes())?,
+        ),
     ];
-    let outputs: Vec<OutputFile> = signed
-        .iter()
-        .filter_map(|(path, text)| {
-            text.map(|t| OutputFile {
-                path: path.clone(),
-                sha256: hex::encode(Sha256::digest(t.as_bytes())),
-                size: t.len() as u64,
-            })
-        })
-        .collect();
-    intoto.add_attest_link(record, &outputs)?;
-    Ok(Attestations {
-        provenance_bundle,
-        aibom_bundle,
-        model_signature_bundle,
-        aibom_json,
-        intoto: intoto.files,
-    })
+    if let Some(pem) = signer.public_key_pem() {
+        files.push((KEY_PUB.to_string(), pem.to_string()));
+    }
+    intoto.add_attest_link(record, &files)?;
+    files.extend(intoto.files);
+    Ok(Attestations { files })
 }

@@ -7,11 +7,11 @@
 //! must describe the same model and the same run.
 
 use super::layout::{functionaries, signed_layout, unexpired};
-use super::link::signed_link;
+use super::link::{signed_link, step_signers, unverified_link};
 use super::{load, report, sha256_of, Loaded};
 use crate::error::{Error, Result};
 use crate::policy::Policy;
-use crate::release::mlbom::{array, MlBom};
+use crate::release::mlbom::{array, model_component, MlBom};
 use crate::release::CYCLONEDX_PREDICATE;
 use crate::verdict::Checks;
 use crate::verifier::{Inputs, Report, Subject, Verifier};
@@ -37,10 +37,7 @@ pub fn verify_bom(policy: &Policy, bom: &Path, link: &Path, layout: &Path) -> Re
 /// The sha256 digests of the link's products under `model/`, read before
 /// anything is trusted: they are the subjects the ML-BOM must cover.
 fn model_products(link: &Loaded) -> Result<Vec<String>> {
-    let MetadataWrapper::Link(meta) = &link.block.metadata else {
-        return Err(Error::Input("this is a layout, not a link".into()));
-    };
-    let digests: Vec<String> = meta
+    let digests: Vec<String> = unverified_link(&link.block)?
         .products
         .iter()
         .filter(|(p, _)| p.value().starts_with("model/"))
@@ -62,16 +59,6 @@ fn reference(model: &Value, file_name: &str) -> Option<String> {
         .flat_map(|r| array(&r["hashes"]))
         .find(|h| h["alg"] == "SHA-256")
         .and_then(|h| h["content"].as_str().map(str::to_ascii_lowercase))
-}
-
-fn model_json(bom: &Value) -> &Value {
-    match &bom["metadata"]["component"] {
-        c if c["type"] == "machine-learning-model" => c,
-        _ => array(&bom["components"])
-            .iter()
-            .find(|c| c["type"] == "machine-learning-model")
-            .unwrap_or(&Value::Null),
-    }
 }
 
 fn run(
@@ -100,10 +87,10 @@ fn run(
             })
             .collect(),
     });
-    let verdict = match verified.results.iter().find(|r| !r.verdict.verified) {
-        Some(bad) => bad.verdict.clone(),
-        None => verified.results[0].verdict.clone(),
-    };
+    let verdict = verified
+        .deciding_verdict()
+        .cloned()
+        .ok_or_else(|| Error::Input("no subjects".into()))?;
     checks.0.extend(verdict.checks.iter().cloned());
     if let Some(f) = &verdict.failure {
         return Err(Error::from_class(f.class, f.message.clone()));
@@ -120,7 +107,7 @@ fn run(
     let statement = verdict
         .statement
         .ok_or_else(|| Error::Input("the ML-BOM bundle holds no statement".into()))?;
-    let model = model_json(&statement.predicate);
+    let model = model_component(&statement.predicate);
 
     // 2. The ML-BOM names the layout and the link by digest.
     for (name, loaded, path) in [
@@ -173,18 +160,9 @@ fn run(
     unexpired(&layout_meta, checks)?;
 
     // 4. The link, signed by a functionary of its step.
-    let name = match &link.block.metadata {
-        MetadataWrapper::Link(l) => l.name.clone(),
-        MetadataWrapper::Layout(_) => String::new(),
-    };
-    let step = layout_meta
-        .steps
-        .iter()
-        .find(|s| s.name == name)
-        .ok_or_else(|| Error::Policy(format!("the layout has no step {name:?}")))?;
     let link_meta = signed_link(
         &link.block,
-        &functionaries(&layout_meta, &step.pub_keys),
+        &step_signers(&layout_meta, &link.block)?,
         checks,
     )?;
 

@@ -97,3 +97,8 @@ pub fn public_key_from_pem(path: &std::path::Path) -> Result<PublicKey> {
     };
     parsed.map_err(|e| Error::Input(format!("{}: unusable public key: {e}", path.display())))
 }
+
+/// [`public_key_from_pem`] for each of `paths`.
+pub(crate) fn public_keys(paths: &[std::path::PathBuf]) -> Result<Vec<PublicKey>> {
+    paths.iter().map(|p| public_key_from_pem(p)).collect()
+}

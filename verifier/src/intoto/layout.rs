@@ -137,10 +137,7 @@ fn run(
     checks: &mut Checks,
 ) -> Result<()> {
     let loaded = load(layout_path)?;
-    let keys = key_paths
-        .iter()
-        .map(|p| super::public_key_from_pem(p))
-        .collect::<Result<Vec<_>>>()?;
+    let keys = super::key::public_keys(key_paths)?;
     let layout = signed_layout(&loaded, &keys, checks)?;
     unexpired(&layout, checks)?;
     checks.require(

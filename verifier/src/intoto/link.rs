@@ -1,11 +1,12 @@
 //! A signed link, and whom it must be signed by.
 
+use super::key::public_keys;
 use super::layout::{functionaries, signed_layout, unexpired};
 use super::{load, public_key_from_pem};
 use crate::error::{Error, Result};
 use crate::verdict::Checks;
 use in_toto::crypto::PublicKey;
-use in_toto::models::{LinkMetadata, MetadataWrapper};
+use in_toto::models::{LayoutMetadata, LinkMetadata, Metablock, MetadataWrapper};
 use std::path::{Path, PathBuf};
 
 /// Whom a link must be signed by.
@@ -43,19 +44,9 @@ pub(crate) fn verify_link(
     let signers: Vec<PublicKey> = match trust {
         LinkTrust::Key(key) => vec![public_key_from_pem(key)?],
         LinkTrust::Layout { layout, keys } => {
-            let keys = keys
-                .iter()
-                .map(|k| public_key_from_pem(k))
-                .collect::<Result<Vec<_>>>()?;
-            let layout = signed_layout(&load(layout)?, &keys, checks)?;
+            let layout = signed_layout(&load(layout)?, &public_keys(keys)?, checks)?;
             unexpired(&layout, checks)?;
-            let name = link_name(&loaded.block)?;
-            let step = layout
-                .steps
-                .iter()
-                .find(|s| s.name == name)
-                .ok_or_else(|| Error::Policy(format!("the layout has no step {name:?}")))?;
-            functionaries(&layout, &step.pub_keys)
+            step_signers(&layout, &loaded.block)?
         }
     };
     signed_link(&loaded.block, &signers, checks)
@@ -63,7 +54,7 @@ pub(crate) fn verify_link(
 
 /// The link in `block`, after checking that one of `signers` signed it.
 pub(crate) fn signed_link(
-    block: &in_toto::models::Metablock,
+    block: &Metablock,
     signers: &[PublicKey],
     checks: &mut Checks,
 ) -> Result<LinkMetadata> {
@@ -84,11 +75,22 @@ pub(crate) fn signed_link(
     )
 }
 
-/// The step name a link claims, read before its signature is checked (to
-/// find the step's functionaries).
-fn link_name(block: &in_toto::models::Metablock) -> Result<String> {
+/// The link in `block`, not yet verified (to read what to verify it with).
+pub(crate) fn unverified_link(block: &Metablock) -> Result<&LinkMetadata> {
     match &block.metadata {
-        MetadataWrapper::Link(link) => Ok(link.name.clone()),
+        MetadataWrapper::Link(link) => Ok(link),
         MetadataWrapper::Layout(_) => Err(Error::Input("this is a layout, not a link".into())),
     }
+}
+
+/// The functionaries `layout` authorises for the step the link in `block`
+/// claims to be.
+pub(crate) fn step_signers(layout: &LayoutMetadata, block: &Metablock) -> Result<Vec<PublicKey>> {
+    let name = &unverified_link(block)?.name;
+    let step = layout
+        .steps
+        .iter()
+        .find(|s| &s.name == name)
+        .ok_or_else(|| Error::Policy(format!("the layout has no step {name:?}")))?;
+    Ok(functionaries(layout, &step.pub_keys))
 }

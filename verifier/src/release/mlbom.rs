@@ -82,6 +82,18 @@ fn part(c: &Value) -> Part {
     }
 }
 
+/// The machine-learning-model component: `metadata.component`, else the
+/// first component of that type (`null` when there is none).
+pub fn model_component(bom: &Value) -> &Value {
+    match &bom["metadata"]["component"] {
+        c if c["type"] == "machine-learning-model" => c,
+        _ => array(&bom["components"])
+            .iter()
+            .find(|c| c["type"] == "machine-learning-model")
+            .unwrap_or(&Value::Null),
+    }
+}
+
 impl MlBom {
     /// Read a CycloneDX JSON document. Unknown or missing fields are left
     /// empty; the checks that need them say so.
@@ -94,13 +106,7 @@ impl MlBom {
                 .map(part)
                 .collect()
         };
-        let model_json = match &bom["metadata"]["component"] {
-            c if c["type"] == "machine-learning-model" => c,
-            _ => components
-                .iter()
-                .find(|c| c["type"] == "machine-learning-model")
-                .unwrap_or(&Value::Null),
-        };
+        let model_json = model_component(bom);
         let metrics = array(&model_json["modelCard"]["quantitativeAnalysis"]["performanceMetrics"])
             .iter()
             .map(|m| Metric {

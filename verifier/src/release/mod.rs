@@ -114,20 +114,14 @@ fn verify_part(
     let verdict = match Verifier::new(policy) {
         Err(e) => failed(Checks::default(), &e, 0),
         Ok(v) => {
-            let report = v.verify(&Inputs {
+            // Every subject must verify: report the first failure, else the first verdict.
+            v.verify(&Inputs {
                 evidence: evidence.to_path_buf(),
                 subjects,
-            });
-            // Every subject must verify: report the first failure, else the first verdict.
-            let all: Vec<Verdict> = report.results.into_iter().map(|r| r.verdict).collect();
-            match all
-                .iter()
-                .position(|v| !v.verified)
-                .or((!all.is_empty()).then_some(0))
-            {
-                Some(i) => all[i].clone(),
-                None => failed(Checks::default(), &Error::Input("no subjects".into()), 0),
-            }
+            })
+            .deciding_verdict()
+            .cloned()
+            .unwrap_or_else(|| failed(Checks::default(), &Error::Input("no subjects".into()), 0))
         }
     };
     Part {
