@@ -3,6 +3,15 @@
 //! without signing power, then `attest`); run the demo; rebuild from
 //! provenance; prove dataset membership.
 
+// `print!` and `println!` that never panic: when stdout is closed (`| head`)
+// the output is lost, but the exit code still gives the verdict.
+macro_rules! print {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($arg)*); }};
+}
+macro_rules! println {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($arg)*); }};
+}
+
 use clap::{Args, Parser, Subcommand};
 use slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID;
 use slsa_aibom_builder::attest::train_runner::JobQuery;

@@ -1,14 +1,16 @@
 //! Verify a whole output directory with the verifier library, as a consumer
-//! would: the three bundles, every byproduct against the digest the signed
-//! provenance records, and the ML-BOM file against the signed ML-BOM.
+//! would: the release (three bundles, their binding, the ML-BOM file, the
+//! in-toto files), every byproduct against the digest the signed provenance
+//! records, and the output files against the training link.
 
-use crate::attest::{aibom::CYCLONEDX_PREDICATE, intoto, AIBOM_FILE};
+use crate::attest::{intoto, AIBOM_FILE};
 use crate::error::{BuildError, Result};
 use crate::layout::{self, Layout};
 use base64::Engine as _;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
-use slsa_aibom_verify::provenance::SLSA_PROVENANCE_V1;
+use slsa_aibom_verify::release::rules::ReleasePolicy;
+use slsa_aibom_verify::release::{verify_release, Release};
 use slsa_aibom_verify::{Inputs, Policy, PublicKey, SanMatcher, Subject, TrustRoot, Verifier};
 use std::path::Path;
 
@@ -75,8 +77,9 @@ impl Anchor {
             .map_err(|e| BuildError::Verify(e.to_string()))
     }
 
-    fn policy(&self, predicate: Option<&str>) -> Policy {
-        let base = match self {
+    /// The verifier policy that trusts exactly this anchor.
+    fn policy(&self) -> Policy {
+        match self {
             Anchor::Key(key) => Policy {
                 key: Some(key.clone()),
                 ..Policy::default()
@@ -91,35 +94,57 @@ impl Anchor {
                 issuer: Some(issuer.clone()),
                 ..Policy::default()
             },
-        };
-        Policy {
-            predicate_type: predicate.map(str::to_string),
-            ..base
         }
     }
 }
 
-/// Check everything under `root` against `anchor`; when `builder_id` is
-/// given, the provenance must name it.
+/// Check everything under `root` against `anchor` as a consumer's
+/// `verify model` would (the three documents, their binding, the ML-BOM
+/// file, the in-toto layout and links), then every byproduct against the
+/// signed provenance and the output files against the training link; when
+/// `builder_id` is given, the provenance must name it.
 pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) -> Result<()> {
     let out = Layout::new(root);
-    let model_files = || vec![Subject::File(out.weights()), Subject::File(out.config())];
-    let provenance_policy = Policy {
-        builder_id: builder_id.map(str::to_string),
-        ..anchor.policy(Some(SLSA_PROVENANCE_V1))
-    };
-    verify_evidence(provenance_policy, &out.provenance(), model_files())?;
-    verify_evidence(
-        anchor.policy(Some(CYCLONEDX_PREDICATE)),
-        &out.aibom_bundle(),
-        model_files(),
-    )?;
-    verify_evidence(
-        anchor.policy(None),
+    let release = Release::from_layout(
+        &out.model_dir(),
+        &out.path(layout::ATTESTATIONS_DIR),
         &out.path(layout::MODEL_SIG),
-        vec![Subject::ModelDir(out.model_dir())],
-    )?;
+    );
+    let (Some(_), Some(intoto_dir)) = (&release.aibom_file, &release.intoto) else {
+        return Err(BuildError::Verify(format!(
+            "{} lacks {AIBOM_FILE} or {}/",
+            root.display(),
+            intoto::DIR
+        )));
+    };
+    let policy = Policy {
+        builder_id: builder_id.map(str::to_string),
+        ..anchor.policy()
+    };
+    let report = verify_release(&policy, &ReleasePolicy::default(), None, &release);
+    if let Some(f) = report.failure {
+        return Err(BuildError::Verify(format!(
+            "{} did not verify as a release: {}",
+            root.display(),
+            f.message
+        )));
+    }
+    verify_byproducts(&out)?;
+    let products = slsa_aibom_verify::intoto::verify_dir(
+        &out.root,
+        slsa_aibom_verify::intoto::Side::Products,
+        &slsa_aibom_verify::intoto::release::train_link(intoto_dir)
+            .map_err(|e| BuildError::Verify(e.to_string()))?,
+        &slsa_aibom_verify::intoto::LinkTrust::Key(intoto_dir.join(intoto::KEY)),
+    );
+    match products.failure() {
+        Some(f) => Err(BuildError::Verify(format!("in-toto: {}", f.message))),
+        None => Ok(()),
+    }
+}
 
+/// Every byproduct the (verified) provenance lists has the digest it records.
+fn verify_byproducts(out: &Layout) -> Result<()> {
     let provenance = bundle_statement(&out.provenance())?;
     let byproducts = provenance
         .pointer("/predicate/runDetails/byproducts")
@@ -146,51 +171,5 @@ pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) ->
             )));
         }
     }
-    let bom_file: Value = serde_json::from_slice(
-        &std::fs::read(out.path(AIBOM_FILE))
-            .map_err(|e| BuildError::io(&out.path(AIBOM_FILE), e))?,
-    )
-    .map_err(|e| BuildError::Verify(format!("{AIBOM_FILE}: {e}")))?;
-    if bundle_statement(&out.aibom_bundle())?["predicate"] != bom_file {
-        return Err(BuildError::Verify(format!(
-            "{AIBOM_FILE} differs from the signed ML-BOM"
-        )));
-    }
-    verify_intoto(&out, anchor)
-}
-
-/// The in-toto layout with its links, the ML-BOM with the training link it
-/// references, and the output files against that link's products.
-fn verify_intoto(out: &Layout, anchor: &Anchor) -> Result<()> {
-    let dir = out.path(intoto::DIR);
-    let layout = dir.join(intoto::LAYOUT);
-    let prefix = format!("{}.", intoto::TRAIN);
-    let train_link = std::fs::read_dir(&dir)
-        .map_err(|e| BuildError::io(&dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".link"))
-        })
-        .ok_or_else(|| BuildError::Verify(format!("no {prefix}*.link in {}", dir.display())))?;
-    let reports = [
-        slsa_aibom_verify::intoto::verify_layout(&layout, &[dir.join(intoto::KEY)], &dir),
-        slsa_aibom_verify::intoto::verify_bom(
-            &anchor.policy(None),
-            &out.aibom_bundle(),
-            &train_link,
-            &layout,
-        ),
-        slsa_aibom_verify::intoto::verify_dir(
-            &out.root,
-            slsa_aibom_verify::intoto::Side::Products,
-            &train_link,
-            &slsa_aibom_verify::intoto::LinkTrust::Key(dir.join(intoto::KEY)),
-        ),
-    ];
-    match reports.iter().find_map(|r| r.failure()) {
-        Some(f) => Err(BuildError::Verify(format!("in-toto: {}", f.message))),
-        None => Ok(()),
-    }
+    Ok(())
 }

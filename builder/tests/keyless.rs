@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use fake_sigstore::{sample_claims, Faults, GITHUB_ISSUER};
+use fake_sigstore::{sample_claims, Claims, Faults, GITHUB_ISSUER};
 use slsa_aibom_builder::layout;
 use slsa_aibom_builder::output_check::{bundle_statement, verify_outputs};
 use slsa_aibom_verify::{
@@ -16,23 +16,30 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+/// Train the example job in the simulated job environment of run `run_id`
+/// (otherwise the sample claims'); unsigned outputs in `DIR/out`.
+fn train_in_run(run_id: &str) -> tempfile::TempDir {
+    let inputs = example(1);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+    cmd.arg("train")
+        .arg(inputs.path().join(JOB))
+        .arg("--out")
+        .arg(inputs.path().join("out"))
+        .arg("-q");
+    let out = github_env(&mut cmd)
+        .env("GITHUB_RUN_ID", run_id)
+        .output()
+        .expect("run train");
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    inputs
+}
+
 /// One trained (unsigned) output directory, trained in the simulated job
 /// environment the fake tokens describe; tests sign copies.
 fn trained() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let inputs = example(1);
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
-        cmd.arg("train")
-            .arg(inputs.path().join(JOB))
-            .arg("--out")
-            .arg(inputs.path().join("out"))
-            .arg("-q");
-        let out = github_env(&mut cmd).output().expect("run train");
-        assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
-        inputs
-    })
-    .path()
+    DIR.get_or_init(|| train_in_run(&sample_claims().run_id))
+        .path()
 }
 
 /// A private copy of the trained outputs.
@@ -536,5 +543,88 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
             .find(|c| c.status == slsa_aibom_verify::Status::Fail)
             .unwrap();
         assert_eq!(failed.name, name);
+    }
+}
+
+#[test]
+fn swapping_any_document_for_another_keyless_runs_fails_the_same_signer_check() {
+    use slsa_aibom_verify::release::rules::ReleasePolicy;
+    use slsa_aibom_verify::release::{verify_release, Release};
+    // Run A, then run B of the same workflow: the same identity (SAN), the
+    // same model files, another run. Only the certificates' run URIs differ.
+    let sigstore = Sigstore::start(sample_claims());
+    let (_a, a) = unsigned();
+    let o = attest(&sigstore, &a, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let run_b = train_in_run("4343");
+    let b = run_b.path().join("out");
+    sigstore.fake.set_claims(Claims {
+        run_id: "4343".into(),
+        ..sample_claims()
+    });
+    let o = attest(&sigstore, &b, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for f in ["model/model.safetensors", "model/config.json"] {
+        assert_eq!(
+            sha256(&a.join(f)),
+            sha256(&b.join(f)),
+            "{f}: training is not deterministic"
+        );
+    }
+
+    let policy = Policy {
+        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        identity: Some(SanMatcher::Exact(BUILDER_ID.into())),
+        issuer: Some(GITHUB_ISSUER.into()),
+        ..Policy::default()
+    };
+    let rules = ReleasePolicy {
+        version: 1,
+        ..ReleasePolicy::default()
+    };
+    let verify = |out: &Path| {
+        let release = Release::from_layout(
+            &out.join("model"),
+            &out.join("attestations"),
+            &out.join("model.sig"),
+        );
+        verify_release(&policy, &rules, None, &release)
+    };
+    for out in [&a, &b] {
+        let r = verify(out);
+        assert!(r.verified, "{}: {:?}", out.display(), r.failure);
+    }
+    for document in [
+        "model.sig",
+        "attestations/provenance.sigstore.json",
+        "attestations/aibom.sigstore.json",
+    ] {
+        let (_d, out) = unsigned();
+        std::fs::remove_dir_all(&out).unwrap();
+        copy_tree(&a, &out);
+        std::fs::copy(b.join(document), out.join(document)).unwrap();
+        let r = verify(&out);
+        assert!(!r.verified, "{document} of another run verified");
+        let failure = r.failure.expect("a failure");
+        assert_eq!(
+            failure.class,
+            slsa_aibom_verify::ErrorClass::Identity,
+            "{document}: {failure:?}"
+        );
+        let failed = r
+            .checks
+            .iter()
+            .find(|c| c.status == slsa_aibom_verify::Status::Fail)
+            .map(|c| c.name.as_str());
+        assert_eq!(
+            failed,
+            Some("release.same-signer"),
+            "{document}: {failure:?}"
+        );
+        assert!(
+            failure.message.contains("4343"),
+            "{document}: {}",
+            failure.message
+        );
     }
 }

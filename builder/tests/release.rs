@@ -115,6 +115,14 @@ fn a_release_verifies_and_its_passport_answers() {
         "release.datasets",
         "release.trainer",
         "release.aibom-file",
+        "intoto.bom.subjects",
+        "intoto.bom.layout",
+        "intoto.bom.link",
+        "intoto.layout.signature",
+        "intoto.link.invocation",
+        "intoto.step.train",
+        "intoto.step.attest",
+        "intoto.layout.artifact-rules",
     ] {
         assert!(names.contains(&n), "{n} did not run: {names:?}");
     }
@@ -168,6 +176,91 @@ fn swapping_any_document_for_another_runs_fails() {
     copy_tree(&b.join("model"), &out.join("model"));
     std::fs::copy(b.join("model.sig"), out.join("model.sig")).unwrap();
     assert_fails(&verify(&out, &rules()), ErrorClass::Digest, "provenance");
+}
+
+/// The one `PREFIX.*.link` file in `dir`.
+fn link_file(dir: &Path, prefix: &str) -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with(prefix) && n.ends_with(".link")
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.pop().unwrap()
+}
+
+#[test]
+fn the_intoto_files_are_checked_when_at_hand() {
+    let (_, _, b) = runs();
+    // Without intoto/ the release still verifies, and says what it did not check.
+    let (_d, out) = copy_a();
+    std::fs::remove_dir_all(out.join("intoto")).unwrap();
+    let r = verify(&out, &rules());
+    assert!(r.verified, "{:?}", r.failure);
+    let skipped = r
+        .checks
+        .iter()
+        .find(|c| c.name == "release.intoto")
+        .unwrap();
+    assert_eq!(skipped.status, Status::NotApplicable);
+
+    // The other run's layout: the ML-BOM references another digest.
+    let (_d, out) = copy_a();
+    std::fs::copy(b.join("intoto/root.layout"), out.join("intoto/root.layout")).unwrap();
+    assert_fails(
+        &verify(&out, &rules()),
+        ErrorClass::Digest,
+        "intoto.bom.layout",
+    );
+
+    // The other run's training link: its model products are other files.
+    let (_d, out) = copy_a();
+    std::fs::remove_file(link_file(&out.join("intoto"), "train.")).unwrap();
+    let theirs = link_file(&b.join("intoto"), "train.");
+    std::fs::copy(
+        &theirs,
+        out.join("intoto").join(theirs.file_name().unwrap()),
+    )
+    .unwrap();
+    assert_fails(
+        &verify(&out, &rules()),
+        ErrorClass::Digest,
+        "intoto.bom.subjects",
+    );
+
+    // One digest in the training link changed.
+    let (_d, out) = copy_a();
+    let link = link_file(&out.join("intoto"), "train.");
+    let text = std::fs::read_to_string(&link).unwrap();
+    let at = text.find("\"sha256\": \"").expect("a sha256") + 11;
+    let flipped = if &text[at..=at] == "0" { "1" } else { "0" };
+    std::fs::write(
+        &link,
+        format!("{}{flipped}{}", &text[..at], &text[at + 1..]),
+    )
+    .unwrap();
+    assert_fails(
+        &verify(&out, &rules()),
+        ErrorClass::Digest,
+        "intoto.bom.link",
+    );
+
+    // The signing step's link is missing.
+    let (_d, out) = copy_a();
+    std::fs::remove_file(link_file(&out.join("intoto"), "attest.")).unwrap();
+    assert_fails(
+        &verify(&out, &rules()),
+        ErrorClass::Crypto,
+        "intoto.step.attest",
+    );
+
+    // No training link at all.
+    let (_d, out) = copy_a();
+    std::fs::remove_file(link_file(&out.join("intoto"), "train.")).unwrap();
+    assert_fails(&verify(&out, &rules()), ErrorClass::Input, "intoto.files");
 }
 
 #[test]

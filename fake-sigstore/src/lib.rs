@@ -48,7 +48,7 @@ struct State {
     rekor: Mutex<rekor::Rekor>,
     tsa: Mutex<tsa::Tsa>,
     faults: Mutex<Faults>,
-    claims: Claims,
+    claims: Mutex<Claims>,
     request_token: String,
     jobs: Mutex<Vec<Value>>,
     attestations: Mutex<attestations::Store>,
@@ -106,7 +106,7 @@ impl FakeSigstore {
             rekor: Mutex::new(rekor::Rekor::new()?),
             tsa: Mutex::new(tsa::Tsa::new(epoch)?),
             faults: Mutex::new(Faults::default()),
-            claims,
+            claims: Mutex::new(claims),
             jobs: Mutex::new(Vec::new()),
             attestations: Mutex::new(attestations::Store::default()),
             request_token: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(format!(
@@ -202,12 +202,18 @@ impl FakeSigstore {
     /// repository, as an upload from its workflow would; its ID.
     pub fn add_attestation(&self, bundle: &Value) -> Result<u64, Error> {
         let body = serde_json::to_vec(&json!({ "bundle": bundle })).map_err(|e| e.to_string())?;
-        lock(&self.state.attestations).add(&self.state.claims.repository, &body)
+        let repository = lock(&self.state.claims).repository.clone();
+        lock(&self.state.attestations).add(&repository, &body)
     }
 
     /// The claims tokens carry.
-    pub fn claims(&self) -> &Claims {
-        &self.state.claims
+    pub fn claims(&self) -> Claims {
+        lock(&self.state.claims).clone()
+    }
+
+    /// Change the claims of the tokens that follow (another run, say).
+    pub fn set_claims(&self, claims: Claims) {
+        *lock(&self.state.claims) = claims;
     }
 
     /// A trusted root (`application/vnd.dev.sigstore.trustedroot+json`)
@@ -356,10 +362,11 @@ fn upload_attestation(
         return failure(401, "Bad credentials");
     }
     // A job's token writes to its own repository only.
-    if path != format!("/github/repos/{}/attestations", state.claims.repository) {
+    let repository = lock(&state.claims).repository.clone();
+    if path != format!("/github/repos/{repository}/attestations") {
         return failure(404, "Not Found");
     }
-    match lock(&state.attestations).add(&state.claims.repository, body) {
+    match lock(&state.attestations).add(&repository, body) {
         Ok(id) => json_response(201, &json!({ "id": id })),
         Err(e) => failure(422, &e),
     }
@@ -452,7 +459,10 @@ fn job(state: &State, request: &Request, path: &str) -> Response<std::io::Cursor
     if !authorized(state, request) {
         return failure(401, "Bad credentials");
     }
-    let prefix = format!("/github/repos/{}/actions/jobs/", state.claims.repository);
+    let prefix = format!(
+        "/github/repos/{}/actions/jobs/",
+        lock(&state.claims).repository
+    );
     let id = path
         .strip_prefix(&prefix)
         .and_then(|id| id.parse::<u64>().ok());
@@ -484,7 +494,8 @@ fn token(
     } else {
         (now(), 300)
     };
-    match state.tokens.issue(&state.claims, audience, iat, lifetime) {
+    let claims = lock(&state.claims).clone();
+    match state.tokens.issue(&claims, audience, iat, lifetime) {
         Ok(jwt) => json_response(200, &json!({"value": jwt, "count": 1})),
         Err(e) => failure(500, &e),
     }

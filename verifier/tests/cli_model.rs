@@ -68,3 +68,34 @@ fn model_reports_missing_documents_and_bad_policies_clearly() {
     let o = cli(&args(&["model", "no/such/dir", "--key", &key]));
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn an_unwritable_stdout_loses_the_output_not_the_verdict() {
+    // /dev/full fails every write, as a closed pipe (`| head`) would: the
+    // process must not panic, and its exit code must still be the verdict.
+    let release = testdata().join("release");
+    let run = |model: &std::path::Path| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-verify"))
+            .arg("model")
+            .arg(model)
+            .arg("--attestations")
+            .arg(release.join("attestations"))
+            .arg("--signature")
+            .arg(release.join("model.sig"))
+            .arg("--key")
+            .arg(release.join("key.pub"))
+            .stdout(std::fs::File::create("/dev/full").expect("/dev/full"))
+            .output()
+            .expect("run slsa-aibom-verify");
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        code(&o)
+    };
+    assert_eq!(run(&release.join("model")), 0);
+    // A model directory missing a signed file fails with its own exit code.
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    std::fs::copy(release.join("model/config.json"), model.join("config.json")).unwrap();
+    assert_eq!(run(&model), 5);
+}

@@ -24,16 +24,7 @@ use sha2::{Digest as _, Sha256};
 use slsa_aibom_verify::intoto::Functionary;
 use std::collections::BTreeMap;
 
-/// The folder of the in-toto files in the output directory.
-pub const DIR: &str = "intoto";
-/// The layout, inside [`DIR`].
-pub const LAYOUT: &str = "root.layout";
-/// The functionary's public key, inside [`DIR`].
-pub const KEY: &str = "functionary.pub";
-/// The training step.
-pub const TRAIN: &str = "train";
-/// The signing step.
-pub const ATTEST: &str = "attest";
+pub use slsa_aibom_verify::intoto::release::{ATTEST, DIR, KEY, LAYOUT, TRAIN};
 /// How long the layout stays valid, in days (about five years).
 const LAYOUT_DAYS: i64 = 5 * 365;
 

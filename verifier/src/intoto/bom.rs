@@ -13,10 +13,12 @@ use crate::error::{Error, Result};
 use crate::policy::Policy;
 use crate::release::mlbom::{array, model_component, MlBom};
 use crate::release::CYCLONEDX_PREDICATE;
+use crate::statement::Statement;
 use crate::verdict::Checks;
 use crate::verifier::{Inputs, Report, Subject, Verifier};
 use crate::Digest;
-use in_toto::models::MetadataWrapper;
+use in_toto::crypto::PublicKey;
+use in_toto::models::{LayoutMetadata, MetadataWrapper};
 use serde_json::Value;
 use std::path::Path;
 
@@ -36,7 +38,7 @@ pub fn verify_bom(policy: &Policy, bom: &Path, link: &Path, layout: &Path) -> Re
 
 /// The sha256 digests of the link's products under `model/`, read before
 /// anything is trusted: they are the subjects the ML-BOM must cover.
-fn model_products(link: &Loaded) -> Result<Vec<String>> {
+pub(crate) fn model_products(link: &Loaded) -> Result<Vec<String>> {
     let digests: Vec<String> = unverified_link(&link.block)?
         .products
         .iter()
@@ -71,8 +73,25 @@ fn run(
     let link = load(link_path)?;
     let layout = load(layout_path)?;
     let products = model_products(&link)?;
+    let statement = signed_bom(policy, bom, &products, checks)?;
+    linked(
+        &statement,
+        (&link, link_path),
+        (&layout, layout_path),
+        &products,
+        checks,
+    )
+    .map(|_| ())
+}
 
-    // 1. The ML-BOM: signature and signer, and its subjects cover the link's model products.
+/// The ML-BOM statement in `bom`, verified under `policy` (signature and
+/// signer) with the link's model `products` as its subjects.
+fn signed_bom(
+    policy: &Policy,
+    bom: &Path,
+    products: &[String],
+    checks: &mut Checks,
+) -> Result<Statement> {
     let mut policy = policy.clone();
     policy.predicate_type = Some(CYCLONEDX_PREDICATE.into());
     let verified = Verifier::new(policy)?.verify(&Inputs {
@@ -104,15 +123,30 @@ fn run(
             products.len()
         ),
     );
-    let statement = verdict
+    verdict
         .statement
-        .ok_or_else(|| Error::Input("the ML-BOM bundle holds no statement".into()))?;
+        .ok_or_else(|| Error::Input("the ML-BOM bundle holds no statement".into()))
+}
+
+/// Check the link and the layout against a verified ML-BOM `statement`
+/// whose subjects cover the link's model `products`: the ML-BOM references
+/// both by digest, the layout is signed by a key it lists and has not
+/// expired, a functionary of its step signed the link, and the link records
+/// the ML-BOM's model and run. Returns the verified layout and the keys
+/// that signed it.
+pub(crate) fn linked(
+    statement: &Statement,
+    (link, link_path): (&Loaded, &Path),
+    (layout, layout_path): (&Loaded, &Path),
+    products: &[String],
+    checks: &mut Checks,
+) -> Result<(LayoutMetadata, Vec<PublicKey>)> {
     let model = model_component(&statement.predicate);
 
     // 2. The ML-BOM names the layout and the link by digest.
     for (name, loaded, path) in [
-        ("bom.layout", &layout, layout_path),
-        ("bom.link", &link, link_path),
+        ("bom.layout", layout, layout_path),
+        ("bom.link", link, link_path),
     ] {
         let file = path
             .file_name()
@@ -156,7 +190,7 @@ fn run(
             "the layout is not signed by any key it lists".into(),
         ));
     }
-    let layout_meta = signed_layout(&layout, &signers, checks)?;
+    let layout_meta = signed_layout(layout, &signers, checks)?;
     unexpired(&layout_meta, checks)?;
 
     // 4. The link, signed by a functionary of its step.
@@ -204,5 +238,6 @@ fn run(
             checks.not_applicable("link.invocation", "the link records no invocation_id");
             Ok(())
         }
-    }
+    }?;
+    Ok((layout_meta, signers))
 }

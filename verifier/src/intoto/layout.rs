@@ -140,6 +140,19 @@ fn run(
     let keys = super::key::public_keys(key_paths)?;
     let layout = signed_layout(&loaded, &keys, checks)?;
     unexpired(&layout, checks)?;
+    steps_and_rules(&loaded, &layout, keys, link_dir, checks)
+}
+
+/// For a `layout` already checked to be signed by `keys` and unexpired:
+/// no inspections, each step's links in `link_dir` meet its threshold, and
+/// the artifact rules hold (run by `in_toto::verifylib`).
+pub(crate) fn steps_and_rules(
+    loaded: &Loaded,
+    layout: &LayoutMetadata,
+    keys: Vec<PublicKey>,
+    link_dir: &Path,
+    checks: &mut Checks,
+) -> Result<()> {
     checks.require(
         "layout.inspections",
         Some("none".into()),
@@ -153,7 +166,7 @@ fn run(
             ))
         },
     )?;
-    step_links(&layout, link_dir, checks)?;
+    step_links(layout, link_dir, checks)?;
     let dir = link_dir
         .to_str()
         .ok_or_else(|| Error::Input(format!("{}: not a UTF-8 path", link_dir.display())))?;

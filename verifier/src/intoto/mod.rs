@@ -10,6 +10,8 @@
 //!   link's materials and products.
 //! - [`verify_bom`]: a signed ML-BOM together with the link and layout it
 //!   references by digest.
+//! - [`release`]: the `intoto/` files of a release from this builder, which
+//!   [`crate::release::verify_release`] checks when they are at hand.
 //! - [`Functionary`]: the Ed25519 key a builder signs its links and layout
 //!   with, written so that the Python reference reads them.
 
@@ -18,6 +20,7 @@ mod bom;
 mod key;
 mod layout;
 mod link;
+pub mod release;
 
 pub use artifacts::{verify_dir, verify_file, Side};
 pub use bom::verify_bom;

@@ -5,6 +5,7 @@
 //! the model is, and what vouches for each answer.
 
 pub mod consistency;
+mod intoto_files;
 pub mod mlbom;
 pub mod passport;
 pub mod rules;
@@ -39,23 +40,23 @@ pub struct Release {
     pub signature: PathBuf,
     /// The ML-BOM file the provenance names as a byproduct, when at hand.
     pub aibom_file: Option<PathBuf>,
+    /// The folder of the in-toto layout and links, when at hand.
+    pub intoto: Option<PathBuf>,
 }
 
 impl Release {
     /// The builder's layout: `ATTESTATIONS/provenance.sigstore.json`,
-    /// `ATTESTATIONS/aibom.sigstore.json`, and `aibom.cdx.json` beside
-    /// `ATTESTATIONS` when it is there.
+    /// `ATTESTATIONS/aibom.sigstore.json`, and `aibom.cdx.json` and the
+    /// `intoto/` folder beside `ATTESTATIONS` when they are there.
     pub fn from_layout(model_dir: &Path, attestations: &Path, signature: &Path) -> Self {
-        let aibom_file = attestations
-            .parent()
-            .map(|p| p.join("aibom.cdx.json"))
-            .filter(|p| p.is_file());
+        let beside = |name: &str| attestations.parent().map(|p| p.join(name));
         Release {
             model_dir: model_dir.to_path_buf(),
             provenance: attestations.join("provenance.sigstore.json"),
             aibom: attestations.join("aibom.sigstore.json"),
             signature: signature.to_path_buf(),
-            aibom_file,
+            aibom_file: beside("aibom.cdx.json").filter(|p| p.is_file()),
+            intoto: beside("intoto").filter(|p| p.is_dir()),
         }
     }
 }
@@ -252,6 +253,7 @@ fn bind_and_judge(
             "no aibom.cdx.json at hand; the signed ML-BOM statement was checked instead",
         ),
     }
+    intoto_files::check(aibom, release.intoto.as_deref(), checks)?;
     let before = checks.0.len();
     rules.check(parts[1].verdict.signer.as_ref(), provenance, &bom, checks)?;
     let judged: Vec<&str> = checks.0[before..]

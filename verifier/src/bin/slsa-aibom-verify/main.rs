@@ -1,5 +1,14 @@
 //! `slsa-aibom-verify`: the command-line front end of the verifier library.
 
+// `print!` and `println!` that never panic: when stdout is closed (`| head`)
+// the output is lost, but the exit code still gives the verdict.
+macro_rules! print {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($arg)*); }};
+}
+macro_rules! println {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($arg)*); }};
+}
+
 mod dataset_proof;
 mod download;
 mod intoto;
