@@ -129,7 +129,13 @@ pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) ->
             f.message
         )));
     }
-    verify_byproducts(&out)?;
+    let provenance = report
+        .parts
+        .iter()
+        .find(|p| p.document == "provenance")
+        .and_then(|p| p.verdict.statement.as_ref())
+        .ok_or_else(|| BuildError::Verify("the release report holds no provenance".into()))?;
+    verify_byproducts(&out, &provenance.predicate)?;
     let products = slsa_aibom_verify::intoto::verify_dir(
         &out.root,
         slsa_aibom_verify::intoto::Side::Products,
@@ -143,11 +149,11 @@ pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) ->
     }
 }
 
-/// Every byproduct the (verified) provenance lists has the digest it records.
-fn verify_byproducts(out: &Layout) -> Result<()> {
-    let provenance = bundle_statement(&out.provenance())?;
-    let byproducts = provenance
-        .pointer("/predicate/runDetails/byproducts")
+/// Every byproduct the verified provenance `predicate` lists has the digest
+/// it records.
+fn verify_byproducts(out: &Layout, predicate: &Value) -> Result<()> {
+    let byproducts = predicate
+        .pointer("/runDetails/byproducts")
         .and_then(Value::as_array)
         .ok_or_else(|| BuildError::Verify("the provenance lists no byproducts".into()))?;
     for b in byproducts {
