@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Regenerate testdata/release: one keyed release of the shipped demo job
-# (model/, attestations/, model.sig, aibom.cdx.json, key.pub, intoto/), which the
+# Regenerate testdata/release: one keyed release of the shipped demo job, all
+# of it (model/, attestations/, model.sig, key.pub, intoto/ and every byproduct
+# the provenance names: aibom.cdx.json, metrics.json, ...), which the
 # verifier's CLI tests (model, vsa, intoto) read. Run after a change to the
 # builder's output formats.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --locked -q -p slsa-aibom-builder
+cargo build --locked -q -p slsa-aibom-builder
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-target/release/slsa-aibom-build demo --out "$tmp/out" -q
+target/debug/slsa-aibom-build demo --out "$tmp/out" -q
 rm -rf testdata/release && mkdir -p testdata/release
-cp -r "$tmp/out/model" "$tmp/out/attestations" "$tmp/out/model.sig" \
-  "$tmp/out/aibom.cdx.json" "$tmp/out/key.pub" "$tmp/out/intoto" testdata/release/
-chmod 644 testdata/release/model/*
+cp -r "$tmp/out/." testdata/release/
+chmod -R u+rwX,go+rX testdata/release

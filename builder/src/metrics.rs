@@ -116,6 +116,44 @@ pub struct Metrics {
     pub timing: Timing,
 }
 
+impl Metrics {
+    /// Refuse final figures that are not all finite (a diverged run): the
+    /// last epoch's loss and every figure of the final evaluations.
+    pub fn check_finite(&self) -> Result<(), String> {
+        let mut figures: Vec<(String, f64)> = Vec::new();
+        if let Some(last) = self.epochs.last() {
+            figures.push((format!("epoch {} loss", last.epoch), last.loss));
+        }
+        for (split, eval) in [("validation", &self.validation), ("test", &self.test)] {
+            if let Some(e) = eval {
+                figures.extend(e.figures().map(|(k, v)| (format!("{split} {k}"), v)));
+            }
+        }
+        match figures.into_iter().find(|(_, v)| !v.is_finite()) {
+            Some((what, v)) => Err(format!(
+                "training diverged: the {what} is {v}; nothing is signed (lower the learning rate or check the data)"
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Evaluation {
+    /// Each figure that is present, by name.
+    pub fn figures(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        [
+            ("loss", Some(self.loss)),
+            ("accuracy", self.accuracy),
+            ("precision", self.precision),
+            ("recall", self.recall),
+            ("f1", self.f1),
+            ("mae", self.mae),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+    }
+}
+
 /// Rows per split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SplitRows {

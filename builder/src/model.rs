@@ -200,6 +200,20 @@ impl Model {
         Ok(())
     }
 
+    /// Refuse weights that are not all finite: training that diverged is a
+    /// failed build, never a release.
+    pub fn check_finite(&self) -> Result<()> {
+        for (name, var) in &self.params {
+            let values = var.as_tensor().flatten_all()?.to_vec1::<f32>()?;
+            if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                return Err(BuildError::Train(format!(
+                    "training diverged: tensor {name} holds {v}; nothing is signed (lower the learning rate or check the data)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The trainable variables.
     pub fn vars(&self) -> Vec<Var> {
         self.params.values().cloned().collect()

@@ -291,13 +291,15 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
         opts.quiet,
         spec.training.epochs - spec.training.initial_epoch,
     );
+    // The job as the record names it (relative to the caller's tree), never
+    // this machine's absolute path.
+    let job_name = opts
+        .job_name
+        .clone()
+        .unwrap_or_else(|| job.path.display().to_string());
     let mut log = vec![format!(
         "slsa-aibom-build {} job {} seed {} device {} threads {}",
-        environment.trainer.version,
-        job.path.display(),
-        spec.training.seed,
-        opts.device,
-        opts.threads
+        environment.trainer.version, job_name, spec.training.seed, opts.device, opts.threads
     )];
     log.push(format!(
         "dataset {}: {} records (train {}, validation {}, test {})",
@@ -329,6 +331,8 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
         &mut log,
     )?;
     bar.finish_and_clear();
+    metrics.check_finite().map_err(BuildError::Train)?;
+    model.check_finite()?;
     let finished_on = now();
     log.push(format!(
         "trained in {:.3} s ({:.0} rows/s)",
@@ -368,10 +372,7 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     byproducts.sort_by(|a, b| a.path.cmp(&b.path));
     let record = BuildRecord {
         job: JobRecord {
-            path: opts
-                .job_name
-                .clone()
-                .unwrap_or_else(|| job.path.display().to_string()),
+            path: job_name,
             sha256: hex::encode(Sha256::digest(&job.bytes)),
             spec: spec.clone(),
         },

@@ -313,11 +313,45 @@ impl Job {
     }
 }
 
+/// Refuse control characters and bidirectional overrides in every key and
+/// string of the spec: they end up in signed documents and on verifiers'
+/// terminals, where they could forge lines of a report.
+fn reject_unsafe_text(value: &toml::Value, path: &str) -> std::result::Result<(), String> {
+    let check = |text: &str, at: &str| {
+        match text.chars().find(|&c| slsa_aibom_verify::display::is_unsafe(c)) {
+        Some(c) => Err(format!(
+            "at `{at}`: control character {} is not allowed in text; write it on one line without escapes",
+            c.escape_default()
+        )),
+        None => Ok(()),
+    }
+    };
+    match value {
+        toml::Value::String(s) => check(s, path),
+        toml::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| reject_unsafe_text(v, &format!("{path}[{i}]"))),
+        toml::Value::Table(table) => table.iter().try_for_each(|(k, v)| {
+            let at = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            check(k, &at)?;
+            reject_unsafe_text(v, &at)
+        }),
+        _ => Ok(()),
+    }
+}
+
 impl JobSpec {
     /// Parse TOML and check every value. Errors name the key path and, for
     /// syntax and unknown keys, the line.
     pub fn parse(bytes: &[u8]) -> std::result::Result<Self, String> {
         let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+        let tree: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        reject_unsafe_text(&toml::Value::Table(tree), "")?;
         let de = toml::Deserializer::parse(text).map_err(|e| e.to_string())?;
         let spec: JobSpec = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();

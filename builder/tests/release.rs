@@ -376,11 +376,13 @@ fn each_policy_rule_is_enforced() {
         slice: "test".into(),
         min,
         max,
+        min_rows: 1,
     };
     let deny = |versions: &str| DeniedVersion {
         name: "candle-core".into(),
         versions: versions.into(),
         reason: Some("test".into()),
+        require: true,
     };
     // Each rule in a passing and a failing form.
     let cases: Vec<(&str, ReleasePolicy, ReleasePolicy)> = vec![

@@ -311,8 +311,7 @@ fn run(
     match artifact {
         SigstoreArtifact::Digest(d) => Ok(verifier.verify(artifact_digest(d)?, bundle, policy)?),
         SigstoreArtifact::File(path) => {
-            let file = std::fs::File::open(path)
-                .map_err(|e| Error::Input(format!("cannot open {}: {e}", path.display())))?;
+            let file = crate::bounded_read::open_regular(path, "artifact")?;
             Ok(verifier.verify_reader(
                 std::io::BufReader::with_capacity(1 << 20, file),
                 bundle,

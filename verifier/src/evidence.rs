@@ -170,10 +170,8 @@ pub fn parse(text: &str) -> Result<Vec<Result<Evidence>>> {
 
 /// Read and parse an evidence file; see [`parse`].
 pub fn load(path: &Path) -> Result<Vec<Result<Evidence>>> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::Input(format!("{} is not UTF-8 text", path.display())))?;
+    let text =
+        crate::bounded_read::read_text(path, crate::bounded_read::EVIDENCE_LIMIT, "evidence")?;
     parse(&text)
 }
 

@@ -2,6 +2,7 @@
 //! SAN, OIDC issuer and the CI claims under OID arc `1.3.6.1.4.1.57264.1`.
 
 use crate::error::{Error, Result};
+use crate::repo_url::RepoUrl;
 use serde::Serialize;
 use sigstore_crypto::{CertificateInfo, FulcioCiClaims};
 use sigstore_types::DerCertificate;
@@ -80,13 +81,18 @@ impl From<&FulcioCiClaims> for CiClaims {
 }
 
 impl CiClaims {
-    /// The source repository as `owner/name`, from `.1.12` or else the
-    /// deprecated `.1.5`.
-    pub fn repository(&self) -> Option<String> {
-        self.source_repository_uri
-            .as_deref()
-            .map(|u| repo_path(u).to_string())
-            .or_else(|| self.deprecated_workflow_repository.clone())
+    /// The source repository, from `.1.12`, else from the deprecated `.1.5`
+    /// (`owner/name`, a claim Fulcio writes for GitHub only). `None` when
+    /// the certificate names none, or names it in a form that is not a
+    /// repository URL.
+    pub fn repository(&self) -> Option<RepoUrl> {
+        match self.source_repository_uri.as_deref() {
+            Some(u) => RepoUrl::repository(u).ok(),
+            None => self
+                .deprecated_workflow_repository
+                .as_deref()
+                .and_then(|r| RepoUrl::repository(r).ok()),
+        }
     }
 
     /// The source ref, from `.1.14` or else the deprecated `.1.6`.
@@ -103,13 +109,11 @@ impl CiClaims {
             .or(self.deprecated_workflow_trigger.as_deref())
     }
 
-    /// The repository owner's name, from `.1.16` or else the repository.
-    pub fn owner(&self) -> Option<String> {
+    /// The repository owner, from `.1.16`, else the repository's owner.
+    pub fn owner(&self) -> Option<RepoUrl> {
         match self.source_repository_owner_uri.as_deref() {
-            Some(u) => Some(repo_path(u).to_string()),
-            None => self
-                .repository()
-                .and_then(|r| r.split_once('/').map(|(o, _)| o.to_string())),
+            Some(u) => RepoUrl::owner(u).ok(),
+            None => self.repository().map(|r| r.owner_of()),
         }
     }
 
@@ -157,7 +161,7 @@ impl CiClaims {
 }
 
 /// `https://github.com/owner/name` → `owner/name`; anything else unchanged.
-pub fn repo_path(uri: &str) -> &str {
+fn repo_path(uri: &str) -> &str {
     uri.strip_prefix("https://")
         .or_else(|| uri.strip_prefix("http://"))
         .and_then(|rest| rest.split_once('/').map(|(_, p)| p))
@@ -202,8 +206,9 @@ pub enum SanMatcher {
     /// commit (`...@<40-hex sha>`), it also matches a certificate for the same
     /// workflow whose signer commit (`.1.10`) is that SHA.
     Exact(String),
-    /// A regular expression, always anchored at both ends.
-    Regex(regex_lite::Regex, String),
+    /// A regular expression, always anchored at both ends, and the
+    /// workflow it pins when it was made by [`SanMatcher::workflow`].
+    Regex(regex_lite::Regex, String, Option<String>),
 }
 
 impl SanMatcher {
@@ -212,14 +217,36 @@ impl SanMatcher {
         let anchored = format!("^(?:{pattern})$");
         let re = regex_lite::Regex::new(&anchored)
             .map_err(|e| Error::Input(format!("invalid identity regex {pattern:?}: {e}")))?;
-        Ok(SanMatcher::Regex(re, pattern.to_string()))
+        Ok(SanMatcher::Regex(re, pattern.to_string(), None))
+    }
+
+    /// One workflow (`https://github.com/O/R/.github/workflows/F.yml`, no
+    /// `@`) at any of `refs` (`refs/tags/v1`, or a 40-hex commit), each
+    /// matched exactly against the SAN's part after `@`.
+    pub fn workflow(workflow: &str, refs: &[String]) -> Result<Self> {
+        let alternatives: Vec<String> = refs.iter().map(|r| regex_escape(r)).collect();
+        let pattern = format!("{}@(?:{})", regex_escape(workflow), alternatives.join("|"));
+        match Self::regex(&pattern)? {
+            SanMatcher::Regex(re, p, _) => Ok(SanMatcher::Regex(re, p, Some(workflow.to_string()))),
+            exact => Ok(exact),
+        }
+    }
+
+    /// The workflow this matcher pins exactly, if it pins one: an exact
+    /// SAN's part before `@`, or the workflow of [`SanMatcher::workflow`].
+    /// A free regex pins nothing.
+    pub fn pinned_workflow(&self) -> Option<&str> {
+        match self {
+            SanMatcher::Exact(e) => e.rsplit_once('@').map(|(w, _)| w),
+            SanMatcher::Regex(_, _, w) => w.as_deref(),
+        }
     }
 
     /// What is expected, for reports.
     pub fn describe(&self) -> String {
         match self {
             SanMatcher::Exact(s) => s.clone(),
-            SanMatcher::Regex(_, p) => format!("/{p}/"),
+            SanMatcher::Regex(_, p, _) => format!("/{p}/"),
         }
     }
 
@@ -229,7 +256,7 @@ impl SanMatcher {
             return false;
         };
         match self {
-            SanMatcher::Regex(re, _) => re.is_match(san),
+            SanMatcher::Regex(re, _, _) => re.is_match(san),
             SanMatcher::Exact(expected) => {
                 if san == expected {
                     return true;
@@ -249,6 +276,16 @@ impl SanMatcher {
             }
         }
     }
+}
+
+/// `s` with every regex metacharacter escaped.
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
 }
 
 fn is_commit_sha(s: &str) -> bool {

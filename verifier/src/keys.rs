@@ -33,8 +33,7 @@ impl PublicKey {
 
     /// Read a PEM public key file.
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
-        let pem = std::fs::read_to_string(path)
-            .map_err(|e| Error::Input(format!("cannot read key {}: {e}", path.display())))?;
+        let pem = crate::bounded_read::read_text(path, crate::bounded_read::SMALL_LIMIT, "key")?;
         Self::from_pem(&pem)
             .map_err(|e| Error::Input(format!("{}: {}", path.display(), e.detail())))
     }

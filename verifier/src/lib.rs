@@ -42,9 +42,11 @@
 #![warn(missing_docs)]
 
 mod bare_dsse;
+pub mod bounded_read;
 mod bundle_check;
 pub mod commitment;
 pub mod digest;
+pub mod display;
 pub mod error;
 pub mod evidence;
 #[cfg(feature = "github")]
@@ -61,6 +63,7 @@ pub mod policy;
 mod private_pki;
 pub mod provenance;
 pub mod release;
+pub mod repo_url;
 pub mod runner_policy;
 mod signer_checks;
 pub mod signing;

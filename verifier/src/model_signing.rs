@@ -92,7 +92,8 @@ pub(crate) fn components(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every regular file under `dir`, as path components, skipping ignored paths.
+/// Every regular file under `dir`, as path components, skipping ignored
+/// paths; anything that is neither a file nor a directory is a digest failure.
 pub(crate) fn walk(
     dir: &Path,
     allow_symlinks: bool,
@@ -134,10 +135,39 @@ pub(crate) fn walk(
                 stack.push((path, child));
             } else if meta.is_file() {
                 out.insert(child, path);
+            } else {
+                // A FIFO, socket or device has no content to hash: it is
+                // never a model file, and never silently left out.
+                return Err(Error::Digest(format!(
+                    "{} is not a regular file or directory ({}); a model directory holds files only",
+                    child.join("/"),
+                    kind(&meta.file_type())
+                )));
             }
         }
     }
     Ok(out)
+}
+
+/// What a special file is, for messages.
+#[cfg(not(unix))]
+fn kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// What a special file is, for messages.
+#[cfg(unix)]
+fn kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
 }
 
 fn list(names: &[String]) -> String {

@@ -4,6 +4,8 @@
 use crate::error::{Error, Result};
 use crate::identity::SanMatcher;
 use crate::keys::PublicKey;
+use crate::repo_url::RepoUrl;
+use crate::signing::GITHUB_ISSUER;
 use crate::trust::TrustRoot;
 
 /// The verification policy.
@@ -15,13 +17,14 @@ pub struct Policy {
     pub identity: Option<SanMatcher>,
     /// Expected OIDC issuer (exact).
     pub issuer: Option<String>,
-    /// Expected source repository (`https://github.com/o/r` or `o/r`), from `.1.12`.
+    /// Expected source repository (`https://HOST/o/r`, or `o/r` on GitHub),
+    /// from `.1.12`; compared with scheme and host.
     pub source_repo: Option<String>,
     /// Expected source ref (e.g. `refs/tags/v1`), from `.1.14`.
     pub source_ref: Option<String>,
-    /// Expected repository owner name, from `.1.16`.
+    /// Expected repository owner on GitHub (`NAME`, or `https://HOST/NAME`), from `.1.16`.
     pub owner: Option<String>,
-    /// Expected repository as `owner/name`, from `.1.12`.
+    /// Expected repository as `owner/name` on GitHub, from `.1.12`.
     pub repo: Option<String>,
     /// Expected trigger event (e.g. `push`), from `.1.20`.
     pub trigger: Option<String>,
@@ -87,8 +90,46 @@ impl Policy {
             || self.owner.is_some()
     }
 
+    /// The OIDC issuer the certificate must name: the one set, else GitHub
+    /// Actions' when a repository or owner on GitHub names the signer (a
+    /// repository path means nothing without the issuer that vouches for
+    /// it: a GitLab certificate can name the same `OWNER/NAME`).
+    pub fn expected_issuer(&self) -> Option<&str> {
+        if let Some(issuer) = &self.issuer {
+            return Some(issuer);
+        }
+        let on_github = self.repo.is_some()
+            || self.owner.is_some()
+            || self
+                .source_repo
+                .as_deref()
+                .is_some_and(|r| RepoUrl::repository(r).is_ok_and(|r| r.is_github()));
+        on_github.then_some(GITHUB_ISSUER)
+    }
+
     /// Reject contradictory combinations before any evidence is read.
     pub fn validate(&self) -> Result<()> {
+        if let Some(repo) = &self.source_repo {
+            let url = RepoUrl::repository(repo)?;
+            if !url.is_github() && self.issuer.is_none() {
+                return Err(Error::Input(format!(
+                    "the source repository {url} is not on GitHub: name the OIDC issuer that vouches for {}",
+                    url.host()
+                )));
+            }
+        }
+        let github_only = [
+            self.repo.as_deref().map(RepoUrl::repository),
+            self.owner.as_deref().map(RepoUrl::owner),
+        ];
+        for url in github_only.into_iter().flatten() {
+            let url = url?;
+            if !url.is_github() {
+                return Err(Error::Input(format!(
+                    "the expected repository or owner {url} is not on GitHub; name a repository on another host as the source repository, with its issuer"
+                )));
+            }
+        }
         if self.key.is_some() && !self.certificate_chain.is_empty() {
             return Err(Error::Input(
                 "--key and --certificate-chain are mutually exclusive".into(),

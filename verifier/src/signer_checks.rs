@@ -1,8 +1,9 @@
 //! Policy checks on the certificate identity (SAN, issuer, GitHub claims).
 
 use crate::error::{Error, Result};
-use crate::identity::{repo_path, CertIdentity};
+use crate::identity::CertIdentity;
 use crate::policy::Policy;
+use crate::repo_url::RepoUrl;
 use crate::verdict::Checks;
 
 /// Check every certificate-identity requirement of `policy` against `id`,
@@ -30,12 +31,12 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
             Error::Identity,
         )?;
     }
-    if let Some(want) = &policy.issuer {
+    if let Some(want) = policy.expected_issuer() {
         checks.compare(
             "identity.issuer",
             want,
             id.issuer.as_deref(),
-            id.issuer.as_deref() == Some(want.as_str()),
+            id.issuer.as_deref() == Some(want),
             Error::Identity,
         )?;
     }
@@ -45,10 +46,16 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
         ("source.repo", &policy.repo),
     ] {
         if let Some(want) = want {
-            let ok = repo
-                .as_deref()
-                .is_some_and(|r| r.eq_ignore_ascii_case(repo_path(want)));
-            checks.compare(name, want, repo.as_deref(), ok, Error::Identity)?;
+            let want = RepoUrl::repository(want)?;
+            let have = repo.as_ref().map(ToString::to_string);
+            let ok = repo.as_ref() == Some(&want);
+            checks.compare(
+                name,
+                &want.to_string(),
+                have.as_deref(),
+                ok,
+                Error::Identity,
+            )?;
         }
     }
     if let Some(want) = &policy.source_ref {
@@ -62,11 +69,17 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
         )?;
     }
     if let Some(want) = &policy.owner {
+        let want = RepoUrl::owner(want)?;
         let have = id.claims.owner();
-        let ok = have
-            .as_deref()
-            .is_some_and(|o| o.eq_ignore_ascii_case(want));
-        checks.compare("source.owner", want, have.as_deref(), ok, Error::Identity)?;
+        let ok = have.as_ref() == Some(&want);
+        let have = have.map(|o| o.to_string());
+        checks.compare(
+            "source.owner",
+            &want.to_string(),
+            have.as_deref(),
+            ok,
+            Error::Identity,
+        )?;
     }
     if let Some(want) = &policy.trigger {
         let have = id.claims.trigger();

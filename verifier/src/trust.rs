@@ -76,9 +76,8 @@ impl TrustRoot {
     /// A trusted root JSON file (`trusted_root.json`, media type
     /// `application/vnd.dev.sigstore.trustedroot+json`).
     pub fn from_file(path: &Path) -> Result<Self> {
-        let json = std::fs::read_to_string(path).map_err(|e| {
-            Error::Input(format!("cannot read trusted root {}: {e}", path.display()))
-        })?;
+        let json =
+            crate::bounded_read::read_text(path, crate::bounded_read::SMALL_LIMIT, "trusted root")?;
         let root = TrustedRoot::from_json(&json).map_err(|e| {
             Error::Input(format!("trusted root {} is not valid: {e}", path.display()))
         })?;

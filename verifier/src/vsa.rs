@@ -34,10 +34,21 @@ pub struct SummaryInputs {
 
 /// The SLSA build level a verified release reached: 3 when the provenance
 /// was signed keylessly, by a GitHub Actions certificate for this builder's
-/// reusable workflow, and the policy pinned that identity (the platform
-/// isolated the signing job and vouches for the builder); 1 otherwise
+/// reusable workflow, and the policy pinned exactly that workflow (an
+/// exact SAN or a release policy's `[builder] workflow`; a free regex or a
+/// name that merely contains `slsa-aibom` is not enough): the platform
+/// isolated the signing job and vouches for the builder. 1 otherwise
 /// (signed provenance whose producer only a key vouches for).
 pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
+    // The workflow the policy pins exactly (a free regex pins none), which
+    // must be our builder's and must be the certificate's signer.
+    let pinned = policy
+        .identity
+        .as_ref()
+        .and_then(|m| m.pinned_workflow())
+        .filter(|w| {
+            w.starts_with("https://github.com/") && format!("{w}@").ends_with(OUR_BUILDER_WORKFLOW)
+        });
     let keyless_ours = report
         .parts
         .iter()
@@ -45,11 +56,13 @@ pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
         .and_then(|p| p.verdict.signer.as_ref())
         .is_some_and(|s| {
             s.issuer.as_deref() == Some(GITHUB_ISSUER)
-                && s.san
-                    .as_deref()
-                    .is_some_and(|san| san.contains(OUR_BUILDER_WORKFLOW))
+                && pinned.is_some_and(|w| {
+                    s.san
+                        .as_deref()
+                        .is_some_and(|san| san.starts_with(&format!("{w}@")))
+                })
         });
-    if keyless_ours && policy.identity.is_some() {
+    if keyless_ours {
         3
     } else {
         1

@@ -72,8 +72,7 @@ impl Functionary {
 /// key ID the Python reference gives them; RSA (PSS, SHA-256) and ECDSA P-256
 /// keys the `in-toto` crate's own.
 pub fn public_key_from_pem(path: &std::path::Path) -> Result<PublicKey> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Input(format!("cannot read key {}: {e}", path.display())))?;
+    let text = crate::bounded_read::read_text(path, crate::bounded_read::SMALL_LIMIT, "key")?;
     let block =
         pem::parse(&text).map_err(|e| Error::Input(format!("{}: not PEM: {e}", path.display())))?;
     if block.tag() != "PUBLIC KEY" {

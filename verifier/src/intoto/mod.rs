@@ -45,8 +45,11 @@ pub(crate) struct Loaded {
 
 /// Read and parse an in-toto metablock (a link or a layout).
 pub(crate) fn load(path: &Path) -> Result<Loaded> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = crate::bounded_read::read(
+        path,
+        crate::bounded_read::EVIDENCE_LIMIT,
+        "in-toto metadata",
+    )?;
     let block = serde_json::from_slice(&bytes).map_err(|e| {
         Error::Input(format!(
             "{}: not in-toto link or layout metadata: {e}",

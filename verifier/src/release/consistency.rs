@@ -62,6 +62,30 @@ pub fn dependencies<'a>(
         })
 }
 
+/// Rows in each split (`train`, `validation`, `test`), summed over the
+/// provenance's datasets, as the builder recorded them with each split's
+/// commitment (`annotations.recordRoots.SPLIT.records`).
+pub fn split_rows(provenance: &Statement) -> std::collections::BTreeMap<String, u64> {
+    let mut rows = std::collections::BTreeMap::new();
+    for d in array(&provenance.predicate["buildDefinition"]["resolvedDependencies"]) {
+        let is_dataset = d["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("dataset:"));
+        let Some(roots) = d["annotations"]["recordRoots"]
+            .as_object()
+            .filter(|_| is_dataset)
+        else {
+            continue;
+        };
+        for (split, root) in roots {
+            if let Some(n) = root["records"].as_u64() {
+                *rows.entry(split.clone()).or_insert(0) += n;
+            }
+        }
+    }
+    rows
+}
+
 fn dependency_digests(provenance: &Statement, prefix: &str) -> BTreeSet<String> {
     dependencies(provenance, prefix)
         .map(|(_, d)| d)

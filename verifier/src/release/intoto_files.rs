@@ -1,22 +1,47 @@
-//! The release's in-toto files, when they are at hand: checked against the
-//! verified ML-BOM, their checks recorded as `intoto.*`.
+//! The release's in-toto files: checked against the verified ML-BOM, their
+//! checks recorded as `intoto.*`. When the ML-BOM references them they must
+//! be at hand, unless the policy allows a partial release.
 
-use crate::error::Result;
+use super::mlbom::{array, model_component};
+use crate::error::{Error, Result};
 use crate::statement::Statement;
 use crate::verdict::Checks;
 use std::path::Path;
 
-/// Check the in-toto files in `dir` (if any) against the verified ML-BOM
-/// `aibom`.
-pub(crate) fn check(aibom: &Statement, dir: Option<&Path>, checks: &mut Checks) -> Result<()> {
-    let Some(dir) = dir else {
-        checks.not_applicable(
+/// Check the in-toto files in `dir` (`None`: absent) against the verified
+/// ML-BOM `aibom`.
+pub(crate) fn check(
+    aibom: &Statement,
+    dir: Option<&Path>,
+    allow_partial: bool,
+    checks: &mut Checks,
+) -> Result<()> {
+    let referenced = array(&model_component(&aibom.predicate)["externalReferences"])
+        .iter()
+        .any(|r| r["type"] == "attestation");
+    match dir {
+        Some(dir) => checked(aibom, dir, checks),
+        None if referenced && !allow_partial => checks.record(
             "release.intoto",
-            "no intoto/ folder beside the attestations: the in-toto layout and links were not checked",
-        );
-        return Ok(());
-    };
-    checked(aibom, dir, checks)
+            None,
+            None,
+            "",
+            Err(Error::Digest(
+                "the signed ML-BOM references in-toto attestations, but no intoto/ folder is beside the release".into(),
+            )),
+        ),
+        None => {
+            checks.not_applicable(
+                "release.intoto",
+                if referenced {
+                    "no intoto/ folder beside the attestations (partial release allowed): the in-toto layout and links were not checked"
+                } else {
+                    "the ML-BOM references no in-toto attestations"
+                },
+            );
+            Ok(())
+        }
+    }
 }
 
 #[cfg(feature = "in-toto")]

@@ -4,6 +4,7 @@
 //! files and datasets; the policy's rules hold. Then the passport says what
 //! the model is, and what vouches for each answer.
 
+mod byproducts;
 pub mod consistency;
 mod intoto_files;
 pub mod mlbom;
@@ -38,25 +39,33 @@ pub struct Release {
     pub aibom: PathBuf,
     /// The model signature.
     pub signature: PathBuf,
-    /// The ML-BOM file the provenance names as a byproduct, when at hand.
+    /// Where the ML-BOM file the provenance names as a byproduct should be
+    /// (`None`: not supplied, so absent).
     pub aibom_file: Option<PathBuf>,
-    /// The folder of the in-toto layout and links, when at hand.
+    /// Where the folder of the in-toto layout and links should be (`None`:
+    /// not supplied, so absent).
     pub intoto: Option<PathBuf>,
+    /// The folder holding the provenance's byproducts (`None`: not
+    /// supplied, so all of them are absent).
+    pub byproducts: Option<PathBuf>,
 }
 
 impl Release {
     /// The builder's layout: `ATTESTATIONS/provenance.sigstore.json`,
-    /// `ATTESTATIONS/aibom.sigstore.json`, and `aibom.cdx.json` and the
-    /// `intoto/` folder beside `ATTESTATIONS` when they are there.
+    /// `ATTESTATIONS/aibom.sigstore.json`, and beside `ATTESTATIONS` the
+    /// byproducts (`aibom.cdx.json`, `metrics.json`, ...) and the `intoto/`
+    /// folder, which must be there unless the policy allows a partial release.
     pub fn from_layout(model_dir: &Path, attestations: &Path, signature: &Path) -> Self {
-        let beside = |name: &str| attestations.parent().map(|p| p.join(name));
+        let root = attestations.parent().map(Path::to_path_buf);
+        let beside = |name: &str| root.as_ref().map(|p| p.join(name));
         Release {
             model_dir: model_dir.to_path_buf(),
             provenance: attestations.join("provenance.sigstore.json"),
             aibom: attestations.join("aibom.sigstore.json"),
             signature: signature.to_path_buf(),
-            aibom_file: beside("aibom.cdx.json").filter(|p| p.is_file()),
-            intoto: beside("intoto").filter(|p| p.is_dir()),
+            aibom_file: beside("aibom.cdx.json"),
+            intoto: beside("intoto"),
+            byproducts: root.clone(),
         }
     }
 }
@@ -242,43 +251,59 @@ fn bind_and_judge(
         ],
     };
     consistency::check(&verified, &bom, checks)?;
-    match &release.aibom_file {
+    let partial = rules.release.allow_partial;
+    byproducts::check(provenance, release.byproducts.as_deref(), partial, checks)?;
+    // Something at the path (a file, or a folder or FIFO in its place) is
+    // checked; only nothing at all counts as absent.
+    let present = |p: &Option<PathBuf>| p.clone().filter(|p| std::fs::symlink_metadata(p).is_ok());
+    match present(&release.aibom_file) {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+            let bytes = crate::bounded_read::read(
+                &path,
+                crate::bounded_read::EVIDENCE_LIMIT,
+                "ML-BOM file",
+            );
+            let bytes = checks.record("release.aibom-file", None, None, "", bytes)?;
             consistency::aibom_file(provenance, aibom, &bytes, checks)?;
         }
-        None => checks.not_applicable(
+        None if partial => checks.not_applicable(
             "release.aibom-file",
-            "no aibom.cdx.json at hand; the signed ML-BOM statement was checked instead",
+            "no aibom.cdx.json at hand (partial release allowed); the signed ML-BOM statement was checked instead",
         ),
+        None => checks.record(
+            "release.aibom-file",
+            None,
+            None,
+            "",
+            Err(Error::Digest(
+                "aibom.cdx.json, which the signed provenance names as a byproduct, is not beside the release".into(),
+            )),
+        )?,
     }
-    intoto_files::check(aibom, release.intoto.as_deref(), checks)?;
+    intoto_files::check(aibom, present(&release.intoto).as_deref(), partial, checks)?;
     let before = checks.0.len();
     rules.check(parts[1].verdict.signer.as_ref(), provenance, &bom, checks)?;
-    let judged: Vec<&str> = checks.0[before..]
-        .iter()
-        .filter(|c| c.name.starts_with("policy.dataset") || c.name.starts_with("policy.license"))
-        .map(|c| c.name.as_str())
-        .collect();
-    let policy_judgement = (!judged.is_empty()).then(|| {
+    let count = |name: &str| checks.0[before..].iter().filter(|c| c.name == name).count();
+    let (datasets, licences) = (count("policy.dataset"), count("policy.license.dataset"));
+    let policy_judgement = (datasets + licences > 0).then(|| {
         format!(
-            "yes: {} dataset and licence rule check(s) passed",
-            judged.len()
+            "yes: {datasets} dataset digest check(s) and {licences} dataset licence check(s) passed"
         )
     });
+    // The root digest the directory was hashed to just now, as the model
+    // signature's `subject` check matched it.
+    let root = parts[0]
+        .verdict
+        .checks
+        .iter()
+        .find(|c| c.name == "subject" && c.status == crate::Status::Pass)
+        .and_then(|c| c.actual.clone())
+        .ok_or_else(|| Error::Input("the model signature's subject was not matched".into()))?;
     Ok(Passport::new(&passport::Sources {
         signer: parts[1].verdict.signer.as_ref(),
         provenance,
         bom: &bom,
-        model_root: (
-            signature.subject[0]
-                .digest
-                .get("sha256")
-                .cloned()
-                .unwrap_or_default(),
-            consistency::signed_files(signature).len(),
-        ),
+        model_root: (root, consistency::signed_files(signature).len()),
         policy_judgement,
     }))
 }

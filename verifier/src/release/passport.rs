@@ -67,9 +67,11 @@ pub struct Sources<'a> {
     pub provenance: &'a Statement,
     /// The ML-BOM.
     pub bom: &'a MlBom,
-    /// The model signature's root digest and file count.
+    /// The model directory's root digest as recomputed now (`ALG:HEX`),
+    /// and the number of signed files.
     pub model_root: (String, usize),
-    /// A summary of the dataset and licence rules that were applied, if any.
+    /// A summary of the dataset rules (digests, dataset licences) that
+    /// were applied, if any.
     pub policy_judgement: Option<String>,
 }
 
@@ -82,7 +84,15 @@ fn base_name(name: &str) -> &str {
 }
 
 fn short(d: &str) -> &str {
-    &d[..d.len().min(16)]
+    d.get(..16).unwrap_or(d)
+}
+
+/// `ALG:HEX` with the hex shortened.
+fn short_digest(d: &str) -> String {
+    match d.split_once(':') {
+        Some((alg, hex)) => format!("{alg}:{}", short(hex)),
+        None => short(d).to_string(),
+    }
 }
 
 impl Passport {
@@ -147,18 +157,15 @@ impl Passport {
             ),
             None => format!("{builder}, device {device} (no runner record)"),
         };
-        let system_basis = if s.signer.is_some() {
-            Basis::Certificate
-        } else {
-            Basis::Builder
-        };
-        add("Which system trained it?", system, system_basis);
+        // Builder id, runner and device are provenance fields: the signer
+        // vouches for them, the certificate does not state them.
+        add("Which system trained it?", system, Basis::Builder);
         add(
             "Has it changed since publishing?",
             format!(
-                "no: {} file(s) match the signed manifest, root sha256:{}",
+                "no: {} file(s) match the signed manifest, root {}",
                 s.model_root.1,
-                short(&s.model_root.0)
+                short_digest(&s.model_root.0)
             ),
             Basis::Checked,
         );
@@ -187,10 +194,19 @@ impl Passport {
             })
             .collect();
         data.dedup();
+        let rows = super::consistency::split_rows(s.provenance);
+        let splits = if rows.is_empty() {
+            "no split sizes recorded".to_string()
+        } else {
+            rows.iter()
+                .map(|(split, n)| format!("{split} {n} rows"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         add(
             "Which data and processing went in?",
             format!(
-                "{}; preprocessing and splits per job sha256:{}",
+                "{}; splits: {splits}; preprocessing and splits per job sha256:{}",
                 data.join("; "),
                 short(
                     p["buildDefinition"]["externalParameters"]["job"]["digest"]["sha256"]
@@ -246,7 +262,8 @@ impl fmt::Display for Passport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "MODEL PASSPORT")?;
         for a in &self.answers {
-            writeln!(f, "  {:<36} {}", a.question, a.answer)?;
+            let answer = crate::display::one_line(&a.answer);
+            writeln!(f, "  {:<36} {answer}", a.question)?;
             writeln!(f, "  {:<36} ({})", "", a.basis.label())?;
         }
         Ok(())

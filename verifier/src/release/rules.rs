@@ -8,7 +8,9 @@ use super::mlbom::MlBom;
 use crate::error::{Error, Result};
 use crate::identity::{CertIdentity, SanMatcher};
 use crate::policy::Policy;
+use crate::repo_url::RepoUrl;
 use crate::runner_policy::RunnerPolicy;
+use crate::signing::GITHUB_ISSUER;
 use crate::statement::Statement;
 use crate::verdict::Checks;
 use serde::{Deserialize, Serialize};
@@ -91,10 +93,19 @@ pub struct MetricRule {
     pub min: Option<f64>,
     /// The value must be at most this.
     pub max: Option<f64>,
+    /// The slice must hold at least this many rows, per the provenance's
+    /// split record counts [default: 1]: a metric on a handful of rows
+    /// proves nothing.
+    #[serde(default = "one_row")]
+    pub min_rows: u64,
 }
 
 fn test_slice() -> String {
     "test".into()
+}
+
+fn one_row() -> u64 {
+    1
 }
 
 /// Versions of a trainer or framework component that must not have been used.
@@ -107,6 +118,10 @@ pub struct DeniedVersion {
     pub versions: String,
     /// Why (shown in the failure).
     pub reason: Option<String>,
+    /// Fail when the ML-BOM lists no component of that name (otherwise the
+    /// rule is reported as not applicable).
+    #[serde(default)]
+    pub require: bool,
 }
 
 /// The whole policy file.
@@ -136,6 +151,22 @@ pub struct ReleasePolicy {
     /// Denied trainer or framework versions.
     #[serde(default)]
     pub denied_versions: Vec<DeniedVersion>,
+    /// What of the release must be at hand.
+    #[serde(default)]
+    pub release: ReleaseRules,
+}
+
+/// What of a release must be at hand beside its three signed documents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseRules {
+    /// Accept a release without some of the files its signed documents
+    /// reference (the provenance's byproducts, the ML-BOM's in-toto layout
+    /// and link). Each absence is then reported as a warning or `n/a`; a
+    /// file that is at hand is always checked. Default: every referenced
+    /// file must be there.
+    #[serde(default)]
+    pub allow_partial: bool,
 }
 
 /// [`RunnerPolicy`] as the file spells it.
@@ -157,15 +188,6 @@ fn is_sha(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
-            special.then_some('\\').into_iter().chain([c])
-        })
-        .collect()
-}
-
 impl ReleasePolicy {
     /// Parse and check a policy file's text.
     #[cfg(feature = "policy-file")]
@@ -185,26 +207,45 @@ impl ReleasePolicy {
                 self.version
             )));
         }
-        if let Some(w) = &self.builder.workflow {
-            if w.contains('@') {
+        let b = &self.builder;
+        match &b.workflow {
+            Some(w) if w.contains('@') => {
                 return Err(Error::Input(format!(
                     "builder.workflow {w:?} must not contain '@': put refs in tags or commits"
-                )));
+                )))
             }
-            if self.builder.tags.is_empty() && self.builder.commits.is_empty() {
+            Some(_) if b.tags.is_empty() && b.commits.is_empty() => {
                 return Err(Error::Input(
                     "builder.workflow needs at least one allowed tag or commit".into(),
-                ));
+                ))
             }
+            None if !b.tags.is_empty() || !b.commits.is_empty() || b.issuer.is_some() => {
+                return Err(Error::Input(
+                    "builder.tags, builder.commits and builder.issuer apply to builder.workflow, which is not set".into(),
+                ))
+            }
+            _ => {}
         }
-        if let Some(c) = self.builder.commits.iter().find(|c| !is_sha(c)) {
+        if let Some(c) = b.commits.iter().find(|c| !is_sha(c)) {
             return Err(Error::Input(format!(
                 "builder.commits: {c:?} is not a 40-hex commit SHA"
             )));
         }
         for d in self.datasets.approved.iter().chain(&self.datasets.denied) {
-            crate::Digest::parse(d)
+            let digest = crate::Digest::parse(d)
                 .map_err(|e| Error::Input(format!("datasets: {d:?}: {}", e.detail())))?;
+            if digest.algorithm != "sha256" {
+                return Err(Error::Input(format!(
+                    "datasets: {d:?}: the provenance records datasets by sha256; give sha256:HEX"
+                )));
+            }
+        }
+        for r in self.allowed_repositories()? {
+            if !r.is_github() && b.issuer.is_none() {
+                return Err(Error::Input(format!(
+                    "source.repositories: {r} is not on GitHub; set builder.issuer to the OIDC issuer that vouches for it"
+                )));
+            }
         }
         for l in self.licenses.model.iter().chain(&self.licenses.dataset) {
             if spdx::license_id(l).is_none() {
@@ -217,6 +258,12 @@ impl ReleasePolicy {
             if m.min.is_none() && m.max.is_none() {
                 return Err(Error::Input(format!(
                     "metrics: {} on {} has neither min nor max",
+                    m.name, m.slice
+                )));
+            }
+            if let Some(v) = m.min.into_iter().chain(m.max).find(|v| !v.is_finite()) {
+                return Err(Error::Input(format!(
+                    "metrics: {} on {} has the bound {v}; bounds must be finite numbers",
                     m.name, m.slice
                 )));
             }
@@ -237,14 +284,10 @@ impl ReleasePolicy {
                 .builder
                 .tags
                 .iter()
-                .map(|t| escape(&format!("refs/tags/{t}")))
+                .map(|t| format!("refs/tags/{t}"))
                 .chain(self.builder.commits.iter().map(|c| c.to_ascii_lowercase()))
                 .collect();
-            policy.identity = Some(SanMatcher::regex(&format!(
-                "{}@(?:{})",
-                escape(w),
-                refs.join("|")
-            ))?);
+            policy.identity = Some(SanMatcher::workflow(w, &refs)?);
             policy.issuer = Some(
                 self.builder
                     .issuer
@@ -294,18 +337,36 @@ impl ReleasePolicy {
         }
         self.check_licenses(bom, checks)?;
         self.check_datasets(provenance, checks)?;
-        self.check_metrics(bom, checks)?;
+        self.check_metrics(provenance, bom, checks)?;
         self.check_versions(bom, checks)
     }
 
     fn check_source(&self, id: &CertIdentity, checks: &mut Checks) -> Result<()> {
+        // The claims below mean what they say only under the issuer that
+        // vouches for them: GitHub Actions', unless the policy names another.
+        let issuer = self.builder.issuer.as_deref().unwrap_or(GITHUB_ISSUER);
+        checks.compare(
+            "policy.source.issuer",
+            issuer,
+            id.issuer.as_deref(),
+            id.issuer.as_deref() == Some(issuer),
+            Error::Policy,
+        )?;
         let c = &id.claims;
-        let repo = c
-            .source_repository_uri
-            .as_deref()
-            .map(|u| u.trim_start_matches("https://github.com/").to_string());
-        let rules: [(&str, &[String], Option<String>); 4] = [
-            ("policy.source.repository", &self.source.repositories, repo),
+        if !self.source.repositories.is_empty() {
+            let allowed = self.allowed_repositories()?;
+            let actual = c.repository();
+            let ok = actual.as_ref().is_some_and(|a| allowed.contains(a));
+            let allowed: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+            checks.compare(
+                "policy.source.repository",
+                &allowed.join(" | "),
+                actual.map(|a| a.to_string()).as_deref(),
+                ok,
+                Error::Policy,
+            )?;
+        }
+        let rules: [(&str, &[String], Option<String>); 3] = [
             (
                 "policy.source.owner-id",
                 &self.source.owner_ids,
@@ -326,28 +387,30 @@ impl ReleasePolicy {
             if allowed.is_empty() {
                 continue;
             }
-            let ok = actual.as_deref().is_some_and(|a| {
-                allowed
-                    .iter()
-                    .any(|x| x.trim_start_matches("https://github.com/") == a)
-            });
-            checks.record(
+            let ok = actual
+                .as_deref()
+                .is_some_and(|a| allowed.iter().any(|x| x == a));
+            checks.compare(
                 name,
-                Some(allowed.join(" | ")),
-                actual.clone(),
-                format!("{name} is allowed"),
-                if ok {
-                    Ok(())
-                } else {
-                    Err(Error::Policy(format!(
-                        "{name}: certificate has {}, the policy allows {}",
-                        actual.as_deref().unwrap_or("nothing"),
-                        allowed.join(", ")
-                    )))
-                },
+                &allowed.join(" | "),
+                actual.as_deref(),
+                ok,
+                Error::Policy,
             )?;
         }
         Ok(())
+    }
+
+    /// `[source] repositories` in normal form (scheme, host, lower-case path).
+    fn allowed_repositories(&self) -> Result<Vec<RepoUrl>> {
+        self.source
+            .repositories
+            .iter()
+            .map(|r| {
+                RepoUrl::repository(r)
+                    .map_err(|e| Error::Input(format!("source.repositories: {}", e.detail())))
+            })
+            .collect()
     }
 
     fn check_licenses(&self, bom: &MlBom, checks: &mut Checks) -> Result<()> {
@@ -415,7 +478,13 @@ impl ReleasePolicy {
         Ok(())
     }
 
-    fn check_metrics(&self, bom: &MlBom, checks: &mut Checks) -> Result<()> {
+    fn check_metrics(
+        &self,
+        provenance: &Statement,
+        bom: &MlBom,
+        checks: &mut Checks,
+    ) -> Result<()> {
+        let rows = super::consistency::split_rows(provenance);
         for m in &self.metrics {
             let actual = bom.metric(&m.name, &m.slice);
             let bound = match (m.min, m.max) {
@@ -424,25 +493,38 @@ impl ReleasePolicy {
                 (None, Some(hi)) => format!("{} <= {hi}", m.name),
                 (None, None) => String::new(),
             };
-            let result = match actual {
-                None => Err(Error::Policy(format!(
+            let slice_rows = rows.get(&m.slice).copied();
+            let within = |v: f64| {
+                v.is_finite() && m.min.is_none_or(|lo| v >= lo) && m.max.is_none_or(|hi| v <= hi)
+            };
+            let result = match (actual, slice_rows) {
+                (None, _) => Err(format!(
                     "the ML-BOM reports no {} on the {} slice",
                     m.name, m.slice
-                ))),
-                Some(v) if m.min.is_some_and(|lo| v < lo) || m.max.is_some_and(|hi| v > hi) => {
-                    Err(Error::Policy(format!(
-                        "{} on {} is {v}, the policy requires {bound}",
-                        m.name, m.slice
-                    )))
-                }
-                Some(_) => Ok(()),
+                )),
+                (Some(v), _) if !within(v) => Err(format!(
+                    "{} on {} is {v}, the policy requires {bound}",
+                    m.name, m.slice
+                )),
+                (Some(_), None) => Err(format!(
+                    "the provenance records no row count for the {} slice",
+                    m.slice
+                )),
+                (Some(_), Some(n)) if n < m.min_rows => Err(format!(
+                    "{} on {} was measured on {n} row(s), the policy requires at least {}",
+                    m.name, m.slice, m.min_rows
+                )),
+                (Some(_), Some(_)) => Ok(()),
             };
             checks.record(
                 "policy.metric",
-                Some(format!("{bound} ({})", m.slice)),
-                actual.map(|v| v.to_string()),
-                format!("{bound} on {}", m.slice),
-                result,
+                Some(format!("{bound} on >= {} rows ({})", m.min_rows, m.slice)),
+                actual.map(|v| match slice_rows {
+                    Some(n) => format!("{v} on {n} rows"),
+                    None => v.to_string(),
+                }),
+                format!("{bound} on {} ({} rows)", m.slice, slice_rows.unwrap_or(0)),
+                result.map_err(Error::Policy),
             )?;
         }
         Ok(())
@@ -458,34 +540,127 @@ impl ReleasePolicy {
                 .chain(&bom.applications)
                 .filter(|p| p.name == rule.name)
                 .collect();
-            let result = match found.first().and_then(|p| p.version.as_deref()) {
-                None => Ok(()),
-                Some(v) => match semver::Version::parse(v) {
-                    Err(e) => Err(Error::Policy(format!(
-                        "{} version {v:?} cannot be compared: {e}",
-                        rule.name
-                    ))),
-                    Ok(ver) if req.matches(&ver) => Err(Error::Policy(format!(
-                        "{} {v} is denied ({}){}",
-                        rule.name,
-                        rule.versions,
-                        rule.reason
-                            .as_deref()
-                            .map(|r| format!(": {r}"))
-                            .unwrap_or_default()
-                    ))),
-                    Ok(_) => Ok(()),
-                },
-            };
-            checks.record(
-                "policy.denied-version",
-                Some(format!("{} not {}", rule.name, rule.versions)),
-                found.first().and_then(|p| p.version.clone()),
-                format!("{} is not in {}", rule.name, rule.versions),
-                result,
-            )?;
+            let expected = Some(format!("{} not {}", rule.name, rule.versions));
+            if found.is_empty() {
+                let why = format!("the ML-BOM lists no component {}", rule.name);
+                if rule.require {
+                    checks.record(
+                        "policy.denied-version",
+                        expected,
+                        None,
+                        "",
+                        Err::<(), _>(Error::Policy(format!("{why}, and the rule requires one"))),
+                    )?;
+                } else {
+                    checks.not_applicable("policy.denied-version", why);
+                }
+                continue;
+            }
+            for part in found {
+                let result = match part.version.as_deref() {
+                    None => Err(format!("{} has no version to compare", rule.name)),
+                    Some(v) => match semver::Version::parse(v) {
+                        Err(e) => Err(format!(
+                            "{} version {v:?} cannot be compared: {e}",
+                            rule.name
+                        )),
+                        Ok(ver) if version_in(&req, &ver) => Err(format!(
+                            "{} {v} is denied ({}){}",
+                            rule.name,
+                            rule.versions,
+                            rule.reason
+                                .as_deref()
+                                .map(|r| format!(": {r}"))
+                                .unwrap_or_default()
+                        )),
+                        Ok(_) => Ok(()),
+                    },
+                };
+                checks.record(
+                    "policy.denied-version",
+                    expected.clone(),
+                    part.version.clone(),
+                    format!("{} is not in {}", rule.name, rule.versions),
+                    result.map_err(Error::Policy),
+                )?;
+            }
         }
         Ok(())
+    }
+}
+
+/// Whether `version` is in the denied range `req`. Unlike Cargo's
+/// resolution, which keeps pre-releases out of ranges that do not name
+/// them, a deny list must catch them: a pre-release is in the range when
+/// its release is (`0.11.2-rc.1` by `>=0.11.0, <0.12`), or when SemVer 2.0
+/// ordering puts it there (`0.12.0-rc.1` by `<0.12.0`, as it comes before
+/// `0.12.0`).
+pub fn version_in(req: &semver::VersionReq, version: &semver::Version) -> bool {
+    if req.matches(version) {
+        return true;
+    }
+    if version.pre.is_empty() {
+        return false;
+    }
+    let release = semver::Version::new(version.major, version.minor, version.patch);
+    req.matches(&release) || req.comparators.iter().all(|c| ordered_match(c, version))
+}
+
+/// A comparator evaluated by SemVer 2.0 precedence alone (pre-releases
+/// included), with missing minor and patch read as the range they stand for.
+fn ordered_match(c: &semver::Comparator, v: &semver::Version) -> bool {
+    use semver::{Op, Prerelease, Version};
+    let floor = Version {
+        major: c.major,
+        minor: c.minor.unwrap_or(0),
+        patch: c.patch.unwrap_or(0),
+        pre: c.pre.clone(),
+        build: Default::default(),
+    };
+    // The first version past the range the comparator's given parts name.
+    let past = || -> Version {
+        let (major, minor, patch) = match (c.minor, c.patch) {
+            (None, _) => (c.major + 1, 0, 0),
+            (Some(m), None) => (c.major, m + 1, 0),
+            (Some(m), Some(p)) => (c.major, m, p + 1),
+        };
+        Version {
+            pre: Prerelease::new("0").unwrap_or_default(),
+            ..Version::new(major, minor, patch)
+        }
+    };
+    let caret_past = || -> Version {
+        let (major, minor, patch) = match (c.major, c.minor, c.patch) {
+            (0, Some(0), Some(p)) => (0, 0, p + 1),
+            (0, Some(m), _) if c.patch.is_some() || m > 0 => (0, m + 1, 0),
+            (0, Some(0), None) => (0, 1, 0),
+            (0, None, _) => (1, 0, 0),
+            (maj, _, _) => (maj + 1, 0, 0),
+        };
+        Version {
+            pre: Prerelease::new("0").unwrap_or_default(),
+            ..Version::new(major, minor, patch)
+        }
+    };
+    let tilde_past = || -> Version {
+        let (major, minor) = match c.minor {
+            Some(m) => (c.major, m + 1),
+            None => (c.major + 1, 0),
+        };
+        Version {
+            pre: Prerelease::new("0").unwrap_or_default(),
+            ..Version::new(major, minor, 0)
+        }
+    };
+    match c.op {
+        Op::Exact | Op::Wildcard => *v >= floor && *v < past(),
+        Op::Greater => *v >= past(),
+        Op::GreaterEq => *v >= floor,
+        Op::Less => *v < floor,
+        Op::LessEq => *v < past(),
+        Op::Tilde => *v >= floor && *v < tilde_past(),
+        Op::Caret => *v >= floor && *v < caret_past(),
+        _ => false,
     }
 }
 

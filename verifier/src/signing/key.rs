@@ -46,8 +46,8 @@ impl KeySigner {
 
     /// An unencrypted PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`).
     pub fn from_pem_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Sign(format!("cannot read key {}: {e}", path.display())))?;
+        let text = crate::bounded_read::read_text(path, crate::bounded_read::SMALL_LIMIT, "key")
+            .map_err(|e| Error::Sign(e.detail().to_string()))?;
         let block = pem::parse(&text)
             .map_err(|e| Error::Sign(format!("{}: not PEM: {e}", path.display())))?;
         if block.tag() != "PRIVATE KEY" {

@@ -17,8 +17,11 @@ pub struct DatasetProof {
 impl DatasetProof {
     /// Whether the key is present; an error when the proof is bad.
     pub fn run(&self) -> Result<bool, Error> {
-        let text = std::fs::read_to_string(&self.proof)
-            .map_err(|e| Error::Input(format!("cannot read {}: {e}", self.proof.display())))?;
+        let text = slsa_aibom_verify::bounded_read::read_text(
+            &self.proof,
+            slsa_aibom_verify::bounded_read::SMALL_LIMIT,
+            "proof",
+        )?;
         let proof: slsa_aibom_verify::commitment::KeyProof = serde_json::from_str(&text)
             .map_err(|e| Error::Input(format!("malformed proof: {e}")))?;
         proof.verify(&self.root)

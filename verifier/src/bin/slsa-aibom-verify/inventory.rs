@@ -124,7 +124,7 @@ impl Answer {
                 "models": models,
                 "unresolved_base": self.unresolved_base,
             });
-            println!("{j:#}");
+            crate::print_json(&j);
             return;
         }
         println!(

@@ -1,12 +1,24 @@
 //! `slsa-aibom-verify`: the command-line front end of the verifier library.
 
-// `print!` and `println!` that never panic: when stdout is closed (`| head`)
-// the output is lost, but the exit code still gives the verdict.
-macro_rules! print {
-    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($arg)*); }};
-}
+// `println!` and `eprintln!` that never panic: when stdout or stderr is
+// closed (`| head`) the output is lost, but the exit code still gives the
+// verdict. Each call prints one line: text from the evidence cannot start
+// another one or move the cursor (`display::one_line`). JSON goes through
+// `print_json`, whose strings serde_json escapes.
 macro_rules! println {
-    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($arg)*); }};
+    () => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout()); }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stdout(), "{}", slsa_aibom_verify::display::one_line(&line));
+    }};
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", slsa_aibom_verify::display::one_line(&line));
+    }};
 }
 
 mod dataset_proof;
@@ -77,6 +89,14 @@ pub enum Format {
     Json,
 }
 
+/// Print a value as pretty JSON (serde_json escapes every control
+/// character inside strings).
+pub fn print_json(value: &impl serde::Serialize) {
+    use std::io::Write as _;
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
 fn exit_for(class: Option<ErrorClass>) -> ExitCode {
     ExitCode::from(class.map_or(0, |c| c.exit_code()) as u8)
 }
@@ -86,7 +106,7 @@ fn exit_for(class: Option<ErrorClass>) -> ExitCode {
 pub fn fail(e: &Error, format: Format) -> ExitCode {
     if format == Format::Json {
         let j = serde_json::json!({"verified": false, "failure": {"class": e.class(), "message": e.detail()}});
-        println!("{j:#}");
+        print_json(&j);
     } else {
         eprintln!("slsa-aibom-verify: {e}");
     }
@@ -132,10 +152,7 @@ fn report_bundle(result: Result<slsa_aibom_verify::Report, Error>, format: Forma
     match result {
         Ok(report) => {
             match format {
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                ),
+                Format::Json => print_json(&report),
                 Format::Human => verify_bundle::print_human(&report),
             }
             exit_for(report.failure().map(|f| f.class))

@@ -4,6 +4,7 @@ use crate::policy_args::PolicyArgs;
 use crate::vsa_out::SummaryArgs;
 use crate::{exit_for, fail, Format};
 use clap::Args;
+use slsa_aibom_verify::bounded_read;
 use slsa_aibom_verify::release::rules::ReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release, ReleaseReport};
 use slsa_aibom_verify::{Error, Policy, Status};
@@ -48,8 +49,7 @@ impl VerifyModel {
                 None,
             ),
             Some(path) => {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+                let bytes = bounded_read::read(path, bounded_read::SMALL_LIMIT, "policy file")?;
                 let digest = {
                     use sha2::Digest as _;
                     hex::encode(sha2::Sha256::digest(&bytes))
@@ -92,10 +92,7 @@ impl VerifyModel {
         match self.run() {
             Ok((report, release, policy)) => {
                 match self.format {
-                    Format::Json => println!(
-                        "{}",
-                        serde_json::to_string_pretty(&report).unwrap_or_default()
-                    ),
+                    Format::Json => crate::print_json(&report),
                     Format::Human => print_human(&report),
                 }
                 if report.verified {
@@ -151,6 +148,8 @@ fn print_human(report: &ReleaseReport) {
     }
     if let Some(passport) = &report.passport {
         println!();
-        print!("{passport}");
+        for line in passport.to_string().lines() {
+            println!("{line}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The signer and trust flags shared by `verify-bundle` and `model`.
 
 use clap::Args;
+use slsa_aibom_verify::bounded_read;
 use slsa_aibom_verify::{Error, Instance, Policy, PublicKey, SanMatcher, TrustRoot};
 use std::path::PathBuf;
 
@@ -159,8 +160,8 @@ impl PolicyArgs {
             p.key = Some(PublicKey::from_file(k)?);
         }
         for path in &self.certificate_chain {
-            let pem = std::fs::read_to_string(path)
-                .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+            let pem =
+                bounded_read::read_text(path, bounded_read::SMALL_LIMIT, "certificate chain")?;
             let der = sigstore_types::DerCertificate::from_pem(&pem).map_err(|e| {
                 Error::Input(format!("{} is not a PEM certificate: {e}", path.display()))
             })?;

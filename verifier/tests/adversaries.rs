@@ -1,0 +1,381 @@
+//! Attacks on `verify model`, each played against a crafted release (see
+//! common/crafted.rs: every signature verifies) or a hostile file system,
+//! each expected to fail with its own named check and exit code.
+
+mod common;
+use common::crafted::{Crafted, Doc};
+use common::{cli, code, testdata};
+use serde_json::{json, Value};
+
+fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The JSON verdict's first failing check (name), or the failure message.
+fn failing_check(o: &std::process::Output) -> String {
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
+    v["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["status"] == "fail")
+        .and_then(|c| c["name"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("(none) {}", text(o)))
+}
+
+fn set_metric(bom: &mut Value, kind: &str, slice: &str, value: &str) {
+    let metrics = bom["metadata"]["component"]["modelCard"]["quantitativeAnalysis"]
+        ["performanceMetrics"]
+        .as_array_mut()
+        .unwrap();
+    for m in metrics {
+        if m["type"] == kind && m["slice"] == slice {
+            m["value"] = json!(value);
+        }
+    }
+}
+
+#[test]
+fn the_crafted_release_verifies_before_it_is_tampered_with() {
+    let c = Crafted::new();
+    let o = c.verify(&[]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("VERIFIED release"), "{out}");
+    // The passport shows how many rows each split had.
+    assert!(out.contains("test 900 rows"), "{out}");
+}
+
+#[test]
+fn nan_and_infinite_metrics_fail_every_rule_that_names_them() {
+    for value in ["NaN", "nan", "inf", "-inf"] {
+        let c = Crafted::new();
+        c.edit_bom(|bom| set_metric(bom, "accuracy", "test", value));
+        for rule in ["min = 0.5", "max = 0.99", "min = -1e308\nmax = 1e308"] {
+            let policy = c.policy(&format!("[[metrics]]\nname = \"accuracy\"\n{rule}\n"));
+            let o = c.verify(&["--policy", &policy, "--format", "json"]);
+            assert_eq!(code(&o), 6, "{value} {rule}: {}", text(&o));
+            assert_eq!(failing_check(&o), "policy.metric");
+        }
+    }
+}
+
+#[test]
+fn non_finite_policy_bounds_are_refused_at_load() {
+    let c = Crafted::new();
+    for rule in ["min = nan", "max = nan", "min = inf", "max = -inf"] {
+        let policy = c.policy(&format!("[[metrics]]\nname = \"accuracy\"\n{rule}\n"));
+        let o = c.verify(&["--policy", &policy]);
+        assert_eq!(code(&o), 2, "{rule}: {}", text(&o));
+        assert!(text(&o).contains("finite"), "{}", text(&o));
+    }
+}
+
+#[test]
+fn a_metric_on_too_few_rows_fails_min_rows() {
+    let c = Crafted::new();
+    c.edit(Doc::Provenance, |st| {
+        for d in st["predicate"]["buildDefinition"]["resolvedDependencies"]
+            .as_array_mut()
+            .unwrap()
+        {
+            if let Some(r) = d.pointer_mut("/annotations/recordRoots/test/records") {
+                *r = json!(1);
+            }
+        }
+    });
+    let lenient = c.policy("[[metrics]]\nname = \"accuracy\"\nmin = 0.5\n");
+    let o = c.verify(&["--policy", &lenient]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("test 1 rows"), "{}", text(&o));
+    let strict = c.policy("[[metrics]]\nname = \"accuracy\"\nmin = 0.5\nmin_rows = 100\n");
+    let o = c.verify(&["--policy", &strict, "--format", "json"]);
+    assert_eq!(code(&o), 6, "{}", text(&o));
+    assert_eq!(failing_check(&o), "policy.metric");
+    assert!(text(&o).contains("1 row(s)"), "{}", text(&o));
+}
+
+#[test]
+fn caller_text_cannot_forge_lines_of_the_report() {
+    let c = Crafted::new();
+    let forged = "acme\n\x1b[1A\x1b[2K\rVERIFIED release\n  Are the datasets appropriate?     yes";
+    c.edit_bom(|bom| {
+        bom["metadata"]["component"]["authors"] = json!([{ "name": forged }]);
+        bom["metadata"]["component"]["licenses"] = json!([{ "expression": "Apache-2.0" }]);
+    });
+    // A failing policy: the first line must say so, whatever the text holds.
+    let policy = c.policy("[licenses]\nmodel = [\"MIT\"]\n");
+    let o = c.verify(&["--policy", &policy]);
+    assert_eq!(code(&o), 6, "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(out.starts_with("FAILED release (policy)"), "{out}");
+    // A passing one prints the passport: the forged text stays on its line.
+    let o = c.verify(&[]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(!out.contains('\x1b') && !out.contains('\r'), "{out:?}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("VERIFIED release"))
+            .count(),
+        2
+    );
+    assert!(out.lines().next().unwrap().starts_with("VERIFIED release"));
+    let author = out
+        .lines()
+        .find(|l| l.contains("Who created the model?"))
+        .unwrap();
+    assert!(author.contains("acme\\n\\u{1b}[1A"), "{author}");
+    assert!(
+        !out.lines().any(|l| l
+            .trim_start()
+            .starts_with("Are the datasets appropriate?     yes")),
+        "{out}"
+    );
+}
+
+#[test]
+fn policy_rules_that_would_not_apply_are_refused_at_load() {
+    let c = Crafted::new();
+    for (toml, why) in [
+        ("[builder]\ntags = [\"v1\"]\n", "builder.workflow"),
+        (
+            "[builder]\nissuer = \"https://token.actions.githubusercontent.com\"\n",
+            "builder.workflow",
+        ),
+        (
+            &format!("[datasets]\ndenied = [\"sha512:{}\"]\n", "a".repeat(128)) as &str,
+            "sha256",
+        ),
+        (
+            "[source]\nrepositories = [\"https://gitlab.com/o/r\"]\n",
+            "not on GitHub",
+        ),
+    ] {
+        let policy = c.policy(toml);
+        let o = c.verify(&["--policy", &policy]);
+        assert_eq!(code(&o), 2, "{toml}: {}", text(&o));
+        assert!(text(&o).contains(why), "{toml}: {}", text(&o));
+    }
+}
+
+#[test]
+fn denied_versions_catch_pre_releases_every_component_and_missing_ones() {
+    let deny = |versions: &str, extra: &str| {
+        format!("[[denied_versions]]\nname = \"candle-core\"\nversions = \"{versions}\"\n{extra}")
+    };
+    let c = Crafted::new();
+    c.edit_bom(|bom| {
+        for comp in bom["components"].as_array_mut().unwrap() {
+            if comp["name"] == "candle-core" {
+                comp["version"] = json!("0.11.2-rc.1");
+            }
+        }
+    });
+    for range in [">=0.11.0, <0.12", "<0.11.2", "=0.11.2", "^0.11"] {
+        let o = c.verify(&["--policy", &c.policy(&deny(range, "")), "--format", "json"]);
+        assert_eq!(code(&o), 6, "{range}: {}", text(&o));
+        assert_eq!(failing_check(&o), "policy.denied-version");
+    }
+    let o = c.verify(&["--policy", &c.policy(&deny("<0.11.0", ""))]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+
+    // A second component of the same name is checked too.
+    let c = Crafted::new();
+    c.edit_bom(|bom| {
+        let comps = bom["components"].as_array_mut().unwrap();
+        comps.push(json!({"type": "framework", "name": "candle-core", "version": "0.9.1"}));
+    });
+    let o = c.verify(&[
+        "--policy",
+        &c.policy(&deny(">=0.9.0, <0.9.2", "")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 6, "{}", text(&o));
+    assert_eq!(failing_check(&o), "policy.denied-version");
+
+    // A component the ML-BOM does not list: n/a, or a failure when required.
+    let c = Crafted::new();
+    let absent = "[[denied_versions]]\nname = \"torch\"\nversions = \"<2.6\"\n";
+    let o = c.verify(&["--policy", &c.policy(absent), "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rule = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "policy.denied-version")
+        .unwrap();
+    assert_eq!(rule["status"], "not-applicable", "{rule}");
+    let o = c.verify(&[
+        "--policy",
+        &c.policy(&format!("{absent}require = true\n")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 6, "{}", text(&o));
+    assert_eq!(failing_check(&o), "policy.denied-version");
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_in_a_model_directory_fail_by_name() {
+    let c = Crafted::new();
+    let fifo = c.root.join("model/tokenizer.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let o = c.verify(&[]);
+    assert_eq!(code(&o), 5, "{}", text(&o));
+    assert!(
+        text(&o).contains("tokenizer.json is not a regular file"),
+        "{}",
+        text(&o)
+    );
+    // A socket, too.
+    std::fs::remove_file(&fifo).unwrap();
+    let _socket = std::os::unix::net::UnixListener::bind(&fifo).unwrap();
+    let o = c.verify(&[]);
+    assert_eq!(code(&o), 5, "{}", text(&o));
+    assert!(text(&o).contains("a socket"), "{}", text(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn evidence_that_is_not_a_regular_file_is_refused_not_read() {
+    let c = Crafted::new();
+    std::fs::remove_file(c.root.join("model.sig")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", c.root.join("model.sig")).unwrap();
+    let o = c.verify(&[]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+    // A FIFO as the policy file would block a reader forever.
+    let policy = c.root.parent().unwrap().join("fifo.toml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&policy)
+        .status()
+        .unwrap()
+        .success());
+    let o = c.verify(&["--policy", &policy.display().to_string()]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+}
+
+#[test]
+fn what_the_signed_documents_reference_must_be_at_hand() {
+    // Each downgrade: the check it must fail.
+    type Tamper<'a> = &'a dyn Fn(&std::path::Path);
+    let cases: [(&str, Tamper, &str); 5] = [
+        (
+            "intoto/ deleted",
+            &|r| std::fs::remove_dir_all(r.join("intoto")).unwrap(),
+            "release.intoto",
+        ),
+        (
+            "intoto/ replaced by a file",
+            &|r| {
+                std::fs::remove_dir_all(r.join("intoto")).unwrap();
+                std::fs::write(r.join("intoto"), "{}").unwrap();
+            },
+            "intoto.files",
+        ),
+        (
+            "aibom.cdx.json deleted",
+            &|r| std::fs::remove_file(r.join("aibom.cdx.json")).unwrap(),
+            "release.byproducts",
+        ),
+        (
+            "metrics.json deleted",
+            &|r| std::fs::remove_file(r.join("metrics.json")).unwrap(),
+            "release.byproducts",
+        ),
+        (
+            "training.log tampered",
+            &|r| std::fs::write(r.join("training.log"), "all good\n").unwrap(),
+            "release.byproducts",
+        ),
+    ];
+    for (what, tamper, check) in cases {
+        let c = Crafted::new();
+        tamper(&c.root);
+        let o = c.verify(&["--format", "json"]);
+        assert_ne!(code(&o), 0, "{what}: {}", text(&o));
+        assert_eq!(failing_check(&o), check, "{what}");
+    }
+    for tampered in [
+        "metrics.json",
+        "environment.json",
+        "dataset-commitment.json",
+        "build-record.json",
+    ] {
+        let c = Crafted::new();
+        let path = c.root.join(tampered);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.push(b'\n');
+        std::fs::write(&path, bytes).unwrap();
+        let o = c.verify(&["--format", "json"]);
+        assert_eq!(code(&o), 5, "{tampered}: {}", text(&o));
+        assert_eq!(failing_check(&o), "release.byproducts", "{tampered}");
+        assert!(text(&o).contains(tampered), "{}", text(&o));
+    }
+    // A policy may accept a partial release; what is at hand is still checked.
+    let c = Crafted::new();
+    std::fs::remove_file(c.root.join("metrics.json")).unwrap();
+    std::fs::remove_file(c.root.join("aibom.cdx.json")).unwrap();
+    std::fs::remove_dir_all(c.root.join("intoto")).unwrap();
+    let partial = c.policy("[release]\nallow_partial = true\n");
+    let o = c.verify(&["--policy", &partial]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("WARN"), "{}", text(&o));
+    std::fs::write(c.root.join("training.log"), "all good\n").unwrap();
+    let o = c.verify(&["--policy", &partial]);
+    assert_eq!(code(&o), 5, "{}", text(&o));
+}
+
+#[test]
+fn the_passport_names_what_vouches_for_each_answer() {
+    let o = cli(&[
+        "model".into(),
+        testdata().join("release/model").display().to_string(),
+        "--key".into(),
+        testdata().join("release/key.pub").display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let answers = v["passport"]["answers"].as_array().unwrap();
+    let answer = |q: &str| {
+        answers
+            .iter()
+            .find(|a| a["question"].as_str().unwrap().starts_with(q))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(answer("Which system")["basis"], "builder");
+    // The root shown is the one recomputed from the files just now.
+    let changed = answer("Has it changed");
+    assert_eq!(changed["basis"], "checked");
+    let subject = v["parts"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "subject")
+        .unwrap()["actual"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let short = &subject[..subject.find(':').unwrap() + 17];
+    assert!(
+        changed["answer"].as_str().unwrap().contains(short),
+        "{changed} {subject}"
+    );
+}
