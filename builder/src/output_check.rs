@@ -135,7 +135,7 @@ pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) ->
         slsa_aibom_verify::intoto::Side::Products,
         &slsa_aibom_verify::intoto::release::train_link(intoto_dir)
             .map_err(|e| BuildError::Verify(e.to_string()))?,
-        &slsa_aibom_verify::intoto::LinkTrust::Key(intoto_dir.join(intoto::KEY)),
+        &slsa_aibom_verify::intoto::LinkTrust::Pinned(intoto_dir.join(intoto::KEY)),
     );
     match products.failure() {
         Some(f) => Err(BuildError::Verify(format!("in-toto: {}", f.message))),

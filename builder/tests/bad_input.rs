@@ -282,3 +282,39 @@ fn an_unusable_signing_key_is_refused_before_training() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("PRIVATE KEY"));
     assert!(!out.exists());
 }
+
+#[test]
+fn training_that_diverges_is_a_failed_build_not_a_release() {
+    rejects(
+        |d| {
+            edit(&job(d), "task = \"binary\"", "task = \"regression\"");
+            edit(&job(d), "learning_rate = 0.001", "learning_rate = 1e30");
+            edit(&job(d), "[training]", "[training]\nsteps_per_epoch = 1");
+        },
+        4,
+        &["training diverged", "NaN", "nothing is signed"],
+    );
+}
+
+#[test]
+fn control_characters_in_spec_text_are_refused() {
+    for (from, to, at) in [
+        (
+            "author = \"slsa-aibom examples\"",
+            "author = \"acme\\u001b[2K\\rVERIFIED release\"",
+            "metadata.author",
+        ),
+        (
+            "name = \"synthetic-card-transactions\"",
+            "name = \"data\\nAre the datasets appropriate? yes\"",
+            "dataset.name",
+        ),
+        (
+            "description = \"Flags card transactions that are likely fraudulent.\"",
+            "description = \"right-to-left \\u202e override\"",
+            "metadata.description",
+        ),
+    ] {
+        rejects(|d| edit(&job(d), from, to), 2, &["control character", at]);
+    }
+}

@@ -10,8 +10,8 @@ use slsa_aibom_builder::pipeline::{build, BuildOptions};
 use slsa_aibom_builder::signing::Signer;
 use slsa_aibom_builder::spec::Job;
 use slsa_aibom_verify::release::rules::{
-    DatasetRules, DeniedVersion, LicenseRules, MetricRule, ReleasePolicy, SourceRules,
-    POLICY_VERSION,
+    DatasetRules, DeniedVersion, LicenseRules, MetricRule, ReleasePolicy, ReleaseRules,
+    SourceRules, POLICY_VERSION,
 };
 use slsa_aibom_verify::release::{verify_release, Release, ReleaseReport};
 use slsa_aibom_verify::{ErrorClass, Policy, PublicKey, Status};
@@ -195,10 +195,23 @@ fn link_file(dir: &Path, prefix: &str) -> PathBuf {
 #[test]
 fn the_intoto_files_are_checked_when_at_hand() {
     let (_, _, b) = runs();
-    // Without intoto/ the release still verifies, and says what it did not check.
+    // The signed ML-BOM references intoto/: without it the release fails,
+    // unless the policy allows a partial release, which says what it did
+    // not check.
     let (_d, out) = copy_a();
     std::fs::remove_dir_all(out.join("intoto")).unwrap();
-    let r = verify(&out, &rules());
+    assert_fails(
+        &verify(&out, &rules()),
+        ErrorClass::Digest,
+        "release.intoto",
+    );
+    let partial = ReleasePolicy {
+        release: ReleaseRules {
+            allow_partial: true,
+        },
+        ..rules()
+    };
+    let r = verify(&out, &partial);
     assert!(r.verified, "{:?}", r.failure);
     let skipped = r
         .checks
@@ -327,10 +340,12 @@ fn editing_any_hash_in_the_aibom_file_fails() {
             serde_json::to_vec_pretty(&edited).unwrap(),
         )
         .unwrap();
+        // The file is a byproduct of the signed provenance: its digest no
+        // longer matches.
         assert_fails(
             &verify(&out, &rules()),
             ErrorClass::Digest,
-            "release.aibom-file",
+            "release.byproducts",
         );
     }
     // Editing the signed statement itself breaks its signature.

@@ -151,8 +151,30 @@ fn check_inclusion(p: &InclusionProof, root: &Sha256Hash) -> Result<()> {
 }
 
 impl KeyProof {
-    /// Verify the proof against a committed root (hex). Returns whether the key
-    /// is present; any inconsistency is an error.
+    /// The record key the proof is about.
+    pub fn key(&self) -> &str {
+        match self {
+            KeyProof::Present { proof } => &proof.record.key,
+            KeyProof::Absent { key, .. } => key,
+        }
+    }
+
+    /// Verify that the proof is about `key` and holds under a committed root
+    /// (hex). Returns whether the key is present; a proof about another key,
+    /// or any inconsistency, is an error.
+    pub fn verify_key(&self, key: &str, root_hex: &str) -> Result<bool> {
+        if self.key() != key {
+            return Err(Error::Input(format!(
+                "the proof is about record key {:?}, not {key:?}",
+                self.key()
+            )));
+        }
+        self.verify(root_hex)
+    }
+
+    /// Verify the proof against a committed root (hex), whatever key it is
+    /// about ([`KeyProof::verify_key`] binds it to one). Returns whether the
+    /// proof's key is present; any inconsistency is an error.
     pub fn verify(&self, root_hex: &str) -> Result<bool> {
         let root = Sha256Hash::from_hex(root_hex)
             .map_err(|e| Error::Input(format!("bad root {root_hex:?}: {e}")))?;

@@ -237,7 +237,7 @@ impl SanMatcher {
     /// A free regex pins nothing.
     pub fn pinned_workflow(&self) -> Option<&str> {
         match self {
-            SanMatcher::Exact(e) => e.rsplit_once('@').map(|(w, _)| w),
+            SanMatcher::Exact(e) => e.split_once('@').map(|(w, _)| w),
             SanMatcher::Regex(_, _, w) => w.as_deref(),
         }
     }

@@ -103,3 +103,62 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::CiClaims;
+
+    /// A GitLab CI certificate for `gitlab.com/acme/model`.
+    fn gitlab() -> CertIdentity {
+        CertIdentity {
+            san: Some("https://gitlab.com/acme/model//.gitlab-ci.yml@refs/heads/main".into()),
+            issuer: Some("https://gitlab.com".into()),
+            claims: CiClaims {
+                source_repository_uri: Some("https://gitlab.com/acme/model".into()),
+                source_repository_owner_uri: Some("https://gitlab.com/acme".into()),
+                ..Default::default()
+            },
+        }
+    }
+
+    fn run(policy: Policy) -> Result<()> {
+        policy.validate()?;
+        check(&gitlab(), &policy, &mut Checks::default())
+    }
+
+    #[test]
+    fn a_gitlab_certificate_does_not_satisfy_a_github_repository_or_owner() {
+        for policy in [
+            Policy {
+                repo: Some("acme/model".into()),
+                ..Policy::default()
+            },
+            Policy {
+                owner: Some("acme".into()),
+                ..Policy::default()
+            },
+            Policy {
+                source_repo: Some("https://github.com/acme/model".into()),
+                ..Policy::default()
+            },
+        ] {
+            assert!(matches!(run(policy), Err(Error::Identity(_))));
+        }
+        // Named with its host and its issuer, it matches.
+        run(Policy {
+            source_repo: Some("https://gitlab.com/ACME/model.git".into()),
+            issuer: Some("https://gitlab.com".into()),
+            ..Policy::default()
+        })
+        .unwrap();
+        // Named with its host but no issuer: refused before any evidence.
+        assert!(matches!(
+            run(Policy {
+                source_repo: Some("https://gitlab.com/acme/model".into()),
+                ..Policy::default()
+            }),
+            Err(Error::Input(_))
+        ));
+    }
+}

@@ -46,9 +46,7 @@ pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
         .identity
         .as_ref()
         .and_then(|m| m.pinned_workflow())
-        .filter(|w| {
-            w.starts_with("https://github.com/") && format!("{w}@").ends_with(OUR_BUILDER_WORKFLOW)
-        });
+        .filter(|w| is_our_builder_workflow(w));
     let keyless_ours = report
         .parts
         .iter()
@@ -67,6 +65,16 @@ pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
     } else {
         1
     }
+}
+
+/// `https://github.com/OWNER/slsa-aibom/.github/workflows/builder.yml`,
+/// for one owner (no `/` or `@` in it).
+fn is_our_builder_workflow(workflow: &str) -> bool {
+    let path = OUR_BUILDER_WORKFLOW.trim_end_matches('@');
+    workflow
+        .strip_prefix("https://github.com/")
+        .and_then(|rest| rest.strip_suffix(path))
+        .is_some_and(|owner| !owner.is_empty() && !owner.contains(['/', '@']))
 }
 
 fn file_sha256(path: &Path) -> Result<String> {
@@ -351,4 +359,77 @@ fn summary_checks(
             ))
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::Part;
+    use crate::verdict::Verdict;
+    use crate::{CertIdentity, SanMatcher};
+
+    fn signed_by(san: &str) -> ReleaseReport {
+        ReleaseReport {
+            verified: true,
+            parts: vec![Part {
+                document: "provenance",
+                evidence: String::new(),
+                verdict: Verdict {
+                    verified: true,
+                    checks: Vec::new(),
+                    failure: None,
+                    signer: Some(CertIdentity {
+                        san: Some(san.into()),
+                        issuer: Some(GITHUB_ISSUER.into()),
+                        claims: Default::default(),
+                    }),
+                    predicate_type: None,
+                    entry: 0,
+                    statement: None,
+                },
+            }],
+            checks: Vec::new(),
+            failure: None,
+            passport: None,
+            policy_sha256: None,
+        }
+    }
+
+    fn level(san: &str, identity: SanMatcher) -> u8 {
+        let policy = Policy {
+            identity: Some(identity),
+            ..Policy::default()
+        };
+        build_level(&signed_by(san), &policy)
+    }
+
+    const OURS: &str = "https://github.com/acme/slsa-aibom/.github/workflows/builder.yml";
+
+    #[test]
+    fn level_3_needs_our_builder_pinned_exactly() {
+        let san = format!("{OURS}@refs/tags/v1.2.0");
+        assert_eq!(level(&san, SanMatcher::Exact(san.clone())), 3);
+        let pinned = SanMatcher::workflow(OURS, &["refs/tags/v1.2.0".into()]).unwrap();
+        assert_eq!(level(&san, pinned), 3);
+        // A free regex pins nothing, though it matches.
+        assert_eq!(level(&san, SanMatcher::regex(".*").unwrap()), 1);
+        // A workflow that merely contains our path, in its ref.
+        let sneaky = format!(
+            "https://github.com/evil/x/.github/workflows/a.yml@refs/heads/b{}",
+            OURS.trim_start_matches("https://github.com/acme")
+        );
+        assert!(sneaky.contains("/slsa-aibom/.github/workflows/builder.yml"));
+        assert_eq!(
+            level(
+                &format!("{sneaky}@x"),
+                SanMatcher::Exact(format!("{sneaky}@x"))
+            ),
+            1
+        );
+        // Another workflow of a repository named slsa-aibom.
+        let other = "https://github.com/acme/slsa-aibom/.github/workflows/other.yml@refs/tags/v1";
+        assert_eq!(level(other, SanMatcher::Exact(other.into())), 1);
+        // Our workflow, but the policy pinned another one.
+        assert_eq!(level(&san, SanMatcher::Exact(other.into())), 1);
+    }
 }

@@ -93,6 +93,15 @@ fn intoto_copy() -> tempfile::TempDir {
     tmp
 }
 
+/// A copy of `key` in a folder of its own: a key from outside the release,
+/// as a consumer would hold it.
+fn outside(key: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join(key.file_name().unwrap());
+    std::fs::copy(key, &copy).unwrap();
+    (tmp, copy)
+}
+
 fn layout_args(dir: &Path, key: &Path) -> Vec<String> {
     args(&[
         "layout",
@@ -106,8 +115,13 @@ fn layout_args(dir: &Path, key: &Path) -> Vec<String> {
 #[test]
 fn the_builders_layout_and_links_verify() {
     let dir = release().join("intoto");
-    let (rc, v) = intoto(&layout_args(&dir, &dir.join("functionary.pub")));
+    let (_keys, key) = outside(&dir.join("functionary.pub"));
+    let (rc, v) = intoto(&layout_args(&dir, &key));
     assert_eq!(rc, 0, "{v:#}");
+    assert!(
+        v["trust_root"].as_str().unwrap().contains("layout keys"),
+        "{v:#}"
+    );
     assert_eq!(v["verified"], true);
     for name in [
         "layout.signature",
@@ -135,31 +149,36 @@ fn a_tampered_link_another_key_or_a_missing_link_fails_its_check() {
     let mut other = digest.clone();
     other.replace_range(0..1, if digest.starts_with('0') { "1" } else { "0" });
     std::fs::write(&train, text.replace(&digest, &other)).unwrap();
-    fails_with(
-        &layout_args(tmp.path(), &tmp.path().join("functionary.pub")),
-        "step.train",
-        3,
-    );
+    let (_keys, key) = outside(&tmp.path().join("functionary.pub"));
+    fails_with(&layout_args(tmp.path(), &key), "step.train", 3);
 
     // A key that did not sign the layout.
     let tmp = intoto_copy();
-    let stranger = tmp.path().join("stranger.pub");
+    let (_keys, stranger) = outside(&tmp.path().join("functionary.pub"));
     std::fs::write(&stranger, Functionary::generate().unwrap().public_pem()).unwrap();
     fails_with(&layout_args(tmp.path(), &stranger), "layout.signature", 3);
 
     // No link for the attest step: its threshold is not met.
     let tmp = intoto_copy();
     std::fs::remove_file(link(tmp.path(), "attest")).unwrap();
-    fails_with(
-        &layout_args(tmp.path(), &tmp.path().join("functionary.pub")),
-        "step.attest",
-        3,
-    );
+    let (_keys, key) = outside(&tmp.path().join("functionary.pub"));
+    fails_with(&layout_args(tmp.path(), &key), "step.attest", 3);
 }
 
 /// Write a one-step layout (`step`) and the link `build` for it, both signed
 /// by a fresh functionary; returns the layout key's path.
 fn hand_made(dir: &Path, step: Step, expires_in_days: i64, inspect: bool) -> PathBuf {
+    hand_made_listing(dir, step, expires_in_days, inspect, 1)
+}
+
+/// [`hand_made`], with the functionary listed `times` times in the step.
+fn hand_made_listing(
+    dir: &Path,
+    step: Step,
+    expires_in_days: i64,
+    inspect: bool,
+    times: usize,
+) -> PathBuf {
     let f = Functionary::generate().unwrap();
     let hashes = in_toto::models::TargetDescription::from([(
         HashAlgorithm::Sha256,
@@ -176,7 +195,7 @@ fn hand_made(dir: &Path, step: Step, expires_in_days: i64, inspect: bool) -> Pat
     let mut layout = LayoutMetadataBuilder::new()
         .expires(expires)
         .add_key(f.public().clone())
-        .add_step(step.add_key(f.public().key_id().clone()));
+        .add_step((0..times).fold(step, |step, _| step.add_key(f.public().key_id().clone())));
     if inspect {
         layout = layout.add_inspect(Inspection::new("look").run(Command::from("true")));
     }
@@ -190,7 +209,8 @@ fn hand_made(dir: &Path, step: Step, expires_in_days: i64, inspect: bool) -> Pat
         f.sign(Box::new(link)).unwrap(),
     )
     .unwrap();
-    let key = dir.join("layout.pub");
+    let key = dir.join("keys/layout.pub");
+    std::fs::create_dir_all(key.parent().unwrap()).unwrap();
     std::fs::write(&key, f.public_pem()).unwrap();
     key
 }
@@ -243,6 +263,13 @@ fn expiry_artifact_rules_and_inspections_are_enforced() {
     fails_with(&layout_args(insp.path(), &key), "layout.inspections", 2);
 }
 
+/// The release's functionary key, copied once to a folder outside it.
+fn outside_functionary() -> &'static Path {
+    static KEY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    &KEY.get_or_init(|| outside(&release().join("intoto/functionary.pub")))
+        .1
+}
+
 fn trust_layout() -> Vec<String> {
     let dir = release().join("intoto");
     args(&[
@@ -251,8 +278,60 @@ fn trust_layout() -> Vec<String> {
         "--layout",
         &s(&dir.join("root.layout")),
         "--layout-key",
-        &s(&dir.join("functionary.pub")),
+        &s(outside_functionary()),
     ])
+}
+
+#[test]
+fn a_key_inside_the_release_cannot_vouch_for_it() {
+    let dir = release().join("intoto");
+    let inside = dir.join("functionary.pub");
+    for a in [
+        layout_args(&dir, &inside),
+        args(&[
+            "file",
+            &s(&release().join("model/model.safetensors")),
+            "--link",
+            &s(&link(&dir, "train")),
+            "--functionary-key",
+            &s(&inside),
+        ]),
+        args(&[
+            "dir",
+            &s(release().as_path()),
+            "--link",
+            &s(&link(&dir, "train")),
+            "--layout",
+            &s(&dir.join("root.layout")),
+            "--layout-key",
+            &s(&inside),
+        ]),
+    ] {
+        let (rc, v) = intoto(&a);
+        assert_eq!(rc, 2, "{v:#}");
+        let message = v["results"][0]["failure"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(message.contains("outside the release"), "{v:#}");
+    }
+    // Given from outside, the output says so.
+    let mut a = args(&["file", &s(&release().join("model/model.safetensors"))]);
+    a.extend(args(&[
+        "--link",
+        &s(&link(&dir, "train")),
+        "--functionary-key",
+        &s(outside_functionary()),
+    ]));
+    let (rc, v) = intoto(&a);
+    assert_eq!(rc, 0, "{v:#}");
+    assert!(
+        v["trust_root"]
+            .as_str()
+            .unwrap()
+            .contains("given from outside the release"),
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -395,4 +474,44 @@ fn the_ml_bom_verifies_with_the_link_it_references() {
         &key,
     ));
     assert_ne!(rc, 0, "{v:#}");
+}
+
+#[test]
+fn what_a_signature_does_not_cover_is_refused() {
+    // `_type` and an unknown field inside `signed` survive parsing but not
+    // the canonical form the signature covers: the file is refused.
+    let edits: [(&str, fn(&mut Value)); 3] = [
+        ("_type", |v| v["signed"]["_type"] = Value::from("layout")),
+        ("unknown field", |v| {
+            v["signed"]["approved_by"] = Value::from("security team")
+        }),
+        ("top-level field", |v| v["note"] = Value::from("verified")),
+    ];
+    for (what, edit) in edits {
+        let tmp = intoto_copy();
+        let train = link(tmp.path(), "train");
+        let mut v: Value = serde_json::from_slice(&std::fs::read(&train).unwrap()).unwrap();
+        edit(&mut v);
+        std::fs::write(&train, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+        let (_keys, key) = outside(&tmp.path().join("functionary.pub"));
+        let mut a = args(&["file", &s(&release().join("model/model.safetensors"))]);
+        a.extend(args(&["--link", &s(&train), "--functionary-key", &s(&key)]));
+        let (rc, v) = intoto(&a);
+        assert_eq!(rc, 3, "{what}: {v:#}");
+        let message = v["results"][0]["failure"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(message.contains("do not cover"), "{what}: {message}");
+    }
+}
+
+#[test]
+fn a_functionary_listed_twice_is_one_signer() {
+    // Threshold 2 with one key listed twice: one link must not count twice.
+    let dir = tempfile::tempdir().unwrap();
+    let key = hand_made_listing(dir.path(), step().threshold(2), 30, false, 2);
+    let (rc, v) = intoto(&layout_args(dir.path(), &key));
+    assert_eq!(rc, 3, "{v:#}");
+    assert_eq!(status_of(&v, "step.build"), "fail", "{v:#}");
 }

@@ -257,22 +257,28 @@ fn dataset_proofs_via_cli() {
         .collect();
     let c = Commitment::new(rows).unwrap();
     let t = tempfile::tempdir().unwrap();
-    let run = |key: &str, root: &str| {
-        let p = t.path().join(format!("{key}.json"));
-        std::fs::write(&p, serde_json::to_vec(&c.prove(key)).unwrap()).unwrap();
+    let run_for = |proved: &str, asked: &str, root: &str| {
+        let p = t.path().join(format!("{proved}.json"));
+        std::fs::write(&p, serde_json::to_vec(&c.prove(proved)).unwrap()).unwrap();
         let out = cli(&[
             "dataset-proof".into(),
             "--root".into(),
             root.into(),
             "--proof".into(),
             s(&p),
+            "--key".into(),
+            asked.into(),
         ]);
         (
             code(&out),
             String::from_utf8_lossy(&out.stdout).trim().to_string(),
         )
     };
-    assert_eq!(run("row007", &c.root()), (0, "present".into()));
-    assert_eq!(run("row007x", &c.root()), (0, "absent".into()));
+    let run = |key: &str, root: &str| run_for(key, key, root);
+    assert_eq!(run("row007", &c.root()), (0, "present \"row007\"".into()));
+    assert_eq!(run("row007x", &c.root()), (0, "absent \"row007x\"".into()));
     assert_eq!(run("row007", &"0".repeat(64)).0, 3);
+    // A valid proof about another key answers nothing about this one.
+    assert_eq!(run_for("row008", "row007x", &c.root()).0, 2);
+    assert_eq!(run_for("row007x", "row007", &c.root()).0, 2);
 }

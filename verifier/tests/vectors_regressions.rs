@@ -241,3 +241,66 @@ fn vectors_trust_domain_is_the_one_asked_for() {
         assert_eq!(c, 3, "{instance}: {j:#}");
     }
 }
+
+#[test]
+fn vectors_repository_host_and_issuer_are_part_of_the_match() {
+    let bundle = v("gh-cli/sigstore-js-2.1.0-bundle.json");
+    let art = v("gh-cli/sigstore-js-2.1.0.tgz");
+    // The same OWNER/NAME on another host is another repository.
+    let (c, j) = run(&[
+        "--bundle",
+        &bundle,
+        "--source-repo",
+        "https://evil.example/sigstore/sigstore-js",
+        "--certificate-oidc-issuer",
+        GHA,
+        &art,
+    ]);
+    assert_eq!(c, 4, "{j:#}");
+    let check = j["results"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "source.repository")
+        .unwrap()
+        .clone();
+    assert_eq!(check["status"], "fail", "{check}");
+    assert_eq!(check["actual"], "https://github.com/sigstore/sigstore-js");
+    // Without an issuer a repository on another host names no signer.
+    let (c, _) = run(&[
+        "--bundle",
+        &bundle,
+        "--source-repo",
+        "https://evil.example/sigstore/sigstore-js",
+        &art,
+    ]);
+    assert_eq!(c, 2);
+    // --repo means GitHub: it implies the GitHub Actions issuer, which is checked.
+    let (c, j) = run(&[
+        "--bundle",
+        &bundle,
+        "--repo",
+        "Sigstore/Sigstore-JS.git",
+        &art,
+    ]);
+    assert_eq!(c, 0, "{j:#}");
+    let issuer = j["results"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "identity.issuer")
+        .unwrap()
+        .clone();
+    assert_eq!(issuer["status"], "pass");
+    assert_eq!(issuer["expected"], GHA);
+    let (c, _) = run(&[
+        "--bundle",
+        &bundle,
+        "--repo",
+        "sigstore/sigstore-js",
+        "--certificate-oidc-issuer",
+        "https://gitlab.com",
+        &art,
+    ]);
+    assert_eq!(c, 4);
+}

@@ -53,11 +53,16 @@ pub(crate) fn unexpired(layout: &LayoutMetadata, checks: &mut Checks) -> Result<
     )
 }
 
-/// The public keys a layout lists for `ids`.
+/// The public keys a layout lists for `ids`, each once however often it is
+/// listed (a functionary named twice is still one signer).
 pub(crate) fn functionaries(layout: &LayoutMetadata, ids: &[KeyId]) -> Vec<PublicKey> {
-    ids.iter()
-        .filter_map(|id| layout.keys.get(id).cloned())
-        .collect()
+    let mut keys: Vec<PublicKey> = Vec::new();
+    for key in ids.iter().filter_map(|id| layout.keys.get(id)) {
+        if !keys.iter().any(|k| k.key_id() == key.key_id()) {
+            keys.push(key.clone());
+        }
+    }
+    keys
 }
 
 /// Check each step's links: at least `threshold` of its functionaries'
@@ -136,6 +141,9 @@ fn run(
     link_dir: &Path,
     checks: &mut Checks,
 ) -> Result<()> {
+    for key in key_paths {
+        super::key_from_outside(key, layout_path)?;
+    }
     let loaded = load(layout_path)?;
     let keys = super::key::public_keys(key_paths)?;
     let layout = signed_layout(&loaded, &keys, checks)?;

@@ -12,8 +12,13 @@ use std::path::{Path, PathBuf};
 /// Whom a link must be signed by.
 #[derive(Debug, Clone)]
 pub enum LinkTrust {
-    /// The functionary's public key (PEM).
+    /// The functionary's public key (PEM), from outside the release: a key
+    /// in the link's own folder is refused.
     Key(PathBuf),
+    /// The functionary's public key (PEM) where the caller has already
+    /// verified that a signed ML-BOM pins the layout listing it (as
+    /// [`crate::release::verify_release`] does); it may lie beside the link.
+    Pinned(PathBuf),
     /// The functionaries that a layout, signed by every one of `keys`,
     /// authorises for the link's step.
     Layout {
@@ -28,7 +33,18 @@ impl LinkTrust {
     /// How the report names this trust.
     pub fn describe(&self) -> String {
         match self {
-            LinkTrust::Key(k) => format!("functionary key {}", k.display()),
+            LinkTrust::Key(k) => {
+                format!(
+                    "functionary key {} (given from outside the release)",
+                    k.display()
+                )
+            }
+            LinkTrust::Pinned(k) => {
+                format!(
+                    "functionary key {} (pinned by a verified ML-BOM)",
+                    k.display()
+                )
+            }
             LinkTrust::Layout { layout, .. } => format!("layout {}", layout.display()),
         }
     }
@@ -42,8 +58,15 @@ pub(crate) fn verify_link(
 ) -> Result<LinkMetadata> {
     let loaded = load(path)?;
     let signers: Vec<PublicKey> = match trust {
-        LinkTrust::Key(key) => vec![public_key_from_pem(key)?],
+        LinkTrust::Key(key) => {
+            super::key_from_outside(key, path)?;
+            vec![public_key_from_pem(key)?]
+        }
+        LinkTrust::Pinned(key) => vec![public_key_from_pem(key)?],
         LinkTrust::Layout { layout, keys } => {
+            for key in keys {
+                super::key_from_outside(key, layout)?;
+            }
             let layout = signed_layout(&load(layout)?, &public_keys(keys)?, checks)?;
             unexpired(&layout, checks)?;
             step_signers(&layout, &loaded.block)?

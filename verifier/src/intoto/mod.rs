@@ -50,9 +50,17 @@ pub(crate) fn load(path: &Path) -> Result<Loaded> {
         crate::bounded_read::EVIDENCE_LIMIT,
         "in-toto metadata",
     )?;
-    let block = serde_json::from_slice(&bytes).map_err(|e| {
+    let malformed = |e: &dyn std::fmt::Display| {
         Error::Input(format!(
             "{}: not in-toto link or layout metadata: {e}",
+            path.display()
+        ))
+    };
+    let raw: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| malformed(&e))?;
+    let block: Metablock = serde_json::from_slice(&bytes).map_err(|e| malformed(&e))?;
+    signed_bytes_covered(&raw, &block).map_err(|why| {
+        Error::Crypto(format!(
+            "{}: {why}; its signatures do not cover what the file says",
             path.display()
         ))
     })?;
@@ -60,6 +68,57 @@ pub(crate) fn load(path: &Path) -> Result<Loaded> {
         block,
         sha256: hex::encode(Sha256::digest(&bytes)),
     })
+}
+
+/// The signatures are checked over the canonical form of the *parsed*
+/// `signed` object. Refuse a file whose `signed` object is not exactly
+/// that (a changed `_type`, fields this in-toto version drops), or that
+/// holds anything beside `signatures` and `signed`: those bytes would be
+/// read by others but vouched for by no signature.
+fn signed_bytes_covered(
+    raw: &serde_json::Value,
+    block: &Metablock,
+) -> std::result::Result<(), String> {
+    use in_toto::interchange::{DataInterchange as _, Json};
+    let top: Vec<&String> = raw
+        .as_object()
+        .map(|o| {
+            o.keys()
+                .filter(|k| *k != "signatures" && *k != "signed")
+                .collect()
+        })
+        .unwrap_or_default();
+    if !top.is_empty() {
+        return Err(format!("unknown top-level field(s) {top:?}"));
+    }
+    let present = Json::canonicalize(&raw["signed"]).map_err(|e| e.to_string())?;
+    let covered = block.metadata.to_bytes().map_err(|e| e.to_string())?;
+    if present != covered {
+        return Err(
+            "the `signed` object holds fields or values that its canonical, signed form does not (unknown fields, or a changed `_type`)"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// Refuse a `key` that lies in the same folder as the `metadata` it would
+/// vouch for: a release cannot vouch for itself. Returns how the report
+/// names the key.
+pub(crate) fn key_from_outside(key: &Path, metadata: &Path) -> Result<String> {
+    let folder = |p: &Path| {
+        p.canonicalize()
+            .ok()
+            .and_then(|c| c.parent().map(Path::to_path_buf))
+    };
+    match (folder(key), folder(metadata)) {
+        (Some(k), Some(m)) if k == m => Err(Error::Input(format!(
+            "the key {} lies beside {}, in the release it would vouch for; give a key from outside the release, or verify the release with `model` or `intoto bom`, where the signed ML-BOM pins the layout",
+            key.display(),
+            metadata.display()
+        ))),
+        _ => Ok(format!("{} (given from outside the release)", key.display())),
+    }
 }
 
 /// The sha256 an in-toto artifact entry records, lower-case hex.

@@ -263,8 +263,10 @@ fn bind_and_judge(
                 crate::bounded_read::EVIDENCE_LIMIT,
                 "ML-BOM file",
             );
-            let bytes = checks.record("release.aibom-file", None, None, "", bytes)?;
-            consistency::aibom_file(provenance, aibom, &bytes, checks)?;
+            match bytes {
+                Ok(bytes) => consistency::aibom_file(provenance, aibom, &bytes, checks)?,
+                Err(e) => return checks.record("release.aibom-file", None, None, "", Err(e)),
+            }
         }
         None if partial => checks.not_applicable(
             "release.aibom-file",

@@ -12,10 +12,19 @@ pub struct DatasetProof {
     /// The proof file (JSON, as the builder's `prove` writes it).
     #[arg(long)]
     proof: PathBuf,
+    /// The record key the proof must be about.
+    #[arg(long)]
+    key: String,
 }
 
 impl DatasetProof {
-    /// Whether the key is present; an error when the proof is bad.
+    /// The key asked about.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Whether the key is present; an error when the proof is bad or is
+    /// about another key.
     pub fn run(&self) -> Result<bool, Error> {
         let text = slsa_aibom_verify::bounded_read::read_text(
             &self.proof,
@@ -24,6 +33,6 @@ impl DatasetProof {
         )?;
         let proof: slsa_aibom_verify::commitment::KeyProof = serde_json::from_str(&text)
             .map_err(|e| Error::Input(format!("malformed proof: {e}")))?;
-        proof.verify(&self.root)
+        proof.verify_key(&self.key, &self.root)
     }
 }

@@ -55,7 +55,8 @@ enum Command {
     /// This is the sigstore-conformance `verify-bundle` interface.
     VerifyBundle(Box<verify_bundle::VerifyBundle>),
     /// Check a dataset-commitment proof (JSON) that a record key was, or was
-    /// not, in a committed split. Exit 0 and print `present` or `absent`.
+    /// not, in a committed split. Exit 0 and print `present KEY` or
+    /// `absent KEY`; a proof about another key fails (exit 2).
     DatasetProof(dataset_proof::DatasetProof),
     /// Download the bundles GitHub's attestations API holds for artifacts,
     /// as JSON Lines (`DIR/sha256:HEX.jsonl`, as `gh attestation download`
@@ -130,7 +131,8 @@ fn main() -> ExitCode {
         },
         Command::DatasetProof(args) => match args.run() {
             Ok(present) => {
-                println!("{}", if present { "present" } else { "absent" });
+                let state = if present { "present" } else { "absent" };
+                println!("{state} {:?}", args.key());
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e, Format::Human),
