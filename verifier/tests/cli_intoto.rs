@@ -480,7 +480,8 @@ fn the_ml_bom_verifies_with_the_link_it_references() {
 fn what_a_signature_does_not_cover_is_refused() {
     // `_type` and an unknown field inside `signed` survive parsing but not
     // the canonical form the signature covers: the file is refused.
-    let edits: [(&str, fn(&mut Value)); 3] = [
+    type Edit = fn(&mut Value);
+    let edits: [(&str, Edit); 3] = [
         ("_type", |v| v["signed"]["_type"] = Value::from("layout")),
         ("unknown field", |v| {
             v["signed"]["approved_by"] = Value::from("security team")
