@@ -135,3 +135,30 @@ mod tests {
         assert!(d512.value.starts_with("ddaf35a193617aba"));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn sha256_digests_normalise_to_lower_case(raw in proptest::collection::vec(any::<u8>(), 32), upper: bool) {
+            let hex = hex::encode(&raw);
+            let text = if upper { format!("SHA256:{}", hex.to_uppercase()) } else { format!("sha256:{hex}") };
+            let d = Digest::parse(&text).unwrap();
+            prop_assert_eq!(d.algorithm.as_str(), "sha256");
+            prop_assert_eq!(&d.value, &hex);
+            prop_assert_eq!(d, Digest::sha256(&raw));
+        }
+
+        #[test]
+        fn malformed_sha256_digests_are_refused(len in 0usize..100, c in "[g-z ]") {
+            prop_assume!(len != 64);
+            let short = format!("sha256:{}", "a".repeat(len));
+            let not_hex = format!("sha256:{}{}", "a".repeat(63), c);
+            prop_assert!(Digest::parse(&short).is_err());
+            prop_assert!(Digest::parse(&not_hex).is_err());
+        }
+    }
+}

@@ -155,4 +155,44 @@ mod tests {
         }
         assert!(RepoUrl::owner("a/b").is_err());
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn spellings(owner: &str, name: &str) -> Vec<String> {
+            vec![
+                format!("{owner}/{name}"),
+                format!("{}/{}", owner.to_uppercase(), name.to_uppercase()),
+                format!("https://github.com/{owner}/{name}"),
+                format!("https://GITHUB.com/{owner}/{name}/"),
+                format!("https://github.com/{owner}/{name}.git"),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn every_spelling_of_a_repository_is_one_repository(
+                owner in "[a-zA-Z0-9][a-zA-Z0-9-]{0,12}",
+                name in "[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,12}",
+                host in "[a-z]{1,8}\\.(example|org)",
+            ) {
+                prop_assume!(name != "." && name != ".." && !name.ends_with(".git"));
+                let want = RepoUrl::repository(&format!("{owner}/{name}")).unwrap();
+                for s in spellings(&owner, &name) {
+                    prop_assert_eq!(RepoUrl::repository(&s).unwrap(), want.clone(), "{}", s);
+                }
+                let elsewhere = RepoUrl::repository(&format!("https://{host}/{owner}/{name}")).unwrap();
+                prop_assert_ne!(elsewhere.clone(), want.clone());
+                prop_assert!(!elsewhere.is_github());
+                prop_assert_eq!(want.owner_of(), RepoUrl::owner(&owner).unwrap());
+            }
+
+            #[test]
+            fn parsing_never_panics(text in "\\PC{0,40}") {
+                let _ = RepoUrl::repository(&text);
+                let _ = RepoUrl::owner(&text);
+            }
+        }
+    }
 }
