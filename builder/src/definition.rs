@@ -22,6 +22,31 @@ pub struct BuildDefinition {
     pub expected_digests: BTreeMap<PathBuf, String>,
     /// Allow-listed `GITHUB_*` variables of the run (empty outside Actions).
     pub source: BTreeMap<String, String>,
+    /// The reusable workflow's inputs, each of
+    /// `slsa_aibom_verify::our_builder::WORKFLOW_INPUTS` (empty outside it).
+    #[serde(default)]
+    pub inputs: BTreeMap<String, serde_json::Value>,
+    /// The builder's commit (`job.workflow_sha` of `detect`), which the
+    /// signing certificate must name; absent outside the workflow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builder_sha: Option<String>,
+}
+
+/// The workflow's `toJSON(inputs)`: an object with exactly its inputs.
+fn parse_inputs(json: &str) -> Result<BTreeMap<String, serde_json::Value>> {
+    use slsa_aibom_verify::our_builder::WORKFLOW_INPUTS;
+    let inputs: BTreeMap<String, serde_json::Value> = serde_json::from_str(json)
+        .map_err(|e| BuildError::Spec(format!("workflow inputs: not a JSON object: {e}")))?;
+    let mut names: Vec<&str> = inputs.keys().map(String::as_str).collect();
+    let mut want = WORKFLOW_INPUTS.to_vec();
+    names.sort_unstable();
+    want.sort_unstable();
+    if names != want {
+        return Err(BuildError::Spec(format!(
+            "workflow inputs: got {names:?}, this builder records exactly {want:?}"
+        )));
+    }
+    Ok(inputs)
 }
 
 /// Parse `sha256sum` output lines: `HEX  PATH` (or `HEX *PATH`).
@@ -62,6 +87,28 @@ impl BuildDefinition {
     /// Validate the job file (spec only; no data is read) and fix it, with
     /// the expected input digests from a `sha256sum`-format file.
     pub fn detect(job: &Path, expected: Option<&Path>) -> Result<Self> {
+        Self::detect_in_workflow(job, expected, None, None)
+    }
+
+    /// [`BuildDefinition::detect`] in the reusable workflow: `inputs` is
+    /// the workflow's `toJSON(inputs)`, which must name exactly its inputs,
+    /// and `builder_sha` the workflow's own commit. Refuses to run on
+    /// anything but a GitHub-hosted runner when in GitHub Actions.
+    pub fn detect_in_workflow(
+        job: &Path,
+        expected: Option<&Path>,
+        inputs: Option<&str>,
+        builder_sha: Option<&str>,
+    ) -> Result<Self> {
+        crate::environment::runner::require_github_hosted("detect")?;
+        let inputs = inputs.map(parse_inputs).transpose()?.unwrap_or_default();
+        if let Some(sha) =
+            builder_sha.filter(|s| s.len() != 40 || !s.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(BuildError::Spec(format!(
+                "builder commit {sha:?} is not a 40-hex commit"
+            )));
+        }
         let loaded = Job::load(job)?;
         let expected_digests = match expected {
             Some(p) => {
@@ -75,6 +122,16 @@ impl BuildDefinition {
             job_sha256: hex::encode(Sha256::digest(&loaded.bytes)),
             expected_digests,
             source: crate::environment::runner::capture(),
+            inputs,
+            builder_sha: builder_sha.map(str::to_ascii_lowercase),
+        })
+    }
+
+    /// The workflow's `train-runs-on` input, when it was recorded.
+    pub fn train_runs_on(&self) -> Option<String> {
+        self.inputs.get("train-runs-on").map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
         })
     }
 

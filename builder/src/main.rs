@@ -13,8 +13,9 @@ macro_rules! println {
 }
 
 use clap::{Args, Parser, Subcommand};
+use slsa_aibom_builder::attest::platform::Platform;
 use slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID;
-use slsa_aibom_builder::attest::train_runner::JobQuery;
+use slsa_aibom_builder::attest::train_runner::{RunsOn, TrainJobQuery};
 use slsa_aibom_builder::attestations_upload;
 use slsa_aibom_builder::data::{Dataset, Split, SplitName};
 use slsa_aibom_builder::definition::BuildDefinition;
@@ -86,6 +87,14 @@ struct DetectArgs {
     /// Where to write the definition.
     #[arg(long, default_value = "build-definition.json")]
     out: PathBuf,
+    /// The reusable workflow's inputs (`toJSON(inputs)`), recorded in the
+    /// definition and, by `attest`, in the provenance's `externalParameters`.
+    #[arg(long)]
+    inputs_json: Option<String>,
+    /// The builder's own commit (`job.workflow_sha`): the signing
+    /// certificate must name it.
+    #[arg(long)]
+    builder_sha: Option<String>,
 }
 
 #[derive(Args)]
@@ -213,11 +222,22 @@ struct AttestArgs {
     dir: PathBuf,
     #[command(flatten)]
     signing: SigningArgs,
-    /// The train job's check-run ID: its runner (name, group, labels,
-    /// times) is read from the GitHub Jobs API (GITHUB_API_URL,
-    /// GITHUB_TOKEN, GITHUB_REPOSITORY) and recorded in the provenance. The
-    /// job must belong to this run (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT).
-    #[arg(long)]
+    /// The build definition `detect` wrote: the record must match its job
+    /// and expected digests, and its workflow inputs go into the
+    /// provenance. Needed with --attest-job-id.
+    #[arg(long, requires = "attest_job_id")]
+    definition: Option<PathBuf>,
+    /// This signing job's own check-run ID (`job.check_run_id`). `attest`
+    /// lists this run attempt's jobs through the GitHub Jobs API
+    /// (GITHUB_API_URL, GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_RUN_ID,
+    /// GITHUB_RUN_ATTEMPT), finds the workflow's train job by name, checks
+    /// it against the definition's train-runs-on and the record against the
+    /// platform, and records its runner in the provenance.
+    #[arg(long, requires = "definition")]
+    attest_job_id: Option<u64>,
+    /// The ID the train job reported for itself: only cross-checked against
+    /// the job the Jobs API names.
+    #[arg(long, requires = "attest_job_id")]
     train_job_id: Option<u64>,
     /// After signing and self-verification, upload the provenance, ML-BOM
     /// and model-signature bundles to the GitHub attestations API
@@ -322,7 +342,12 @@ fn report(s: &BuildSummary, out: &std::path::Path) {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Detect(a) => {
-            let definition = BuildDefinition::detect(&a.job, a.expected_digests.as_deref())?;
+            let definition = BuildDefinition::detect_in_workflow(
+                &a.job,
+                a.expected_digests.as_deref(),
+                a.inputs_json.as_deref(),
+                a.builder_sha.as_deref(),
+            )?;
             let mut bytes = serde_json::to_vec_pretty(&definition)
                 .map_err(|e| BuildError::Io(e.to_string()))?;
             bytes.push(b'\n');
@@ -359,15 +384,32 @@ fn run(cli: Cli) -> Result<()> {
                 .upload_attestations
                 .then(GitHubApi::from_env)
                 .transpose()?;
-            let runner = a
-                .train_job_id
-                .map(|id| JobQuery::from_env(id)?.fetch())
-                .transpose()?;
+            if a.signing.keyless.keyless {
+                slsa_aibom_builder::environment::runner::require_github_hosted("attest")?;
+            }
+            let platform = match (&a.definition, a.attest_job_id) {
+                (Some(path), Some(attest_job)) => {
+                    let definition = BuildDefinition::load(path)?;
+                    let runs_on = definition.train_runs_on().ok_or_else(|| {
+                        BuildError::Spec(format!(
+                            "{}: records no train-runs-on input (detect --inputs-json)",
+                            path.display()
+                        ))
+                    })?;
+                    let query = TrainJobQuery::from_env(
+                        attest_job,
+                        a.train_job_id,
+                        RunsOn::parse(&runs_on)?,
+                    )?;
+                    Some(Platform::from_env(definition, query.fetch()?)?)
+                }
+                _ => None,
+            };
             let record = attest_only(
                 &a.dir,
                 &a.signing.signer()?,
                 &a.signing.builder_id,
-                runner.as_ref(),
+                platform.as_ref(),
             )?;
             if !a.quiet {
                 println!(

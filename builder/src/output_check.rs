@@ -10,7 +10,9 @@ use base64::Engine as _;
 use serde_json::Value;
 use slsa_aibom_verify::release::rules::ReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release};
-use slsa_aibom_verify::{Inputs, Policy, PublicKey, SanMatcher, Subject, TrustRoot, Verifier};
+use slsa_aibom_verify::{
+    CertIdentity, Inputs, Policy, PublicKey, SanMatcher, Subject, TrustRoot, Verifier,
+};
 use std::path::Path;
 
 /// Verify `evidence` against `subjects` under `policy`; anything short of
@@ -101,8 +103,13 @@ impl Anchor {
 /// `verify model` would (the three documents, their binding, the ML-BOM
 /// file, the in-toto layout and links), then every byproduct against the
 /// signed provenance and the output files against the training link; when
-/// `builder_id` is given, the provenance must name it.
-pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) -> Result<()> {
+/// `builder_id` is given, the provenance must name it. Returns the
+/// provenance signer's certificate identity (keyless outputs).
+pub fn verify_outputs(
+    root: &Path,
+    anchor: &Anchor,
+    builder_id: Option<&str>,
+) -> Result<Option<CertIdentity>> {
     let out = Layout::new(root);
     let release = Release::from_layout(
         &out.model_dir(),
@@ -137,8 +144,12 @@ pub fn verify_outputs(root: &Path, anchor: &Anchor, builder_id: Option<&str>) ->
             .map_err(|e| BuildError::Verify(e.to_string()))?,
         &slsa_aibom_verify::intoto::LinkTrust::Pinned(intoto_dir.join(intoto::KEY)),
     );
-    match products.failure() {
-        Some(f) => Err(BuildError::Verify(format!("in-toto: {}", f.message))),
-        None => Ok(()),
+    if let Some(f) = products.failure() {
+        return Err(BuildError::Verify(format!("in-toto: {}", f.message)));
     }
+    Ok(report
+        .parts
+        .iter()
+        .find(|p| p.document == "provenance")
+        .and_then(|p| p.verdict.signer.clone()))
 }

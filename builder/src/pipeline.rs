@@ -4,8 +4,8 @@
 //! no output (and so no signature) behind.
 
 use crate::attest;
+use crate::attest::platform::Platform;
 use crate::attest::record::{BaseModelRecord, BuildRecord, JobRecord, OutputFile};
-use crate::attest::train_runner::TrainRunner;
 use crate::commitment_file;
 use crate::data::{Dataset, Split, Standardizer};
 use crate::environment::Environment;
@@ -90,14 +90,8 @@ fn now() -> String {
 }
 
 fn invocation_id() -> String {
-    let var = |k: &str| std::env::var(k).ok();
-    if let (Some(server), Some(repo), Some(run)) = (
-        var("GITHUB_SERVER_URL"),
-        var("GITHUB_REPOSITORY"),
-        var("GITHUB_RUN_ID"),
-    ) {
-        let attempt = var("GITHUB_RUN_ATTEMPT").unwrap_or_else(|| "1".into());
-        return format!("{server}/{repo}/actions/runs/{run}/attempts/{attempt}");
+    if let Some(id) = crate::environment::runner::github_invocation_id() {
+        return id;
     }
     let seed = format!(
         "{:?}|{}|{:?}",
@@ -212,13 +206,15 @@ pub fn train_only(job: &Job, opts: &TrainOptions) -> Result<BuildRecord> {
 
 /// The signing stage alone (the workflow's `attest` job): check every file
 /// of a training directory against its [`layout::RECORD`], then sign and
-/// self-verify. `train_runner` is the platform's record of the train job's
-/// runner, when there is one. On failure, no signed output is left in `dir`.
+/// self-verify. `platform`, in the workflow, holds the record to what the
+/// platform says (`Platform::vouch`: definition, trainer, invocation,
+/// times) and adds the train runner and the workflow inputs to the
+/// provenance. On failure, no signed output is left in `dir`.
 pub fn attest_only(
     dir: &Path,
     signer: &Signer,
     builder_id: &str,
-    train_runner: Option<&TrainRunner>,
+    platform: Option<&Platform>,
 ) -> Result<BuildRecord> {
     let out = Layout::new(dir);
     let record_path = out.path(layout::RECORD);
@@ -242,7 +238,11 @@ pub fn attest_only(
         }
     }
     let record_file = output_file(layout::RECORD, &record_bytes);
-    if let Err(e) = attest_into(&out, &record, record_file, signer, builder_id, train_runner) {
+    let record = match platform {
+        Some(p) => p.vouch(&record)?,
+        None => record,
+    };
+    if let Err(e) = attest_into(&out, &record, record_file, signer, builder_id, platform) {
         for signed in layout::SIGNED {
             let p = out.path(signed);
             let _ = std::fs::remove_file(&p).or_else(|_| std::fs::remove_dir_all(&p));
@@ -401,12 +401,12 @@ fn attest_into(
     record_file: OutputFile,
     signer: &Signer,
     builder_id: &str,
-    train_runner: Option<&TrainRunner>,
+    platform: Option<&Platform>,
 ) -> Result<()> {
     let mut record = record.clone();
     record.byproducts.push(record_file);
     record.byproducts.sort_by(|a, b| a.path.cmp(&b.path));
-    let signed = attest::attest(&record, builder_id, train_runner, signer)?;
+    let signed = attest::attest(&record, builder_id, platform, signer)?;
     // in-toto files name the per-build key: drop those of an earlier attest.
     let intoto_dir = dir.path(crate::attest::intoto::DIR);
     if intoto_dir.exists() {
@@ -415,11 +415,24 @@ fn attest_into(
     for (path, text) in &signed.files {
         write(&dir.path(path), text.as_bytes())?;
     }
-    output_check::verify_outputs(
+    let signer_identity = output_check::verify_outputs(
         &dir.root,
         &crate::signing::anchor(signer, builder_id)?,
         Some(builder_id),
-    )
+    )?;
+    // The certificate must name the builder commit the platform reported.
+    if let Some(want) = platform.and_then(|p| p.definition.builder_sha.as_deref()) {
+        let have = signer_identity
+            .as_ref()
+            .and_then(|id| id.claims.build_signer_digest.clone());
+        if have.as_deref() != Some(want) {
+            return Err(BuildError::Verify(format!(
+                "attest.builder-commit: the certificate names builder commit {}, detect reported {want}",
+                have.as_deref().unwrap_or("none")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Run `f` on a staging directory beside `out`, and move it into place only

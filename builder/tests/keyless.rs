@@ -271,43 +271,112 @@ fn verify_runner(sigstore: &Sigstore, out: &Path, runner: RunnerPolicy) -> Repor
     })
 }
 
+/// A Jobs API job of the sample run (4242, attempt 1).
+fn gh_job(id: u64, name: &str, runner: (&str, &str, u64), labels: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "run_id": 4242, "run_attempt": 1, "name": name,
+        "status": "completed", "conclusion": "success",
+        "runner_name": runner.0, "runner_group_name": runner.1, "runner_group_id": runner.2,
+        "labels": labels,
+        "started_at": "2000-01-01T00:00:00Z", "completed_at": "2100-01-01T00:00:00Z",
+    })
+}
+
+const HOSTED: (&str, &str, u64) = ("GitHub Actions 7", "GitHub Actions", 0);
+const GPU: (&str, &str, u64) = ("gpu-3", "ml-gpu", 4);
+
+/// The caller's job `build` called our workflow: `build / detect` (101,
+/// hosted), `build / train` (102, on `train`'s runner and labels) and
+/// `build / attest` (103, hosted).
+fn workflow_jobs(sigstore: &Sigstore, train: serde_json::Value) {
+    sigstore
+        .fake
+        .add_job(gh_job(101, "build / detect", HOSTED, &["ubuntu-latest"]));
+    sigstore.fake.add_job(train);
+    sigstore
+        .fake
+        .add_job(gh_job(103, "build / attest", HOSTED, &["ubuntu-latest"]));
+}
+
+/// The build definition `detect` would have written for `out`'s job, with
+/// the workflow's inputs (`train-runs-on` as given) and builder commit.
+fn definition(out: &Path, runs_on: &str, builder_sha: &str) -> PathBuf {
+    use slsa_aibom_builder::definition::BuildDefinition;
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join(layout::RECORD)).unwrap()).unwrap();
+    let job = PathBuf::from(record["job"]["path"].as_str().unwrap());
+    let inputs = serde_json::json!({
+        "job": "job.toml", "train-runs-on": runs_on, "expected-digests": "",
+        "upload-attestations": false, "public-transparency-log": "true",
+        "publish-release": false, "release-tag": "",
+    });
+    let def = BuildDefinition::detect_in_workflow(
+        &job,
+        None,
+        Some(&inputs.to_string()),
+        Some(builder_sha),
+    )
+    .unwrap();
+    let path = out.parent().unwrap().join("build-definition.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&def).unwrap()).unwrap();
+    path
+}
+
+/// `attest --keyless --definition DEF --attest-job-id 103 EXTRA...` in the
+/// simulated attest job of the sample run.
+fn attest_in_workflow(
+    sigstore: &Sigstore,
+    out: &Path,
+    definition: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+    cmd.arg("attest")
+        .arg(out)
+        .args(["--keyless", "--builder-id", BUILDER_ID, "-q"]);
+    cmd.arg("--definition")
+        .arg(definition)
+        .args(["--attest-job-id", "103"]);
+    cmd.args(extra);
+    github_env(sigstore.env(&mut cmd))
+        .env("GITHUB_API_URL", sigstore.fake.github_api_url())
+        .env("GITHUB_TOKEN", sigstore.fake.github_token());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+const SHA: &str = "2222222222222222222222222222222222222222";
+const GPU_RUNS_ON: &str = r#"{"group":"ml-gpu","labels":["self-hosted","linux","gpu"]}"#;
+
 #[test]
 fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
     let sigstore = Sigstore::start(sample_claims());
-    let job = |id: u64, run: u64| {
-        serde_json::json!({
-            "id": id, "run_id": run, "run_attempt": 1, "name": "train",
-            "status": "completed", "conclusion": "success",
-            "runner_name": "gpu-3", "runner_group_name": "ml-gpu",
-            "labels": ["self-hosted", "linux", "gpu"],
-            "started_at": "2026-11-23T10:00:00Z", "completed_at": "2026-11-23T10:05:00Z",
-        })
-    };
-    sigstore.fake.add_job(job(777, 4242));
-    sigstore.fake.add_job(job(778, 1));
-    let run = |id: &str| {
-        let (dir, out) = unsigned();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
-        cmd.arg("attest").arg(&out).args([
-            "--keyless",
-            "--builder-id",
-            BUILDER_ID,
-            "-q",
-            "--train-job-id",
-            id,
-        ]);
-        github_env(sigstore.env(&mut cmd))
-            .env("GITHUB_API_URL", sigstore.fake.github_api_url())
-            .env("GITHUB_TOKEN", sigstore.fake.github_token());
-        (dir, out, cmd.output().unwrap())
-    };
-
-    let (_d, out, o) = run("777");
+    workflow_jobs(
+        &sigstore,
+        gh_job(102, "build / train", GPU, &["self-hosted", "linux", "gpu"]),
+    );
+    let (_d, out) = unsigned();
+    let def = definition(&out, GPU_RUNS_ON, SHA);
+    let o = attest_in_workflow(&sigstore, &out, &def, &["--train-job-id", "102"], &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let st = bundle_statement(&out.join("attestations/provenance.sigstore.json")).unwrap();
-    let runner = &st["predicate"]["buildDefinition"]["internalParameters"]["trainRunner"];
+    let p = &st["predicate"];
+    let runner = &p["buildDefinition"]["internalParameters"]["trainRunner"];
     assert_eq!(runner["runnerName"], "gpu-3");
+    assert_eq!(runner["jobId"], 102);
     assert_eq!(runner["selfHosted"], true);
+    // Every workflow input is recorded; the times are the Jobs API's.
+    let inputs = &p["buildDefinition"]["externalParameters"]["inputs"];
+    for name in slsa_aibom_verify::our_builder::WORKFLOW_INPUTS {
+        assert!(inputs.get(name).is_some(), "{name} missing: {inputs}");
+    }
+    assert_eq!(
+        p["runDetails"]["metadata"]["startedOn"],
+        "2000-01-01T00:00:00Z"
+    );
 
     assert!(verify_runner(&sigstore, &out, RunnerPolicy::default()).verified);
     let deny = verify_runner(
@@ -335,14 +404,231 @@ fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
         ..RunnerPolicy::default()
     };
     assert!(!verify_runner(&sigstore, &out, wrong_group).verified);
+}
 
-    // A job from another run, or no such job: refused, nothing signed.
-    for (id, why) in [("778", "belongs to run 1"), ("999", "Jobs API")] {
-        let (_d, out, o) = run(id);
-        assert_ne!(code(&o), 0);
-        assert!(stderr(&o).contains(why), "{id}: {}", stderr(&o));
-        assert_nothing_signed(&out);
+/// Run `attest` in the workflow against `train` (the Jobs API's train job)
+/// with `runs_on`, after `tamper`; it must fail naming `check`, with
+/// nothing signed.
+fn refused(
+    trains: Vec<serde_json::Value>,
+    runs_on: &str,
+    tamper: impl FnOnce(&Path, &Path),
+    extra: &[&str],
+    env: &[(&str, &str)],
+    check: &str,
+) {
+    let sigstore = Sigstore::start(sample_claims());
+    let mut trains = trains.into_iter();
+    workflow_jobs(&sigstore, trains.next().unwrap());
+    for more in trains {
+        sigstore.fake.add_job(more);
     }
+    let (_d, out) = unsigned();
+    let def = definition(&out, runs_on, SHA);
+    tamper(&out, &def);
+    let o = attest_in_workflow(&sigstore, &out, &def, extra, env);
+    assert_ne!(code(&o), 0, "{check}: signed");
+    assert!(stderr(&o).contains(check), "{check}: {}", stderr(&o));
+    assert_nothing_signed(&out);
+}
+
+fn edit_json(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    f(&mut v);
+    std::fs::write(path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn a_lying_train_runner_cannot_launder_itself() {
+    let gpu_train = || gh_job(102, "build / train", GPU, &["self-hosted", "linux", "gpu"]);
+    // It reports detect's ID (a finished GitHub-hosted job of the run).
+    refused(
+        vec![gpu_train()],
+        GPU_RUNS_ON,
+        |_, _| {},
+        &["--train-job-id", "101"],
+        &[],
+        "train-runner.self-report",
+    );
+    // The Jobs API's train job is not on the runners train-runs-on asked for.
+    refused(
+        vec![gpu_train()],
+        r#"["ubuntu-latest"]"#,
+        |_, _| {},
+        &[],
+        &[],
+        "train-runner.runs-on",
+    );
+    refused(
+        vec![gpu_train()],
+        r#"{"group":"prod-gpu","labels":["self-hosted","linux","gpu"]}"#,
+        |_, _| {},
+        &[],
+        &[],
+        "train-runner.runs-on",
+    );
+    // Two jobs of the train job's name: which one trained is unknowable.
+    refused(
+        vec![
+            gpu_train(),
+            gh_job(104, "build / train", HOSTED, &["ubuntu-latest"]),
+        ],
+        GPU_RUNS_ON,
+        |_, _| {},
+        &[],
+        &[],
+        "train-runner.find",
+    );
+}
+
+#[test]
+fn the_record_must_agree_with_the_definition_and_the_platform() {
+    let train = || gh_job(102, "build / train", GPU, &["self-hosted", "linux", "gpu"]);
+    let record = |out: &Path| out.join(layout::RECORD);
+    // The job the definition fixed is not the job the record trained.
+    refused(
+        vec![train()],
+        GPU_RUNS_ON,
+        |_, def| edit_json(def, |d| d["jobSha256"] = "0".repeat(64).into()),
+        &[],
+        &[],
+        "attest.definition.job",
+    );
+    // The caller expected an input digest the record does not list.
+    refused(
+        vec![train()],
+        GPU_RUNS_ON,
+        |_, def| {
+            edit_json(def, |d| {
+                d["expectedDigests"] = serde_json::json!({"data/x.csv": "1".repeat(64)})
+            })
+        },
+        &[],
+        &[],
+        "attest.definition.expected-digests",
+    );
+    // Another trainer binary, or another Cargo.lock.
+    refused(
+        vec![train()],
+        GPU_RUNS_ON,
+        |out, _| {
+            edit_json(&record(out), |r| {
+                r["environment"]["trainer"]["binary_sha256"] = "3".repeat(64).into()
+            })
+        },
+        &[],
+        &[],
+        "attest.trainer",
+    );
+    refused(
+        vec![train()],
+        GPU_RUNS_ON,
+        |out, _| {
+            edit_json(&record(out), |r| {
+                r["environment"]["trainer"]["cargo_lock_sha256"] = "3".repeat(64).into()
+            })
+        },
+        &[],
+        &[],
+        "attest.trainer",
+    );
+    // Another run's invocation.
+    refused(
+        vec![train()],
+        GPU_RUNS_ON,
+        |out, _| {
+            edit_json(&record(out), |r| {
+                r["invocation_id"] =
+                    "https://github.com/acme/models/actions/runs/1/attempts/1".into()
+            })
+        },
+        &[],
+        &[],
+        "attest.invocation",
+    );
+    // Training times outside the train job's, per the Jobs API.
+    let mut early = train();
+    early["completed_at"] = "2001-01-01T00:00:00Z".into();
+    refused(
+        vec![early],
+        GPU_RUNS_ON,
+        |_, _| {},
+        &[],
+        &[],
+        "attest.times",
+    );
+    // The certificate's builder commit is not the one detect reported.
+    let sigstore_sha = "3333333333333333333333333333333333333333";
+    refused(
+        vec![train()],
+        GPU_RUNS_ON,
+        |_, def| edit_json(def, |d| d["builderSha"] = sigstore_sha.into()),
+        &[],
+        &[],
+        "attest.builder-commit",
+    );
+}
+
+#[test]
+fn attest_runs_only_on_github_hosted_runners_and_the_verifier_holds_it_to_that() {
+    let train = || gh_job(102, "build / train", GPU, &["self-hosted", "linux", "gpu"]);
+    // The runner says it is self-hosted: attest refuses before signing.
+    refused(
+        vec![train()],
+        GPU_RUNS_ON,
+        |_, _| {},
+        &[],
+        &[("RUNNER_ENVIRONMENT", "self-hosted")],
+        "attest.runner-environment",
+    );
+    // A self-hosted runner that lies about RUNNER_ENVIRONMENT still gets a
+    // certificate saying self-hosted (.1.11): the self-check, the same
+    // verifier consumers run, refuses it, and nothing is kept.
+    let claims = Claims {
+        runner_environment: "self-hosted".into(),
+        ..sample_claims()
+    };
+    let sigstore = Sigstore::start(claims);
+    workflow_jobs(&sigstore, train());
+    let (_d, out) = unsigned();
+    let def = definition(&out, GPU_RUNS_ON, SHA);
+    let o = attest_in_workflow(
+        &sigstore,
+        &out,
+        &def,
+        &[],
+        &[("RUNNER_ENVIRONMENT", "github-hosted")],
+    );
+    assert_ne!(code(&o), 0);
+    assert!(
+        stderr(&o).contains("GitHub-hosted runner"),
+        "{}",
+        stderr(&o)
+    );
+    assert_nothing_signed(&out);
+}
+
+#[test]
+fn re_running_attest_alone_says_to_re_run_the_workflow() {
+    let sigstore = Sigstore::start(sample_claims());
+    workflow_jobs(
+        &sigstore,
+        gh_job(102, "build / train", GPU, &["self-hosted", "linux", "gpu"]),
+    );
+    // Attempt 2 re-ran only attest: its train job is attempt 1's.
+    let mut again = gh_job(103, "build / attest", HOSTED, &["ubuntu-latest"]);
+    again["run_attempt"] = 2.into();
+    sigstore.fake.add_job(again);
+    let (_d, out) = unsigned();
+    let def = definition(&out, GPU_RUNS_ON, SHA);
+    let o = attest_in_workflow(&sigstore, &out, &def, &[], &[("GITHUB_RUN_ATTEMPT", "2")]);
+    assert_ne!(code(&o), 0);
+    assert!(
+        stderr(&o).contains("re-run the whole workflow"),
+        "{}",
+        stderr(&o)
+    );
+    assert_nothing_signed(&out);
 }
 
 #[test]

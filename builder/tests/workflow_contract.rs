@@ -201,6 +201,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                         &sigstore.anchor(&sigstore.trusted_root(), BUILDER_ID),
                         Some(BUILDER_ID),
                     )
+                    .map(|_| ())
                     .unwrap()
                 }
                 other => panic!("no local equivalent for {other:?}"),

@@ -162,6 +162,10 @@ impl FakeSigstore {
         vec![
             ("GITHUB_ACTIONS".into(), "true".into()),
             (
+                "RUNNER_ENVIRONMENT".into(),
+                lock(&self.state.claims).runner_environment.clone(),
+            ),
+            (
                 "ACTIONS_ID_TOKEN_REQUEST_URL".into(),
                 format!("{}/oidc/token?api-version=2.0", self.base),
             ),
@@ -191,9 +195,11 @@ impl FakeSigstore {
         &self.state.request_token
     }
 
-    /// Serve `job` (a Jobs API object with `id`) from
-    /// `GET /repos/{repository}/actions/jobs/{id}`, for the claims'
-    /// repository.
+    /// Serve `job` (a Jobs API object with `id`, `run_id` and
+    /// `run_attempt`) from `GET /repos/{repository}/actions/jobs/{id}` and,
+    /// listed in the order added, from
+    /// `GET /repos/{repository}/actions/runs/{run_id}/attempts/{run_attempt}/jobs`
+    /// (`per_page`, `page`), for the claims' repository.
     pub fn add_job(&self, job: Value) {
         lock(&self.state.jobs).push(job);
     }
@@ -337,6 +343,9 @@ fn route(state: &State, request: &Request, body: &[u8]) -> Response<std::io::Cur
             upload_attestation(state, request, p, body)
         }
         (Method::Get, p) if p.contains("/attestations/") => list_attestations(state, request, &url),
+        (Method::Get, p) if p.starts_with("/github/") && p.ends_with("/jobs") => {
+            attempt_jobs(state, request, p, &url)
+        }
         (Method::Get, p) if p.starts_with("/github/") => job(state, request, p),
         _ => failure(404, "no such endpoint"),
     }
@@ -453,6 +462,49 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `GET /repos/{repo}/actions/runs/{run}/attempts/{attempt}/jobs`: the
+/// jobs added for that run and attempt, a page at a time.
+fn attempt_jobs(
+    state: &State,
+    request: &Request,
+    path: &str,
+    url: &str,
+) -> Response<std::io::Cursor<Vec<u8>>> {
+    if !authorized(state, request) {
+        return failure(401, "Bad credentials");
+    }
+    let prefix = format!(
+        "/github/repos/{}/actions/runs/",
+        lock(&state.claims).repository
+    );
+    let Some((run, attempt)) = path
+        .strip_prefix(&prefix)
+        .and_then(|rest| rest.strip_suffix("/jobs"))
+        .and_then(|rest| rest.split_once("/attempts/"))
+        .and_then(|(r, a)| Some((r.parse::<u64>().ok()?, a.parse::<u64>().ok()?)))
+    else {
+        return failure(404, "Not Found");
+    };
+    let param = |name: &str, default: usize| {
+        url.split(['?', '&'])
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let (per_page, page) = (param("per_page", 30).clamp(1, 100), param("page", 1).max(1));
+    let jobs: Vec<Value> = lock(&state.jobs)
+        .iter()
+        .filter(|j| j["run_id"].as_u64() == Some(run) && j["run_attempt"].as_u64() == Some(attempt))
+        .cloned()
+        .collect();
+    let shown: Vec<&Value> = jobs
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    json_response(200, &json!({ "total_count": jobs.len(), "jobs": shown }))
 }
 
 fn job(state: &State, request: &Request, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {

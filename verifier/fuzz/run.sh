@@ -6,13 +6,37 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}; shift || true
-targets=("${@:-bundle dsse statement cert_extensions}")
+targets=("${@:-bundle dsse statement cert_extensions policy_file model_manifest intoto dataset_proof job_spec}")
 read -r -a targets <<<"${targets[*]}"
 vectors=../../shared/vectors
 seed() {
   local t=$1 dir=fuzz/corpus/$1; mkdir -p "$dir"
+  # Our own fixtures seed the targets the vectors do not reach.
+  case $t in
+    policy_file) cp -n src/release/policy-template.toml "$dir"/ ;;
+    job_spec) find ../examples -name '*.toml' -exec cp -n {} "$dir"/ \; ;;
+    intoto) cp -n ../testdata/release/intoto/*.link ../testdata/release/intoto/*.layout "$dir"/ ;;
+    model_manifest) python3 -c 'import base64,json,sys; print(base64.b64decode(json.load(open(sys.argv[1]))["dsseEnvelope"]["payload"]).decode())' ../testdata/release/model.sig >"$dir/release" ;;
+    dataset_proof) python3 - "$dir" <<'PY'
+# Proofs in the shape `prove` writes (root first): one present, one absent.
+import json, sys
+out = sys.argv[1]
+proof = lambda key, i: {"record": {"key": key, "data": "00ff"}, "index": i, "tree_size": 2, "path": ["ab" * 32]}
+open(f"{out}/present", "w").write("0" * 64 + json.dumps({"kind": "present", "proof": proof("a", 0)}))
+open(f"{out}/absent", "w").write("0" * 64 + json.dumps({"kind": "absent", "key": "b", "before": proof("a", 0), "after": proof("c", 1)}))
+PY
+    ;;
+  esac
   [ -d "$vectors" ] || return 0
   case $t in
+    model_manifest) python3 - "$vectors" "$dir" <<'PY'
+import base64, glob, json, os, sys
+src, out = sys.argv[1:3]
+for i, p in enumerate(glob.glob(src + '/model-transparency/**/*.sig', recursive=True)):
+    try: open(f'{out}/sig{i}', 'wb').write(base64.b64decode(json.load(open(p))['dsseEnvelope']['payload']))
+    except Exception: pass
+PY
+    ;;
     bundle|dsse) find "$vectors" \( -name '*.json' -o -name '*.jsonl' -o -name '*.sig' -o -name '*.sigstore' -o -name '*.slsa' \) -size -200k -exec cp -n {} "$dir"/ \; 2>/dev/null || true ;;
     statement | cert_extensions) python3 - "$t" "$vectors" "$dir" <<'PY'
 # Extract DSSE payloads (statement) or signing certificates (cert_extensions).

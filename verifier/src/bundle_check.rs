@@ -13,10 +13,6 @@ use sigstore_types::{
 };
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
 
-/// Workflow path of our own builder. Bundles signed by it must carry an
-/// inclusion proof whatever their bundle version.
-pub const OUR_BUILDER_WORKFLOW: &str = "/slsa-aibom/.github/workflows/builder.yml@";
-
 /// What cryptographic verification established.
 pub(crate) struct Established {
     /// The verified signing certificate (keyless bundles).
@@ -62,7 +58,7 @@ fn check_inclusion_proofs(bundle: &Bundle, checks: &mut Checks) -> Result<()> {
         .signing_certificate()
         .and_then(|c| crate::identity::CertIdentity::from_der(c.as_bytes()).ok())
         .and_then(|id| id.san)
-        .is_some_and(|san| san.contains(OUR_BUILDER_WORKFLOW));
+        .is_some_and(|san| crate::our_builder::may_be_ours(&san));
     let strict = ours || !matches!(bundle.media_type(), MediaType::Bundle0_1);
     let entries = &bundle.verification_material.tlog_entries;
     let missing = entries

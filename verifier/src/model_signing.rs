@@ -47,7 +47,7 @@ pub struct ModelCheck {
 }
 
 /// A manifest key: a file's path components and, for shards, the byte range.
-type Key = (Vec<String>, Option<(u64, u64)>);
+pub type Key = (Vec<String>, Option<(u64, u64)>);
 
 fn parse_name(name: &str, sharded: bool) -> Result<Key> {
     let bad = || {
@@ -180,6 +180,84 @@ fn list(names: &[String]) -> String {
     }
 }
 
+/// A model signature's manifest, parsed and checked: how it serialised
+/// the model, what it leaves out, and the sha256 of every file (or shard).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// `shards` rather than `files`.
+    pub sharded: bool,
+    /// Whether symbolic links may be followed.
+    pub allow_symlinks: bool,
+    /// Recorded paths to leave out, as path components.
+    pub ignore_paths: Vec<Vec<String>>,
+    /// Each resource's raw sha256, by path components and shard range, in
+    /// manifest order.
+    pub resources: BTreeMap<Key, Vec<u8>>,
+}
+
+impl Manifest {
+    /// Parse the manifest of a model signature statement: the predicate
+    /// type, the serialization (`files` or `shards`, sha256 only) and every
+    /// resource (a plain relative name, a 32-byte sha256, each once).
+    pub fn from_statement(statement: &Statement) -> Result<Self> {
+        if statement.predicate_type != MODEL_SIGNING_V1 {
+            return Err(Error::Input(format!(
+                "a model directory needs a model signature ({MODEL_SIGNING_V1}), this statement is {}",
+                statement.predicate_type
+            )));
+        }
+        let pred: Predicate = serde_json::from_value(statement.predicate.clone())
+            .map_err(|e| Error::Input(format!("malformed model-signing predicate: {e}")))?;
+        let sharded = match pred.serialization.method.as_str() {
+            "files" => false,
+            "shards" => true,
+            other => {
+                return Err(Error::Input(format!(
+                    "unknown model-signing serialization method {other:?}"
+                )))
+            }
+        };
+        if pred.serialization.hash_type != "sha256" {
+            return Err(Error::Input(format!(
+                "model-signing hash_type {:?} is not supported (sha256 only)",
+                pred.serialization.hash_type
+            )));
+        }
+        let mut resources = BTreeMap::new();
+        for r in &pred.resources {
+            if r.algorithm != "sha256" {
+                return Err(Error::Input(format!(
+                    "resource {} uses unsupported algorithm {}",
+                    r.name, r.algorithm
+                )));
+            }
+            let raw = hex::decode(&r.digest)
+                .ok()
+                .filter(|d| d.len() == 32)
+                .ok_or_else(|| {
+                    Error::Input(format!("resource {} has a malformed digest", r.name))
+                })?;
+            if resources
+                .insert(parse_name(&r.name, sharded)?, raw)
+                .is_some()
+            {
+                return Err(Error::Input(format!("resource {} appears twice", r.name)));
+            }
+        }
+        Ok(Manifest {
+            sharded,
+            allow_symlinks: pred.serialization.allow_symlinks,
+            ignore_paths: pred
+                .serialization
+                .ignore_paths
+                .iter()
+                .map(|p| components(p))
+                .collect(),
+            resources,
+        })
+    }
+}
+
 /// Verify `dir` against the model signature `statement`. `signature_file` is
 /// left out of the walk when it lies inside `dir`; `extra_ignore` adds paths
 /// (relative to `dir`) to those the signature records. Returns the root
@@ -190,35 +268,13 @@ pub fn verify_dir(
     signature_file: Option<&Path>,
     extra_ignore: &[String],
 ) -> Result<ModelCheck> {
-    if statement.predicate_type != MODEL_SIGNING_V1 {
-        return Err(Error::Input(format!(
-            "a model directory needs a model signature ({MODEL_SIGNING_V1}), this statement is {}",
-            statement.predicate_type
-        )));
-    }
-    let pred: Predicate = serde_json::from_value(statement.predicate.clone())
-        .map_err(|e| Error::Input(format!("malformed model-signing predicate: {e}")))?;
-    let sharded = match pred.serialization.method.as_str() {
-        "files" => false,
-        "shards" => true,
-        other => {
-            return Err(Error::Input(format!(
-                "unknown model-signing serialization method {other:?}"
-            )))
-        }
-    };
-    if pred.serialization.hash_type != "sha256" {
-        return Err(Error::Input(format!(
-            "model-signing hash_type {:?} is not supported (sha256 only)",
-            pred.serialization.hash_type
-        )));
-    }
-    let mut ignore: BTreeSet<Vec<String>> = pred
-        .serialization
+    let manifest = Manifest::from_statement(statement)?;
+    let sharded = manifest.sharded;
+    let mut ignore: BTreeSet<Vec<String>> = manifest
         .ignore_paths
         .iter()
-        .chain(extra_ignore)
-        .map(|p| components(p))
+        .cloned()
+        .chain(extra_ignore.iter().map(|p| components(p)))
         .collect();
     if let Some(sig) = signature_file.and_then(|s| s.canonicalize().ok()) {
         if let (Ok(root), Some(_)) = (dir.canonicalize(), sig.file_name()) {
@@ -232,27 +288,8 @@ pub fn verify_dir(
         }
     }
 
-    let mut expected: BTreeMap<Key, Vec<u8>> = BTreeMap::new();
-    for r in &pred.resources {
-        if r.algorithm != "sha256" {
-            return Err(Error::Input(format!(
-                "resource {} uses unsupported algorithm {}",
-                r.name, r.algorithm
-            )));
-        }
-        let raw = hex::decode(&r.digest)
-            .ok()
-            .filter(|d| d.len() == 32)
-            .ok_or_else(|| Error::Input(format!("resource {} has a malformed digest", r.name)))?;
-        if expected
-            .insert(parse_name(&r.name, sharded)?, raw)
-            .is_some()
-        {
-            return Err(Error::Input(format!("resource {} appears twice", r.name)));
-        }
-    }
-
-    let on_disk = walk(dir, pred.serialization.allow_symlinks, &ignore)?;
+    let expected = &manifest.resources;
+    let on_disk = walk(dir, manifest.allow_symlinks, &ignore)?;
     let signed_files: BTreeSet<&Vec<String>> = expected.keys().map(|(p, _)| p).collect();
     let extra: Vec<String> = on_disk
         .keys()

@@ -187,7 +187,54 @@ pub fn check(
         let ok = builder == Some(want);
         checks.compare("provenance.builder-id", want, builder, ok, Error::Identity)?;
     }
+    known_external_parameters(st, checks)?;
     Ok(facts)
+}
+
+/// For our build type, every external parameter (and every workflow input
+/// under `inputs`) must be one the build type defines: SLSA v1 says a
+/// verifier must reject parameters it does not know, since each can change
+/// what was built.
+fn known_external_parameters(st: &Statement, checks: &mut Checks) -> Result<()> {
+    use crate::our_builder::{BUILD_TYPE, EXTERNAL_PARAMETERS, WORKFLOW_INPUTS};
+    let definition = &st.predicate["buildDefinition"];
+    if definition["buildType"] != BUILD_TYPE {
+        return Ok(());
+    }
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let params = &definition["externalParameters"];
+    let mut unknown: Vec<String> = names(params)
+        .into_iter()
+        .filter(|k| !EXTERNAL_PARAMETERS.contains(&k.as_str()))
+        .collect();
+    unknown.extend(
+        names(&params["inputs"])
+            .into_iter()
+            .filter(|k| !WORKFLOW_INPUTS.contains(&k.as_str()))
+            .map(|k| format!("inputs.{k}")),
+    );
+    let shaped = params.is_object() && (params["inputs"].is_null() || params["inputs"].is_object());
+    checks.require(
+        "provenance.external-parameters",
+        Some(EXTERNAL_PARAMETERS.join(", ")),
+        Some(names(params).join(", ")),
+        "every external parameter is one our build type defines",
+        unknown.is_empty() && shaped,
+        || {
+            Error::Policy(format!(
+                "the provenance records external parameters our build type does not define: {}",
+                if unknown.is_empty() {
+                    "externalParameters is malformed".to_string()
+                } else {
+                    unknown.join(", ")
+                }
+            ))
+        },
+    )
 }
 
 #[cfg(test)]

@@ -37,11 +37,25 @@ impl RunnerPolicy {
     }
 }
 
-/// Whether a runner in `group` with `labels` is self-hosted. Fails closed:
-/// anything but GitHub's hosted group without the `self-hosted` label
-/// counts as self-hosted.
-pub fn is_self_hosted<S: AsRef<str>>(group: Option<&str>, labels: &[S]) -> bool {
+/// The runner group ID the Jobs API reports for GitHub's standard hosted
+/// runners. Groups an organisation creates (including the default group,
+/// and those holding GitHub's larger runners) have IDs from 1.
+pub const GITHUB_HOSTED_GROUP_ID: u64 = 0;
+
+/// Whether a runner in `group` (name and ID, as the Jobs API reports them)
+/// with `labels` is self-hosted. Fails closed: only GitHub's standard
+/// hosted group (ID 0, named `GitHub Actions`) without a `self-hosted`
+/// label counts as GitHub-hosted. A group merely named `GitHub Actions`,
+/// and GitHub's larger runners (which live in organisation groups the
+/// Jobs API does not tell apart from self-hosted ones), count as
+/// self-hosted.
+pub fn is_self_hosted<S: AsRef<str>>(
+    group: Option<&str>,
+    group_id: Option<u64>,
+    labels: &[S],
+) -> bool {
     group != Some(GITHUB_HOSTED_GROUP)
+        || group_id != Some(GITHUB_HOSTED_GROUP_ID)
         || labels
             .iter()
             .any(|l| l.as_ref().eq_ignore_ascii_case("self-hosted"))
@@ -72,9 +86,11 @@ pub fn check(st: &Statement, policy: &RunnerPolicy, checks: &mut Checks) -> Resu
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let group = record["runnerGroup"].as_str();
+    let group_id = record["runnerGroupId"].as_u64();
     let name = record["runnerName"].as_str().unwrap_or("an unnamed runner");
     if policy.deny_self_hosted {
-        let hosted = record["selfHosted"] == Value::Bool(false) && !is_self_hosted(group, &labels);
+        let hosted =
+            record["selfHosted"] == Value::Bool(false) && !is_self_hosted(group, group_id, &labels);
         checks.record(
             "runner.github-hosted",
             Some("github-hosted".into()),
@@ -148,7 +164,7 @@ mod tests {
 
     fn hosted() -> Value {
         json!({"runnerName": "GitHub Actions 7", "runnerGroup": "GitHub Actions",
-               "labels": ["ubuntu-24.04"], "selfHosted": false})
+               "runnerGroupId": 0, "labels": ["ubuntu-24.04"], "selfHosted": false})
     }
 
     fn gpu() -> Value {
@@ -175,6 +191,13 @@ mod tests {
         let mut unlabelled = hosted();
         unlabelled["labels"] = json!(["self-hosted"]);
         assert!(run(unlabelled, &p).is_err());
+        // An organisation's group named like GitHub's, a larger runner's
+        // group, or a record without the group ID: not GitHub-hosted.
+        for id in [json!(1), json!(7), Value::Null] {
+            let mut lookalike = hosted();
+            lookalike["runnerGroupId"] = id.clone();
+            assert!(run(lookalike, &p).is_err(), "{id}");
+        }
     }
 
     #[test]

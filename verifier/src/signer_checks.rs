@@ -22,6 +22,7 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
         ),
         Err(e) => return checks.record("identity.deprecated-oids", None, None, "", Err(e)),
     }
+    our_builder_signed_on_github_hosted(id, checks)?;
     if let Some(m) = &policy.identity {
         checks.compare(
             "identity.san",
@@ -104,6 +105,33 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
     Ok(())
 }
 
+/// Whatever the policy asks: a certificate for our builder workflow must
+/// say the signing job ran on a GitHub-hosted runner (`.1.11`). A signing
+/// job on a tenant's self-hosted runner could sign anything it is told.
+fn our_builder_signed_on_github_hosted(id: &CertIdentity, checks: &mut Checks) -> Result<()> {
+    let Some(san) = id
+        .san
+        .as_deref()
+        .filter(|s| crate::our_builder::may_be_ours(s))
+    else {
+        return Ok(());
+    };
+    let have = id.claims.runner_environment.as_deref();
+    checks.require(
+        "build.signer-runner-environment",
+        Some("github-hosted".into()),
+        have.map(str::to_string),
+        "our builder's signing job ran on a GitHub-hosted runner",
+        have == Some("github-hosted"),
+        || {
+            Error::Identity(format!(
+                "{san} signed on a {} runner; our builder's signing job must run on a GitHub-hosted runner",
+                have.unwrap_or("unstated")
+            ))
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +153,50 @@ mod tests {
     fn run(policy: Policy) -> Result<()> {
         policy.validate()?;
         check(&gitlab(), &policy, &mut Checks::default())
+    }
+
+    #[test]
+    fn our_builder_on_a_self_hosted_signing_runner_is_refused_whatever_the_policy() {
+        let ours = |env: Option<&str>| CertIdentity {
+            san: Some(
+                "https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1.0.0"
+                    .into(),
+            ),
+            issuer: Some(crate::signing::GITHUB_ISSUER.into()),
+            claims: CiClaims {
+                runner_environment: env.map(str::to_string),
+                ..Default::default()
+            },
+        };
+        let policy = Policy {
+            identity: Some(crate::SanMatcher::regex(".*").unwrap()),
+            ..Policy::default()
+        };
+        for env in [Some("self-hosted"), None, Some("GitHub-Hosted")] {
+            let mut checks = Checks::default();
+            assert!(
+                matches!(
+                    check(&ours(env), &policy, &mut checks),
+                    Err(Error::Identity(_))
+                ),
+                "{env:?}"
+            );
+            assert_eq!(
+                checks.0.last().unwrap().name,
+                "build.signer-runner-environment"
+            );
+        }
+        check(
+            &ours(Some("github-hosted")),
+            &policy,
+            &mut Checks::default(),
+        )
+        .unwrap();
+        // Another workflow is not held to our builder's rule.
+        let mut other = ours(Some("self-hosted"));
+        other.san =
+            Some("https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1".into());
+        check(&other, &policy, &mut Checks::default()).unwrap();
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::release::{consistency, mlbom::MlBom, Release, ReleaseReport};
 use crate::signing::GITHUB_ISSUER;
 use crate::verdict::{Checks, Failure};
 use crate::verifier::{failed, Inputs, Report, Subject, SubjectVerdict, Verifier};
-use crate::{Digest, OUR_BUILDER_WORKFLOW};
+use crate::Digest;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -46,7 +46,7 @@ pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
         .identity
         .as_ref()
         .and_then(|m| m.pinned_workflow())
-        .filter(|w| is_our_builder_workflow(w));
+        .filter(|w| crate::our_builder::is_our_workflow(w));
     let keyless_ours = report
         .parts
         .iter()
@@ -65,16 +65,6 @@ pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
     } else {
         1
     }
-}
-
-/// `https://github.com/OWNER/slsa-aibom/.github/workflows/builder.yml`,
-/// for one owner (no `/` or `@` in it).
-fn is_our_builder_workflow(workflow: &str) -> bool {
-    let path = OUR_BUILDER_WORKFLOW.trim_end_matches('@');
-    workflow
-        .strip_prefix("https://github.com/")
-        .and_then(|rest| rest.strip_suffix(path))
-        .is_some_and(|owner| !owner.is_empty() && !owner.contains(['/', '@']))
 }
 
 fn file_sha256(path: &Path) -> Result<String> {

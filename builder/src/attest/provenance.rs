@@ -8,8 +8,7 @@ use serde_json::{json, Value};
 use slsa_aibom_verify::provenance::SLSA_PROVENANCE_V1;
 use std::collections::BTreeMap;
 
-/// Our build type URI.
-pub const BUILD_TYPE: &str = "https://github.com/ORG/slsa-aibom/buildtypes/train/v1";
+pub use slsa_aibom_verify::our_builder::BUILD_TYPE;
 
 /// The builder ID of local (keyed) runs; the workflow's own URI in GitHub Actions.
 pub const LOCAL_BUILDER_ID: &str = "https://github.com/ORG/slsa-aibom/slsa-aibom-build@v1";
@@ -137,13 +136,14 @@ pub fn dependencies(record: &BuildRecord) -> Vec<ResourceDescriptor> {
     deps
 }
 
-/// The provenance statement. `aibom_sha256` binds the ML-BOM as a byproduct;
-/// `train_runner`, when the platform reported it, is recorded as
+/// The provenance statement. `aibom_sha256` binds the ML-BOM as a byproduct.
+/// In the workflow, `platform` adds the workflow's inputs as
+/// `externalParameters.inputs` and the Jobs API's train runner as
 /// `internalParameters.trainRunner`.
 pub fn statement(
     record: &BuildRecord,
     builder_id: &str,
-    train_runner: Option<&super::train_runner::TrainRunner>,
+    platform: Option<&super::platform::Platform>,
     aibom_sha256: &str,
 ) -> Statement<impl Serialize> {
     let mut byproducts: Vec<ResourceDescriptor> = record
@@ -160,19 +160,25 @@ pub fn statement(
     let predicate = Predicate {
         build_definition: BuildDefinition {
             build_type: BUILD_TYPE,
-            external_parameters: json!({
-                "job": { "path": record.job.path, "digest": { "sha256": record.job.sha256 } },
-                "spec": record.job.spec,
-                "device": env.backend.device,
-            }),
+            external_parameters: {
+                let mut p = json!({
+                    "job": { "path": record.job.path, "digest": { "sha256": record.job.sha256 } },
+                    "spec": record.job.spec,
+                    "device": env.backend.device,
+                });
+                if let Some(platform) = platform {
+                    p["inputs"] = json!(platform.definition.inputs);
+                }
+                p
+            },
             internal_parameters: {
                 let mut p = json!({
                     "threads": env.backend.threads,
                     "framework": env.backend.framework,
                     "cpuFeatures": env.cpu.features,
                 });
-                if let Some(r) = train_runner {
-                    p["trainRunner"] = json!(r);
+                if let Some(platform) = platform {
+                    p["trainRunner"] = json!(platform.runner);
                 }
                 p
             },

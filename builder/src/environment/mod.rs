@@ -5,7 +5,7 @@
 mod gpu;
 mod host;
 pub mod runner;
-mod trainer;
+pub mod trainer;
 
 pub use gpu::GpuAdapter;
 pub use trainer::{LockedPackage, TrainerInfo};

@@ -44,6 +44,7 @@ pub fn build_into(inputs: &Path, out: &Path) -> BuildSummary {
 pub fn github_env(cmd: &mut Command) -> &mut Command {
     let c = fake_sigstore::sample_claims();
     cmd.env("GITHUB_ACTIONS", "true")
+        .env("RUNNER_ENVIRONMENT", "github-hosted")
         .env("GITHUB_SERVER_URL", "https://github.com")
         .env("GITHUB_REPOSITORY", &c.repository)
         .env("GITHUB_SHA", &c.sha)

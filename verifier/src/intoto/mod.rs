@@ -50,24 +50,35 @@ pub(crate) fn load(path: &Path) -> Result<Loaded> {
         crate::bounded_read::EVIDENCE_LIMIT,
         "in-toto metadata",
     )?;
-    let malformed = |e: &dyn std::fmt::Display| {
-        Error::Input(format!(
-            "{}: not in-toto link or layout metadata: {e}",
-            path.display()
-        ))
-    };
-    let raw: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| malformed(&e))?;
-    let block: Metablock = serde_json::from_slice(&bytes).map_err(|e| malformed(&e))?;
-    signed_bytes_covered(&raw, &block).map_err(|why| {
-        Error::Crypto(format!(
-            "{}: {why}; its signatures do not cover what the file says",
-            path.display()
-        ))
+    let block = parse(&bytes).map_err(|e| match e {
+        Error::Crypto(why) => Error::Crypto(format!("{}: {why}", path.display())),
+        other => Error::Input(format!(
+            "{}: not in-toto link or layout metadata: {}",
+            path.display(),
+            other.detail()
+        )),
     })?;
     Ok(Loaded {
         block,
         sha256: hex::encode(Sha256::digest(&bytes)),
     })
+}
+
+/// Parse an in-toto metablock (a link or a layout), refusing one whose
+/// signatures would not cover all that it says (see [`signed_bytes_covered`]).
+/// Signatures themselves are checked later, against the keys that must
+/// have signed.
+pub fn parse(bytes: &[u8]) -> Result<Metablock> {
+    let raw: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| Error::Input(e.to_string()))?;
+    let block: Metablock =
+        serde_json::from_slice(bytes).map_err(|e| Error::Input(e.to_string()))?;
+    signed_bytes_covered(&raw, &block).map_err(|why| {
+        Error::Crypto(format!(
+            "{why}; its signatures do not cover what the file says"
+        ))
+    })?;
+    Ok(block)
 }
 
 /// The signatures are checked over the canonical form of the *parsed*

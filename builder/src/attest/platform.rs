@@ -1,0 +1,151 @@
+//! What the signing job knows from the platform rather than from the train
+//! runner, and how it holds the train runner's record to it before signing.
+//!
+//! The train job may run on the tenant's own machine, so `build-record.json`
+//! is the train runner's word. The signing job (GitHub-hosted) has three
+//! sources of its own: the build definition `detect` wrote before any
+//! training (job digest, expected input digests, the workflow's inputs), the
+//! Jobs API's record of the train job (runner, start and end), and its own
+//! run (the invocation). It also has the trainer binary it was handed. The
+//! record must agree with each; the provenance then takes the invocation
+//! and the times from the platform.
+
+use super::record::BuildRecord;
+use super::train_runner::TrainRunner;
+use crate::definition::BuildDefinition;
+use crate::error::{BuildError, Result};
+use sha2::{Digest as _, Sha256};
+
+/// The platform's facts about this run.
+#[derive(Debug, Clone)]
+pub struct Platform {
+    /// The build definition `detect` fixed.
+    pub definition: BuildDefinition,
+    /// The train job, from the Jobs API.
+    pub runner: TrainRunner,
+    /// This run and attempt, from the signing job's environment.
+    pub invocation_id: String,
+    /// sha256 of the trainer binary the signing job was handed (its own).
+    pub trainer_sha256: String,
+}
+
+fn refuse(check: &str, why: String) -> BuildError {
+    BuildError::Verify(format!("{check}: {why}; nothing is signed"))
+}
+
+impl Platform {
+    /// The platform's facts in a GitHub Actions signing job.
+    pub fn from_env(definition: BuildDefinition, runner: TrainRunner) -> Result<Self> {
+        let invocation_id = crate::environment::runner::github_invocation_id().ok_or_else(|| {
+            BuildError::Sign(
+                "GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID must be set in the signing job".into(),
+            )
+        })?;
+        let exe = std::env::current_exe()
+            .map_err(|e| BuildError::Io(format!("cannot locate this binary: {e}")))?;
+        Ok(Platform {
+            definition,
+            runner,
+            invocation_id,
+            trainer_sha256: crate::error::sha256_hex(&exe)?,
+        })
+    }
+
+    /// Check the train runner's `record` against the platform, and return
+    /// it as it will be signed: with this run's invocation ID and the Jobs
+    /// API's start and end times.
+    pub fn vouch(&self, record: &BuildRecord) -> Result<BuildRecord> {
+        let def = &self.definition;
+        let job_path = def.job.display().to_string();
+        if record.job.sha256 != def.job_sha256 || record.job.path != job_path {
+            return Err(refuse(
+                "attest.definition.job",
+                format!(
+                    "the record trained {} (sha256 {}), the build definition fixed {job_path} (sha256 {})",
+                    record.job.path, record.job.sha256, def.job_sha256
+                ),
+            ));
+        }
+        let inputs: Vec<&str> = std::iter::once(record.job.sha256.as_str())
+            .chain(record.data_files.iter().map(|f| f.sha256.as_str()))
+            .chain(record.croissant.iter().map(|c| c.sha256.as_str()))
+            .chain(record.base_model.iter().map(|b| b.sha256.as_str()))
+            .collect();
+        if let Some((path, want)) = def
+            .expected_digests
+            .iter()
+            .find(|(_, want)| !inputs.contains(&want.as_str()))
+        {
+            return Err(refuse(
+                "attest.definition.expected-digests",
+                format!(
+                    "the caller expected {} with sha256 {want}, and the record lists no input with that digest",
+                    path.display()
+                ),
+            ));
+        }
+        let trainer = &record.environment.trainer;
+        if trainer.binary_sha256 != self.trainer_sha256 {
+            return Err(refuse(
+                "attest.trainer",
+                format!(
+                    "the record says the trainer binary had sha256 {}, the binary the workflow built has {}",
+                    trainer.binary_sha256, self.trainer_sha256
+                ),
+            ));
+        }
+        let lock = hex::encode(Sha256::digest(
+            crate::environment::trainer::CARGO_LOCK.as_bytes(),
+        ));
+        if trainer.cargo_lock_sha256 != lock {
+            return Err(refuse(
+                "attest.trainer",
+                format!(
+                    "the record says the trainer was built from Cargo.lock sha256 {}, this builder's is {lock}",
+                    trainer.cargo_lock_sha256
+                ),
+            ));
+        }
+        if record.invocation_id != self.invocation_id {
+            return Err(refuse(
+                "attest.invocation",
+                format!(
+                    "the record names invocation {}, this run is {}",
+                    record.invocation_id, self.invocation_id
+                ),
+            ));
+        }
+        let (start, end) = (
+            timestamp(&self.runner.started_at, "the train job's start")?,
+            timestamp(&self.runner.completed_at, "the train job's end")?,
+        );
+        let (rec_start, rec_end) = (
+            timestamp(&record.started_on, "the record's startedOn")?,
+            timestamp(&record.finished_on, "the record's finishedOn")?,
+        );
+        // The record's clock may round to the second.
+        let slack = jiff::SignedDuration::from_secs(1);
+        if rec_start < start - slack || rec_end > end + slack || rec_start > rec_end {
+            return Err(refuse(
+                "attest.times",
+                format!(
+                    "the record says training ran {} to {}, outside the train job's {} to {} (Jobs API)",
+                    record.started_on, record.finished_on, self.runner.started_at, self.runner.completed_at
+                ),
+            ));
+        }
+        let mut vouched = record.clone();
+        vouched.started_on = self.runner.started_at.clone();
+        vouched.finished_on = self.runner.completed_at.clone();
+        Ok(vouched)
+    }
+}
+
+fn timestamp(text: &str, what: &str) -> Result<jiff::Timestamp> {
+    text.parse().map_err(|e| {
+        refuse(
+            "attest.times",
+            format!("{what} {text:?} is not an RFC 3339 time: {e}"),
+        )
+    })
+}
