@@ -6,6 +6,9 @@
 mod common;
 use common::*;
 use slsa_aibom_builder::layout;
+use slsa_aibom_verify::release::rules::ReleasePolicy;
+use slsa_aibom_verify::release::{verify_release, Release};
+use slsa_aibom_verify::{Policy, TrustRoot};
 use std::path::Path;
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -15,14 +18,7 @@ const SEQUENCE: &[(&str, &[&str])] = &[
     ("detect", &["slsa-aibom-build detect"]),
     ("train", &["slsa-aibom-build train"]),
     ("attest", &["slsa-aibom-build attest"]),
-    (
-        "verify",
-        &[
-            "slsa-aibom-verify verify-bundle",
-            "slsa-aibom-verify verify-bundle",
-            "slsa-aibom-verify verify-bundle",
-        ],
-    ),
+    ("verify", &["slsa-aibom-verify model"]),
     ("publish", &[]),
 ];
 
@@ -32,6 +28,24 @@ fn workflow() -> Yaml {
     YamlLoader::load_from_str(&text)
         .expect("parse builder.yml")
         .remove(0)
+}
+
+fn action() -> Yaml {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../action.yml");
+    let text = std::fs::read_to_string(&path).expect("read action.yml");
+    YamlLoader::load_from_str(&text)
+        .expect("parse action.yml")
+        .remove(0)
+}
+
+/// Every `run:` script of a job, or of the action.
+fn scripts(steps: &Yaml) -> Vec<String> {
+    steps
+        .as_vec()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["run"].as_str().map(str::to_string))
+        .collect()
 }
 
 fn jobs(wf: &Yaml) -> Vec<(String, Yaml)> {
@@ -122,13 +136,235 @@ fn each_job_runs_the_contracted_subcommands_in_order() {
     assert_eq!(got, want);
 }
 
+#[test]
+fn no_job_that_can_mint_a_token_compiles_anything() {
+    // Build scripts and proc-macros of ~360 crates must never run where
+    // ACTIONS_ID_TOKEN_REQUEST_* is in the environment.
+    let compilers = [
+        "cargo", "rustup", "rustc", "cc ", "gcc", "clang", "make", "cmake", "pip ", "npm ",
+    ];
+    let wf = workflow();
+    let mut minting = 0;
+    for (name, job) in jobs(&wf) {
+        if !permissions(&job).contains(&"id-token=write".to_string()) {
+            continue;
+        }
+        minting += 1;
+        for script in scripts(&job["steps"]) {
+            for line in script.lines() {
+                let l = format!("{} ", line.trim());
+                assert!(
+                    !compilers
+                        .iter()
+                        .any(|c| l.starts_with(c) || l.contains(&format!(" {c}"))),
+                    "job {name}, which can mint OIDC tokens, runs a compiler: {line}"
+                );
+            }
+        }
+        assert!(
+            job["steps"].as_vec().unwrap().iter().all(|s| {
+                s["uses"].as_str().is_none_or(|u| {
+                    u.starts_with("actions/download-artifact@")
+                        || u.starts_with("actions/upload-artifact@")
+                })
+            }),
+            "job {name} may only move artifacts"
+        );
+    }
+    assert_eq!(minting, 1, "exactly one job holds id-token: write");
+}
+
+#[test]
+fn attest_gets_the_definition_and_checks_the_runner_and_the_commit() {
+    let wf = workflow();
+    let attest = &wf["jobs"]["attest"];
+    let all = scripts(&attest["steps"]).join("\n");
+    for needle in [
+        "--definition build-definition.json",
+        "--attest-job-id",
+        "RUNNER_ENVIRONMENT",
+        "WORKFLOW_SHA",
+    ] {
+        assert!(all.contains(needle), "attest does not pass/check {needle}");
+    }
+    let detect = scripts(&wf["jobs"]["detect"]["steps"]).join("\n");
+    for needle in ["RUNNER_ENVIRONMENT", "--inputs-json", "--builder-sha"] {
+        assert!(
+            detect.contains(needle),
+            "detect does not pass/check {needle}"
+        );
+    }
+}
+
+#[test]
+fn every_workflow_input_is_recorded_in_the_external_parameters() {
+    let wf = workflow();
+    let mut declared: Vec<String> = wf["on"]["workflow_call"]["inputs"]
+        .as_hash()
+        .expect("inputs")
+        .keys()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    declared.sort();
+    let mut recorded: Vec<String> = slsa_aibom_verify::our_builder::WORKFLOW_INPUTS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    recorded.sort();
+    assert_eq!(
+        declared, recorded,
+        "builder.yml's inputs and WORKFLOW_INPUTS differ"
+    );
+    // detect hands all of them over at once, as JSON.
+    let definition = wf["jobs"]["detect"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"].as_str() == Some("definition"))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        definition["env"]["INPUTS"].as_str(),
+        Some("${{ toJSON(inputs) }}")
+    );
+}
+
+#[test]
+fn the_verify_job_and_the_action_verify_the_release_as_one_unit_under_a_pinned_policy() {
+    let wf = workflow();
+    let verify = scripts(&wf["jobs"]["verify"]["steps"]).join("\n");
+    assert!(verify.contains("slsa-aibom-verify model out/model --policy policy.toml"));
+    assert!(
+        verify.contains("commits = [\"$BUILDER_SHA\"]"),
+        "verify must pin detect's commit"
+    );
+    let action = scripts(&action()["runs"]["steps"]).join("\n");
+    assert!(action.contains("slsa-aibom-verify model \"$MODEL\""));
+    assert!(action.contains("--policy \"$policy_file\""));
+    // No default anywhere trusts every ref of the builder.
+    for file in [
+        ".github/workflows/builder.yml",
+        "action.yml",
+        "examples/workflows/gate-deployment.yml",
+    ] {
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(file))
+                .unwrap();
+        assert!(
+            !text.contains("builder\\.yml@.*"),
+            "{file} trusts any ref of the builder"
+        );
+    }
+    // publish never overwrites.
+    let publish = scripts(&wf["jobs"]["publish"]["steps"]).join("\n");
+    assert!(!publish.contains("--clobber"));
+}
+
+/// Run the action's verify script with `env`: (exit code, policy written).
+fn run_action(env: &[(&str, &str)]) -> (i32, String, String) {
+    let script = action()["runs"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"].as_str() == Some("verify"))
+        .unwrap()["run"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/release"),
+        &tmp.path().join("out"),
+    );
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg("-c").arg(script).current_dir(tmp.path());
+    for k in [
+        "ATTESTATIONS",
+        "MODEL_SIGNATURE",
+        "POLICY",
+        "BUILDER_TAGS",
+        "BUILDER_COMMITS",
+        "SOURCE_REFS",
+        "TRIGGERS",
+        "RUNNER_GROUPS",
+        "RUNNER_LABELS",
+    ] {
+        cmd.env(k, "");
+    }
+    let verify_dir = Path::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    cmd.env("MODEL", "out/model")
+        .env("SOURCE_REPO", "acme/models")
+        .env("INSTANCE", "public-good")
+        .env("DENY_SELF_HOSTED", "false")
+        .env("INSTALL", "none")
+        .env("RUNNER_TEMP", tmp.path())
+        .env("GITHUB_OUTPUT", tmp.path().join("output"))
+        .env("GITHUB_STEP_SUMMARY", tmp.path().join("summary"))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                verify_dir.display(),
+                std::env::var("PATH").unwrap()
+            ),
+        );
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().unwrap();
+    let policy =
+        std::fs::read_to_string(tmp.path().join("slsa-aibom-policy.toml")).unwrap_or_default();
+    (
+        o.status.code().unwrap_or(-1),
+        policy,
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_action_pins_the_builder_to_release_tags_or_commits_never_a_branch() {
+    // Its own ref, when that is a release tag or a commit.
+    let (_, policy, _) = run_action(&[("ACTION_REF", "v1.2.3")]);
+    assert!(policy.contains("tags = [\"v1.2.3\"]"), "{policy}");
+    let sha = "a".repeat(40);
+    let (_, policy, _) = run_action(&[("ACTION_REF", &sha)]);
+    assert!(
+        policy.contains(&format!("commits = [\"{sha}\"]")),
+        "{policy}"
+    );
+    // A branch or a moving major tag is never trusted by default.
+    for r#ref in ["main", "v1", "refs/heads/main", ""] {
+        let (code, policy, out) = run_action(&[("ACTION_REF", r#ref)]);
+        assert_ne!(code, 0, "{ref}");
+        assert!(policy.is_empty(), "{ref}: a policy was written");
+        assert!(out.contains("neither a release tag"), "{ref}: {out}");
+    }
+    // Named explicitly, it may be trusted; junk is refused.
+    let (_, policy, _) = run_action(&[("ACTION_REF", "main"), ("BUILDER_TAGS", "v2.0.0 v2.0.1")]);
+    assert!(
+        policy.contains("tags = [\"v2.0.0\", \"v2.0.1\"]"),
+        "{policy}"
+    );
+    let (code, policy, _) = run_action(&[
+        ("ACTION_REF", "v1.2.3"),
+        ("BUILDER_TAGS", "main\"]\nissuer = \"x"),
+    ]);
+    assert_ne!(code, 0);
+    assert!(policy.is_empty());
+}
+
 /// Run one subcommand in the simulated job environment; only the signing
 /// job (`sigstore` given) can reach the OIDC token and the fake Sigstore.
 fn step(dir: &Path, sigstore: Option<&Sigstore>, args: &[&str]) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
     github_env(cmd.current_dir(dir).args(args));
     if let Some(s) = sigstore {
-        s.env(&mut cmd);
+        s.env(&mut cmd)
+            .env("GITHUB_API_URL", s.fake.github_api_url())
+            .env("GITHUB_TOKEN", s.fake.github_token());
     }
     let o = cmd.output().expect("run");
     assert_eq!(
@@ -154,6 +390,31 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
         ),
     )
     .unwrap();
+    // The run's jobs as the Jobs API lists them: the caller's job `build`
+    // called the workflow.
+    let job = |id: u64, name: &str, group: &str, group_id: u64| {
+        serde_json::json!({
+            "id": id, "run_id": 4242, "run_attempt": 1, "name": name,
+            "status": "completed", "conclusion": "success",
+            "runner_name": "GitHub Actions 9", "runner_group_name": group, "runner_group_id": group_id,
+            "labels": ["ubuntu-latest"],
+            "started_at": "2000-01-01T00:00:00Z", "completed_at": "2100-01-01T00:00:00Z",
+        })
+    };
+    for (id, name) in [
+        (1, "build / detect"),
+        (2, "build / train"),
+        (3, "build / attest"),
+    ] {
+        sigstore.fake.add_job(job(id, name, "GitHub Actions", 0));
+    }
+    let claims = fake_sigstore::sample_claims();
+    let inputs = serde_json::json!({
+        "job": JOB, "train-runs-on": "[\"ubuntu-latest\"]", "expected-digests": "expected.sha256",
+        "upload-attestations": false, "public-transparency-log": "auto",
+        "publish-release": false, "release-tag": "",
+    })
+    .to_string();
     for (job, subs) in SEQUENCE {
         for sub in *subs {
             match (*job, *sub) {
@@ -168,6 +429,10 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                         "expected.sha256",
                         "--out",
                         "build-definition.json",
+                        "--inputs-json",
+                        &inputs,
+                        "--builder-sha",
+                        &claims.job_workflow_sha,
                     ],
                 ),
                 ("train", "slsa-aibom-build train") => step(
@@ -193,16 +458,37 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                         "--builder-id",
                         BUILDER_ID,
                         "-q",
+                        "--definition",
+                        "build-definition.json",
+                        "--attest-job-id",
+                        "3",
+                        "--train-job-id",
+                        "2",
                     ],
                 ),
-                ("verify", "slsa-aibom-verify verify-bundle") => {
-                    slsa_aibom_builder::output_check::verify_outputs(
-                        &dir.join("out"),
-                        &sigstore.anchor(&sigstore.trusted_root(), BUILDER_ID),
-                        Some(BUILDER_ID),
-                    )
-                    .map(|_| ())
-                    .unwrap()
+                ("verify", "slsa-aibom-verify model") => {
+                    // The verify job's policy: this builder at detect's
+                    // commit, the caller's repository.
+                    let rules = ReleasePolicy::from_toml(&format!(
+                        "version = 1\n[builder]\nworkflow = \"{}\"\ncommits = [\"{}\"]\n[source]\nrepositories = [\"{}\"]\n",
+                        BUILDER_ID.split_once('@').unwrap().0,
+                        claims.job_workflow_sha,
+                        claims.repository
+                    ))
+                    .unwrap();
+                    let mut policy = Policy {
+                        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+                        ..Policy::default()
+                    };
+                    rules.apply(&mut policy).unwrap();
+                    let out = dir.join("out");
+                    let release = Release::from_layout(
+                        &out.join("model"),
+                        &out.join("attestations"),
+                        &out.join("model.sig"),
+                    );
+                    let report = verify_release(&policy, &rules, None, &release);
+                    assert!(report.verified, "{:?}", report.failure);
                 }
                 other => panic!("no local equivalent for {other:?}"),
             }
@@ -211,6 +497,18 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
     let definition: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("build-definition.json")).unwrap()).unwrap();
     assert_eq!(definition["source"]["GITHUB_REPOSITORY"], "acme/models");
+    assert_eq!(definition["builderSha"], claims.job_workflow_sha);
+    let provenance = slsa_aibom_builder::output_check::bundle_statement(
+        &dir.join("out/attestations/provenance.sigstore.json"),
+    )
+    .unwrap();
+    let recorded = &provenance["predicate"]["buildDefinition"]["externalParameters"]["inputs"];
+    for name in slsa_aibom_verify::our_builder::WORKFLOW_INPUTS {
+        assert!(
+            recorded.get(name).is_some(),
+            "input {name} not recorded: {recorded}"
+        );
+    }
     let record: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("out").join(layout::RECORD)).unwrap())
             .unwrap();

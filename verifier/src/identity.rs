@@ -206,9 +206,20 @@ pub enum SanMatcher {
     /// commit (`...@<40-hex sha>`), it also matches a certificate for the same
     /// workflow whose signer commit (`.1.10`) is that SHA.
     Exact(String),
-    /// A regular expression, always anchored at both ends, and the
-    /// workflow it pins when it was made by [`SanMatcher::workflow`].
-    Regex(regex_lite::Regex, String, Option<String>),
+    /// A regular expression, always anchored at both ends.
+    Regex(regex_lite::Regex, String),
+    /// One workflow (`https://github.com/O/R/.github/workflows/F.yml`, no
+    /// `@`) at one of `refs` (`refs/tags/v1.2.0`), or at one of `commits`
+    /// (40-hex): the SAN's ref is that commit, or the certificate's signer
+    /// commit (`.1.10`) is.
+    Workflow {
+        /// The workflow.
+        workflow: String,
+        /// Allowed refs, exactly as after `@` in the SAN.
+        refs: Vec<String>,
+        /// Allowed commits, lower-case.
+        commits: Vec<String>,
+    },
 }
 
 impl SanMatcher {
@@ -217,19 +228,7 @@ impl SanMatcher {
         let anchored = format!("^(?:{pattern})$");
         let re = regex_lite::Regex::new(&anchored)
             .map_err(|e| Error::Input(format!("invalid identity regex {pattern:?}: {e}")))?;
-        Ok(SanMatcher::Regex(re, pattern.to_string(), None))
-    }
-
-    /// One workflow (`https://github.com/O/R/.github/workflows/F.yml`, no
-    /// `@`) at any of `refs` (`refs/tags/v1`, or a 40-hex commit), each
-    /// matched exactly against the SAN's part after `@`.
-    pub fn workflow(workflow: &str, refs: &[String]) -> Result<Self> {
-        let alternatives: Vec<String> = refs.iter().map(|r| regex_escape(r)).collect();
-        let pattern = format!("{}@(?:{})", regex_escape(workflow), alternatives.join("|"));
-        match Self::regex(&pattern)? {
-            SanMatcher::Regex(re, p, _) => Ok(SanMatcher::Regex(re, p, Some(workflow.to_string()))),
-            exact => Ok(exact),
-        }
+        Ok(SanMatcher::Regex(re, pattern.to_string()))
     }
 
     /// The workflow this matcher pins exactly, if it pins one: an exact
@@ -238,7 +237,8 @@ impl SanMatcher {
     pub fn pinned_workflow(&self) -> Option<&str> {
         match self {
             SanMatcher::Exact(e) => e.split_once('@').map(|(w, _)| w),
-            SanMatcher::Regex(_, _, w) => w.as_deref(),
+            SanMatcher::Regex(..) => None,
+            SanMatcher::Workflow { workflow, .. } => Some(workflow),
         }
     }
 
@@ -246,7 +246,19 @@ impl SanMatcher {
     pub fn describe(&self) -> String {
         match self {
             SanMatcher::Exact(s) => s.clone(),
-            SanMatcher::Regex(_, p, _) => format!("/{p}/"),
+            SanMatcher::Regex(_, p) => format!("/{p}/"),
+            SanMatcher::Workflow {
+                workflow,
+                refs,
+                commits,
+            } => format!(
+                "{workflow}@{{{}}}",
+                refs.iter()
+                    .chain(commits)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 
@@ -256,7 +268,25 @@ impl SanMatcher {
             return false;
         };
         match self {
-            SanMatcher::Regex(re, _, _) => re.is_match(san),
+            SanMatcher::Regex(re, _) => re.is_match(san),
+            SanMatcher::Workflow {
+                workflow,
+                refs,
+                commits,
+            } => match san.split_once('@') {
+                Some((path, r)) if path == workflow => {
+                    let signer = id
+                        .claims
+                        .build_signer_digest
+                        .as_deref()
+                        .map(str::to_ascii_lowercase);
+                    refs.iter().any(|x| x == r)
+                        || commits
+                            .iter()
+                            .any(|c| c.eq_ignore_ascii_case(r) || Some(c) == signer.as_ref())
+                }
+                _ => false,
+            },
             SanMatcher::Exact(expected) => {
                 if san == expected {
                     return true;
@@ -276,16 +306,6 @@ impl SanMatcher {
             }
         }
     }
-}
-
-/// `s` with every regex metacharacter escaped.
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
-            special.then_some('\\').into_iter().chain([c])
-        })
-        .collect()
 }
 
 fn is_commit_sha(s: &str) -> bool {
@@ -334,6 +354,28 @@ mod tests {
         assert!(!SanMatcher::Exact(format!("{WF}@{}", "b".repeat(40))).matches(&id));
         assert!(!SanMatcher::Exact(format!("{WF}-evil.yml@{sha}")).matches(&id));
         assert!(!SanMatcher::Exact(format!("{WF}@refs/tags/v2")).matches(&id));
+    }
+
+    #[test]
+    fn a_workflow_pin_takes_refs_exactly_and_commits_through_the_signer_digest() {
+        let sha = "a".repeat(40);
+        let pin = SanMatcher::Workflow {
+            workflow: WF.into(),
+            refs: vec!["refs/tags/v1.2.0".into()],
+            commits: vec![sha.clone()],
+        };
+        assert!(pin.matches(&gh(&format!("{WF}@refs/tags/v1.2.0"), "")));
+        assert!(pin.matches(&gh(&format!("{WF}@refs/tags/v9.9.9"), &sha)));
+        assert!(pin.matches(&gh(&format!("{WF}@{sha}"), "")));
+        for (san, digest) in [
+            (format!("{WF}@refs/tags/v1.2.0-evil"), "b".repeat(40)),
+            (format!("{WF}@refs/heads/main"), "b".repeat(40)),
+            (format!("{WF}-evil.yml@refs/tags/v1.2.0"), sha.clone()),
+            (format!("{WF}.evil@refs/tags/v1.2.0"), String::new()),
+        ] {
+            assert!(!pin.matches(&gh(&san, &digest)), "{san}");
+        }
+        assert_eq!(pin.pinned_workflow(), Some(WF));
     }
 
     #[test]

@@ -399,7 +399,11 @@ mod tests {
     fn level_3_needs_our_builder_pinned_exactly() {
         let san = format!("{OURS}@refs/tags/v1.2.0");
         assert_eq!(level(&san, SanMatcher::Exact(san.clone())), 3);
-        let pinned = SanMatcher::workflow(OURS, &["refs/tags/v1.2.0".into()]).unwrap();
+        let pinned = SanMatcher::Workflow {
+            workflow: OURS.into(),
+            refs: vec!["refs/tags/v1.2.0".into()],
+            commits: Vec::new(),
+        };
         assert_eq!(level(&san, pinned), 3);
         // A free regex pins nothing, though it matches.
         assert_eq!(level(&san, SanMatcher::regex(".*").unwrap()), 1);

@@ -280,14 +280,21 @@ impl ReleasePolicy {
     /// then override).
     pub fn apply(&self, policy: &mut Policy) -> Result<()> {
         if let Some(w) = &self.builder.workflow {
-            let refs: Vec<String> = self
-                .builder
-                .tags
-                .iter()
-                .map(|t| format!("refs/tags/{t}"))
-                .chain(self.builder.commits.iter().map(|c| c.to_ascii_lowercase()))
-                .collect();
-            policy.identity = Some(SanMatcher::workflow(w, &refs)?);
+            policy.identity = Some(SanMatcher::Workflow {
+                workflow: w.clone(),
+                refs: self
+                    .builder
+                    .tags
+                    .iter()
+                    .map(|t| format!("refs/tags/{t}"))
+                    .collect(),
+                commits: self
+                    .builder
+                    .commits
+                    .iter()
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect(),
+            });
             policy.issuer = Some(
                 self.builder
                     .issuer
