@@ -749,8 +749,27 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
         .find(|c| c.name == "release.same-signer")
         .unwrap();
     assert!(same.detail.contains(BUILDER_ID), "{}", same.detail);
-    let passport = r.passport.unwrap().to_string();
-    assert!(passport.contains("verified: certificate"), "{passport}");
+    // Each answer names its party: the certificate is the platform's, the
+    // trainer the signing job's, the metrics the train runner's.
+    let passport = r.passport.unwrap();
+    let basis = |q: &str| {
+        passport
+            .answers
+            .iter()
+            .find(|a| a.question.starts_with(q))
+            .map(|a| a.basis)
+            .unwrap()
+    };
+    use slsa_aibom_verify::release::passport::Basis;
+    assert_eq!(basis("Who had it built"), Basis::Platform);
+    assert_eq!(basis("Which frameworks"), Basis::SigningJob);
+    assert_eq!(basis("Which evaluations"), Basis::TrainRunner);
+    assert_eq!(basis("Which data"), Basis::TrainRunner);
+    assert_eq!(basis("Who created"), Basis::Caller);
+    assert!(
+        passport.to_string().contains("verified: platform"),
+        "{passport}"
+    );
     // The inventory names the builder commit from the certificate.
     let signed_by_us = Policy {
         trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),

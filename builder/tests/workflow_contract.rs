@@ -518,3 +518,63 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
         "https://github.com/acme/models/actions/runs/4242/attempts/1"
     );
 }
+
+/// Run detect's identity step with `env`: (exit code, its GITHUB_OUTPUT).
+fn run_detect_identity(env: &[(&str, &str)]) -> (i32, String) {
+    let wf = workflow();
+    let script = wf["jobs"]["detect"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"].as_str() == Some("identity"))
+        .unwrap()["run"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("output");
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg("-c")
+        .arg(script)
+        .env("WORKFLOW_SHA", "2".repeat(40))
+        .env("WORKFLOW_REPOSITORY", "ORG/slsa-aibom")
+        .env(
+            "WORKFLOW_REF",
+            "ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1.0.0",
+        )
+        .env("BUILDER_REPOSITORY", "ORG/slsa-aibom")
+        .env("BUILDER_WORKFLOW_PATH", ".github/workflows/builder.yml")
+        .env("TRAIN_RUNS_ON", "[\"ubuntu-latest\"]")
+        .env("CALLER_OWNER", "acme")
+        .env("GITHUB_OUTPUT", &out);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        std::fs::read_to_string(&out).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn private_repositories_log_publicly_only_when_asked() {
+    for (visibility, input, want) in [
+        ("public", "auto", "rekor"),
+        ("private", "auto", "tsa"),
+        ("internal", "auto", "tsa"),
+        ("", "auto", "tsa"),
+        ("private", "true", "rekor"),
+        ("public", "false", "tsa"),
+    ] {
+        let (code, output) =
+            run_detect_identity(&[("VISIBILITY", visibility), ("PUBLIC_LOG", input)]);
+        assert_eq!(code, 0, "{visibility} {input}");
+        assert!(
+            output.contains(&format!("transparency={want}\n")),
+            "{visibility} {input}: {output}"
+        );
+    }
+    let (code, _) = run_detect_identity(&[("VISIBILITY", "public"), ("PUBLIC_LOG", "yes")]);
+    assert_ne!(code, 0);
+}

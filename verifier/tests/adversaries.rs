@@ -360,7 +360,9 @@ fn the_passport_names_what_vouches_for_each_answer() {
             .unwrap()
             .clone()
     };
-    assert_eq!(answer("Which system")["basis"], "builder");
+    assert_eq!(answer("Which system")["basis"], "key-holder");
+    assert_eq!(answer("Which evaluations")["basis"], "key-holder");
+    assert_eq!(answer("Who created")["basis"], "caller");
     // The root shown is the one recomputed from the files just now.
     let changed = answer("Has it changed");
     assert_eq!(changed["basis"], "checked");

@@ -8,16 +8,27 @@ use crate::statement::Statement;
 use serde::Serialize;
 use std::fmt;
 
-/// What vouches for an answer.
+/// What vouches for an answer: the four parties of `docs/buildtype-v1.md`
+/// (platform, signing job, train runner, caller), the key holder or another
+/// signer when the release is not from our builder workflow, and this
+/// verifier or the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
-    /// The signing certificate, issued by the platform (Fulcio, from the
-    /// GitHub OIDC token): verified by the platform.
-    Certificate,
-    /// Measured and recorded by the builder, covered by the verified
-    /// signature: verified by the platform when the signer is our builder.
-    Builder,
+    /// The platform: the signing certificate (Fulcio, from GitHub's OIDC
+    /// token) or the GitHub Jobs API record our signing job carried.
+    Platform,
+    /// Checked by our builder workflow's signing job (GitHub-hosted, holds
+    /// the token, compiles nothing) before it signed.
+    SigningJob,
+    /// Written by the train job, which may run on the tenant's machine;
+    /// the signing job only carried it.
+    TrainRunner,
+    /// A keyed release: whoever holds the key says so.
+    KeyHolder,
+    /// A keyless release from a workflow other than our builder: that
+    /// workflow says so.
+    Signer,
     /// Recomputed by this verifier from the files at hand.
     Checked,
     /// Judged by the policy in force.
@@ -31,8 +42,11 @@ pub enum Basis {
 impl Basis {
     fn label(self) -> &'static str {
         match self {
-            Basis::Certificate => "verified: certificate",
-            Basis::Builder => "verified: builder record",
+            Basis::Platform => "verified: platform",
+            Basis::SigningJob => "verified: signing job",
+            Basis::TrainRunner => "asserted by the train runner",
+            Basis::KeyHolder => "asserted by the key holder",
+            Basis::Signer => "asserted by the signer",
             Basis::Checked => "verified: checked now",
             Basis::Policy => "verified: policy rules",
             Basis::Unjudged => "not verified",
@@ -100,6 +114,17 @@ impl Passport {
     pub fn new(s: &Sources<'_>) -> Self {
         let p = &s.provenance.predicate;
         let bom = s.bom;
+        // Who vouches for a record field that `party` vouches for in our
+        // builder workflow's releases.
+        let ours = s
+            .signer
+            .and_then(|id| id.san.as_deref())
+            .is_some_and(crate::our_builder::may_be_ours);
+        let vouched = |party: Basis| match (s.signer, ours) {
+            (None, _) => Basis::KeyHolder,
+            (Some(_), true) => party,
+            (Some(_), false) => Basis::Signer,
+        };
         let mut answers = Vec::new();
         let mut add = |question, answer: String, basis| {
             answers.push(Answer {
@@ -127,7 +152,7 @@ impl Passport {
                     id.claims.build_trigger.as_deref().unwrap_or("?"),
                     id.claims.run_invocation_uri.as_deref().unwrap_or("?")
                 ),
-                Basis::Certificate,
+                Basis::Platform,
             ),
             None => add(
                 "Who had it built, from what?",
@@ -137,7 +162,7 @@ impl Passport {
                         .as_str()
                         .unwrap_or("?")
                 ),
-                Basis::Builder,
+                Basis::KeyHolder,
             ),
         }
         let builder = p["runDetails"]["builder"]["id"].as_str().unwrap_or("?");
@@ -157,9 +182,14 @@ impl Passport {
             ),
             None => format!("{builder}, device {device} (no runner record)"),
         };
-        // Builder id, runner and device are provenance fields: the signer
-        // vouches for them, the certificate does not state them.
-        add("Which system trained it?", system, Basis::Builder);
+        // The runner record comes from the Jobs API through our signing
+        // job; without it, only the signer speaks.
+        let system_basis = if runner.is_object() {
+            vouched(Basis::Platform)
+        } else {
+            vouched(Basis::TrainRunner)
+        };
+        add("Which system trained it?", system, system_basis);
         add(
             "Has it changed since publishing?",
             format!(
@@ -214,7 +244,7 @@ impl Passport {
                         .unwrap_or("?")
                 )
             ),
-            Basis::Builder,
+            vouched(Basis::TrainRunner),
         );
         let frameworks: Vec<String> = bom
             .frameworks
@@ -222,7 +252,12 @@ impl Passport {
             .chain(&bom.applications)
             .map(|f| format!("{} {}", f.name, f.version.as_deref().unwrap_or("?")))
             .collect();
-        add("Which frameworks?", frameworks.join(", "), Basis::Builder);
+        // The trainer binary and its Cargo.lock are checked by the signing job.
+        add(
+            "Which frameworks?",
+            frameworks.join(", "),
+            vouched(Basis::SigningJob),
+        );
         let metrics: Vec<String> = bom
             .metrics
             .iter()
@@ -236,7 +271,7 @@ impl Passport {
             } else {
                 format!("test split: {}", metrics.join(", "))
             },
-            Basis::Builder,
+            vouched(Basis::TrainRunner),
         );
         match &s.policy_judgement {
             Some(j) => add("Are the datasets appropriate?", j.clone(), Basis::Policy),
