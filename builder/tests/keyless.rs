@@ -483,69 +483,61 @@ fn a_lying_train_runner_cannot_launder_itself() {
 
 #[test]
 fn the_record_must_agree_with_the_definition_and_the_platform() {
+    use serde_json::{json, Value};
+    type Tamper = Box<dyn Fn(&Path, &Path)>;
+    // Set `pointer` of the record (train runner's word) or of the definition
+    // (detect's) to `value`.
+    let record = |pointer: &'static str, value: Value| -> Tamper {
+        Box::new(move |out, _| {
+            edit_json(&out.join(layout::RECORD), |r| {
+                *r.pointer_mut(pointer).unwrap() = value.clone()
+            })
+        })
+    };
+    let definition = |pointer: &'static str, value: Value| -> Tamper {
+        Box::new(move |_, def| edit_json(def, |d| *d.pointer_mut(pointer).unwrap() = value.clone()))
+    };
+    let cases: Vec<(&str, Tamper)> = vec![
+        // The job the definition fixed is not the job the record trained.
+        (
+            "attest.definition.job",
+            definition("/jobSha256", json!("0".repeat(64))),
+        ),
+        // The caller expected an input digest the record does not list.
+        (
+            "attest.definition.expected-digests",
+            definition("/expectedDigests", json!({"data/x.csv": "1".repeat(64)})),
+        ),
+        // Another trainer binary, or another Cargo.lock.
+        (
+            "attest.trainer",
+            record("/environment/trainer/binary_sha256", json!("3".repeat(64))),
+        ),
+        (
+            "attest.trainer",
+            record(
+                "/environment/trainer/cargo_lock_sha256",
+                json!("3".repeat(64)),
+            ),
+        ),
+        // Another run's invocation.
+        (
+            "attest.invocation",
+            record(
+                "/invocation_id",
+                json!("https://github.com/acme/models/actions/runs/1/attempts/1"),
+            ),
+        ),
+        // The certificate's builder commit is not the one detect reported.
+        (
+            "attest.builder-commit",
+            definition("/builderSha", json!("3".repeat(40))),
+        ),
+    ];
     let train = || gh_job(102, "build / train", GPU, &["self-hosted", "linux", "gpu"]);
-    let record = |out: &Path| out.join(layout::RECORD);
-    // The job the definition fixed is not the job the record trained.
-    refused(
-        vec![train()],
-        GPU_RUNS_ON,
-        |_, def| edit_json(def, |d| d["jobSha256"] = "0".repeat(64).into()),
-        &[],
-        &[],
-        "attest.definition.job",
-    );
-    // The caller expected an input digest the record does not list.
-    refused(
-        vec![train()],
-        GPU_RUNS_ON,
-        |_, def| {
-            edit_json(def, |d| {
-                d["expectedDigests"] = serde_json::json!({"data/x.csv": "1".repeat(64)})
-            })
-        },
-        &[],
-        &[],
-        "attest.definition.expected-digests",
-    );
-    // Another trainer binary, or another Cargo.lock.
-    refused(
-        vec![train()],
-        GPU_RUNS_ON,
-        |out, _| {
-            edit_json(&record(out), |r| {
-                r["environment"]["trainer"]["binary_sha256"] = "3".repeat(64).into()
-            })
-        },
-        &[],
-        &[],
-        "attest.trainer",
-    );
-    refused(
-        vec![train()],
-        GPU_RUNS_ON,
-        |out, _| {
-            edit_json(&record(out), |r| {
-                r["environment"]["trainer"]["cargo_lock_sha256"] = "3".repeat(64).into()
-            })
-        },
-        &[],
-        &[],
-        "attest.trainer",
-    );
-    // Another run's invocation.
-    refused(
-        vec![train()],
-        GPU_RUNS_ON,
-        |out, _| {
-            edit_json(&record(out), |r| {
-                r["invocation_id"] =
-                    "https://github.com/acme/models/actions/runs/1/attempts/1".into()
-            })
-        },
-        &[],
-        &[],
-        "attest.invocation",
-    );
+    for (check, tamper) in cases {
+        refused(vec![train()], GPU_RUNS_ON, tamper, &[], &[], check);
+    }
     // Training times outside the train job's, per the Jobs API.
     let mut early = train();
     early["completed_at"] = "2001-01-01T00:00:00Z".into();
@@ -556,16 +548,6 @@ fn the_record_must_agree_with_the_definition_and_the_platform() {
         &[],
         &[],
         "attest.times",
-    );
-    // The certificate's builder commit is not the one detect reported.
-    let sigstore_sha = "3333333333333333333333333333333333333333";
-    refused(
-        vec![train()],
-        GPU_RUNS_ON,
-        |_, def| edit_json(def, |d| d["builderSha"] = sigstore_sha.into()),
-        &[],
-        &[],
-        "attest.builder-commit",
     );
 }
 
