@@ -3,13 +3,22 @@
 //! without signing power, then `attest`); run the demo; rebuild from
 //! provenance; prove dataset membership.
 
-// `print!` and `println!` that never panic: when stdout is closed (`| head`)
-// the output is lost, but the exit code still gives the verdict.
+// `print!`, `println!` and `eprintln!` that never panic: when stdout or
+// stderr is closed (`| head`, `2>&-`) the output is lost, but the exit code
+// still gives the outcome. Errors can quote input (a data cell, a path), so
+// each error line is printed with control characters escaped.
 macro_rules! print {
     ($($arg:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($arg)*); }};
 }
 macro_rules! println {
     ($($arg:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($arg)*); }};
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", slsa_aibom_verify::display::one_line(&line));
+    }};
 }
 
 use clap::{Args, Parser, Subcommand};

@@ -318,3 +318,29 @@ fn control_characters_in_spec_text_are_refused() {
         rejects(|d| edit(&job(d), from, to), 2, &["control character", at]);
     }
 }
+
+#[test]
+fn unwritable_stdout_and_stderr_keep_the_exit_code() {
+    let inputs = example(1);
+    edit(
+        &job(inputs.path()),
+        "hidden = [64]",
+        "hidden = [64]\nhiden = [32]",
+    );
+    let run = |full: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+        cmd.arg("detect").arg("--job").arg(job(inputs.path()));
+        cmd.current_dir(inputs.path());
+        if full {
+            cmd.stdout(std::fs::File::create("/dev/full").unwrap())
+                .stderr(std::fs::File::create("/dev/full").unwrap());
+        }
+        code(&cmd.output().unwrap())
+    };
+    assert_eq!(run(false), 2);
+    assert_eq!(
+        run(true),
+        2,
+        "a closed stderr must not turn the error into a panic"
+    );
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fuzz every parser target for SECONDS each (default 600), two at a time, and
-# print libFuzzer's final exec counts. Corpora are seeded from ../shared/vectors
-# when present (they stay in the git-ignored fuzz/corpus folder).
-# Usage: verifier/fuzz/run.sh [SECONDS] [TARGET...]
+# print libFuzzer's final exec counts. With FUZZ_RUNS=N in the environment,
+# each target runs exactly N executions instead (SECONDS is then ignored).
+# Corpora are seeded from our fixtures and from ../shared/vectors when present
+# (they stay in the git-ignored fuzz/corpus folder).
+# Usage: [FUZZ_RUNS=N] verifier/fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}; shift || true
@@ -60,7 +62,9 @@ PY
 }
 run() {
   local t=$1; seed "$t"
-  RUSTC_BOOTSTRAP=1 cargo fuzz run -s none "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" -print_final_stats=1 >"fuzz/$t.log" 2>&1 \
+  local limit=(-max_total_time="$secs")
+  if [ -n "${FUZZ_RUNS:-}" ]; then limit=(-runs="$FUZZ_RUNS"); fi
+  RUSTC_BOOTSTRAP=1 cargo fuzz run -s none "$t" "fuzz/corpus/$t" -- "${limit[@]}" -print_final_stats=1 >"fuzz/$t.log" 2>&1 \
     || { echo "$t: CRASH, see verifier/fuzz/$t.log and fuzz/artifacts/$t"; return 1; }
   printf '%-16s %s  %s\n' "$t" "$(grep -m1 '^Done' "fuzz/$t.log")" "$(grep -m1 'exec_per_sec' "fuzz/$t.log" | tr -s ' ')"
 }

@@ -99,3 +99,16 @@ fn an_unwritable_stdout_loses_the_output_not_the_verdict() {
     std::fs::copy(release.join("model/config.json"), model.join("config.json")).unwrap();
     assert_eq!(run(&model), 5);
 }
+
+#[test]
+fn unwritable_stdout_and_stderr_keep_the_exit_code() {
+    // An error goes to stderr; with both streams failing every write the
+    // process must still exit with the error's code, not panic (101).
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-verify"))
+        .args(["model", "no/such/dir", "--key", "no/such/key.pub"])
+        .stdout(std::fs::File::create("/dev/full").expect("/dev/full"))
+        .stderr(std::fs::File::create("/dev/full").expect("/dev/full"))
+        .output()
+        .expect("run slsa-aibom-verify");
+    assert_eq!(code(&o), 2);
+}
