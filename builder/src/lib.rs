@@ -27,5 +27,6 @@ pub mod github_api;
 pub mod layout;
 pub mod output_check;
 pub mod pipeline;
+pub mod predict;
 pub mod rebuild;
 pub mod signing;

@@ -21,6 +21,8 @@ macro_rules! eprintln {
     }};
 }
 
+mod cli_predict;
+
 use clap::{Args, Parser, Subcommand};
 use slsa_aibom_builder::attest::platform::Platform;
 use slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID;
@@ -64,6 +66,9 @@ enum Command {
     /// Check a `train` output directory against its build-record.json, then
     /// sign it and verify the result (the workflow's `attest` job).
     Attest(AttestArgs),
+    /// Verify a model's release, then run the model on CSV rows: a model
+    /// that does not verify is never loaded (exit 7).
+    Predict(Box<cli_predict::PredictArgs>),
     /// Train the shipped example job offline and verify the outputs.
     Demo(DemoArgs),
     /// Re-run a job from its provenance and compare the model digest.
@@ -459,6 +464,7 @@ fn run(cli: Cli) -> Result<()> {
             )?;
             println!("{outcome}");
         }
+        Command::Predict(a) => a.run()?,
         Command::Prove(a) => {
             let job = Job::load(&a.job)?;
             let split = match a.split.as_str() {

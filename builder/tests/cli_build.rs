@@ -205,3 +205,96 @@ fn cnn_is_deterministic_across_thread_counts_and_learns() {
     let test_accuracy = metrics["test"]["accuracy"].as_f64().unwrap();
     assert!(test_accuracy > 0.8, "{metrics}");
 }
+
+/// `predict` on a copy of testdata/release: (exit code, stdout, stderr).
+fn predict(
+    release: &std::path::Path,
+    rows: &std::path::Path,
+    trust: &[&str],
+) -> (i32, String, String) {
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "predict".into(),
+        release.join("model").into(),
+        "--input".into(),
+        rows.into(),
+    ];
+    args.extend(trust.iter().map(|a| a.into()));
+    let o = cli(&args);
+    (
+        code(&o),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn predict_matches_a_numpy_forward_pass_and_refuses_what_does_not_verify() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tmp = tempfile::tempdir().unwrap();
+    let release = tmp.path().join("release");
+    copy_tree(&root.join("testdata/release"), &release);
+    let rows = tmp.path().join("rows.csv");
+    let data = std::fs::read_to_string(root.join("examples/demo/data/transactions.csv")).unwrap();
+    std::fs::write(&rows, data.lines().take(41).collect::<Vec<_>>().join("\n")).unwrap();
+    let key = release.join("key.pub");
+    let key = key.to_str().unwrap();
+
+    let (c, out, err) = predict(&release, &rows, &["--key", key]);
+    assert_eq!(c, 0, "{err}");
+    let ours: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(ours.len(), 40);
+    assert_eq!(ours[0]["row"], "tx00000");
+
+    // An independent NumPy forward pass over the same safetensors.
+    let python = root.join(".venv-peers/bin/python");
+    assert!(
+        python.is_file(),
+        "the NumPy reference needs .venv-peers: run `bash scripts/peers.sh` (scripts/test.sh does); this check did NOT run"
+    );
+    let reference = std::process::Command::new(&python)
+        .arg(root.join("scripts/predict-reference.py"))
+        .arg(&release)
+        .arg(&rows)
+        .output()
+        .unwrap();
+    assert!(
+        reference.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reference.stderr)
+    );
+    let theirs: Vec<Vec<f64>> = serde_json::from_slice(&reference.stdout).unwrap();
+    for (a, b) in ours.iter().zip(&theirs) {
+        let a = a["outputs"][0].as_f64().unwrap();
+        assert!((a - b[0]).abs() < 1e-5, "{a} vs {}", b[0]);
+    }
+
+    // A policy the release fails: refused before any prediction.
+    let policy = tmp.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "version = 1\n[[metrics]]\nname = \"accuracy\"\nmin = 0.99\n",
+    )
+    .unwrap();
+    let (c, out, err) = predict(
+        &release,
+        &rows,
+        &["--key", key, "--policy", policy.to_str().unwrap()],
+    );
+    assert_eq!((c, out.as_str()), (7, ""), "{err}");
+    assert!(err.contains("not loaded"), "{err}");
+
+    // A tampered weight: refused; with --no-verify it runs, loudly.
+    let weights = release.join("model/model.safetensors");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    let at = bytes.len() - 3;
+    bytes[at] ^= 0x40;
+    std::fs::write(&weights, bytes).unwrap();
+    let (c, out, _) = predict(&release, &rows, &["--key", key]);
+    assert_eq!((c, out.as_str()), (7, ""));
+    let (c, _, err) = predict(&release, &rows, &["--no-verify"]);
+    assert_eq!(c, 0);
+    assert!(err.contains("NOT verified"), "{err}");
+
+    // Nothing to vouch with: refused by the command line.
+    assert_eq!(predict(&release, &rows, &[]).0, 2);
+}

@@ -1,0 +1,123 @@
+//! `slsa-aibom-build predict`: the command line of verified inference
+//! (`slsa_aibom_builder::predict`).
+
+use clap::{Args, ValueEnum};
+use slsa_aibom_builder::error::{BuildError, Result};
+use slsa_aibom_builder::predict::{predict, Prediction, Verification};
+use slsa_aibom_verify::release::rules::{ReleasePolicy, POLICY_VERSION};
+use slsa_aibom_verify::{Policy, PublicKey, TrustRoot};
+use std::path::PathBuf;
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("trust").required(true).multiple(true).args(["key", "policy", "no_verify"])))]
+pub struct PredictArgs {
+    /// The model directory of a release (`model/`, with `attestations/`
+    /// and `model.sig` beside it).
+    model_dir: PathBuf,
+    /// CSV rows to predict, with a header naming at least every feature
+    /// column of the job the model was trained with.
+    #[arg(long)]
+    input: PathBuf,
+    /// The public key a keyed release must be signed with.
+    #[arg(long, conflicts_with = "no_verify")]
+    key: Option<PathBuf>,
+    /// A release policy (TOML, as `slsa-aibom-verify policy init` writes):
+    /// for keyless releases, `[builder]` names the signer.
+    #[arg(long, conflicts_with = "no_verify")]
+    policy: Option<PathBuf>,
+    /// The trusted root for keyless releases [default: embedded public-good].
+    #[arg(long, conflicts_with = "no_verify")]
+    trusted_root: Option<PathBuf>,
+    /// Load the model without verifying its release. Nothing vouches for
+    /// the predictions; a warning says so.
+    #[arg(long)]
+    no_verify: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: OutputFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Json,
+    Csv,
+}
+
+impl PredictArgs {
+    fn verification(&self) -> Result<Verification> {
+        if self.no_verify {
+            return Ok(Verification::Skip);
+        }
+        let input = |e: slsa_aibom_verify::Error| BuildError::Spec(e.to_string());
+        let rules = match &self.policy {
+            Some(path) => {
+                let text = slsa_aibom_verify::bounded_read::read_text(
+                    path,
+                    slsa_aibom_verify::bounded_read::SMALL_LIMIT,
+                    "policy file",
+                )
+                .map_err(input)?;
+                ReleasePolicy::from_toml(&text).map_err(input)?
+            }
+            None => ReleasePolicy {
+                version: POLICY_VERSION,
+                ..ReleasePolicy::default()
+            },
+        };
+        let mut policy = Policy::default();
+        if let Some(root) = &self.trusted_root {
+            policy.trust_root = TrustRoot::from_file(root).map_err(input)?;
+        }
+        rules.apply(&mut policy).map_err(input)?;
+        if let Some(key) = &self.key {
+            policy.key = Some(PublicKey::from_file(key).map_err(input)?);
+        }
+        policy.validate().map_err(input)?;
+        Ok(Verification::Release {
+            policy: Box::new(policy),
+            rules: Box::new(rules),
+        })
+    }
+
+    /// Verify, predict and print.
+    pub fn run(&self) -> Result<()> {
+        if self.no_verify {
+            eprintln!(
+                "WARNING: --no-verify: the release of {} was NOT verified; nothing vouches for these predictions",
+                self.model_dir.display()
+            );
+        }
+        let predictions = predict(&self.model_dir, &self.input, &self.verification()?)?;
+        match self.format {
+            OutputFormat::Json => {
+                let text = serde_json::to_string_pretty(&predictions)
+                    .map_err(|e| BuildError::Io(e.to_string()))?;
+                println!("{text}");
+            }
+            OutputFormat::Csv => {
+                println!("row,prediction,outputs,probabilities");
+                for p in &predictions {
+                    println!("{}", csv_line(p));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn csv_line(p: &Prediction) -> String {
+    let join = |v: &[f32]| {
+        v.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    format!(
+        "{},{},{},{}",
+        quote(&p.row),
+        quote(&p.prediction),
+        join(&p.outputs),
+        join(&p.probabilities)
+    )
+}

@@ -1,0 +1,39 @@
+"""An independent forward pass for `slsa-aibom-build predict`'s test.
+
+Usage: predict-reference.py RELEASE_DIR INPUT.csv
+Prints the raw outputs of every input row as JSON: the feature columns come
+from the job spec in the release's provenance, the preprocessing from
+model/config.json, the weights from model/model.safetensors (NumPy only; no
+code shared with the Rust trainer). MLPs only.
+"""
+import base64
+import csv
+import json
+import sys
+
+import numpy as np
+from safetensors.numpy import load_file
+
+release, rows = sys.argv[1], sys.argv[2]
+bundle = json.load(open(f"{release}/attestations/provenance.sigstore.json"))
+statement = json.loads(base64.b64decode(bundle["dsseEnvelope"]["payload"]))
+definition = statement["predicate"]["buildDefinition"]["externalParameters"]["spec"]["dataset"]["definition"]
+skip = {definition.get("label"), definition.get("key")}
+features = [c["name"] for c in definition["columns"] if c["type"] in ("float", "int") and c["name"] not in skip]
+config = json.load(open(f"{release}/model/config.json"))
+assert config["architecture"] == "mlp", "the reference covers MLPs"
+x = np.array([[float(r[f]) for f in features] for r in csv.DictReader(open(rows))], dtype=np.float64)
+p = config["preprocessing"]
+if p.get("scale") is not None:
+    x = x * p["scale"]
+if p.get("clip") is not None:
+    x = np.clip(x, *p["clip"])
+if p.get("mean"):
+    x = (x - np.array(p["mean"])) / np.array(p["std"])
+weights = load_file(f"{release}/model/model.safetensors")
+layers = len(config["hidden"]) + 1
+for i in range(layers):
+    x = x @ weights[f"dense.{i:02}.weight"].astype(np.float64).T + weights[f"dense.{i:02}.bias"]
+    if i < layers - 1:
+        x = np.maximum(x, 0.0)
+print(json.dumps(x.tolist()))
