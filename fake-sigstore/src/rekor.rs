@@ -14,8 +14,11 @@ use sigstore_types::{DerCertificate, Sha256Hash, SignatureBytes};
 use slsa_aibom_verify::merkle::{audit_path, root};
 
 const ORIGIN: &str = "fake-rekor - 1";
-/// The signer name in checkpoint signature lines (no spaces).
-const SIGNER: &str = "fake-rekor";
+/// The signer name in checkpoint signature lines (no spaces). Verifiers
+/// such as sigstore-js look the log up by it as a substring of the log's
+/// base URL (real Rekor signs as `rekor.sigstore.dev`), and the fake's base
+/// URL ends in `/rekor`.
+const SIGNER: &str = "rekor";
 
 /// The log: a key and the bodies it holds, in order.
 pub struct Rekor {

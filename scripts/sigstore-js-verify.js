@@ -1,0 +1,38 @@
+// Verify a Sigstore bundle with sigstore-js (@sigstore/verify, the verifier
+// npm uses for provenance), offline, against a given trusted root: the
+// interop check of our keyless bundles (builder/tests/keyless.rs).
+//
+// Usage: node sigstore-js-verify.js TRUSTED_ROOT.json BUNDLE.json SAN ISSUER FILE
+// Exit 0 when the bundle verifies, the certificate names SAN and ISSUER, and
+// (for a DSSE in-toto statement) FILE's sha256 or sha512 is a subject.
+'use strict';
+const crypto = require('crypto');
+const fs = require('fs');
+const { bundleFromJSON } = require('@sigstore/bundle');
+const { TrustedRoot } = require('@sigstore/protobuf-specs');
+const { toSignedEntity, toTrustMaterial, Verifier } = require('@sigstore/verify');
+
+const [rootPath, bundlePath, san, issuer, file] = process.argv.slice(2);
+const root = TrustedRoot.fromJSON(JSON.parse(fs.readFileSync(rootPath, 'utf8')));
+const bundle = bundleFromJSON(JSON.parse(fs.readFileSync(bundlePath, 'utf8')));
+const artifact = fs.readFileSync(file);
+const dsse = bundle.content.$case === 'dsseEnvelope';
+const entity = toSignedEntity(bundle, dsse ? undefined : artifact);
+const tlog = bundle.verificationMaterial.tlogEntries.length;
+const verifier = new Verifier(toTrustMaterial(root), {
+  tlogThreshold: tlog > 0 ? 1 : 0,
+  ctlogThreshold: root.ctlogs.length > 0 ? 1 : 0,
+  tsaThreshold: tlog > 0 ? 0 : 1,
+});
+verifier.verify(entity, { subjectAlternativeName: san, extensions: { issuer } });
+if (dsse) {
+  const statement = JSON.parse(bundle.content.dsseEnvelope.payload.toString('utf8'));
+  const digest = (alg) => crypto.createHash(alg).update(artifact).digest('hex');
+  const covered = statement.subject.some(
+    (s) => s.digest && (s.digest.sha256 === digest('sha256') || s.digest.sha512 === digest('sha512')),
+  );
+  if (!covered) {
+    throw new Error(`no subject of the statement is ${file}`);
+  }
+}
+console.log(`sigstore-js: verified ${bundlePath} (${san})`);
