@@ -298,3 +298,20 @@ fn predict_matches_a_numpy_forward_pass_and_refuses_what_does_not_verify() {
     // Nothing to vouch with: refused by the command line.
     assert_eq!(predict(&release, &rows, &[]).0, 2);
 }
+
+#[test]
+fn docs_cli_md_is_the_binarys_own_help() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("docs/cli.md")).unwrap();
+    for sub in [
+        "build", "detect", "train", "attest", "demo", "rebuild", "prove", "predict",
+    ] {
+        let o = cli(&[sub, "--help"]);
+        assert_eq!(code(&o), 0);
+        let block = format!("```text\n{}```", String::from_utf8_lossy(&o.stdout));
+        assert!(
+            doc.contains(&block),
+            "docs/cli.md differs from `slsa-aibom-build {sub} --help`: run scripts/gen-cli-doc.sh"
+        );
+    }
+}

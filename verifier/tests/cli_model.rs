@@ -112,3 +112,31 @@ fn unwritable_stdout_and_stderr_keep_the_exit_code() {
         .expect("run slsa-aibom-verify");
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn docs_cli_md_is_the_binarys_own_help() {
+    let doc = std::fs::read_to_string(testdata().join("../docs/cli.md")).unwrap();
+    for sub in [
+        "verify-bundle",
+        "model",
+        "policy init",
+        "vsa",
+        "inventory",
+        "download-attestations",
+        "dataset-proof",
+        "intoto layout",
+        "intoto file",
+        "intoto dir",
+        "intoto bom",
+    ] {
+        let mut a: Vec<String> = sub.split(' ').map(str::to_string).collect();
+        a.push("--help".into());
+        let o = cli(&a);
+        assert_eq!(code(&o), 0);
+        let block = format!("```text\n{}```", String::from_utf8_lossy(&o.stdout));
+        assert!(
+            doc.contains(&block),
+            "docs/cli.md differs from `slsa-aibom-verify {sub} --help`: run scripts/gen-cli-doc.sh"
+        );
+    }
+}

@@ -31,16 +31,21 @@ pub struct PolicyArgs {
     /// PEM certificate of a private PKI to trust instead of Fulcio (repeatable).
     #[arg(long)]
     certificate_chain: Vec<PathBuf>,
-    /// Expected source repository URL (or OWNER/NAME), from the certificate.
+    /// Expected source repository, from the certificate: https://HOST/OWNER/NAME
+    /// (scheme and host compared; another host than GitHub needs
+    /// --certificate-oidc-issuer), or OWNER/NAME on GitHub.
     #[arg(long)]
     source_repo: Option<String>,
     /// Expected source ref, e.g. refs/tags/v1, from the certificate.
     #[arg(long)]
     source_ref: Option<String>,
-    /// Expected repository owner, from the certificate.
+    /// Expected repository owner on GitHub, from the certificate; implies the
+    /// GitHub Actions issuer unless --certificate-oidc-issuer says otherwise.
     #[arg(long)]
     owner: Option<String>,
-    /// Expected repository as OWNER/NAME, from the certificate.
+    /// Expected repository as OWNER/NAME on GitHub (case-insensitive), from
+    /// the certificate; implies the GitHub Actions issuer unless
+    /// --certificate-oidc-issuer says otherwise.
     #[arg(long)]
     repo: Option<String>,
     /// Expected trigger event (push, release, workflow_dispatch...), from the certificate.
