@@ -1,8 +1,7 @@
 //! Every class of bad input gets its own clear error and exit code, and
 //! leaves no output directory (so nothing signed) behind.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// Run `build` on the example after `mutate`, expecting `exit` and every

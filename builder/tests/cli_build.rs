@@ -1,8 +1,7 @@
 //! The CLI end to end: determinism across runs and thread counts, rebuild,
 //! and dataset-membership proofs.
 
-mod common;
-use common::*;
+use crate::common::*;
 use slsa_aibom_verify::commitment::KeyProof;
 
 fn weights_digest(out: &std::path::Path) -> String {

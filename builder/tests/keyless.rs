@@ -4,8 +4,7 @@
 //! `sigstore` given the fakes' trusted root, and each service failure stops
 //! the run with a clear error and nothing signed left behind.
 
-mod common;
-use common::*;
+use crate::common::*;
 use fake_sigstore::{sample_claims, Claims, Faults, GITHUB_ISSUER};
 use slsa_aibom_builder::layout;
 use slsa_aibom_builder::output_check::{bundle_statement, verify_outputs};

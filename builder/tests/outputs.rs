@@ -1,9 +1,8 @@
 //! One build, then: the ML-BOM binds to the provenance, every single output
 //! file and every single statement field is tamper-evident.
 
-mod common;
+use crate::common::*;
 use base64::Engine as _;
-use common::*;
 use serde_json::Value;
 use sha2::Digest as _;
 use slsa_aibom_builder::output_check::{verify_outputs, Anchor};

@@ -4,8 +4,7 @@
 //! hash the ML-BOM carries, and breaking each policy rule each fail with
 //! the check named.
 
-mod common;
-use common::*;
+use crate::common::*;
 use slsa_aibom_builder::pipeline::{build, BuildOptions};
 use slsa_aibom_builder::signing::Signer;
 use slsa_aibom_builder::spec::Job;

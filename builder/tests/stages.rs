@@ -1,8 +1,7 @@
 //! The two stages the workflow runs in separate jobs: `train` (no signing
 //! power) and `attest` (signs what `train` recorded, after re-checking it).
 
-mod common;
-use common::*;
+use crate::common::*;
 use slsa_aibom_builder::layout;
 use std::path::Path;
 

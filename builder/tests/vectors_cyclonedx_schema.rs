@@ -1,8 +1,7 @@
 //! Our ML-BOM is valid against the official CycloneDX 1.6 JSON schema
 //! (../shared/vectors/formats/cyclonedx-schema, resolved offline).
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn validator() -> jsonschema::Validator {

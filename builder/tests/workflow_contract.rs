@@ -3,8 +3,7 @@
 //! and a local run of that same sequence (simulated `GITHUB_*` environment,
 //! keyless signing against the loopback fake Sigstore).
 
-mod common;
-use common::*;
+use crate::common::*;
 use slsa_aibom_builder::layout;
 use slsa_aibom_verify::release::rules::ReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release};

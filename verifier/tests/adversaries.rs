@@ -2,9 +2,8 @@
 //! common/crafted.rs: every signature verifies) or a hostile file system,
 //! each expected to fail with its own named check and exit code.
 
-mod common;
-use common::crafted::{Crafted, Doc};
-use common::{cli, code, testdata};
+use crate::common::crafted::{Crafted, Doc};
+use crate::common::{cli, code, testdata};
 use serde_json::{json, Value};
 
 fn text(o: &std::process::Output) -> String {

@@ -3,8 +3,7 @@
 //! predicate-type filter, an unknown digest, and the round trip into
 //! `verify-bundle`.
 
-mod common;
-use common::{cli, code, testdata};
+use crate::common::{cli, code, testdata};
 use serde_json::Value;
 use std::path::Path;
 

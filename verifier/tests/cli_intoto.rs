@@ -3,8 +3,7 @@
 //! hand-made layouts cover expiry, artifact rules and inspections.
 #![cfg(feature = "in-toto")]
 
-mod common;
-use common::{cli, code, testdata};
+use crate::common::{cli, code, testdata};
 use in_toto::crypto::{HashAlgorithm, HashValue};
 use in_toto::models::inspection::Inspection;
 use in_toto::models::rule::ArtifactRule;

@@ -1,8 +1,7 @@
 //! CLI behaviour on our own keyed fixtures (testdata/keyed): verification,
 //! tampering of every kind, and malformed input. Needs no ../shared.
 
-mod common;
-use common::{cli, code, testdata};
+use crate::common::{cli, code, testdata};
 use serde_json::Value;
 use std::path::Path;
 

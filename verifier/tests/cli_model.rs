@@ -1,8 +1,7 @@
 //! `model` and `policy init` at the command line. The release semantics
 //! are tested over fresh builder output in builder/tests/release.rs.
 
-mod common;
-use common::{cli, code, testdata};
+use crate::common::{cli, code, testdata};
 
 fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()

@@ -1,9 +1,8 @@
 //! Verification summaries: `model --vsa-out` then `vsa`, over the keyed
 //! release in testdata/release (scripts/make-release-fixture.sh).
 
-mod common;
+use crate::common::{cli, code, testdata};
 use base64::Engine as _;
-use common::{cli, code, testdata};
 use serde_json::Value;
 use slsa_aibom_verify::signing::KeySigner;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,7 @@
 //! The inventory over synthetic signed releases (tests/common/synthetic.rs).
 
-mod common;
-use common::synthetic::{self, sha, Spec};
-use common::{cli, code, testdata};
+use crate::common::synthetic::{self, sha, Spec};
+use crate::common::{cli, code, testdata};
 use slsa_aibom_verify::inventory::Inventory;
 use slsa_aibom_verify::{Policy, PublicKey};
 use std::path::Path;

@@ -5,10 +5,9 @@
 //! with the reason it may change. Large files are sampled with a fixed
 //! stride, so the sweep is deterministic.
 
-mod common;
+use crate::common::crafted::copy_tree;
+use crate::common::testdata;
 use base64::Engine as _;
-use common::crafted::copy_tree;
-use common::testdata;
 use serde_json::Value;
 use slsa_aibom_verify::release::rules::{ReleasePolicy, POLICY_VERSION};
 use slsa_aibom_verify::release::{verify_release, Release};

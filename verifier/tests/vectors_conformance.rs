@@ -3,8 +3,7 @@
 //! with one of the documented failure classes, REFUSE_OFFLINE with the
 //! no-transparency class.
 
-mod common;
-use common::{cli, code, vectors};
+use crate::common::{cli, code, vectors};
 use serde_json::Value;
 
 const EXIT_NO_TRANSPARENCY: i32 = 7;

@@ -1,7 +1,6 @@
 //! Named regressions on real bundles from ../shared/vectors.
 
-mod common;
-use common::{cli, code, vectors};
+use crate::common::{cli, code, vectors};
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (i32, Value) {

@@ -1,0 +1,15 @@
+//! The builder's integration tests, one binary (each module was a file of its
+//! own): bad input, the CLI, the keyless path against the fakes, outputs,
+//! releases, the two stages, the workflow contract, and the CycloneDX schema
+//! check on real vectors (`vectors_*`).
+
+mod common;
+
+mod bad_input;
+mod cli_build;
+mod keyless;
+mod outputs;
+mod release;
+mod stages;
+mod vectors_cyclonedx_schema;
+mod workflow_contract;

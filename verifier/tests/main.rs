@@ -1,0 +1,16 @@
+//! The verifier's integration tests, one binary (each module was a file of
+//! its own): the CLI end to end, crafted releases, the tamper sweep, the
+//! inventory, and the real-world vectors (`vectors_*`, from ../shared/vectors).
+
+mod common;
+
+mod adversaries;
+mod cli_download;
+mod cli_intoto;
+mod cli_keyed;
+mod cli_model;
+mod cli_vsa;
+mod inventory;
+mod tamper_sweep;
+mod vectors_conformance;
+mod vectors_regressions;
