@@ -16,8 +16,10 @@ pub struct VerifyModel {
     /// The model directory.
     model_dir: PathBuf,
     /// The directory holding provenance.sigstore.json and aibom.sigstore.json
-    /// [default: MODEL_DIR/../attestations]. An aibom.cdx.json beside it is
-    /// checked against the provenance too.
+    /// [default: MODEL_DIR/../attestations]. Beside it must be every
+    /// byproduct the provenance names (aibom.cdx.json, metrics.json, ...) and
+    /// the intoto/ folder the ML-BOM references, unless the policy allows a
+    /// partial release.
     #[arg(long)]
     attestations: Option<PathBuf>,
     /// The model signature [default: MODEL_DIR/../model.sig].
