@@ -25,6 +25,8 @@ pub const ENVIRONMENT: &str = "environment.json";
 pub const LOG: &str = "training.log";
 /// Dataset commitment.
 pub const COMMITMENT: &str = "dataset-commitment.json";
+/// The unsigned ML-BOM (CycloneDX JSON), a provenance byproduct.
+pub const AIBOM_FILE: &str = "aibom.cdx.json";
 /// The public key of a keyed run.
 pub const KEY_PUB: &str = "key.pub";
 /// The training stage's record of the run (digests, metrics, environment),
@@ -33,9 +35,9 @@ pub const RECORD: &str = "build-record.json";
 /// What the signing stage writes (removed again if it fails).
 pub const SIGNED: [&str; 5] = [
     ATTESTATIONS_DIR,
-    crate::attest::intoto::DIR,
+    slsa_aibom_verify::intoto::release::DIR,
     MODEL_SIG,
-    crate::attest::AIBOM_FILE,
+    AIBOM_FILE,
     KEY_PUB,
 ];
 

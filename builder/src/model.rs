@@ -10,8 +10,7 @@ use candle_core::{DType, Device, Tensor, Var};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Side of the square convolution kernels.
-pub const KERNEL: usize = 3;
+pub use crate::conv::KERNEL;
 
 /// One parameter's name, shape and Glorot fans.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,9 +10,7 @@ use base64::Engine as _;
 use serde_json::Value;
 use slsa_aibom_verify::release::rules::ReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release};
-use slsa_aibom_verify::{
-    CertIdentity, Inputs, Policy, PublicKey, SanMatcher, Subject, TrustRoot, Verifier,
-};
+use slsa_aibom_verify::{CertIdentity, Inputs, Policy, Subject, Verifier};
 use std::path::Path;
 
 /// Verify `evidence` against `subjects` under `policy`; anything short of
@@ -53,51 +51,7 @@ pub fn bundle_statement(bundle: &Path) -> Result<Value> {
         .ok_or_else(|| BuildError::Verify(format!("{}: no statement", bundle.display())))
 }
 
-/// What the outputs' signatures must chain to.
-#[derive(Debug, Clone)]
-pub enum Anchor {
-    /// A public key (keyed builds).
-    Key(PublicKey),
-    /// A Fulcio certificate under `trust_root` for `identity`, issued to a
-    /// token from `issuer` (keyless builds).
-    Certificate {
-        /// The Sigstore instance.
-        trust_root: Box<TrustRoot>,
-        /// The expected certificate SAN.
-        identity: SanMatcher,
-        /// The expected OIDC issuer.
-        issuer: String,
-    },
-}
-
-impl Anchor {
-    /// A PEM public key file.
-    pub fn key_file(path: &Path) -> Result<Self> {
-        PublicKey::from_file(path)
-            .map(Anchor::Key)
-            .map_err(|e| BuildError::Verify(e.to_string()))
-    }
-
-    /// The verifier policy that trusts exactly this anchor.
-    fn policy(&self) -> Policy {
-        match self {
-            Anchor::Key(key) => Policy {
-                key: Some(key.clone()),
-                ..Policy::default()
-            },
-            Anchor::Certificate {
-                trust_root,
-                identity,
-                issuer,
-            } => Policy {
-                trust_root: (**trust_root).clone(),
-                identity: Some(identity.clone()),
-                issuer: Some(issuer.clone()),
-                ..Policy::default()
-            },
-        }
-    }
-}
+pub use crate::signing::Anchor;
 
 /// Check everything under `root` against `anchor` as a consumer's
 /// `verify model` would (the three documents, their binding, the ML-BOM

@@ -104,9 +104,9 @@ pub fn sha256_tree(
 ) -> Result<std::collections::BTreeSet<(String, String)>> {
     let ignore: std::collections::BTreeSet<Vec<String>> = ignore
         .iter()
-        .map(|p| crate::model_signing::components(p))
+        .map(|p| crate::model_dir::components(p))
         .collect();
-    let files = crate::model_signing::walk(dir, false, &ignore)?;
+    let files = crate::model_dir::walk(dir, false, &ignore)?;
     let jobs: Vec<HashJob> = files
         .values()
         .map(|p| HashJob {

@@ -10,11 +10,11 @@
 
 use crate::error::{Error, Result};
 use crate::evidence;
+use crate::mlbom::MlBom;
+use crate::mlbom::CYCLONEDX_PREDICATE;
 use crate::policy::Policy;
 use crate::provenance::SLSA_PROVENANCE_V1;
 use crate::release::consistency::{dependencies, subjects};
-use crate::release::mlbom::MlBom;
-use crate::release::CYCLONEDX_PREDICATE;
 use crate::statement::Statement;
 use crate::verifier::{Subject, Verifier};
 use crate::Digest;
@@ -199,9 +199,7 @@ fn merge(model: &mut Model, found: Found) {
             let name = name.trim_start_matches("dataset:").to_string();
             model.datasets.insert((name, sha256));
         }
-        for d in
-            crate::release::mlbom::array(&st.predicate["buildDefinition"]["resolvedDependencies"])
-        {
+        for d in crate::mlbom::array(&st.predicate["buildDefinition"]["resolvedDependencies"]) {
             match d["name"].as_str() {
                 Some("base-model") => {
                     model.base_model = d["digest"]["sha256"].as_str().map(str::to_ascii_lowercase)

@@ -58,6 +58,8 @@ pub mod intoto;
 pub mod inventory;
 pub mod keys;
 pub mod merkle;
+pub mod mlbom;
+mod model_dir;
 pub mod model_signing;
 pub mod our_builder;
 pub mod policy;

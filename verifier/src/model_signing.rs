@@ -5,11 +5,12 @@
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::hashing::{sha256_jobs, HashJob};
+use crate::model_dir::{components, walk};
 use crate::statement::Statement;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The model-signing predicate type.
 pub const MODEL_SIGNING_V1: &str = "https://model_signing/signature/v1.0";
@@ -78,96 +79,6 @@ fn parse_name(name: &str, sharded: bool) -> Result<Key> {
         return Err(bad());
     }
     Ok((comps, range))
-}
-
-fn is_ignored(rel: &[String], ignore: &BTreeSet<Vec<String>>) -> bool {
-    (1..=rel.len()).any(|n| ignore.contains(&rel[..n].to_vec()))
-}
-
-/// A relative path (`a/b/`) as its components, as [`walk`] lists them.
-pub(crate) fn components(path: &str) -> Vec<String> {
-    path.trim_matches('/')
-        .split('/')
-        .map(str::to_string)
-        .collect()
-}
-
-/// Every regular file under `dir`, as path components, skipping ignored
-/// paths; anything that is neither a file nor a directory is a digest failure.
-pub(crate) fn walk(
-    dir: &Path,
-    allow_symlinks: bool,
-    ignore: &BTreeSet<Vec<String>>,
-) -> Result<BTreeMap<Vec<String>, PathBuf>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![(dir.to_path_buf(), Vec::<String>::new())];
-    while let Some((abs, rel)) = stack.pop() {
-        let entries = std::fs::read_dir(&abs)
-            .map_err(|e| Error::Input(format!("cannot list {}: {e}", abs.display())))?;
-        for entry in entries {
-            let entry =
-                entry.map_err(|e| Error::Input(format!("cannot list {}: {e}", abs.display())))?;
-            let name = entry
-                .file_name()
-                .into_string()
-                .map_err(|n| Error::Input(format!("non-UTF-8 file name {n:?}")))?;
-            let mut child = rel.clone();
-            child.push(name);
-            if is_ignored(&child, ignore) {
-                continue;
-            }
-            let path = entry.path();
-            let meta = std::fs::symlink_metadata(&path)
-                .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
-            let meta = if meta.file_type().is_symlink() {
-                if !allow_symlinks {
-                    return Err(Error::Digest(format!(
-                        "{} is a symbolic link, which this model signature does not allow",
-                        child.join("/")
-                    )));
-                }
-                std::fs::metadata(&path)
-                    .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?
-            } else {
-                meta
-            };
-            if meta.is_dir() {
-                stack.push((path, child));
-            } else if meta.is_file() {
-                out.insert(child, path);
-            } else {
-                // A FIFO, socket or device has no content to hash: it is
-                // never a model file, and never silently left out.
-                return Err(Error::Digest(format!(
-                    "{} is not a regular file or directory ({}); a model directory holds files only",
-                    child.join("/"),
-                    kind(&meta.file_type())
-                )));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// What a special file is, for messages.
-#[cfg(not(unix))]
-fn kind(_: &std::fs::FileType) -> &'static str {
-    "a special file"
-}
-
-/// What a special file is, for messages.
-#[cfg(unix)]
-fn kind(t: &std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if t.is_fifo() {
-        "a FIFO"
-    } else if t.is_socket() {
-        "a socket"
-    } else if t.is_block_device() || t.is_char_device() {
-        "a device"
-    } else {
-        "a special file"
-    }
 }
 
 fn list(names: &[String]) -> String {

@@ -5,8 +5,9 @@
 //! <https://slsa.dev/spec/v1.0/verification_summary>
 
 use crate::error::{Error, Result};
+use crate::mlbom::MlBom;
 use crate::policy::Policy;
-use crate::release::{consistency, mlbom::MlBom, Release, ReleaseReport};
+use crate::release::{consistency, Release, ReleaseReport};
 use crate::signing::GITHUB_ISSUER;
 use crate::verdict::{Checks, Failure};
 use crate::verifier::{failed, Inputs, Report, Subject, SubjectVerdict, Verifier};
@@ -319,7 +320,7 @@ fn summary_checks(
             ))
         },
     )?;
-    let levels: Vec<&str> = crate::release::mlbom::array(&p["verifiedLevels"])
+    let levels: Vec<&str> = crate::mlbom::array(&p["verifiedLevels"])
         .iter()
         .filter_map(Value::as_str)
         .collect();

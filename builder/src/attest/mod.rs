@@ -16,8 +16,7 @@ use crate::signing::Signer;
 use record::BuildRecord;
 use sha2::{Digest as _, Sha256};
 
-/// File name of the unsigned ML-BOM in the output directory.
-pub const AIBOM_FILE: &str = "aibom.cdx.json";
+pub use crate::layout::AIBOM_FILE;
 
 /// The signed outputs of one run, as `(path relative to the output
 /// directory, contents)`: the ML-BOM file, the three bundles and the public

@@ -2,7 +2,7 @@
 //! neighbourhood, zero-padded, as one row (im2col), and its adjoint, which
 //! sums each row back onto the pixels it came from (col2im).
 
-use crate::model::KERNEL;
+use super::KERNEL;
 use candle_core::{bail, CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 

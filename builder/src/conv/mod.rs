@@ -13,7 +13,9 @@
 pub mod im2col;
 pub mod max_pool;
 
-use crate::model::KERNEL;
+/// Side of the square convolution kernels.
+pub const KERNEL: usize = 3;
+
 use candle_core::{Result, Tensor};
 use im2col::Im2col;
 use max_pool::MaxPool2x2;

@@ -1,12 +1,14 @@
 //! Signing: the verifier crate's signers (keyed and keyless), and what a
 //! consumer must verify this builder's outputs against.
 
+mod anchor;
+
+pub use anchor::Anchor;
 pub use slsa_aibom_verify::signing::{
     KeySigner, KeylessConfig, KeylessSigner, Services, Signer, Transparency, GITHUB_ISSUER,
 };
 
 use crate::error::{BuildError, Result};
-use crate::output_check::Anchor;
 use slsa_aibom_verify::{PublicKey, SanMatcher};
 
 /// What a consumer verifies `signer`'s outputs against: the key, or a

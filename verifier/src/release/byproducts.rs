@@ -4,8 +4,8 @@
 //! must be there and have the digest the provenance records, unless the
 //! policy allows a partial release; one that is there is always checked.
 
-use super::mlbom::array;
 use crate::error::{Error, Result};
+use crate::mlbom::array;
 use crate::statement::Statement;
 use crate::verdict::Checks;
 use std::path::{Component, Path};

@@ -2,9 +2,9 @@
 //! one signer and one run, one set of model files, one set of datasets,
 //! and the ML-BOM file that the provenance names by digest.
 
-use super::mlbom::{array, MlBom};
 use crate::error::{Error, Result};
 use crate::identity::CertIdentity;
+use crate::mlbom::{array, MlBom};
 use crate::statement::Statement;
 use crate::verdict::Checks;
 use serde_json::Value;

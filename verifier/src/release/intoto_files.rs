@@ -2,8 +2,8 @@
 //! checks recorded as `intoto.*`. When the ML-BOM references them they must
 //! be at hand, unless the policy allows a partial release.
 
-use super::mlbom::{array, model_component};
 use crate::error::{Error, Result};
+use crate::mlbom::{array, model_component};
 use crate::statement::Statement;
 use crate::verdict::Checks;
 use std::path::Path;

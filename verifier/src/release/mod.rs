@@ -7,11 +7,11 @@
 mod byproducts;
 pub mod consistency;
 mod intoto_files;
-pub mod mlbom;
 pub mod passport;
 pub mod rules;
 
 use crate::error::{Error, Result};
+use crate::mlbom::MlBom;
 use crate::model_signing::MODEL_SIGNING_V1;
 use crate::policy::Policy;
 use crate::provenance::SLSA_PROVENANCE_V1;
@@ -19,14 +19,12 @@ use crate::runner_policy::RunnerPolicy;
 use crate::verdict::{Check, Checks, Failure, Verdict};
 use crate::verifier::{failed, Inputs, Subject, Verifier};
 use crate::Digest;
-use mlbom::MlBom;
 use passport::Passport;
 use rules::ReleasePolicy;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// The predicate type of a CycloneDX BOM statement.
-pub const CYCLONEDX_PREDICATE: &str = "https://cyclonedx.org/bom";
+pub use crate::mlbom::CYCLONEDX_PREDICATE;
 
 /// The files of one release.
 #[derive(Debug, Clone)]

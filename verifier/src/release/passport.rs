@@ -2,8 +2,8 @@
 //! before it trusts a model (after Google's "Securing the AI Software
 //! Supply Chain"), each answer marked with what vouches for it.
 
-use super::mlbom::MlBom;
 use crate::identity::CertIdentity;
+use crate::mlbom::MlBom;
 use crate::statement::Statement;
 use serde::Serialize;
 use std::fmt;

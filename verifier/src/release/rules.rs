@@ -4,9 +4,9 @@
 //! the rest are checked against the verified documents. Every rule that is
 //! set is checked and reported; a rule that cannot be checked fails.
 
-use super::mlbom::MlBom;
 use crate::error::{Error, Result};
 use crate::identity::{CertIdentity, SanMatcher};
+use crate::mlbom::MlBom;
 use crate::policy::Policy;
 use crate::repo_url::RepoUrl;
 use crate::runner_policy::RunnerPolicy;
@@ -541,7 +541,7 @@ impl ReleasePolicy {
         for rule in &self.denied_versions {
             let req = semver::VersionReq::parse(&rule.versions)
                 .map_err(|e| Error::Input(format!("denied_versions: {e}")))?;
-            let found: Vec<&super::mlbom::Part> = bom
+            let found: Vec<&crate::mlbom::Part> = bom
                 .frameworks
                 .iter()
                 .chain(&bom.applications)
@@ -697,7 +697,7 @@ fn license_allowed(expressions: &[String], allowed: &[String]) -> std::result::R
 #[cfg(test)]
 mod props {
     use super::*;
-    use crate::release::mlbom::Metric;
+    use crate::mlbom::Metric;
     use proptest::prelude::*;
 
     fn provenance(test_rows: u64) -> Statement {

@@ -3,6 +3,9 @@
 
 use serde_json::Value;
 
+/// The predicate type of a CycloneDX BOM statement.
+pub const CYCLONEDX_PREDICATE: &str = "https://cyclonedx.org/bom";
+
 /// One performance metric of the model card.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metric {
