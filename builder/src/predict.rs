@@ -10,7 +10,7 @@
 use crate::data::Standardizer;
 use crate::error::{BuildError, Result};
 use crate::model::{Layout, Model};
-use crate::spec::{Architecture, ColumnType, DataFormat, JobSpec, Task};
+use crate::spec::{Architecture, DataFormat, JobSpec, Task};
 use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use slsa_aibom_verify::release::rules::ReleasePolicy;
@@ -167,21 +167,12 @@ fn read_rows(input: &Path, spec: &JobSpec) -> Result<(Vec<String>, Vec<f32>, usi
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(bytes.as_slice());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| BuildError::Data(format!("{name}: cannot read the header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let header = crate::data::csv_header(&mut reader, &name)?;
     let position = |column: &str| header.iter().position(|h| h == column);
     let features: Vec<(&str, usize)> = def
-        .columns
-        .iter()
-        .filter(|c| {
-            Some(&c.name) != def.label.as_ref()
-                && Some(&c.name) != def.key.as_ref()
-                && matches!(c.kind, ColumnType::Float | ColumnType::Int)
-        })
+        .feature_columns()
+        .into_iter()
+        .map(|i| &def.columns[i])
         .map(|c| {
             position(&c.name)
                 .map(|i| (c.name.as_str(), i))

@@ -95,6 +95,23 @@ pub struct DatasetSpec {
     pub definition: DatasetDefinition,
 }
 
+impl DatasetDefinition {
+    /// Indexes (in `columns`) of the feature columns: every `float` or
+    /// `int` column but the label and the key, in file order.
+    pub fn feature_columns(&self) -> Vec<usize> {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                Some(&c.name) != self.label.as_ref()
+                    && Some(&c.name) != self.key.as_ref()
+                    && matches!(c.kind, ColumnType::Float | ColumnType::Int)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
 /// AIBoMGen's `dataset_definition.yaml`, plus a record key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

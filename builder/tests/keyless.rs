@@ -313,15 +313,22 @@ fn keyless_without_an_ambient_token_says_what_is_missing() {
     assert_nothing_signed(&out);
 }
 
-/// Verify the provenance in `out` under the fakes' root with `runner`.
-fn verify_runner(sigstore: &Sigstore, out: &Path, runner: RunnerPolicy) -> Report {
-    let policy = Policy {
+/// Outputs signed by our workflow through these fakes.
+fn builder_policy(sigstore: &Sigstore) -> Policy {
+    Policy {
         trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
         identity: Some(SanMatcher::Exact(BUILDER_ID.into())),
         issuer: Some(GITHUB_ISSUER.into()),
+        ..Policy::default()
+    }
+}
+
+/// Verify the provenance in `out` under the fakes' root with `runner`.
+fn verify_runner(sigstore: &Sigstore, out: &Path, runner: RunnerPolicy) -> Report {
+    let policy = Policy {
         builder_id: Some(BUILDER_ID.into()),
         runner,
-        ..Policy::default()
+        ..builder_policy(sigstore)
     };
     Verifier::new(policy).unwrap().verify(&Inputs {
         evidence: out.join("attestations/provenance.sigstore.json"),
@@ -739,17 +746,13 @@ fn uploaded_attestations_are_found_by_digest_and_verify() {
 #[test]
 fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
     use slsa_aibom_verify::release::rules::{BuilderRules, ReleasePolicy, SourceRules};
-    use slsa_aibom_verify::release::{verify_release, Release};
+    use slsa_aibom_verify::release::verify_release;
     let sigstore = Sigstore::start(sample_claims());
     let (_d, out) = unsigned();
     let o = attest(&sigstore, &out, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let claims = sample_claims();
-    let release = Release::from_layout(
-        &out.join("model"),
-        &out.join("attestations"),
-        &out.join("model.sig"),
-    );
+    let release = release_of(&out);
     let run = |rules: ReleasePolicy| {
         rules.validate().unwrap();
         let mut policy = Policy {
@@ -894,7 +897,7 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
 #[test]
 fn swapping_any_document_for_another_keyless_runs_fails_the_same_signer_check() {
     use slsa_aibom_verify::release::rules::ReleasePolicy;
-    use slsa_aibom_verify::release::{verify_release, Release};
+    use slsa_aibom_verify::release::verify_release;
     // Run A, then run B of the same workflow: the same identity (SAN), the
     // same model files, another run. Only the certificates' run URIs differ.
     let sigstore = Sigstore::start(sample_claims());
@@ -917,22 +920,13 @@ fn swapping_any_document_for_another_keyless_runs_fails_the_same_signer_check() 
         );
     }
 
-    let policy = Policy {
-        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
-        identity: Some(SanMatcher::Exact(BUILDER_ID.into())),
-        issuer: Some(GITHUB_ISSUER.into()),
-        ..Policy::default()
-    };
+    let policy = builder_policy(&sigstore);
     let rules = ReleasePolicy {
         version: 1,
         ..ReleasePolicy::default()
     };
     let verify = |out: &Path| {
-        let release = Release::from_layout(
-            &out.join("model"),
-            &out.join("attestations"),
-            &out.join("model.sig"),
-        );
+        let release = release_of(out);
         verify_release(&policy, &rules, None, &release)
     };
     for out in [&a, &b] {
@@ -972,4 +966,79 @@ fn swapping_any_document_for_another_keyless_runs_fails_the_same_signer_check() 
             failure.message
         );
     }
+}
+
+#[test]
+fn the_signing_job_describes_the_trainer_itself() {
+    // The train runner lists other framework versions in its record; the
+    // digests it also records still match the signing job's own binary.
+    let sigstore = Sigstore::start(sample_claims());
+    workflow_jobs(
+        &sigstore,
+        gh_job(102, "build / train", GPU, &["self-hosted", "linux", "gpu"]),
+    );
+    let (_d, out) = unsigned();
+    let def = definition(&out, GPU_RUNS_ON, SHA);
+    edit_json(&out.join(layout::RECORD), |r| {
+        for p in r["environment"]["trainer"]["dependencies"]
+            .as_array_mut()
+            .unwrap()
+        {
+            p["version"] = "0.0.1-forged".into();
+        }
+    });
+    let o = attest_in_workflow(&sigstore, &out, &def, &[], &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let bom: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("aibom.cdx.json")).unwrap()).unwrap();
+    let versions: Vec<&str> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "framework")
+        .filter_map(|c| c["version"].as_str())
+        .collect();
+    assert!(!versions.is_empty());
+    assert!(
+        !versions.iter().any(|v| v.contains("forged")),
+        "{versions:?}"
+    );
+
+    // The passport names the builder as the certificate does, and judges
+    // the runner itself.
+    use slsa_aibom_verify::release::rules::{ReleasePolicy, POLICY_VERSION};
+    use slsa_aibom_verify::release::verify_release;
+    let policy = builder_policy(&sigstore);
+    let rules = ReleasePolicy {
+        version: POLICY_VERSION,
+        ..ReleasePolicy::default()
+    };
+    let release = release_of(&out);
+    let report = verify_release(&policy, &rules, None, &release);
+    assert!(report.verified, "{:?}", report.failure);
+    let passport = report.passport.unwrap();
+    let system = passport
+        .answers
+        .iter()
+        .find(|a| a.question.starts_with("Which system"))
+        .unwrap();
+    assert!(system.answer.starts_with(BUILDER_ID), "{}", system.answer);
+    assert!(system.answer.contains("self-hosted"), "{}", system.answer);
+}
+
+#[test]
+fn detect_refuses_a_runner_that_is_not_github_hosted() {
+    let inputs = example(1);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+    cmd.current_dir(inputs.path())
+        .args(["detect", "--job", JOB, "--out", "def.json"]);
+    github_env(&mut cmd).env("RUNNER_ENVIRONMENT", "self-hosted");
+    let o = cmd.output().unwrap();
+    assert_ne!(code(&o), 0);
+    assert!(
+        stderr(&o).contains("detect.runner-environment"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!inputs.path().join("def.json").exists());
 }

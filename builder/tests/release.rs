@@ -12,7 +12,7 @@ use slsa_aibom_verify::release::rules::{
     DatasetRules, DeniedVersion, LicenseRules, MetricRule, ReleasePolicy, ReleaseRules,
     SourceRules, POLICY_VERSION,
 };
-use slsa_aibom_verify::release::{verify_release, Release, ReleaseReport};
+use slsa_aibom_verify::release::{verify_release, ReleaseReport};
 use slsa_aibom_verify::{ErrorClass, Policy, PublicKey, Status};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -70,11 +70,7 @@ fn copy_a() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn verify(out: &Path, rules: &ReleasePolicy) -> ReleaseReport {
-    let release = Release::from_layout(
-        &out.join("model"),
-        &out.join("attestations"),
-        &out.join("model.sig"),
-    );
+    let release = release_of(out);
     verify_release(&policy(), rules, None, &release)
 }
 

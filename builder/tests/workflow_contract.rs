@@ -6,7 +6,7 @@
 use crate::common::*;
 use slsa_aibom_builder::layout;
 use slsa_aibom_verify::release::rules::ReleasePolicy;
-use slsa_aibom_verify::release::{verify_release, Release};
+use slsa_aibom_verify::release::verify_release;
 use slsa_aibom_verify::{Policy, TrustRoot};
 use std::path::Path;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -481,11 +481,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                     };
                     rules.apply(&mut policy).unwrap();
                     let out = dir.join("out");
-                    let release = Release::from_layout(
-                        &out.join("model"),
-                        &out.join("attestations"),
-                        &out.join("model.sig"),
-                    );
+                    let release = release_of(&out);
                     let report = verify_release(&policy, &rules, None, &release);
                     assert!(report.verified, "{:?}", report.failure);
                 }

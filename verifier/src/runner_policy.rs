@@ -61,6 +61,23 @@ pub fn is_self_hosted<S: AsRef<str>>(
             .any(|l| l.as_ref().eq_ignore_ascii_case("self-hosted"))
 }
 
+/// Whether a `trainRunner` record describes a self-hosted runner, judged
+/// by this verifier from the group and labels as well as the recorded flag:
+/// only a record that says `selfHosted: false` *and* names GitHub's hosted
+/// group without a `self-hosted` label counts as GitHub-hosted.
+pub fn record_is_self_hosted(record: &Value) -> bool {
+    let labels: Vec<&str> = record["labels"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    record["selfHosted"] != Value::Bool(false)
+        || is_self_hosted(
+            record["runnerGroup"].as_str(),
+            record["runnerGroupId"].as_u64(),
+            &labels,
+        )
+}
+
 /// Apply `policy` to the provenance statement `st`.
 pub fn check(st: &Statement, policy: &RunnerPolicy, checks: &mut Checks) -> Result<()> {
     if policy.is_empty() {
@@ -86,11 +103,9 @@ pub fn check(st: &Statement, policy: &RunnerPolicy, checks: &mut Checks) -> Resu
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let group = record["runnerGroup"].as_str();
-    let group_id = record["runnerGroupId"].as_u64();
     let name = record["runnerName"].as_str().unwrap_or("an unnamed runner");
     if policy.deny_self_hosted {
-        let hosted =
-            record["selfHosted"] == Value::Bool(false) && !is_self_hosted(group, group_id, &labels);
+        let hosted = !record_is_self_hosted(record);
         checks.record(
             "runner.github-hosted",
             Some("github-hosted".into()),

@@ -419,3 +419,16 @@ fn an_unknown_external_parameter_of_our_build_type_is_refused() {
     let o = c.verify(&[]);
     assert_eq!(code(&o), 0, "{}", text(&o));
 }
+
+#[test]
+fn a_byproduct_name_cannot_leave_the_release_folder() {
+    for name in ["../../etc/passwd", "/etc/passwd", "metrics/../../x", ""] {
+        let c = Crafted::new();
+        c.edit(Doc::Provenance, |st| {
+            st["predicate"]["runDetails"]["byproducts"][0]["name"] = json!(name);
+        });
+        let o = c.verify(&["--format", "json"]);
+        assert_eq!(code(&o), 2, "{name:?}: {}", text(&o));
+        assert_eq!(failing_check(&o), "release.byproducts", "{name:?}");
+    }
+}

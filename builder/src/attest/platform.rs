@@ -13,8 +13,8 @@
 use super::record::BuildRecord;
 use super::train_runner::TrainRunner;
 use crate::definition::BuildDefinition;
+use crate::environment::TrainerInfo;
 use crate::error::{BuildError, Result};
-use sha2::{Digest as _, Sha256};
 
 /// The platform's facts about this run.
 #[derive(Debug, Clone)]
@@ -25,8 +25,9 @@ pub struct Platform {
     pub runner: TrainRunner,
     /// This run and attempt, from the signing job's environment.
     pub invocation_id: String,
-    /// sha256 of the trainer binary the signing job was handed (its own).
-    pub trainer_sha256: String,
+    /// The trainer binary the signing job was handed (its own): its
+    /// digest, its `Cargo.lock` and the locked packages.
+    pub trainer: TrainerInfo,
 }
 
 fn refuse(check: &str, why: String) -> BuildError {
@@ -41,19 +42,19 @@ impl Platform {
                 "GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID must be set in the signing job".into(),
             )
         })?;
-        let exe = std::env::current_exe()
-            .map_err(|e| BuildError::Io(format!("cannot locate this binary: {e}")))?;
         Ok(Platform {
             definition,
             runner,
             invocation_id,
-            trainer_sha256: crate::error::sha256_hex(&exe)?,
+            trainer: TrainerInfo::capture()?,
         })
     }
 
     /// Check the train runner's `record` against the platform, and return
-    /// it as it will be signed: with this run's invocation ID and the Jobs
-    /// API's start and end times.
+    /// it as it will be signed: with this run's invocation ID, the Jobs
+    /// API's start and end times, and the signing job's own description of
+    /// the trainer (version and locked packages: what the ML-BOM lists as
+    /// frameworks), which the record's digests were just shown to match.
     pub fn vouch(&self, record: &BuildRecord) -> Result<BuildRecord> {
         let def = &self.definition;
         let job_path = def.job.display().to_string();
@@ -84,25 +85,22 @@ impl Platform {
                 ),
             ));
         }
-        let trainer = &record.environment.trainer;
-        if trainer.binary_sha256 != self.trainer_sha256 {
+        let (said, own) = (&record.environment.trainer, &self.trainer);
+        if said.binary_sha256 != own.binary_sha256 {
             return Err(refuse(
                 "attest.trainer",
                 format!(
                     "the record says the trainer binary had sha256 {}, the binary the workflow built has {}",
-                    trainer.binary_sha256, self.trainer_sha256
+                    said.binary_sha256, own.binary_sha256
                 ),
             ));
         }
-        let lock = hex::encode(Sha256::digest(
-            crate::environment::trainer::CARGO_LOCK.as_bytes(),
-        ));
-        if trainer.cargo_lock_sha256 != lock {
+        if said.cargo_lock_sha256 != own.cargo_lock_sha256 {
             return Err(refuse(
                 "attest.trainer",
                 format!(
-                    "the record says the trainer was built from Cargo.lock sha256 {}, this builder's is {lock}",
-                    trainer.cargo_lock_sha256
+                    "the record says the trainer was built from Cargo.lock sha256 {}, this builder's is {}",
+                    said.cargo_lock_sha256, own.cargo_lock_sha256
                 ),
             ));
         }
@@ -137,6 +135,7 @@ impl Platform {
         let mut vouched = record.clone();
         vouched.started_on = self.runner.started_at.clone();
         vouched.finished_on = self.runner.completed_at.clone();
+        vouched.environment.trainer = own.clone();
         Ok(vouched)
     }
 }

@@ -6,6 +6,16 @@ use crate::spec::{ColumnType, Job, Task};
 use slsa_aibom_verify::commitment::Record;
 use std::collections::BTreeSet;
 
+/// A CSV file's header, each name trimmed (`name` for messages).
+pub(crate) fn header(reader: &mut csv::Reader<&[u8]>, name: &str) -> Result<Vec<String>> {
+    Ok(reader
+        .headers()
+        .map_err(|e| BuildError::Data(format!("{name}: cannot read the header: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect())
+}
+
 /// Load a CSV dataset: the header must equal the declared columns, every
 /// feature must be a finite number, every label known, every key unique.
 pub fn load(job: &Job) -> Result<Dataset> {
@@ -18,12 +28,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
         .has_headers(true)
         .flexible(true)
         .from_reader(bytes.as_slice());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| BuildError::Data(format!("{name}: cannot read the header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let header = header(&mut reader, &name)?;
     let declared: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();
     if header != declared {
         return Err(BuildError::Data(format!(
@@ -44,17 +49,9 @@ pub fn load(job: &Job) -> Result<Dataset> {
         .key
         .as_ref()
         .and_then(|k| def.columns.iter().position(|c| &c.name == k));
-    let feature_cols: Vec<usize> = def
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| {
-            *i != label_col
-                && Some(*i) != key_col
-                && matches!(c.kind, ColumnType::Float | ColumnType::Int)
-        })
-        .map(|(i, _)| i)
-        .collect();
+    // The header equals the declared columns, so their indexes are the
+    // header's.
+    let feature_cols = def.feature_columns();
     let width: usize = def.input_shape.iter().product();
     if width != feature_cols.len() {
         return Err(BuildError::Data(format!(

@@ -9,6 +9,7 @@ mod image_folder;
 mod preprocess;
 mod split;
 
+pub(crate) use csv_table::header as csv_header;
 pub use files::DataFile;
 pub use preprocess::Standardizer;
 pub use split::{Split, SplitName};

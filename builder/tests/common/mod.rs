@@ -166,3 +166,13 @@ impl Sigstore {
         }
     }
 }
+
+/// The release in a builder output directory `out` (its `model/`,
+/// `attestations/`, `model.sig` and the files beside them).
+pub fn release_of(out: &Path) -> slsa_aibom_verify::release::Release {
+    slsa_aibom_verify::release::Release::from_layout(
+        &out.join("model"),
+        &out.join("attestations"),
+        &out.join("model.sig"),
+    )
+}

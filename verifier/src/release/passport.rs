@@ -165,22 +165,29 @@ impl Passport {
                 Basis::KeyHolder,
             ),
         }
-        let builder = p["runDetails"]["builder"]["id"].as_str().unwrap_or("?");
+        // The builder as the certificate names it (keyless); a keyed
+        // release has only the provenance's word.
+        let builder = s
+            .signer
+            .and_then(|id| id.san.as_deref())
+            .or(p["runDetails"]["builder"]["id"].as_str())
+            .unwrap_or("?");
         let runner = &p["buildDefinition"]["internalParameters"]["trainRunner"];
         let device = p["buildDefinition"]["externalParameters"]["device"]
             .as_str()
             .unwrap_or("?");
+        // The device is the one the job asked for.
         let system = match runner["runnerName"].as_str() {
             Some(name) => format!(
-                "{builder} on runner {name} (group {}, {}), device {device}",
+                "{builder} on runner {name} (group {}, {}), requested device {device}",
                 runner["runnerGroup"].as_str().unwrap_or("?"),
-                if runner["selfHosted"] == true {
+                if crate::runner_policy::record_is_self_hosted(runner) {
                     "self-hosted"
                 } else {
                     "GitHub-hosted"
                 }
             ),
-            None => format!("{builder}, device {device} (no runner record)"),
+            None => format!("{builder}, requested device {device} (no runner record)"),
         };
         // The runner record comes from the Jobs API through our signing
         // job; without it, only the signer speaks.
