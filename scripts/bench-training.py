@@ -1,18 +1,29 @@
 #!/usr/bin/env python3
-"""Training throughput of slsa-aibom-build against Keras (tensorflow-cpu) and
-scikit-learn on the same jobs, side by side in one session, plus the share of
-attestation work in a build.
+"""Training throughput and peak memory of slsa-aibom-build against PyTorch and
+Keras (tensorflow-cpu) on the same jobs, one after another in one run.
 
-Usage (after `cargo build --release -p slsa-aibom-builder` and
-`python3 -m venv .venv-bench && .venv-bench/bin/pip install tensorflow-cpu scikit-learn`):
+Usage (after `cargo build --release -p slsa-aibom-builder`, with a venv
+outside the repository: `python3 -m venv ../venv-bench &&
+../venv-bench/bin/pip install torch tensorflow-cpu scikit-learn`):
 
-    .venv-bench/bin/python scripts/bench-training.py [--rows 50000] [--epochs 5] [--threads 2]
+    ../venv-bench/bin/python scripts/bench-training.py [--threads 2] [--jobs mlp-small,mlp-wide,...]
+    ../venv-bench/bin/python scripts/bench-training.py --accuracy [--seeds 5]
 
-Jobs (identical data, split, preprocessing, architecture, optimizer and batch):
-  mlp: 13 -> 64 -> 1, binary, Adam 1e-3, batch 64 (the demo's features, more rows)
-  cnn: 28x28x1 -> conv3x3(8)+pool -> conv3x3(16)+pool -> 64 -> 10, Adam 1e-3, batch 64
-Rates are training rows per second inside the training loop (ours: metrics.json;
-Keras: model.fit wall time; scikit-learn: fit wall time).
+Throughput jobs (synthetic data; identical data, architecture, Glorot-uniform
+initialisation, zero biases, Adam 1e-3, batch and epochs for every trainer):
+  mlp-small  13 -> 64 -> 1, binary, 50,000 rows, batch 64
+  mlp-wide   784 -> 512 -> 512 -> 10, 60,000 rows, batch 128
+  cnn-mnist  28x28x1, conv3x3(32)+pool, conv3x3(64)+pool, 128, 10; 10,000 images, batch 64
+  cnn-small  28x28x1, conv3x3(8)+pool, conv3x3(16)+pool, 64, 10; 10,000 images, batch 64
+Rates are training rows per second inside the training loop (ours:
+metrics.json; the peers: wall time around their loop / fit). Each trainer
+runs in its own process; its peak resident memory is that process's
+ru_maxrss.
+
+Accuracy jobs (--accuracy) use the datasets scikit-learn ships (breast
+cancer, wine, digits as an MLP and as an 8x8 CNN, diabetes), the same
+stratified split per seed for every trainer, and report the test metric's mean
+and spread over the seeds.
 """
 import argparse
 import json
@@ -28,182 +39,349 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "target" / "release" / "slsa-aibom-build"
 
+# name -> (kind, shape args, rows, epochs, batch)
+JOBS = {
+    "mlp-small": dict(arch="mlp", inp=13, hidden=[64], classes=1, rows=50000, epochs=3, batch=64),
+    "mlp-wide": dict(arch="mlp", inp=784, hidden=[512, 512], classes=10, rows=60000, epochs=1, batch=128),
+    "cnn-mnist": dict(arch="cnn", conv=[32, 64], hidden=[128], classes=10, rows=10000, epochs=1, batch=64),
+    "cnn-small": dict(arch="cnn", conv=[8, 16], hidden=[64], classes=10, rows=10000, epochs=2, batch=64),
+}
 
-def mlp_data(rows, rng):
-    x = rng.normal(size=(rows, 13)).astype(np.float32)
-    w = rng.normal(size=13)
-    y = (x @ w + rng.normal(size=rows) > 0).astype(np.int64)
-    return x, y
+
+# ---------------------------------------------------------------- data
 
 
-def cnn_data(rows, rng):
-    y = rng.integers(0, 10, size=rows)
-    x = rng.integers(0, 40, size=(rows, 28, 28), dtype=np.uint8)
+def synthetic(job, rng):
+    n, k = job["rows"], job["classes"]
+    if job["arch"] == "mlp" and k == 1:
+        x = rng.normal(size=(n, job["inp"])).astype(np.float32)
+        y = (x @ rng.normal(size=job["inp"]) + rng.normal(size=n) > 0).astype(np.int64)
+        return x, y
+    y = rng.integers(0, k, size=n)
+    x = rng.integers(0, 40, size=(n, 28, 28), dtype=np.uint8)
     for i, c in enumerate(y):  # a class-dependent bright bar, so there is something to learn
         x[i, 2 + 2 * c: 5 + 2 * c, 4:24] = 220
     return x, y
 
 
-def write_mlp_job(d, x, y, epochs):
-    cols = [f"f{i}" for i in range(13)]
-    with open(d / "data.csv", "w") as f:
-        f.write(",".join(cols + ["label"]) + "\n")
+def write_idx(path, arr):
+    with open(path, "wb") as f:
+        f.write(bytes([0, 0, 8, arr.ndim]))
+        for n in arr.shape:
+            f.write(int(n).to_bytes(4, "big"))
+        f.write(arr.astype(np.uint8).tobytes())
+
+
+def write_csv(path, x, y, names):
+    with open(path, "w") as f:
+        f.write(",".join(names + ["label"]) + "\n")
         for row, label in zip(x, y):
-            f.write(",".join(f"{v:.6f}" for v in row) + f",{label}\n")
-    columns = ", ".join(f'{{ name = "{c}", type = "float" }}' for c in cols)
-    (d / "job.toml").write_text(f"""
-[metadata]
-name = "bench-mlp"
-version = "1"
-license = "CC0-1.0"
-[dataset]
-name = "bench"
-format = "csv"
+            f.write(",".join(f"{v:.6g}" for v in row) + f",{label}\n")
+
+
+def job_toml(d, job, seed=1, extra=""):
+    """Write our job file for `job` whose data is already in `d`."""
+    k = job["classes"]
+    task = job.get("task") or ("binary" if k == 1 else "multiclass")
+    if (d / "data.csv").exists():
+        names = [f"f{i}" for i in range(job["inp"])]
+        cols = ", ".join(f'{{ name = "{c}", type = "float" }}' for c in names)
+        label_type = "float" if task == "regression" else "category"
+        data = f"""format = "csv"
 path = "data.csv"
 [dataset.definition]
 label = "label"
-input_shape = [13]
-output_shape = [1]
-columns = [{columns}, {{ name = "label", type = "category" }}]
+input_shape = [{job["inp"]}]
+output_shape = [{k}]
+columns = [{cols}, {{ name = "label", type = "{label_type}" }}]
 [dataset.definition.preprocessing]
-normalize = true
-[model]
-architecture = "mlp"
-task = "binary"
-hidden = [64]
-[training]
-epochs = {epochs}
-batch_size = 64
-optimizer = "adam"
-learning_rate = 0.001
-seed = 1
-""")
-
-
-def write_cnn_job(d, x, y, epochs):
-    def idx(path, arr):
-        with open(path, "wb") as f:
-            f.write(bytes([0, 0, 8, arr.ndim]))
-            for n in arr.shape:
-                f.write(int(n).to_bytes(4, "big"))
-            f.write(arr.astype(np.uint8).tobytes())
-    idx(d / "images.idx", x)
-    idx(d / "labels.idx", y)
+normalize = true"""
+    else:
+        shape = "[28, 28, 1]" if job["arch"] == "cnn" else "[784]"
+        data = f"""format = "idx"
+path = "images.idx"
+labels = "labels.idx"
+[dataset.definition]
+input_shape = {job.get("shape", shape)}
+output_shape = [{k}]
+[dataset.definition.preprocessing]
+scale = {1 / 255}"""
+    conv = f"conv = {job['conv']}" if job["arch"] == "cnn" else ""
     (d / "job.toml").write_text(f"""
 [metadata]
-name = "bench-cnn"
+name = "bench"
 version = "1"
 license = "CC0-1.0"
 [dataset]
 name = "bench"
-format = "idx"
-path = "images.idx"
-labels = "labels.idx"
-[dataset.definition]
-input_shape = [28, 28, 1]
-output_shape = [10]
-[dataset.definition.preprocessing]
-scale = 0.00392156862745098
+{data}
 [model]
-architecture = "cnn"
-task = "multiclass"
-conv = [8, 16]
-hidden = [64]
+architecture = "{job["arch"]}"
+task = "{task}"
+hidden = {job["hidden"]}
+{conv}
 [training]
-epochs = {epochs}
-batch_size = 64
+epochs = {job["epochs"]}
+batch_size = {job["batch"]}
 optimizer = "adam"
 learning_rate = 0.001
-seed = 1
+seed = {seed}
+{extra}
 """)
+
+
+def prepare(d, job, x, y):
+    """Our input files and the peers' npy files, scaled as ours will scale them."""
+    if x.dtype == np.uint8:
+        write_idx(d / "images.idx", x)
+        write_idx(d / "labels.idx", y)
+        xs = x.astype(np.float32) / 255.0
+        xs = xs[..., None] if job["arch"] == "cnn" else xs.reshape(len(x), -1)
+    else:
+        write_csv(d / "data.csv", x, y, [f"f{i}" for i in range(x.shape[1])])
+        xs = x
+    np.save(d / "x.npy", xs.astype(np.float32))
+    np.save(d / "y.npy", y)
+
+
+# ---------------------------------------------------------------- runs
+
+
+def run_child(cmd, env=None):
+    """Run a process; return its stdout and its peak RSS in MiB (wait4 on the process itself)."""
+    with tempfile.TemporaryFile("w+") as errf:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf, text=True, env=env)
+        out = p.stdout.read()
+        _, status, usage = os.wait4(p.pid, 0)
+        errf.seek(0)
+        err = errf.read()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({p.returncode}):\n{err[-3000:]}")
+    return out, usage.ru_maxrss / 1024
 
 
 def ours(d, threads):
     out = d / "out"
-    t0 = time.perf_counter()
-    run = subprocess.run([str(BUILD), "build", str(d / "job.toml"), "--out", str(out), "--force",
-                          "--threads", str(threads)], check=True, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
+    stdout, rss = run_child([str(BUILD), "build", str(d / "job.toml"), "--out", str(out), "--force",
+                             "--threads", str(threads), "--quiet"])
     m = json.loads((out / "metrics.json").read_text())
-    attest = next(l for l in run.stdout.splitlines() if l.startswith("attestations:"))
-    return m["timing"]["rows_per_second"], m["timing"]["training_seconds"], wall, attest
+    return dict(rate=m["timing"]["rows_per_second"], rss=rss, metrics=m)
 
 
-def keras_mlp(x, y, epochs):
-    import tensorflow as tf
-    tf.keras.utils.set_random_seed(1)
-    xs = (x - x.mean(0)) / x.std(0)
-    model = tf.keras.Sequential([tf.keras.Input((13,)), tf.keras.layers.Dense(64, activation="relu"),
-                                 tf.keras.layers.Dense(1)])
-    model.compile(optimizer=tf.keras.optimizers.Adam(1e-3),
-                  loss=tf.keras.losses.BinaryCrossentropy(from_logits=True), metrics=["accuracy"])
+def peer(name, d, job, threads, seed=1):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), TF_CPP_MIN_LOG_LEVEL="3",
+               TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS="1")
+    stdout, rss = run_child([sys.executable, __file__, "--peer", name, "--dir", str(d), "--job-json",
+                             json.dumps(job), "--threads", str(threads), "--seed", str(seed)], env=env)
+    r = json.loads(stdout.strip().splitlines()[-1])
+    r["rss"] = rss
+    return r
+
+
+# ---------------------------------------------------------------- peers (run in a child process)
+
+
+def torch_peer(d, job, threads, seed):
+    import torch
+    from torch import nn
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(seed)
+    x, y = np.load(d / "x.npy"), np.load(d / "y.npy")
+    tr, te = split_indices(d, len(x))
+    layers, width = [], None
+    if job["arch"] == "cnn":
+        c, (h, w) = x.shape[-1], x.shape[1:3]
+        for co in job["conv"]:
+            layers += [nn.Conv2d(c, co, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+            c, h, w = co, h // 2, w // 2
+        layers.append(nn.Flatten())
+        width = c * h * w
+        x = np.transpose(x, (0, 3, 1, 2)).copy()
+    else:
+        width = x.shape[1]
+    for hdn in job["hidden"]:
+        layers += [nn.Linear(width, hdn), nn.ReLU()]
+        width = hdn
+    layers.append(nn.Linear(width, job["classes"]))
+    model = nn.Sequential(*layers)
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    task = task_of(job)
+    loss_fn = {"binary": nn.BCEWithLogitsLoss(), "multiclass": nn.CrossEntropyLoss(),
+               "regression": nn.MSELoss()}[task]
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    xt = torch.from_numpy(x)
+    yt = torch.from_numpy(y.astype(np.int64 if task == "multiclass" else np.float32))
+    if task != "multiclass":
+        yt = yt.reshape(-1, 1)
+    xtr, ytr = xt[tr], yt[tr]
+    g = torch.Generator().manual_seed(seed)
     t0 = time.perf_counter()
-    model.fit(xs, y.astype(np.float32), batch_size=64, epochs=epochs, verbose=0, shuffle=True)
-    return len(x) * epochs / (time.perf_counter() - t0)
+    for _ in range(job["epochs"]):
+        perm = torch.randperm(len(xtr), generator=g)
+        for i in range(0, len(xtr), job["batch"]):
+            idx = perm[i:i + job["batch"]]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(xtr[idx]), ytr[idx])
+            loss.backward()
+            opt.step()
+    secs = time.perf_counter() - t0
+    with torch.no_grad():
+        out = model(xt[te]).numpy() if len(te) else None
+    return dict(rate=len(tr) * job["epochs"] / secs, test=test_metric(task, out, y[te]))
 
 
-def keras_cnn(x, y, epochs):
+def keras_peer(d, job, threads, seed):
     import tensorflow as tf
-    tf.keras.utils.set_random_seed(1)
-    xs = (x.astype(np.float32) / 255.0)[..., None]
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.keras.utils.set_random_seed(seed)
     L = tf.keras.layers
-    model = tf.keras.Sequential([tf.keras.Input((28, 28, 1)),
-                                 L.Conv2D(8, 3, padding="same", activation="relu"), L.MaxPooling2D(2),
-                                 L.Conv2D(16, 3, padding="same", activation="relu"), L.MaxPooling2D(2),
-                                 L.Flatten(), L.Dense(64, activation="relu"), L.Dense(10)])
-    model.compile(optimizer=tf.keras.optimizers.Adam(1e-3),
-                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    x, y = np.load(d / "x.npy"), np.load(d / "y.npy")
+    tr, te = split_indices(d, len(x))
+    layers = [tf.keras.Input(x.shape[1:])]
+    if job["arch"] == "cnn":
+        for co in job["conv"]:
+            layers += [L.Conv2D(co, 3, padding="same", activation="relu"), L.MaxPooling2D(2)]
+        layers.append(L.Flatten())
+    layers += [L.Dense(h, activation="relu") for h in job["hidden"]]
+    layers.append(L.Dense(job["classes"]))
+    model = tf.keras.Sequential(layers)
+    task = task_of(job)
+    loss = {"binary": tf.keras.losses.BinaryCrossentropy(from_logits=True),
+            "multiclass": tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            "regression": tf.keras.losses.MeanSquaredError()}[task]
+    model.compile(optimizer=tf.keras.optimizers.Adam(1e-3), loss=loss)
+    yk = y.astype(np.float32) if task != "multiclass" else y
     t0 = time.perf_counter()
-    model.fit(xs, y, batch_size=64, epochs=epochs, verbose=0, shuffle=True)
-    return len(x) * epochs / (time.perf_counter() - t0)
+    model.fit(x[tr], yk[tr], batch_size=job["batch"], epochs=job["epochs"], verbose=0, shuffle=True)
+    secs = time.perf_counter() - t0
+    out = model.predict(x[te], verbose=0, batch_size=512) if len(te) else None
+    return dict(rate=len(tr) * job["epochs"] / secs, test=test_metric(task, out, y[te]))
 
 
-def sklearn_mlp(x, y, epochs):
-    from sklearn.neural_network import MLPClassifier
-    xs = (x - x.mean(0)) / x.std(0)
-    clf = MLPClassifier(hidden_layer_sizes=(64,), batch_size=64, max_iter=epochs, solver="adam",
-                        learning_rate_init=1e-3, tol=0.0, n_iter_no_change=epochs + 1, random_state=1)
-    t0 = time.perf_counter()
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        clf.fit(xs, y)
-    return len(x) * epochs / (time.perf_counter() - t0)
+def task_of(job):
+    return job.get("task") or ("binary" if job["classes"] == 1 else "multiclass")
+
+
+def split_indices(d, n):
+    """The train and test rows: ours when a split file is there, else all rows for both."""
+    f = d / "split.json"
+    if f.exists():
+        s = json.loads(f.read_text())
+        return np.array(s["train"]), np.array(s["test"])
+    return np.arange(n), np.arange(0)
+
+
+def test_metric(task, out, y):
+    if len(y) == 0:
+        return None
+    if task == "regression":
+        return float(np.sqrt(np.mean((out.reshape(-1) - y) ** 2)))
+    pred = (out.reshape(-1) >= 0).astype(int) if task == "binary" else out.argmax(1)
+    return float(np.mean(pred == y))
+
+
+# ---------------------------------------------------------------- accuracy on real data
+
+
+def accuracy_jobs():
+    from sklearn import datasets
+    bc, wine, digits, diab = (datasets.load_breast_cancer(), datasets.load_wine(),
+                              datasets.load_digits(), datasets.load_diabetes())
+    return {
+        "breast_cancer MLP 30-32-1": (bc.data, bc.target, dict(arch="mlp", inp=30, hidden=[32], classes=1, epochs=30, batch=32)),
+        "wine MLP 13-32-3": (wine.data, wine.target, dict(arch="mlp", inp=13, hidden=[32], classes=3, epochs=60, batch=16)),
+        "digits MLP 64-64-10": (digits.data, digits.target, dict(arch="mlp", inp=64, hidden=[64], classes=10, epochs=30, batch=32)),
+        "diabetes MLP 10-32-1 (RMSE)": (diab.data, diab.target, dict(arch="mlp", inp=10, hidden=[32], classes=1, epochs=200, batch=32, task="regression")),
+    }
+
+
+def accuracy(a):
+    rows = []
+    for name, (x, y, job) in accuracy_jobs().items():
+        scores = {"ours": [], "torch": [], "keras": []}
+        for seed in range(1, a.seeds + 1):
+            with tempfile.TemporaryDirectory() as tmp:
+                d = Path(tmp)
+                write_csv(d / "data.csv", x, y, [f"f{i}" for i in range(x.shape[1])])
+                job_toml(d, job, seed, "test_split = 0.25")
+                r = ours(d, a.threads)
+                m = r["metrics"]["test"]
+                scores["ours"].append(m.get("rmse") if job.get("task") == "regression" else m["accuracy"])
+                # The peers train and test on exactly our rows, standardised like ours.
+                split = json.loads((d / "out" / "split.json").read_text()) if (d / "out" / "split.json").exists() else None
+                if split is None:
+                    sys.exit("the build wrote no out/split.json: cannot give the peers the same split")
+                tr = np.array(split["train"])
+                mu, sd = x[tr].mean(0), x[tr].std(0)
+                sd[sd == 0] = 1
+                np.save(d / "x.npy", ((x - mu) / sd).astype(np.float32))
+                np.save(d / "y.npy", y)
+                (d / "split.json").write_text(json.dumps(split))
+                for p in ("torch", "keras"):
+                    scores[p].append(peer(p, d, job, a.threads, seed)["test"])
+        rows.append((name, {k: (np.mean(v), np.std(v)) for k, v in scores.items()}))
+    print(f"accuracy over seeds 1..{a.seeds} (test metric, mean ± std)")
+    for name, s in rows:
+        cells = "  ".join(f"{k} {m:.4f} ± {sd:.4f}" for k, (m, sd) in s.items())
+        print(f"  {name:<30} {cells}")
+
+
+# ---------------------------------------------------------------- main
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=50000)
-    ap.add_argument("--cnn-rows", type=int, default=10000)
-    ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--jobs", default=",".join(JOBS))
+    ap.add_argument("--peers", default="torch,keras")
+    ap.add_argument("--accuracy", action="store_true")
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--keep", help="copy each job's folder here (for profiling)")
+    ap.add_argument("--prepare")
+    ap.add_argument("--peer")
+    ap.add_argument("--dir")
+    ap.add_argument("--job-json")
+    ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    rng = np.random.default_rng(7)
-    with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp) / "mlp"
-        d.mkdir()
-        x, y = mlp_data(a.rows, rng)
-        write_mlp_job(d, x, y, a.epochs)
-        r_ours, train_s, wall, attest = ours(d, a.threads)
-        r_keras = keras_mlp(x, y, a.epochs)
-        r_sk = sklearn_mlp(x, y, a.epochs)
-        print(f"MLP 13-64-1, {a.rows} rows x {a.epochs} epochs, batch 64, {a.threads} threads")
-        print(f"  slsa-aibom-build {r_ours:>10.0f} rows/s")
-        print(f"  keras (tf-cpu)   {r_keras:>10.0f} rows/s   ours/keras   = {r_ours / r_keras:.2f}x")
-        print(f"  scikit-learn     {r_sk:>10.0f} rows/s   ours/sklearn = {r_ours / r_sk:.2f}x")
-        print(f"  whole build {wall:.2f} s, training loop {train_s:.2f} s; {attest}")
-
-        d = Path(tmp) / "cnn"
-        d.mkdir()
-        x, y = cnn_data(a.cnn_rows, rng)
-        write_cnn_job(d, x, y, a.epochs)
-        r_ours, train_s, wall, attest = ours(d, a.threads)
-        r_keras = keras_cnn(x, y, a.epochs)
-        print(f"CNN 28x28x1 conv(8,16) 64 10, {a.cnn_rows} rows x {a.epochs} epochs, batch 64")
-        print(f"  slsa-aibom-build {r_ours:>10.0f} rows/s")
-        print(f"  keras (tf-cpu)   {r_keras:>10.0f} rows/s   ours/keras   = {r_ours / r_keras:.2f}x")
-        print(f"  whole build {wall:.2f} s, training loop {train_s:.2f} s; {attest}")
+    if a.prepare:
+        job = JOBS[a.prepare]
+        x, y = synthetic(job, np.random.default_rng(7))
+        prepare(Path(a.dir), job, x, y)
+        job_toml(Path(a.dir), job)
+        return
+    if a.peer:
+        fn = {"torch": torch_peer, "keras": keras_peer}[a.peer]
+        print(json.dumps(fn(Path(a.dir), json.loads(a.job_json), a.threads, a.seed)))
+        return
+    if a.accuracy:
+        return accuracy(a)
+    peers = [p for p in a.peers.split(",") if p]
+    print(f"{a.threads} threads each; rows/s in the training loop, peak RSS of the process")
+    for name in a.jobs.split(","):
+        job = JOBS[name]
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp)
+            # The data is made in a child process: a parent holding it would
+            # pass its peak RSS on to every child's ru_maxrss (exec keeps it).
+            subprocess.run([sys.executable, __file__, "--prepare", name, "--dir", tmp], check=True)
+            if a.keep:
+                subprocess.run(["cp", "-r", tmp, a.keep], check=True)
+            results = {"ours": ours(d, a.threads)}
+            for p in peers:
+                results[p] = peer(p, d, job, a.threads)
+        base = results["ours"]["rate"]
+        line = f"{name:<10}"
+        for k, r in results.items():
+            line += f"  {k} {r['rate']:>9.0f} rows/s {r['rss']:>6.0f} MiB"
+            if k != "ours":
+                line += f" (ours/{k} {base / r['rate']:.2f}x)"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,12 @@
 pub mod conv;
 pub mod data;
 pub mod definition;
+pub mod dense;
 pub mod environment;
 pub mod error;
 pub mod metrics;
 pub mod model;
+pub mod optim;
 pub mod rng;
 pub mod spec;
 pub mod train;

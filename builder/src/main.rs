@@ -24,6 +24,14 @@ macro_rules! eprintln {
 mod cli_predict;
 
 use clap::{Args, Parser, Subcommand};
+
+/// Training allocates and frees the same large buffers (activations,
+/// im2col columns, gradients) every step. glibc's malloc hands buffers of
+/// this size back to the kernel on free and takes fresh zeroed pages on the
+/// next allocation, so a CNN step spent about half its time in page faults;
+/// mimalloc keeps freed memory in its segments for reuse.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use slsa_aibom_builder::attest::platform::Platform;
 use slsa_aibom_builder::attest::provenance::LOCAL_BUILDER_ID;
 use slsa_aibom_builder::attest::train_runner::{RunsOn, TrainJobQuery};
@@ -314,9 +322,13 @@ fn threads(n: Option<usize>) -> usize {
                 .unwrap_or(1)
         })
         .max(1);
-    // candle sizes its pool from this variable and re-reads /proc/cpuinfo on
-    // every matmul when it is unset; setting it also fixes the pool size.
+    // One pool of exactly n threads: rayon's, which candle's GEMM and our
+    // kernels use (candle re-reads /proc/cpuinfo on every matmul when this
+    // is unset). candle's second pool, for elementwise ops, would add n - 1
+    // spin-waiting threads beside it: with CANDLE_NUM_THREADS=1 it has
+    // none, and elementwise ops run on the calling thread.
     std::env::set_var("RAYON_NUM_THREADS", n.to_string());
+    std::env::set_var("CANDLE_NUM_THREADS", "1");
     n
 }
 

@@ -104,7 +104,12 @@ impl Layout {
         ];
         let mut blocks = Vec::new();
         for &co in &self.conv {
-            blocks.push(ConvBlock::new(h, w, c));
+            let block = ConvBlock::new(h, w, c);
+            blocks.push(if blocks.is_empty() {
+                block.reading_data()
+            } else {
+                block
+            });
             (h, w, c) = (h / 2, w / 2, co);
         }
         blocks
@@ -240,7 +245,9 @@ impl Model {
         for i in 0..=last {
             let wt = self.p(&format!("dense.{i:02}.weight"));
             let b = self.p(&format!("dense.{i:02}.bias"));
-            x = x.matmul(&wt.t()?)?.broadcast_add(b)?;
+            // An MLP's first layer reads the data, which needs no gradient.
+            let input_grad = i > 0 || self.layout.architecture == Architecture::Cnn;
+            x = crate::dense::dense(&x, wt, b, input_grad)?;
             if i < last {
                 x = x.relu()?;
             }

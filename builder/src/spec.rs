@@ -276,11 +276,115 @@ pub struct TrainingSpec {
     /// Learning rate.
     #[serde(default = "default_lr")]
     pub learning_rate: f64,
-    /// Weight decay (AdamW) — 0 by default.
+    /// Weight decay — 0 by default. Decoupled for Adam (AdamW), an L2 term
+    /// added to the gradient for SGD (PyTorch's semantics for both).
     #[serde(default)]
     pub weight_decay: f64,
+    /// SGD momentum in [0, 1) (0: plain SGD).
+    #[serde(default)]
+    pub momentum: f64,
+    /// Nesterov momentum (SGD with `momentum` > 0).
+    #[serde(default)]
+    pub nesterov: bool,
+    /// Clip the global L2 norm of the gradients to this value each step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip_grad_norm: Option<f64>,
+    /// Learning-rate schedule (constant when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
     /// Seed for initialisation, splitting and shuffling.
     pub seed: u64,
+}
+
+/// Learning-rate schedules, evaluated at every step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScheduleKind {
+    /// The base rate throughout (after any warm-up).
+    Constant,
+    /// Multiply by `gamma` every `step_epochs` epochs.
+    Step,
+    /// Cosine decay from the base rate to `min_learning_rate` over the
+    /// epochs after the warm-up.
+    Cosine,
+}
+
+/// `[training.schedule]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// The schedule's shape.
+    pub kind: ScheduleKind,
+    /// Epochs of linear warm-up from `learning_rate / steps` to the base rate.
+    #[serde(default)]
+    pub warmup_epochs: usize,
+    /// `step` only: epochs between decays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_epochs: Option<usize>,
+    /// `step` only: the decay factor (default 0.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gamma: Option<f64>,
+    /// `cosine` only: the final rate (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_learning_rate: Option<f64>,
+}
+
+impl TrainingSpec {
+    /// Momentum, clipping and the schedule.
+    fn validate_optimizer(&self) -> std::result::Result<(), String> {
+        if !(0.0..1.0).contains(&self.momentum) {
+            return Err(format!(
+                "training.momentum = {} must be in [0, 1)",
+                self.momentum
+            ));
+        }
+        if (self.momentum > 0.0 || self.nesterov) && self.optimizer != Optimizer::Sgd {
+            return Err("training.momentum and training.nesterov are for optimizer = \"sgd\" (Adam has its own moments)".into());
+        }
+        if self.nesterov && self.momentum == 0.0 {
+            return Err("training.nesterov needs training.momentum > 0".into());
+        }
+        if matches!(self.clip_grad_norm, Some(c) if !(c.is_finite() && c > 0.0)) {
+            return Err("training.clip_grad_norm must be a positive number".into());
+        }
+        let Some(s) = &self.schedule else {
+            return Ok(());
+        };
+        if s.warmup_epochs >= self.epochs {
+            return Err(format!(
+                "training.schedule.warmup_epochs = {} must be below training.epochs = {}",
+                s.warmup_epochs, self.epochs
+            ));
+        }
+        let only = |key: &str, set: bool, kind: ScheduleKind| {
+            if set && s.kind != kind {
+                Err(format!(
+                    "training.schedule.{key} is only for kind = \"{}\"",
+                    format!("{kind:?}").to_lowercase()
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        only("step_epochs", s.step_epochs.is_some(), ScheduleKind::Step)?;
+        only("gamma", s.gamma.is_some(), ScheduleKind::Step)?;
+        only(
+            "min_learning_rate",
+            s.min_learning_rate.is_some(),
+            ScheduleKind::Cosine,
+        )?;
+        if s.kind == ScheduleKind::Step && !matches!(s.step_epochs, Some(n) if n > 0) {
+            return Err("training.schedule kind = \"step\" needs step_epochs ≥ 1".into());
+        }
+        if matches!(s.gamma, Some(g) if !(g.is_finite() && g > 0.0 && g <= 1.0)) {
+            return Err("training.schedule.gamma must be in (0, 1]".into());
+        }
+        if matches!(s.min_learning_rate, Some(m) if !(m.is_finite() && m >= 0.0 && m <= self.learning_rate))
+        {
+            return Err("training.schedule.min_learning_rate must be in [0, learning_rate]".into());
+        }
+        Ok(())
+    }
 }
 
 fn one() -> usize {
@@ -425,6 +529,7 @@ impl JobSpec {
         if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0) {
             return Err("training.weight_decay must be a non-negative number".into());
         }
+        t.validate_optimizer()?;
         if d.input_shape.is_empty() || d.input_shape.contains(&0) {
             return Err(
                 "dataset.definition.input_shape must be non-empty with no zero dimension".into(),

@@ -5,10 +5,10 @@ use crate::data::Split;
 use crate::error::Result;
 use crate::metrics::{EpochMetrics, Evaluation, Metrics, SplitRows, Tally, Timing};
 use crate::model::Model;
+use crate::optim::{rule::Rule, schedule, Optimizer as Stepper};
 use crate::rng::{streams, SeededRng};
 use crate::spec::{Optimizer, Task, TrainingSpec};
 use candle_core::{DType, Device, Tensor, D};
-use candle_nn::{AdamW, Optimizer as _, ParamsAdamW, SGD};
 use std::time::Instant;
 
 /// Preprocessed features and targets, row-major.
@@ -98,22 +98,6 @@ fn evaluate(
     Ok(tally.finish(task))
 }
 
-/// The configured optimizer.
-enum Step {
-    Sgd(SGD),
-    Adam(AdamW),
-}
-
-impl Step {
-    fn step(&mut self, loss: &Tensor) -> Result<()> {
-        match self {
-            Step::Sgd(o) => o.backward_step(loss)?,
-            Step::Adam(o) => o.backward_step(loss)?,
-        }
-        Ok(())
-    }
-}
-
 /// Per-epoch progress callback: `(epoch, step, steps)`.
 pub type Progress<'a> = &'a dyn Fn(usize, usize, usize);
 
@@ -129,17 +113,17 @@ pub fn train(
     progress: Progress,
     log: &mut Vec<String>,
 ) -> Result<Metrics> {
-    let mut opt = match t.optimizer {
-        Optimizer::Sgd => Step::Sgd(SGD::new(model.vars(), t.learning_rate)?),
-        Optimizer::Adam => {
-            let params = ParamsAdamW {
-                lr: t.learning_rate,
-                weight_decay: t.weight_decay,
-                ..Default::default()
-            };
-            Step::Adam(AdamW::new(model.vars(), params)?)
-        }
+    let rule = match t.optimizer {
+        Optimizer::Sgd => Rule::Sgd {
+            momentum: t.momentum,
+            nesterov: t.nesterov,
+            weight_decay: t.weight_decay,
+        },
+        Optimizer::Adam => Rule::Adam {
+            weight_decay: t.weight_decay,
+        },
     };
+    let mut opt = Stepper::new(model.vars(), rule, t.clip_grad_norm)?;
     let mut shuffler = SeededRng::new(t.seed, streams::SHUFFLE);
     let mut order = split.train.clone();
     let steps = order
@@ -156,7 +140,7 @@ pub fn train(
             let (x, y, target) = table.batch(chunk, task, device)?;
             let logits = model.forward(&x)?;
             let l = loss(task, &logits, &y)?;
-            opt.step(&l)?;
+            opt.backward_step(&l, schedule::learning_rate(t, epoch, step, steps))?;
             let value = f64::from(l.to_scalar::<f32>()?);
             if !value.is_finite() {
                 return Err(crate::error::BuildError::Train(format!(

@@ -8,9 +8,7 @@ use rayon::prelude::*;
 
 const TAPS: usize = KERNEL * KERNEL;
 
-/// `(batch, h, w, c)` → `(batch·h·w, 9·c + 1)`: columns ordered
-/// `(ky, kx, c)`, then a constant 1 that multiplies the bias, so one GEMM
-/// applies weights and bias and its backward yields both gradients.
+/// `(batch, h, w, c)` → `(batch·h·w, 9·c)`: columns ordered `(ky, kx, c)`.
 /// Samples are filled in parallel; each writes only its own rows, so the
 /// result does not depend on the thread count.
 #[derive(Debug, Clone, Copy)]
@@ -24,9 +22,9 @@ pub struct Im2col {
 }
 
 impl Im2col {
-    /// Values per output row: the taps and the bias column.
+    /// Values per output row: the taps.
     pub fn row_len(&self) -> usize {
-        TAPS * self.c + 1
+        TAPS * self.c
     }
 
     fn batch(&self, layout: &Layout, rows_per_sample: usize, op: &str) -> Result<usize> {
@@ -84,9 +82,6 @@ impl CustomOp1 for Im2col {
         dst.par_chunks_mut(h * w * row)
             .zip(src.par_chunks(h * w * c))
             .for_each(|(cols, image)| {
-                for bias in cols.iter_mut().skip(row - 1).step_by(row) {
-                    *bias = 1.0;
-                }
                 self.for_each_tap(|col, pixel| {
                     cols[col..col + c].copy_from_slice(&image[pixel..pixel + c]);
                 });
@@ -100,9 +95,8 @@ impl CustomOp1 for Im2col {
     }
 }
 
-/// The adjoint of [`Im2col`]: `(batch·h·w, 9·c + 1)` → `(batch·h·w·c)`,
-/// each pixel the sum of the entries gathered from it (in a fixed order);
-/// the bias column has no input to return to.
+/// The adjoint of [`Im2col`]: `(batch·h·w, 9·c)` → `(batch·h·w·c)`,
+/// each pixel the sum of the entries gathered from it (in a fixed order).
 struct Col2im(Im2col);
 
 impl CustomOp1 for Col2im {

@@ -6,9 +6,14 @@ use candle_core::{bail, CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape,
 use rayon::prelude::*;
 
 /// `(batch, h, w, c)` → `(batch, h/2, w/2, c)`; an odd last row or column
-/// is dropped (Keras' `valid` pooling).
+/// is dropped (Keras' `valid` pooling). With `relu`, each output is also
+/// clamped at 0 and passes no gradient where it was: ReLU fused into the
+/// pooling, which saves the separate pass and its backward.
 #[derive(Debug, Clone, Copy)]
-pub struct MaxPool2x2;
+pub struct MaxPool2x2 {
+    /// Apply ReLU to the pooled values.
+    pub relu: bool,
+}
 
 /// The dimensions of a contiguous `(batch, h, w, c)` input.
 fn dims(layout: &Layout, op: &str) -> Result<(usize, usize, usize, usize)> {
@@ -63,19 +68,26 @@ impl CustomOp1 for MaxPool2x2 {
         let mut y = vec![0f32; b * out];
         y.par_chunks_mut(out.max(1))
             .zip(x.par_chunks(h * w * c))
-            .for_each(|(y, x)| for_each_argmax(x, h, w, c, |o, i| y[o] = x[i]));
+            .for_each(|(y, x)| {
+                for_each_argmax(x, h, w, c, |o, i| {
+                    y[o] = if self.relu { x[i].max(0.0) } else { x[i] }
+                })
+            });
         Ok((CpuStorage::F32(y), Shape::from((b, h / 2, w / 2, c))))
     }
 
     fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
-        Ok(Some(
-            arg.apply_op2_no_bwd(&grad_res.contiguous()?, &MaxPoolGrad)?,
-        ))
+        Ok(Some(arg.apply_op2_no_bwd(
+            &grad_res.contiguous()?,
+            &MaxPoolGrad { relu: self.relu },
+        )?))
     }
 }
 
 /// `(input, output gradient)` → input gradient.
-struct MaxPoolGrad;
+struct MaxPoolGrad {
+    relu: bool,
+}
 
 impl CustomOp2 for MaxPoolGrad {
     fn name(&self) -> &'static str {
@@ -106,7 +118,13 @@ impl CustomOp2 for MaxPoolGrad {
         let mut dx = vec![0f32; b * h * w * c];
         dx.par_chunks_mut(h * w * c)
             .zip(x.par_chunks(h * w * c).zip(g.par_chunks(out.max(1))))
-            .for_each(|(dx, (x, g))| for_each_argmax(x, h, w, c, |o, i| dx[i] = g[o]));
+            .for_each(|(dx, (x, g))| {
+                for_each_argmax(x, h, w, c, |o, i| {
+                    if !self.relu || x[i] > 0.0 {
+                        dx[i] = g[o];
+                    }
+                })
+            });
         Ok((CpuStorage::F32(dx), l1.shape().clone()))
     }
 }

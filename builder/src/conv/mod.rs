@@ -2,11 +2,12 @@
 //! channels-last (NHWC) tensors.
 //!
 //! On the CPU the convolution is a gather ([`im2col`]) followed by a single
-//! GEMM, and pooling is a direct kernel ([`max_pool`]); both carry their own
-//! backward passes. candle's CPU `conv2d`, `conv_transpose2d` and
-//! `max_pool2d` are direct loops that made CNN training about 3× slower than
-//! Keras, and `max_pool2d`'s gradient is wrong (scaled by 1/4). The bias
-//! rides in the GEMM (a constant-1 column), and ReLU comes after pooling:
+//! GEMM ([`crate::dense`], the bias written into its destination, and no
+//! gradient for the first block's gathered data), and pooling is a direct
+//! kernel ([`max_pool`]); both carry their own backward passes. candle's CPU
+//! `conv2d`, `conv_transpose2d` and `max_pool2d` are direct loops that made
+//! CNN training about 3× slower than Keras, and `max_pool2d`'s gradient is
+//! wrong (scaled by 1/4). ReLU comes after pooling:
 //! it is monotone, so the result is the same for a quarter of the work. Other devices use candle's stock
 //! convolution and a reshape-and-`max` pooling, whose GPU kernels are fast.
 
@@ -23,13 +24,23 @@ use max_pool::MaxPool2x2;
 /// A 3×3 convolution block over `h × w × c` inputs.
 pub struct ConvBlock {
     im2col: Im2col,
+    input_grad: bool,
 }
 
 impl ConvBlock {
-    /// A block for `h × w × c` inputs.
+    /// A block for `h × w × c` inputs that passes a gradient to its input.
     pub fn new(h: usize, w: usize, c: usize) -> Self {
         ConvBlock {
             im2col: Im2col { h, w, c },
+            input_grad: true,
+        }
+    }
+
+    /// The same block reading the data itself: no input gradient.
+    pub fn reading_data(self) -> Self {
+        ConvBlock {
+            input_grad: false,
+            ..self
         }
     }
 
@@ -38,8 +49,7 @@ impl ConvBlock {
     pub fn forward(&self, x: &Tensor, weight: &Tensor, bias: &Tensor) -> Result<Tensor> {
         if x.device().is_cpu() {
             self.conv_im2col(x, weight, bias)?
-                .apply_op1(MaxPool2x2)?
-                .relu()
+                .apply_op1(MaxPool2x2 { relu: true })
         } else {
             let out = weight.dim(0)?;
             max_pool_reduce(&conv_stock(x, weight)?)?
@@ -49,7 +59,7 @@ impl ConvBlock {
     }
 
     /// Convolution and bias as gather + one GEMM: rows are output pixels,
-    /// columns are `(ky, kx, c)` taps and the bias.
+    /// columns are `(ky, kx, c)` taps.
     fn conv_im2col(&self, x: &Tensor, weight: &Tensor, bias: &Tensor) -> Result<Tensor> {
         let Im2col { h, w, c } = self.im2col;
         let (batch, out) = (x.dim(0)?, weight.dim(0)?);
@@ -57,8 +67,7 @@ impl ConvBlock {
         let taps = weight
             .permute((0, 2, 3, 1))?
             .reshape((out, KERNEL * KERNEL * c))?;
-        let w_rows = Tensor::cat(&[&taps, &bias.reshape((out, 1))?], 1)?;
-        cols.matmul(&w_rows.t()?)?.reshape((batch, h, w, out))
+        crate::dense::dense(&cols, &taps, bias, self.input_grad)?.reshape((batch, h, w, out))
     }
 }
 
@@ -164,7 +173,7 @@ mod tests {
     #[test]
     fn pool_gradient_goes_to_the_maximum() {
         let x = var(&[2, 5, 4, 3], 1.0);
-        let y = x.apply_op1(MaxPool2x2).unwrap();
+        let y = x.apply_op1(MaxPool2x2 { relu: false }).unwrap();
         let k = Tensor::randn(0f32, 1.0, y.dims(), &Device::Cpu).unwrap();
         let g = grads(&y, &k, &[&x]).remove(0);
         let (xs, gs) = (
@@ -191,13 +200,29 @@ mod tests {
         assert_eq!(gs, expected);
     }
 
+    /// Pooling with ReLU fused equals pooling then ReLU, in value and gradient.
+    #[test]
+    fn fused_relu_matches_pool_then_relu() {
+        let x = var(&[2, 6, 4, 3], 1.0);
+        let fused = x.apply_op1(MaxPool2x2 { relu: true }).unwrap();
+        let apart = x
+            .apply_op1(MaxPool2x2 { relu: false })
+            .unwrap()
+            .relu()
+            .unwrap();
+        assert_eq!(max_abs_diff(&fused, &apart), 0.0);
+        let k = Tensor::randn(0f32, 1.0, fused.dims(), &Device::Cpu).unwrap();
+        let (a, b) = (grads(&fused, &k, &[&x]), grads(&apart, &k, &[&x]));
+        assert_eq!(max_abs_diff(&a[0], &b[0]), 0.0);
+    }
+
     /// The kernel and the tensor-op pooling used on other devices agree in
     /// value and (without ties) in gradient.
     #[test]
     fn pool_kernel_matches_reduce() {
         let x = var(&[3, 7, 6, 2], 1.0);
         let (a, b) = (
-            x.apply_op1(MaxPool2x2).unwrap(),
+            x.apply_op1(MaxPool2x2 { relu: false }).unwrap(),
             max_pool_reduce(&x).unwrap(),
         );
         assert_eq!(a.dims(), &[3, 3, 3, 2]);
