@@ -9,6 +9,7 @@ code shared with the Rust trainer). MLPs only.
 import base64
 import csv
 import json
+import math
 import sys
 
 import numpy as np
@@ -30,10 +31,16 @@ if p.get("clip") is not None:
     x = np.clip(x, *p["clip"])
 if p.get("mean"):
     x = (x - np.array(p["mean"])) / np.array(p["std"])
+ACTIVATIONS = {
+    "relu": lambda v: np.maximum(v, 0.0),
+    "gelu": lambda v: 0.5 * v * (1.0 + np.vectorize(math.erf)(v / math.sqrt(2.0))),
+    "tanh": np.tanh,
+    "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)),
+}
 weights = load_file(f"{release}/model/model.safetensors")
 layers = len(config["hidden"]) + 1
 for i in range(layers):
     x = x @ weights[f"dense.{i:02}.weight"].astype(np.float64).T + weights[f"dense.{i:02}.bias"]
     if i < layers - 1:
-        x = np.maximum(x, 0.0)
+        x = ACTIVATIONS[config.get("activation", "relu")](x)
 print(json.dumps(x.tolist()))

@@ -6,12 +6,15 @@
 
 #![warn(missing_docs)]
 
+pub mod activation;
 pub mod conv;
 pub mod data;
 pub mod definition;
 pub mod dense;
+pub mod dropout;
 pub mod environment;
 pub mod error;
+pub mod loss;
 pub mod metrics;
 pub mod model;
 pub mod optim;

@@ -490,8 +490,7 @@ fn run(cli: Cli) -> Result<()> {
                 }
             };
             let data = Dataset::load(&job)?;
-            let t = &job.spec.training;
-            let rows = Split::new(data.rows(), t.validation_split, t.test_split, t.seed);
+            let rows = Split::for_job(&job.spec.training, &data.targets);
             let trees = commitment_file::trees(data.records, &rows)?;
             let proof = commitment_file::prove(&trees, split, &a.key)?;
             let mut text =

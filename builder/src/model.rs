@@ -3,9 +3,10 @@
 //! generator (Glorot-uniform weights, zero biases — Keras' defaults).
 
 use crate::conv::ConvBlock;
+use crate::dropout::Dropout;
 use crate::error::{BuildError, Result};
 use crate::rng::{streams, SeededRng};
-use crate::spec::{Architecture, JobSpec};
+use crate::spec::{Activation, Architecture, JobSpec};
 use candle_core::{DType, Device, Tensor, Var};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,6 +35,8 @@ pub struct Layout {
     pub conv: Vec<usize>,
     /// Fully connected widths, the output layer last.
     pub dense: Vec<usize>,
+    /// Activation of hidden layers and convolution blocks.
+    pub activation: Activation,
 }
 
 impl Layout {
@@ -46,6 +49,7 @@ impl Layout {
             input_shape: spec.dataset.definition.input_shape.clone(),
             conv: spec.model.conv.clone(),
             dense,
+            activation: spec.model.activation,
         }
     }
 
@@ -229,6 +233,15 @@ impl Model {
 
     /// Forward pass on a `(batch, features)` tensor; returns `(batch, outputs)`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.run(x, None)
+    }
+
+    /// Forward pass for a training step: dropout after each hidden layer.
+    pub fn forward_train(&self, x: &Tensor, dropout: &mut Dropout) -> Result<Tensor> {
+        self.run(x, Some(dropout))
+    }
+
+    fn run(&self, x: &Tensor, mut dropout: Option<&mut Dropout>) -> Result<Tensor> {
         let mut x = x.clone();
         if self.layout.architecture == Architecture::Cnn {
             let shape = self.layout.input_shape.as_slice();
@@ -236,7 +249,7 @@ impl Model {
             for (i, block) in self.blocks.iter().enumerate() {
                 let wt = self.p(&format!("conv.{i:02}.weight"));
                 let b = self.p(&format!("conv.{i:02}.bias"));
-                x = block.forward(&x, wt, b)?;
+                x = block.forward(&x, wt, b, self.layout.activation)?;
             }
             // Channels-last already, so the dense input order is HWC.
             x = x.flatten_from(1)?;
@@ -249,7 +262,10 @@ impl Model {
             let input_grad = i > 0 || self.layout.architecture == Architecture::Cnn;
             x = crate::dense::dense(&x, wt, b, input_grad)?;
             if i < last {
-                x = x.relu()?;
+                x = crate::activation::apply(self.layout.activation, &x)?;
+                if let Some(d) = dropout.as_deref_mut() {
+                    x = d.apply(&x)?;
+                }
             }
         }
         Ok(x)

@@ -259,12 +259,7 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     let spec = &job.spec;
     // Everything that can reject the input happens before any output exists.
     let mut data = Dataset::load(job)?;
-    let split = Split::new(
-        data.rows(),
-        spec.training.validation_split,
-        spec.training.test_split,
-        spec.training.seed,
-    );
+    let split = Split::for_job(&spec.training, &data.targets);
     if split.train.is_empty() {
         return Err(BuildError::Data("the training split is empty".into()));
     }
@@ -320,16 +315,7 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
             bar.set_message(format!("epoch {}", epoch + 1));
         }
     };
-    let metrics = train(
-        &model,
-        &table,
-        &split,
-        spec.model.task,
-        &spec.training,
-        &dev,
-        &progress,
-        &mut log,
-    )?;
+    let metrics = train(&model, &table, &split, spec, &dev, &progress, &mut log)?;
     bar.finish_and_clear();
     metrics.check_finite().map_err(BuildError::Train)?;
     model.check_finite()?;
@@ -351,6 +337,7 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
         "conv": spec.model.conv,
         "conv_kernel": crate::model::KERNEL,
         "hidden": spec.model.hidden,
+        "activation": spec.model.activation,
         "classes": data.classes,
         "preprocessing": pre,
         "parameters": model.layout.params().iter().map(|p| json!({"name": p.name, "shape": p.shape})).collect::<Vec<_>>(),

@@ -97,6 +97,7 @@ pub fn predict(
         input_shape: config.input_shape.clone(),
         conv: config.conv.clone(),
         dense,
+        activation: spec.model.activation,
     };
     let mut model = Model::init(layout, 0, &device)?;
     model.load_base(&model_dir.join(crate::layout::WEIGHTS), &device)?;

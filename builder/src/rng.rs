@@ -55,4 +55,6 @@ pub mod streams {
     pub const INIT: u64 = 2;
     /// Per-epoch shuffling.
     pub const SHUFFLE: u64 = 3;
+    /// Dropout masks.
+    pub const DROPOUT: u64 = 4;
 }

@@ -217,9 +217,42 @@ pub struct ModelSpec {
     /// ReLU and 2×2 max-pooling).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conv: Vec<usize>,
+    /// Activation of every hidden layer and convolution block.
+    #[serde(default, skip_serializing_if = "Activation::is_relu")]
+    pub activation: Activation,
+    /// Dropout rate after each hidden fully connected layer, in [0, 1),
+    /// training only, with masks drawn from the seed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropout: f64,
     /// Optional base weights to fine-tune from (safetensors only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<BaseModel>,
+}
+
+/// Hidden-layer activations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activation {
+    /// max(0, x).
+    #[default]
+    Relu,
+    /// x·Φ(x), with the exact normal CDF (PyTorch's default `GELU`).
+    Gelu,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// 1 / (1 + e^-x).
+    Sigmoid,
+}
+
+impl Activation {
+    /// ReLU, the default (kept out of serialised specs).
+    pub fn is_relu(&self) -> bool {
+        *self == Activation::Relu
+    }
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 /// Base weights and the attestation that vouches for them.
@@ -292,8 +325,62 @@ pub struct TrainingSpec {
     /// Learning-rate schedule (constant when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
-    /// Seed for initialisation, splitting and shuffling.
+    /// Stop when a validation figure stops improving.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_stopping: Option<EarlyStopping>,
+    /// Classification: one loss weight per class, in output order (the
+    /// loss is the weighted mean, as in PyTorch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_weights: Option<Vec<f64>>,
+    /// Classification: label smoothing ε in [0, 1): targets become
+    /// `(1 - ε)·onehot + ε / classes`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub label_smoothing: f64,
+    /// Classification: draw the validation and test splits per class, so
+    /// each split keeps the class proportions.
+    #[serde(default)]
+    pub stratify: bool,
+    /// Seed for initialisation, splitting, shuffling and dropout.
     pub seed: u64,
+}
+
+/// `[training.early_stopping]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlyStopping {
+    /// The validation figure watched: `loss`, `mean-absolute-error` and
+    /// `root-mean-squared-error` must fall; any other figure (`accuracy`,
+    /// `f1`, `roc-auc`, `pr-auc`, `macro-f1`, `r2`) must rise.
+    #[serde(default = "default_monitor")]
+    pub monitor: String,
+    /// Validations without improvement before training stops.
+    pub patience: usize,
+    /// The least change that counts as an improvement.
+    #[serde(default)]
+    pub min_delta: f64,
+    /// Put back the weights of the best validation at the end.
+    #[serde(default = "yes")]
+    pub restore_best: bool,
+}
+
+/// Figures early stopping may watch, and whether lower is better.
+pub const MONITORS: &[(&str, bool)] = &[
+    ("loss", true),
+    ("mean-absolute-error", true),
+    ("root-mean-squared-error", true),
+    ("accuracy", false),
+    ("f1", false),
+    ("roc-auc", false),
+    ("pr-auc", false),
+    ("macro-f1", false),
+    ("r2", false),
+];
+
+fn default_monitor() -> String {
+    "loss".into()
+}
+fn yes() -> bool {
+    true
 }
 
 /// Learning-rate schedules, evaluated at every step.
@@ -327,6 +414,69 @@ pub struct Schedule {
     /// `cosine` only: the final rate (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_learning_rate: Option<f64>,
+}
+
+impl JobSpec {
+    /// Dropout, class weights, label smoothing, stratification and early stopping.
+    fn validate_regularisation(&self) -> std::result::Result<(), String> {
+        let (t, m) = (&self.training, &self.model);
+        if !(0.0..1.0).contains(&m.dropout) {
+            return Err(format!("model.dropout = {} must be in [0, 1)", m.dropout));
+        }
+        let classification = m.task != Task::Regression;
+        let classes = match m.task {
+            Task::Binary => 2,
+            _ => self.dataset.definition.output_shape[0],
+        };
+        if let Some(w) = &t.class_weights {
+            if !classification {
+                return Err("training.class_weights is for classification tasks".into());
+            }
+            if w.len() != classes {
+                return Err(format!(
+                    "training.class_weights has {} values; the model has {classes} classes",
+                    w.len()
+                ));
+            }
+            if w.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+                return Err("training.class_weights must all be positive numbers".into());
+            }
+        }
+        if !(0.0..1.0).contains(&t.label_smoothing) {
+            return Err(format!(
+                "training.label_smoothing = {} must be in [0, 1)",
+                t.label_smoothing
+            ));
+        }
+        if t.label_smoothing > 0.0 && !classification {
+            return Err("training.label_smoothing is for classification tasks".into());
+        }
+        if t.stratify && !classification {
+            return Err("training.stratify is for classification tasks".into());
+        }
+        if let Some(e) = &t.early_stopping {
+            if !MONITORS.iter().any(|(name, _)| *name == e.monitor) {
+                let names: Vec<&str> = MONITORS.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "training.early_stopping.monitor = {:?} is not one of {}",
+                    e.monitor,
+                    names.join(", ")
+                ));
+            }
+            if e.patience == 0 {
+                return Err("training.early_stopping.patience must be at least 1".into());
+            }
+            if !(e.min_delta.is_finite() && e.min_delta >= 0.0) {
+                return Err(
+                    "training.early_stopping.min_delta must be a non-negative number".into(),
+                );
+            }
+            if t.validation_split == 0.0 {
+                return Err("training.early_stopping needs a validation split (training.validation_split > 0)".into());
+            }
+        }
+        Ok(())
+    }
 }
 
 impl TrainingSpec {
@@ -530,6 +680,7 @@ impl JobSpec {
             return Err("training.weight_decay must be a non-negative number".into());
         }
         t.validate_optimizer()?;
+        self.validate_regularisation()?;
         if d.input_shape.is_empty() || d.input_shape.contains(&0) {
             return Err(
                 "dataset.definition.input_shape must be non-empty with no zero dimension".into(),

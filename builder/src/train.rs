@@ -1,14 +1,16 @@
-//! The training loop: seeded shuffling, minibatches, the optimizer, per-epoch
-//! validation and the final evaluations.
+//! The training loop: seeded shuffling, minibatches, the optimizer and its
+//! schedule, per-epoch validation, early stopping and the final evaluations.
 
 use crate::data::Split;
-use crate::error::Result;
-use crate::metrics::{EpochMetrics, Evaluation, Metrics, SplitRows, Tally, Timing};
+use crate::dropout::Dropout;
+use crate::error::{BuildError, Result};
+use crate::loss::{predictions, Loss};
+use crate::metrics::{EpochMetrics, Evaluation, Metrics, SplitRows, Stopping, Tally, Timing};
 use crate::model::Model;
-use crate::optim::{rule::Rule, schedule, Optimizer as Stepper};
+use crate::optim::{rule::Rule, schedule, Optimizer};
 use crate::rng::{streams, SeededRng};
-use crate::spec::{Optimizer, Task, TrainingSpec};
-use candle_core::{DType, Device, Tensor, D};
+use crate::spec::{self, JobSpec, Task, TrainingSpec};
+use candle_core::{Device, Tensor};
 use std::time::Instant;
 
 /// Preprocessed features and targets, row-major.
@@ -22,192 +24,275 @@ pub struct Table<'a> {
 }
 
 impl Table<'_> {
-    /// The rows as an input tensor, a target tensor, and the targets as
-    /// host values (for the metrics).
-    fn batch(
-        &self,
-        rows: &[usize],
-        task: Task,
-        device: &Device,
-    ) -> Result<(Tensor, Tensor, Vec<f32>)> {
+    /// The rows as an input tensor, and their targets.
+    fn batch(&self, rows: &[usize], device: &Device) -> Result<(Tensor, Vec<f32>)> {
         let mut xs = Vec::with_capacity(rows.len() * self.width);
         let mut ys = Vec::with_capacity(rows.len());
         for &r in rows {
             xs.extend_from_slice(&self.x[r * self.width..(r + 1) * self.width]);
             ys.push(self.y[r]);
         }
-        let x = Tensor::from_vec(xs, (rows.len(), self.width), device)?;
-        let y = match task {
-            Task::Multiclass => Tensor::from_vec(
-                ys.iter().map(|&v| v as u32).collect::<Vec<_>>(),
-                rows.len(),
-                device,
-            )?,
-            _ => Tensor::from_slice(&ys, (rows.len(), 1), device)?,
+        Ok((Tensor::from_vec(xs, (rows.len(), self.width), device)?, ys))
+    }
+}
+
+/// The logits that binary metrics rank by (empty for other tasks).
+fn scores(task: Task, logits: &Tensor) -> Result<Vec<f32>> {
+    Ok(if task == Task::Binary {
+        logits.flatten_all()?.to_vec1()?
+    } else {
+        Vec::new()
+    })
+}
+
+/// Evaluation settings shared by every evaluation of a run.
+struct Judge<'a> {
+    spec: &'a JobSpec,
+    loss: Loss,
+    device: &'a Device,
+}
+
+impl Judge<'_> {
+    /// Evaluate on `rows`, in batches, at most `max_batches` of them.
+    fn evaluate(
+        &self,
+        model: &Model,
+        table: &Table,
+        rows: &[usize],
+        batch: usize,
+        max_batches: Option<usize>,
+    ) -> Result<Evaluation> {
+        let task = self.spec.model.task;
+        let mut tally = Tally::new(task, self.spec.dataset.definition.output_shape[0]);
+        for chunk in rows.chunks(batch).take(max_batches.unwrap_or(usize::MAX)) {
+            let (x, target) = table.batch(chunk, self.device)?;
+            let logits = model.forward(&x)?;
+            let l = f64::from(self.loss.compute(&logits, &target)?.to_scalar::<f32>()?);
+            tally.add(
+                l,
+                &predictions(task, &logits)?,
+                &target,
+                &scores(task, &logits)?,
+            );
+        }
+        Ok(tally.finish())
+    }
+}
+
+/// Early stopping's bookkeeping: the best figure so far, its epoch and
+/// weights, and the validations since it.
+struct Watch<'a> {
+    rule: &'a spec::EarlyStopping,
+    lower_is_better: bool,
+    best: Option<(f64, usize, Vec<Tensor>)>,
+    waited: usize,
+}
+
+impl<'a> Watch<'a> {
+    fn new(rule: &'a spec::EarlyStopping) -> Self {
+        let lower_is_better = spec::MONITORS
+            .iter()
+            .find(|(name, _)| *name == rule.monitor)
+            .is_some_and(|(_, lower)| *lower);
+        Watch {
+            rule,
+            lower_is_better,
+            best: None,
+            waited: 0,
+        }
+    }
+
+    /// Record epoch `epoch`'s validation; true when training should stop.
+    fn observe(&mut self, epoch: usize, v: &Evaluation, model: &Model) -> Result<bool> {
+        let value = v
+            .figures()
+            .find(|(name, _)| *name == self.rule.monitor)
+            .map(|(_, value)| value)
+            .ok_or_else(|| {
+                BuildError::Train(format!(
+                    "training.early_stopping.monitor = {:?}: the validation has no such figure for this task",
+                    self.rule.monitor
+                ))
+            })?;
+        let better = match &self.best {
+            None => true,
+            Some((best, _, _)) if self.lower_is_better => value < best - self.rule.min_delta,
+            Some((best, _, _)) => value > best + self.rule.min_delta,
         };
-        Ok((x, y, ys))
+        if better {
+            let weights = model
+                .vars()
+                .iter()
+                .map(|v| v.as_tensor().copy())
+                .collect::<candle_core::Result<_>>()?;
+            self.best = Some((value, epoch, weights));
+            self.waited = 0;
+        } else {
+            self.waited += 1;
+        }
+        Ok(self.waited >= self.rule.patience)
     }
-}
 
-fn loss(task: Task, logits: &Tensor, y: &Tensor) -> Result<Tensor> {
-    Ok(match task {
-        Task::Multiclass => candle_nn::loss::cross_entropy(logits, y)?,
-        Task::Binary => stable_bce_with_logits(logits, y)?,
-        Task::Regression => candle_nn::loss::mse(logits, y)?,
-    })
-}
-
-/// Binary cross-entropy on logits in the stable form
-/// `max(x, 0) - x·y + ln(1 + e^-|x|)`. (candle's version takes the log of a
-/// sigmoid, which reaches ln 0 = -inf, and so NaN, once logits grow large.)
-fn stable_bce_with_logits(x: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {
-    let softplus = x.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?;
-    (x.relu()? - (x * y)?)?.add(&softplus)?.mean_all()
-}
-
-/// Predictions as class indices (classification) or values (regression).
-fn predictions(task: Task, logits: &Tensor) -> Result<Vec<f32>> {
-    Ok(match task {
-        Task::Multiclass => logits.argmax(D::Minus1)?.to_dtype(DType::F32)?.to_vec1()?,
-        Task::Binary => logits
-            .ge(0.0)?
-            .to_dtype(DType::F32)?
-            .flatten_all()?
-            .to_vec1()?,
-        Task::Regression => logits.flatten_all()?.to_vec1()?,
-    })
-}
-
-/// Evaluate on `rows`, in batches, at most `max_batches` of them.
-fn evaluate(
-    model: &Model,
-    table: &Table,
-    rows: &[usize],
-    task: Task,
-    batch: usize,
-    max_batches: Option<usize>,
-    device: &Device,
-) -> Result<Evaluation> {
-    let mut tally = Tally::default();
-    for chunk in rows.chunks(batch).take(max_batches.unwrap_or(usize::MAX)) {
-        let (x, y, target) = table.batch(chunk, task, device)?;
-        let logits = model.forward(&x)?;
-        let l = f64::from(loss(task, &logits, &y)?.to_scalar::<f32>()?);
-        tally.add(l, &predictions(task, &logits)?, &target);
+    /// Put the best weights back when asked; the outcome for metrics.json.
+    fn finish(self, model: &Model, stopped_epoch: Option<usize>) -> Result<Option<Stopping>> {
+        let Some((value, epoch, weights)) = self.best else {
+            return Ok(None);
+        };
+        if self.rule.restore_best {
+            for (var, w) in model.vars().iter().zip(&weights) {
+                var.set(w)?;
+            }
+        }
+        Ok(Some(Stopping {
+            monitor: self.rule.monitor.clone(),
+            best_epoch: epoch,
+            best_value: value,
+            stopped_epoch,
+            restored_best: self.rule.restore_best,
+        }))
     }
-    Ok(tally.finish(task))
 }
 
 /// Per-epoch progress callback: `(epoch, step, steps)`.
 pub type Progress<'a> = &'a dyn Fn(usize, usize, usize);
 
-/// Train `model` on `split.train` and evaluate on the other splits.
-#[allow(clippy::too_many_arguments)]
-pub fn train(
-    model: &Model,
-    table: &Table,
-    split: &Split,
-    task: Task,
-    t: &TrainingSpec,
-    device: &Device,
-    progress: Progress,
-    log: &mut Vec<String>,
-) -> Result<Metrics> {
+fn optimizer(model: &Model, t: &TrainingSpec) -> Result<Optimizer> {
     let rule = match t.optimizer {
-        Optimizer::Sgd => Rule::Sgd {
+        spec::Optimizer::Sgd => Rule::Sgd {
             momentum: t.momentum,
             nesterov: t.nesterov,
             weight_decay: t.weight_decay,
         },
-        Optimizer::Adam => Rule::Adam {
+        spec::Optimizer::Adam => Rule::Adam {
             weight_decay: t.weight_decay,
         },
     };
-    let mut opt = Stepper::new(model.vars(), rule, t.clip_grad_norm)?;
+    Optimizer::new(model.vars(), rule, t.clip_grad_norm)
+}
+
+fn epoch_line(
+    epoch: usize,
+    t: &TrainingSpec,
+    train: &Evaluation,
+    validation: Option<&Evaluation>,
+) -> String {
+    let mut line = format!(
+        "epoch {:>3}/{}: loss {:.6}",
+        epoch + 1,
+        t.epochs,
+        train.loss
+    );
+    if let Some(a) = train.accuracy {
+        line += &format!(" accuracy {a:.4}");
+    }
+    if let Some(v) = validation {
+        line += &format!(" val_loss {:.6}", v.loss);
+        if let Some(a) = v.accuracy {
+            line += &format!(" val_accuracy {a:.4}");
+        }
+    }
+    line
+}
+
+/// Train `model` on `split.train` and evaluate on the other splits.
+pub fn train(
+    model: &Model,
+    table: &Table,
+    split: &Split,
+    spec: &JobSpec,
+    device: &Device,
+    progress: Progress,
+    log: &mut Vec<String>,
+) -> Result<Metrics> {
+    let (t, task) = (&spec.training, spec.model.task);
+    let mut opt = optimizer(model, t)?;
+    let loss = Loss::training(spec);
+    let judge = Judge {
+        spec,
+        loss: Loss::plain(spec),
+        device,
+    };
+    let mut dropout = Dropout::new(spec.model.dropout, t.seed);
+    let mut watch = t.early_stopping.as_ref().map(Watch::new);
     let mut shuffler = SeededRng::new(t.seed, streams::SHUFFLE);
     let mut order = split.train.clone();
     let steps = order
         .len()
         .div_ceil(t.batch_size)
         .min(t.steps_per_epoch.unwrap_or(usize::MAX));
-    let mut epochs = Vec::new();
-    let mut rows_seen = 0usize;
+    let (mut epochs, mut rows_seen, mut stopped) = (Vec::new(), 0usize, None);
     let started = Instant::now();
     for epoch in t.initial_epoch..t.epochs {
         shuffler.shuffle(&mut order);
-        let mut tally = Tally::default();
+        let mut tally = Tally::new(task, spec.dataset.definition.output_shape[0]);
         for (step, chunk) in order.chunks(t.batch_size).take(steps).enumerate() {
-            let (x, y, target) = table.batch(chunk, task, device)?;
-            let logits = model.forward(&x)?;
-            let l = loss(task, &logits, &y)?;
+            let (x, target) = table.batch(chunk, device)?;
+            let logits = model.forward_train(&x, &mut dropout)?;
+            let l = loss.compute(&logits, &target)?;
             opt.backward_step(&l, schedule::learning_rate(t, epoch, step, steps))?;
             let value = f64::from(l.to_scalar::<f32>()?);
             if !value.is_finite() {
-                return Err(crate::error::BuildError::Train(format!(
+                return Err(BuildError::Train(format!(
                     "loss became {value} at epoch {epoch}, step {step}: lower training.learning_rate or enable preprocessing.normalize"
                 )));
             }
-            tally.add(value, &predictions(task, &logits.detach())?, &target);
+            let logits = logits.detach();
+            tally.add(
+                value,
+                &predictions(task, &logits)?,
+                &target,
+                &scores(task, &logits)?,
+            );
             rows_seen += chunk.len();
             progress(epoch, step + 1, steps);
         }
-        let train_eval = tally.finish(task);
+        let train_eval = tally.finish();
         let validate = !split.validation.is_empty() && (epoch + 1) % t.validation_freq == 0;
         let validation = if validate {
-            Some(evaluate(
+            Some(judge.evaluate(
                 model,
                 table,
                 &split.validation,
-                task,
                 t.batch_size,
                 t.validation_steps,
-                device,
             )?)
         } else {
             None
         };
-        let mut line = format!(
-            "epoch {:>3}/{}: loss {:.6}",
-            epoch + 1,
-            t.epochs,
-            train_eval.loss
-        );
-        if let Some(a) = train_eval.accuracy {
-            line += &format!(" accuracy {a:.4}");
-        }
-        if let Some(v) = &validation {
-            line += &format!(" val_loss {:.6}", v.loss);
-            if let Some(a) = v.accuracy {
-                line += &format!(" val_accuracy {a:.4}");
-            }
-        }
-        log.push(line);
+        log.push(epoch_line(epoch, t, &train_eval, validation.as_ref()));
+        let stop = match (&mut watch, &validation) {
+            (Some(w), Some(v)) => w.observe(epoch, v, model)?,
+            _ => false,
+        };
         epochs.push(EpochMetrics {
             epoch,
             loss: train_eval.loss,
             accuracy: train_eval.accuracy,
             validation,
         });
+        if stop {
+            log.push(format!("early stopping after epoch {}", epoch + 1));
+            stopped = Some(epoch);
+            break;
+        }
     }
     let seconds = started.elapsed().as_secs_f64();
+    let early_stopping = match watch {
+        Some(w) => w.finish(model, stopped)?,
+        None => None,
+    };
     let final_eval = |rows: &[usize]| -> Result<Option<Evaluation>> {
         if rows.is_empty() {
             return Ok(None);
         }
-        evaluate(
-            model,
-            table,
-            rows,
-            task,
-            t.batch_size.max(256),
-            None,
-            device,
-        )
-        .map(Some)
+        judge
+            .evaluate(model, table, rows, t.batch_size.max(256), None)
+            .map(Some)
     };
     Ok(Metrics {
         task,
         epochs,
+        early_stopping,
         validation: final_eval(&split.validation)?,
         test: final_eval(&split.test)?,
         split_rows: SplitRows {
@@ -220,33 +305,4 @@ pub fn train(
             rows_per_second: rows_seen as f64 / seconds.max(1e-9),
         },
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn binary_loss_stays_finite_for_large_logits_and_matches_the_definition() {
-        let x = Tensor::new(&[[-200f32], [-1.0], [0.0], [2.0], [300.0]], &Device::Cpu).unwrap();
-        let y = Tensor::new(&[[1f32], [0.0], [1.0], [1.0], [0.0]], &Device::Cpu).unwrap();
-        let got = stable_bce_with_logits(&x, &y)
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
-        // -[y ln σ(x) + (1-y) ln(1-σ(x))], computed in f64 by hand.
-        let want: f64 = [
-            (-200.0f64, 1.0f64),
-            (-1.0, 0.0),
-            (0.0, 1.0),
-            (2.0, 1.0),
-            (300.0, 0.0),
-        ]
-        .iter()
-        .map(|&(x, y)| x.max(0.0) - x * y + (1.0 + (-x.abs()).exp()).ln())
-        .sum::<f64>()
-            / 5.0;
-        assert!(got.is_finite());
-        assert!((f64::from(got) - want).abs() < 1e-3, "{got} vs {want}");
-    }
 }

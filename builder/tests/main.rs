@@ -12,5 +12,6 @@ mod keyless;
 mod outputs;
 mod release;
 mod stages;
+mod training_features;
 mod vectors_cyclonedx_schema;
 mod workflow_contract;

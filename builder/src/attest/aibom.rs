@@ -4,7 +4,7 @@
 use super::record::BuildRecord;
 use crate::cyclonedx::*;
 use crate::metrics::Evaluation;
-use crate::spec::{Architecture, Task};
+use crate::spec::{Architecture, JobSpec, Task};
 use sha2::{Digest as _, Sha256};
 
 /// The predicate type the ML-BOM is signed under (the verifier's constant).
@@ -14,24 +14,55 @@ const MODEL_REF: &str = "model";
 const TRAINER_REF: &str = "trainer";
 
 fn metrics_of(slice: &str, e: &Evaluation) -> Vec<PerformanceMetric> {
-    let named = [
-        ("loss", Some(e.loss)),
-        ("accuracy", e.accuracy),
-        ("precision", e.precision),
-        ("recall", e.recall),
-        ("f1", e.f1),
-        ("mean-absolute-error", e.mae),
-    ];
-    named
-        .into_iter()
-        .filter_map(|(k, v)| {
-            v.map(|v| PerformanceMetric {
-                kind: k.into(),
-                value: format!("{v:.6}"),
-                slice: slice.into(),
-            })
+    e.figures()
+        .map(|(k, v)| PerformanceMetric {
+            kind: k.into(),
+            value: format!("{v:.6}"),
+            slice: slice.into(),
         })
         .collect()
+}
+
+/// Every training key of the job, flattened to dotted names
+/// (`schedule.kind`, `early_stopping.patience`), and the model's activation
+/// and dropout: each key the job spec gains is recorded without a list to
+/// keep in step.
+fn training_parameters(spec: &JobSpec) -> Vec<Parameter> {
+    fn flatten(name: String, value: &serde_json::Value, out: &mut Vec<Parameter>) {
+        use serde_json::Value;
+        let (value, data_type) = match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let key = if name.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{name}.{k}")
+                    };
+                    flatten(key, v, out);
+                }
+                return;
+            }
+            Value::Null => return,
+            Value::Bool(b) => (b.to_string(), "boolean"),
+            Value::Number(n) => (n.to_string(), "number"),
+            Value::String(s) => (s.clone(), "string"),
+            Value::Array(_) => (value.to_string(), "array"),
+        };
+        out.push(Parameter {
+            name,
+            value,
+            data_type: data_type.into(),
+        });
+    }
+    let mut out = Vec::new();
+    let training = serde_json::to_value(&spec.training).unwrap_or_default();
+    flatten(String::new(), &training, &mut out);
+    let model = serde_json::json!({
+        "activation": spec.model.activation,
+        "dropout": spec.model.dropout,
+    });
+    flatten("model".into(), &model, &mut out);
+    out
 }
 
 /// A UUID-shaped serial derived from the model digest and invocation, so a
@@ -202,34 +233,7 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
         });
     }
 
-    let t = &spec.training;
-    let param = |name: &str, value: String, ty: &str| Parameter {
-        name: name.into(),
-        value,
-        data_type: ty.into(),
-    };
-    let mut parameters = vec![
-        param("epochs", t.epochs.to_string(), "number"),
-        param("batch_size", t.batch_size.to_string(), "number"),
-        param("validation_split", t.validation_split.to_string(), "number"),
-        param("test_split", t.test_split.to_string(), "number"),
-        param("initial_epoch", t.initial_epoch.to_string(), "number"),
-        param("validation_freq", t.validation_freq.to_string(), "number"),
-        param(
-            "optimizer",
-            format!("{:?}", t.optimizer).to_lowercase(),
-            "string",
-        ),
-        param("learning_rate", t.learning_rate.to_string(), "number"),
-        param("weight_decay", t.weight_decay.to_string(), "number"),
-        param("seed", t.seed.to_string(), "number"),
-    ];
-    if let Some(s) = t.steps_per_epoch {
-        parameters.push(param("steps_per_epoch", s.to_string(), "number"));
-    }
-    if let Some(s) = t.validation_steps {
-        parameters.push(param("validation_steps", s.to_string(), "number"));
-    }
+    let parameters = training_parameters(spec);
     let mut inputs: Vec<WorkflowInput> = record
         .splits
         .keys()
@@ -256,11 +260,25 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
             },
             Step {
                 name: "train".into(),
-                description: format!(
-                    "{} epochs on {}",
-                    t.epochs - t.initial_epoch,
-                    env.backend.device
-                ),
+                description: match &record.metrics.early_stopping {
+                    Some(stop) => format!(
+                        "{} epochs on {}; validation {} was best at epoch {}{}",
+                        record.metrics.epochs.len(),
+                        env.backend.device,
+                        stop.monitor,
+                        stop.best_epoch + 1,
+                        if stop.restored_best {
+                            ", whose weights were kept"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => format!(
+                        "{} epochs on {}",
+                        record.metrics.epochs.len(),
+                        env.backend.device
+                    ),
+                },
             },
             Step {
                 name: "evaluate".into(),

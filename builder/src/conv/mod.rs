@@ -17,6 +17,8 @@ pub mod max_pool;
 /// Side of the square convolution kernels.
 pub const KERNEL: usize = 3;
 
+use crate::activation;
+use crate::spec::Activation;
 use candle_core::{Result, Tensor};
 use im2col::Im2col;
 use max_pool::MaxPool2x2;
@@ -45,16 +47,34 @@ impl ConvBlock {
     }
 
     /// `x` is `(batch, h, w, c)`; `weight` is `(out, c, 3, 3)` and `bias`
-    /// `(out)`. Returns `(batch, h/2, w/2, out)`.
-    pub fn forward(&self, x: &Tensor, weight: &Tensor, bias: &Tensor) -> Result<Tensor> {
+    /// `(out)`. Returns `(batch, h/2, w/2, out)`: convolution, activation,
+    /// pooling. A monotone activation runs after the pooling, on a quarter
+    /// of the values (ReLU inside the pooling kernel); GELU runs before it.
+    pub fn forward(
+        &self,
+        x: &Tensor,
+        weight: &Tensor,
+        bias: &Tensor,
+        activation: Activation,
+    ) -> Result<Tensor> {
+        let after = activation::is_monotone(activation);
         if x.device().is_cpu() {
-            self.conv_im2col(x, weight, bias)?
-                .apply_op1(MaxPool2x2 { relu: true })
+            let y = self.conv_im2col(x, weight, bias)?;
+            match activation {
+                Activation::Relu => y.apply_op1(MaxPool2x2 { relu: true }),
+                _ if after => {
+                    activation::apply(activation, &y.apply_op1(MaxPool2x2 { relu: false })?)
+                }
+                _ => activation::apply(activation, &y)?.apply_op1(MaxPool2x2 { relu: false }),
+            }
         } else {
             let out = weight.dim(0)?;
-            max_pool_reduce(&conv_stock(x, weight)?)?
-                .broadcast_add(&bias.reshape((1, 1, 1, out))?)?
-                .relu()
+            let y = conv_stock(x, weight)?.broadcast_add(&bias.reshape((1, 1, 1, out))?)?;
+            if after {
+                activation::apply(activation, &max_pool_reduce(&y)?)
+            } else {
+                max_pool_reduce(&activation::apply(activation, &y)?)
+            }
         }
     }
 
@@ -151,7 +171,9 @@ mod tests {
             var(&[4, 3, 3, 3], 0.5),
             var(&[4], 0.3),
         );
-        let ours = ConvBlock::new(7, 6, 3).forward(&x, &wt, &b).unwrap();
+        let ours = ConvBlock::new(7, 6, 3)
+            .forward(&x, &wt, &b, Activation::Relu)
+            .unwrap();
         let theirs = conv_stock(&x, &wt)
             .unwrap()
             .permute((0, 3, 1, 2))

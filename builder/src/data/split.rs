@@ -1,7 +1,9 @@
 //! Deterministic train/validation/test splits from a seeded permutation.
 
 use crate::rng::{streams, SeededRng};
+use crate::spec::TrainingSpec;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The name of a split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -58,6 +60,37 @@ impl Split {
         }
     }
 
+    /// The split a job asks for: stratified by class when
+    /// `training.stratify` is set (`targets` are the rows' class indices),
+    /// else [`Split::new`].
+    pub fn for_job(t: &TrainingSpec, targets: &[f32]) -> Self {
+        if !t.stratify {
+            return Split::new(targets.len(), t.validation_split, t.test_split, t.seed);
+        }
+        let mut by_class: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (row, &class) in targets.iter().enumerate() {
+            by_class.entry(class as u32).or_default().push(row);
+        }
+        let mut rng = SeededRng::new(t.seed, streams::SPLIT);
+        let mut split = Split {
+            train: Vec::new(),
+            validation: Vec::new(),
+            test: Vec::new(),
+        };
+        for rows in by_class.values_mut() {
+            rng.shuffle(rows);
+            let n_test = (rows.len() as f64 * t.test_split).round() as usize;
+            let n_val = (rows.len() as f64 * t.validation_split).round() as usize;
+            split.test.extend(&rows[..n_test]);
+            split.validation.extend(&rows[n_test..n_test + n_val]);
+            split.train.extend(&rows[n_test + n_val..]);
+        }
+        for part in [&mut split.train, &mut split.validation, &mut split.test] {
+            part.sort_unstable();
+        }
+        split
+    }
+
     /// The splits that have rows, with their names.
     pub fn named(&self) -> Vec<(SplitName, &[usize])> {
         [
@@ -68,5 +101,34 @@ impl Split {
         .into_iter()
         .filter(|(_, rows)| !rows.is_empty())
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each class keeps its share in every split, and the seed decides.
+    #[test]
+    fn stratified_splits_keep_class_proportions() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/demo/job.toml"
+        ))
+        .unwrap();
+        let mut t = crate::spec::JobSpec::parse(text.as_bytes())
+            .unwrap()
+            .training;
+        (t.stratify, t.test_split, t.validation_split) = (true, 0.2, 0.1);
+        // 90 rows of class 0 and 10 of class 1, interleaved.
+        let targets: Vec<f32> = (0..100).map(|i| f32::from(u8::from(i % 10 == 3))).collect();
+        let s = Split::for_job(&t, &targets);
+        let ones = |rows: &[usize]| rows.iter().filter(|&&r| targets[r] == 1.0).count();
+        assert_eq!((s.test.len(), ones(&s.test)), (20, 2));
+        assert_eq!((s.validation.len(), ones(&s.validation)), (10, 1));
+        assert_eq!((s.train.len(), ones(&s.train)), (70, 7));
+        assert_eq!(s, Split::for_job(&t, &targets));
+        t.seed += 1;
+        assert_ne!(s.test, Split::for_job(&t, &targets).test);
     }
 }

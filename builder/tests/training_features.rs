@@ -1,0 +1,278 @@
+//! The practitioner features of the job spec (issue 16): each one trains
+//! deterministically (the same model bytes at 1 and 2 threads), is recorded
+//! in the ML-BOM's model parameters, and each bad value is refused with an
+//! error that names the key.
+
+use crate::common::*;
+use std::path::Path;
+
+/// Build the demo job with `edits` applied (pairs of text to replace) at
+/// `threads`; the output folder.
+fn build_with(inputs: &Path, out: &Path, threads: &str) -> std::process::Output {
+    cli(&[
+        "build".as_ref(),
+        inputs.join(JOB).as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--threads".as_ref(),
+        threads.as_ref(),
+        "-q".as_ref(),
+    ])
+}
+
+fn example_with(epochs: usize, edits: &[(&str, &str)]) -> tempfile::TempDir {
+    let inputs = example(epochs);
+    for (from, to) in edits {
+        edit(&inputs.path().join(JOB), from, to);
+    }
+    inputs
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn weights_digest(out: &Path) -> String {
+    sha256(&out.join("model/model.safetensors"))
+}
+
+/// The training parameters the ML-BOM records (its formulation's workflow
+/// inputs), by name.
+fn parameters(out: &Path) -> std::collections::BTreeMap<String, String> {
+    let bom = json(&out.join("aibom.cdx.json"));
+    let mut found = std::collections::BTreeMap::new();
+    let workflows = &bom["formulation"][0]["workflows"][0]["inputs"];
+    for input in workflows.as_array().unwrap() {
+        if let Some(ps) = input["parameters"].as_array() {
+            for p in ps {
+                found.insert(
+                    p["name"].as_str().unwrap().to_string(),
+                    p["value"].as_str().unwrap().to_string(),
+                );
+            }
+        }
+    }
+    found
+}
+
+/// Every new feature at once, on the demo job: the same bytes at 1 and 2
+/// threads and across runs, and each setting recorded.
+#[test]
+fn every_feature_is_deterministic_across_thread_counts_and_recorded() {
+    let cases: &[(&str, &[(&str, &str)], &[(&str, &str)])] = &[
+        (
+            "sgd with nesterov momentum, clipping, cosine schedule with warm-up, dropout, gelu",
+            &[
+                ("optimizer = \"adam\"", "optimizer = \"sgd\"\nmomentum = 0.9\nnesterov = true\nclip_grad_norm = 1.0"),
+                ("learning_rate = 0.001", "learning_rate = 0.01"),
+                ("seed = 42", "seed = 42\n[training.schedule]\nkind = \"cosine\"\nwarmup_epochs = 1\nmin_learning_rate = 0.0001"),
+                ("hidden = [64]", "hidden = [32, 16]\nactivation = \"gelu\"\ndropout = 0.2"),
+            ],
+            &[("momentum", "0.9"), ("nesterov", "true"), ("clip_grad_norm", "1.0"), ("schedule.kind", "cosine"), ("model.activation", "gelu"), ("model.dropout", "0.2")],
+        ),
+        (
+            "step schedule, class weights, label smoothing, stratified split, early stopping, tanh",
+            &[
+                ("learning_rate = 0.001", "learning_rate = 0.003\nclass_weights = [1.0, 4.0]\nlabel_smoothing = 0.05\nstratify = true"),
+                ("seed = 42", "seed = 42\n[training.schedule]\nkind = \"step\"\nstep_epochs = 2\ngamma = 0.5\n[training.early_stopping]\nmonitor = \"roc-auc\"\npatience = 2"),
+                ("hidden = [64]", "hidden = [32]\nactivation = \"tanh\""),
+            ],
+            &[("class_weights", "[1.0,4.0]"), ("label_smoothing", "0.05"), ("stratify", "true"), ("schedule.step_epochs", "2"), ("early_stopping.monitor", "roc-auc"), ("model.activation", "tanh")],
+        ),
+    ];
+    for (what, edits, recorded) in cases {
+        let inputs = example_with(6, edits);
+        let work = tempfile::tempdir().unwrap();
+        let outs: Vec<_> = ["1", "2", "2"]
+            .iter()
+            .enumerate()
+            .map(|(i, threads)| {
+                let out = work.path().join(format!("o{i}"));
+                let o = build_with(inputs.path(), &out, threads);
+                assert_eq!(
+                    code(&o),
+                    0,
+                    "{what}: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                out
+            })
+            .collect();
+        let digests: Vec<String> = outs.iter().map(|o| weights_digest(o)).collect();
+        assert_eq!(digests[0], digests[1], "{what}: 1 and 2 threads differ");
+        assert_eq!(digests[1], digests[2], "{what}: two runs differ");
+        let params = parameters(&outs[0]);
+        for (name, value) in *recorded {
+            assert_eq!(
+                params.get(*name).map(String::as_str),
+                Some(*value),
+                "{what}: {name} in {params:?}"
+            );
+        }
+        let metrics = json(&outs[0].join("metrics.json"));
+        let test = &metrics["test"];
+        for key in ["roc_auc", "pr_auc", "confusion", "per_class"] {
+            assert!(!test[key].is_null(), "{what}: test.{key} missing: {test}");
+        }
+    }
+}
+
+/// Early stopping stops, names the best epoch, and the weights are that
+/// epoch's: its validation loss is the one the final evaluation reports.
+#[test]
+fn early_stopping_restores_the_best_epoch() {
+    let inputs = example_with(
+        40,
+        &[
+            ("learning_rate = 0.001", "learning_rate = 0.05"),
+            (
+                "seed = 42",
+                "seed = 42\n[training.early_stopping]\nmonitor = \"loss\"\npatience = 2",
+            ),
+        ],
+    );
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("o");
+    let o = build_with(inputs.path(), &out, "2");
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let m = json(&out.join("metrics.json"));
+    let stop = &m["early_stopping"];
+    let epochs = m["epochs"].as_array().unwrap();
+    assert!(epochs.len() < 40, "did not stop: {} epochs", epochs.len());
+    assert_eq!(
+        stop["stopped_epoch"].as_u64().unwrap() as usize,
+        epochs.len() - 1
+    );
+    let best = stop["best_epoch"].as_u64().unwrap() as usize;
+    let best_loss = epochs[best]["validation"]["loss"].as_f64().unwrap();
+    for e in epochs {
+        assert!(e["validation"]["loss"].as_f64().unwrap() >= best_loss);
+    }
+    let final_loss = m["validation"]["loss"].as_f64().unwrap();
+    assert!(
+        (final_loss - best_loss).abs() < 1e-6,
+        "{final_loss} vs {best_loss}"
+    );
+}
+
+/// Each new key's bad values: exit 2, the key named, nothing left behind.
+#[test]
+fn bad_feature_values_are_refused_by_name() {
+    let bad: &[(&str, &str, &str)] = &[
+        (
+            "hidden = [64]",
+            "hidden = [64]\ndropout = 1.0",
+            "model.dropout",
+        ),
+        (
+            "hidden = [64]",
+            "hidden = [64]\nactivation = \"swish\"",
+            "model.activation",
+        ),
+        (
+            "[training]",
+            "[training]\nmomentum = 0.9",
+            "training.momentum",
+        ),
+        (
+            "optimizer = \"adam\"",
+            "optimizer = \"sgd\"\nmomentum = 1.5",
+            "training.momentum",
+        ),
+        (
+            "optimizer = \"adam\"",
+            "optimizer = \"sgd\"\nnesterov = true",
+            "training.nesterov",
+        ),
+        (
+            "[training]",
+            "[training]\nclip_grad_norm = -1.0",
+            "training.clip_grad_norm",
+        ),
+        (
+            "[training]",
+            "[training]\nclip_grad_norm = nan",
+            "training.clip_grad_norm",
+        ),
+        (
+            "seed = 42",
+            "seed = 42\n[training.schedule]\nkind = \"step\"",
+            "step_epochs",
+        ),
+        (
+            "seed = 42",
+            "seed = 42\n[training.schedule]\nkind = \"cosine\"\ngamma = 0.5",
+            "training.schedule.gamma",
+        ),
+        (
+            "seed = 42",
+            "seed = 42\n[training.schedule]\nkind = \"cosine\"\nwarmup_epochs = 9",
+            "warmup_epochs",
+        ),
+        (
+            "seed = 42",
+            "seed = 42\n[training.schedule]\nkind = \"linear\"",
+            "training.schedule.kind",
+        ),
+        (
+            "[training]",
+            "[training]\nclass_weights = [1.0]",
+            "training.class_weights",
+        ),
+        (
+            "[training]",
+            "[training]\nclass_weights = [1.0, 0.0]",
+            "training.class_weights",
+        ),
+        (
+            "[training]",
+            "[training]\nlabel_smoothing = 1.0",
+            "training.label_smoothing",
+        ),
+        (
+            "seed = 42",
+            "seed = 42\n[training.early_stopping]\nmonitor = \"val_acc\"\npatience = 2",
+            "training.early_stopping.monitor",
+        ),
+        (
+            "seed = 42",
+            "seed = 42\n[training.early_stopping]\npatience = 0",
+            "patience",
+        ),
+        ("validation_split = 0.15\n", "", "validation split"),
+        (
+            "task = \"binary\"",
+            "task = \"regression\"",
+            "training.stratify",
+        ),
+    ];
+    for (from, to, needle) in bad {
+        let inputs = example_with(1, &[(from, to)]);
+        if *needle == "validation split" {
+            edit(
+                &inputs.path().join(JOB),
+                "seed = 42",
+                "seed = 42\n[training.early_stopping]\npatience = 2",
+            );
+        }
+        if *needle == "training.stratify" {
+            edit(
+                &inputs.path().join(JOB),
+                "seed = 42",
+                "seed = 42\nstratify = true",
+            );
+            edit(
+                &inputs.path().join(JOB),
+                "{ name = \"fraud\", type = \"category\" }",
+                "{ name = \"fraud\", type = \"float\" }",
+            );
+        }
+        let work = tempfile::tempdir().unwrap();
+        let out = work.path().join("o");
+        let o = build_with(inputs.path(), &out, "1");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 2, "{to}: {err}");
+        assert!(err.contains(needle), "{to}: {needle:?} not in {err}");
+        assert!(!out.exists(), "{to}: output left behind");
+    }
+}
