@@ -490,7 +490,7 @@ fn run(cli: Cli) -> Result<()> {
                 }
             };
             let data = Dataset::load(&job)?;
-            let rows = Split::for_job(&job.spec.training, &data.targets);
+            let rows = Split::for_job(&job.spec.training, &data.targets, data.assigned.as_deref());
             let trees = commitment_file::trees(data.records, &rows)?;
             let proof = commitment_file::prove(&trees, split, &a.key)?;
             let mut text =

@@ -259,9 +259,15 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     let spec = &job.spec;
     // Everything that can reject the input happens before any output exists.
     let mut data = Dataset::load(job)?;
-    let split = Split::for_job(&spec.training, &data.targets);
+    let split = Split::for_job(&spec.training, &data.targets, data.assigned.as_deref());
     if split.train.is_empty() {
         return Err(BuildError::Data("the training split is empty".into()));
+    }
+    if spec.training.early_stopping.is_some() && split.validation.is_empty() {
+        return Err(BuildError::Data(
+            "training.early_stopping needs validation rows, and the validation split is empty"
+                .into(),
+        ));
     }
     let trees = commitment_file::trees(std::mem::take(&mut data.records), &split)?;
     let commitment = commitment_file::document(&spec.dataset.name, &trees);

@@ -130,6 +130,12 @@ pub struct DatasetDefinition {
     pub input_shape: Vec<usize>,
     /// Shape of one output: `[classes]`, or `[1]` for binary and regression.
     pub output_shape: Vec<usize>,
+    /// A column whose value (`train`, `validation` or `test`) puts each row
+    /// in a predefined split (CSV; declared with type `ignore`). The
+    /// random split keys `training.validation_split`, `test_split` and
+    /// `stratify` are then refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_column: Option<String>,
     /// Class names in output order (classification). Labels outside this
     /// list are an error. Integer labels `0..n` are used when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -454,6 +460,25 @@ impl JobSpec {
         if t.stratify && !classification {
             return Err("training.stratify is for classification tasks".into());
         }
+        if let Some(col) = &self.dataset.definition.split_column {
+            if self.dataset.format != DataFormat::Csv {
+                return Err("dataset.definition.split_column is for CSV datasets".into());
+            }
+            let declared = self
+                .dataset
+                .definition
+                .columns
+                .iter()
+                .find(|c| &c.name == col);
+            if declared.map(|c| c.kind) != Some(ColumnType::Ignore) {
+                return Err(format!(
+                    "dataset.definition.split_column {col:?} must be a declared column of type \"ignore\""
+                ));
+            }
+            if t.validation_split > 0.0 || t.test_split > 0.0 || t.stratify {
+                return Err("dataset.definition.split_column assigns the splits: drop training.validation_split, training.test_split and training.stratify".into());
+            }
+        }
         if let Some(e) = &t.early_stopping {
             if !MONITORS.iter().any(|(name, _)| *name == e.monitor) {
                 let names: Vec<&str> = MONITORS.iter().map(|(n, _)| *n).collect();
@@ -471,7 +496,7 @@ impl JobSpec {
                     "training.early_stopping.min_delta must be a non-negative number".into(),
                 );
             }
-            if t.validation_split == 0.0 {
+            if t.validation_split == 0.0 && self.dataset.definition.split_column.is_none() {
                 return Err("training.early_stopping needs a validation split (training.validation_split > 0)".into());
             }
         }

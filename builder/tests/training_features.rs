@@ -276,3 +276,63 @@ fn bad_feature_values_are_refused_by_name() {
         assert!(!out.exists(), "{to}: output left behind");
     }
 }
+
+/// A split column puts each row where it says, with no random split: the
+/// metrics count exactly the rows assigned to each split, and a value
+/// outside train/validation/test is a data error naming row and column.
+#[test]
+fn a_split_column_assigns_the_splits() {
+    let inputs = example(2);
+    let csv = inputs.path().join("examples/demo/data/transactions.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{},fold\n", lines.next().unwrap());
+    let mut want = [0usize; 3];
+    for (i, line) in lines.enumerate() {
+        let fold = ["train", "train", "train", "validation", "test"][i % 5];
+        want[["train", "validation", "test"]
+            .iter()
+            .position(|f| *f == fold)
+            .unwrap()] += 1;
+        out += &format!("{line},{fold}\n");
+    }
+    std::fs::write(&csv, &out).unwrap();
+    let job = inputs.path().join(JOB);
+    edit(&job, "croissant = \"croissant.json\"\n", "");
+    edit(
+        &job,
+        "  { name = \"fraud\", type = \"category\" },",
+        "  { name = \"fraud\", type = \"category\" },\n  { name = \"fold\", type = \"ignore\" },",
+    );
+    edit(
+        &job,
+        "key = \"transaction_id\"",
+        "key = \"transaction_id\"\nsplit_column = \"fold\"",
+    );
+    edit(&job, "validation_split = 0.15\ntest_split = 0.15\n", "");
+    let work = tempfile::tempdir().unwrap();
+    let o = build_with(inputs.path(), &work.path().join("o"), "2");
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let m = json(&work.path().join("o/metrics.json"));
+    let rows = &m["split_rows"];
+    assert_eq!(
+        [
+            rows["train"].as_u64(),
+            rows["validation"].as_u64(),
+            rows["test"].as_u64()
+        ],
+        want.map(|n| Some(n as u64))
+    );
+
+    std::fs::write(&csv, out.replacen(",test\n", ",holdout\n", 1)).unwrap();
+    let o = build_with(inputs.path(), &work.path().join("bad"), "2");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 3, "{err}");
+    assert!(err.contains("\"fold\"") && err.contains("holdout"), "{err}");
+    // With a split column, a random split key is a spec error.
+    edit(&job, "[training]", "[training]\ntest_split = 0.2");
+    let o = build_with(inputs.path(), &work.path().join("mixed"), "2");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(err.contains("split_column"), "{err}");
+}

@@ -1,6 +1,6 @@
 //! CSV tables described by `dataset.definition.columns`.
 
-use super::{class_index, files, Dataset};
+use super::{class_index, files, Dataset, SplitName};
 use crate::error::{BuildError, Result};
 use crate::spec::{ColumnType, Job, Task};
 use slsa_aibom_verify::commitment::Record;
@@ -60,6 +60,10 @@ pub fn load(job: &Job) -> Result<Dataset> {
             feature_cols.len()
         )));
     }
+    let split_col = def
+        .split_column
+        .as_ref()
+        .and_then(|s| def.columns.iter().position(|c| &c.name == s));
     let n_classes = def.output_shape[0].max(2);
     let mut out = Dataset {
         features: Vec::new(),
@@ -69,6 +73,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
         classes: def.classes.clone(),
         files: vec![file],
         croissant: None,
+        assigned: split_col.map(|_| Vec::new()),
     };
     let mut keys = BTreeSet::new();
     for (i, row) in reader.records().enumerate() {
@@ -101,6 +106,19 @@ pub fn load(job: &Job) -> Result<Dataset> {
             _ => class_index(label, def.classes.as_deref(), n_classes, &|| at(label_col))?,
         };
         out.targets.push(target);
+        if let (Some(c), Some(assigned)) = (split_col, out.assigned.as_mut()) {
+            assigned.push(match row[c].trim() {
+                "train" => SplitName::Train,
+                "validation" => SplitName::Validation,
+                "test" => SplitName::Test,
+                other => {
+                    return Err(BuildError::Data(format!(
+                        "{}: split {other:?} is not train, validation or test",
+                        at(c)
+                    )))
+                }
+            });
+        }
         let key = match key_col {
             Some(k) => row[k].trim().to_string(),
             None => format!("{row_no:010}"),

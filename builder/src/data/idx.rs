@@ -86,5 +86,6 @@ pub fn load(job: &Job) -> Result<Dataset> {
         classes: def.classes.clone(),
         files: vec![img_file, lab_file],
         croissant: None,
+        assigned: None,
     })
 }

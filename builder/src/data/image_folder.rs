@@ -50,6 +50,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
         classes: Some(classes.clone()),
         files: Vec::new(),
         croissant: None,
+        assigned: None,
     };
     let mut manifest = Sha256::new();
     let mut total = 0u64;

@@ -35,6 +35,8 @@ pub struct Dataset {
     pub files: Vec<DataFile>,
     /// The Croissant metadata file, when the job names one (checked).
     pub croissant: Option<DataFile>,
+    /// Each row's split, from `dataset.definition.split_column`.
+    pub assigned: Option<Vec<SplitName>>,
 }
 
 impl Dataset {

@@ -60,10 +60,23 @@ impl Split {
         }
     }
 
-    /// The split a job asks for: stratified by class when
-    /// `training.stratify` is set (`targets` are the rows' class indices),
-    /// else [`Split::new`].
-    pub fn for_job(t: &TrainingSpec, targets: &[f32]) -> Self {
+    /// The split a job asks for: the rows' predefined splits when the data
+    /// assigns them (`dataset.definition.split_column`); stratified by class
+    /// when `training.stratify` is set (`targets` are the rows' class
+    /// indices); else [`Split::new`].
+    pub fn for_job(t: &TrainingSpec, targets: &[f32], assigned: Option<&[SplitName]>) -> Self {
+        if let Some(assigned) = assigned {
+            let rows = |name: SplitName| {
+                (0..assigned.len())
+                    .filter(|&r| assigned[r] == name)
+                    .collect()
+            };
+            return Split {
+                train: rows(SplitName::Train),
+                validation: rows(SplitName::Validation),
+                test: rows(SplitName::Test),
+            };
+        }
         if !t.stratify {
             return Split::new(targets.len(), t.validation_split, t.test_split, t.seed);
         }
@@ -122,13 +135,24 @@ mod tests {
         (t.stratify, t.test_split, t.validation_split) = (true, 0.2, 0.1);
         // 90 rows of class 0 and 10 of class 1, interleaved.
         let targets: Vec<f32> = (0..100).map(|i| f32::from(u8::from(i % 10 == 3))).collect();
-        let s = Split::for_job(&t, &targets);
+        let s = Split::for_job(&t, &targets, None);
         let ones = |rows: &[usize]| rows.iter().filter(|&&r| targets[r] == 1.0).count();
         assert_eq!((s.test.len(), ones(&s.test)), (20, 2));
         assert_eq!((s.validation.len(), ones(&s.validation)), (10, 1));
         assert_eq!((s.train.len(), ones(&s.train)), (70, 7));
-        assert_eq!(s, Split::for_job(&t, &targets));
+        assert_eq!(s, Split::for_job(&t, &targets, None));
+        let assigned = [
+            SplitName::Test,
+            SplitName::Train,
+            SplitName::Validation,
+            SplitName::Train,
+        ];
+        let fixed = Split::for_job(&t, &targets[..4], Some(&assigned));
+        assert_eq!(
+            (fixed.train, fixed.validation, fixed.test),
+            (vec![1, 3], vec![2], vec![0])
+        );
         t.seed += 1;
-        assert_ne!(s.test, Split::for_job(&t, &targets).test);
+        assert_ne!(s.test, Split::for_job(&t, &targets, None).test);
     }
 }
