@@ -72,14 +72,15 @@ def write_idx(path, arr):
         f.write(arr.astype(np.uint8).tobytes())
 
 
-def write_csv(path, x, y, names):
+def write_csv(path, x, y, names, fold=None):
     with open(path, "w") as f:
-        f.write(",".join(names + ["label"]) + "\n")
-        for row, label in zip(x, y):
-            f.write(",".join(f"{v:.6g}" for v in row) + f",{label}\n")
+        f.write(",".join(names + ["label"] + (["split"] if fold is not None else [])) + "\n")
+        for i, (row, label) in enumerate(zip(x, y)):
+            extra = f",{fold[i]}" if fold is not None else ""
+            f.write(",".join(f"{v:.8g}" for v in row) + f",{label}{extra}\n")
 
 
-def job_toml(d, job, seed=1, extra=""):
+def job_toml(d, job, seed=1, extra="", split_column=False):
     """Write our job file for `job` whose data is already in `d`."""
     k = job["classes"]
     task = job.get("task") or ("binary" if k == 1 else "multiclass")
@@ -87,13 +88,15 @@ def job_toml(d, job, seed=1, extra=""):
         names = [f"f{i}" for i in range(job["inp"])]
         cols = ", ".join(f'{{ name = "{c}", type = "float" }}' for c in names)
         label_type = "float" if task == "regression" else "category"
+        split = ', { name = "split", type = "ignore" }' if split_column else ""
         data = f"""format = "csv"
 path = "data.csv"
 [dataset.definition]
 label = "label"
+{'split_column = "split"' if split_column else ""}
 input_shape = [{job["inp"]}]
 output_shape = [{k}]
-columns = [{cols}, {{ name = "label", type = "{label_type}" }}]
+columns = [{cols}, {{ name = "label", type = "{label_type}" }}{split}]
 [dataset.definition.preprocessing]
 normalize = true"""
     else:
@@ -302,31 +305,34 @@ def accuracy_jobs():
 
 
 def accuracy(a):
+    from sklearn.model_selection import train_test_split
     rows = []
     for name, (x, y, job) in accuracy_jobs().items():
         scores = {"ours": [], "torch": [], "keras": []}
+        regression = job.get("task") == "regression"
         for seed in range(1, a.seeds + 1):
             with tempfile.TemporaryDirectory() as tmp:
                 d = Path(tmp)
-                write_csv(d / "data.csv", x, y, [f"f{i}" for i in range(x.shape[1])])
-                job_toml(d, job, seed, "test_split = 0.25")
-                r = ours(d, a.threads)
-                m = r["metrics"]["test"]
-                scores["ours"].append(m.get("rmse") if job.get("task") == "regression" else m["accuracy"])
-                # The peers train and test on exactly our rows, standardised like ours.
-                split = json.loads((d / "out" / "split.json").read_text()) if (d / "out" / "split.json").exists() else None
-                if split is None:
-                    sys.exit("the build wrote no out/split.json: cannot give the peers the same split")
-                tr = np.array(split["train"])
+                # One stratified 75/25 split per seed, given to every trainer:
+                # ours reads it from a split column, the peers from split.json.
+                idx = np.arange(len(y))
+                tr, te = train_test_split(idx, test_size=0.25, random_state=seed,
+                                          stratify=None if regression else y)
+                fold = np.array(["train"] * len(y), dtype=object)
+                fold[te] = "test"
+                write_csv(d / "data.csv", x, y, [f"f{i}" for i in range(x.shape[1])], fold)
+                job_toml(d, job, seed, split_column=True)
+                m = ours(d, a.threads)["metrics"]["test"]
+                scores["ours"].append(m["rmse"] if regression else m["accuracy"])
                 mu, sd = x[tr].mean(0), x[tr].std(0)
                 sd[sd == 0] = 1
                 np.save(d / "x.npy", ((x - mu) / sd).astype(np.float32))
                 np.save(d / "y.npy", y)
-                (d / "split.json").write_text(json.dumps(split))
+                (d / "split.json").write_text(json.dumps({"train": tr.tolist(), "test": te.tolist()}))
                 for p in ("torch", "keras"):
                     scores[p].append(peer(p, d, job, a.threads, seed)["test"])
         rows.append((name, {k: (np.mean(v), np.std(v)) for k, v in scores.items()}))
-    print(f"accuracy over seeds 1..{a.seeds} (test metric, mean ± std)")
+    print(f"test metric over seeds 1..{a.seeds} (mean ± std; accuracy, or RMSE for regression)")
     for name, s in rows:
         cells = "  ".join(f"{k} {m:.4f} ± {sd:.4f}" for k, (m, sd) in s.items())
         print(f"  {name:<30} {cells}")

@@ -488,6 +488,25 @@ impl JobSpec {
                     names.join(", ")
                 ));
             }
+            let fits = match m.task {
+                Task::Regression => [
+                    "loss",
+                    "mean-absolute-error",
+                    "root-mean-squared-error",
+                    "r2",
+                ]
+                .contains(&e.monitor.as_str()),
+                Task::Binary => {
+                    ["loss", "accuracy", "f1", "roc-auc", "pr-auc"].contains(&e.monitor.as_str())
+                }
+                Task::Multiclass => ["loss", "accuracy", "macro-f1"].contains(&e.monitor.as_str()),
+            };
+            if !fits {
+                return Err(format!(
+                    "training.early_stopping.monitor = {:?} is not a figure of a {:?} task",
+                    e.monitor, m.task
+                ));
+            }
             if e.patience == 0 {
                 return Err("training.early_stopping.patience must be at least 1".into());
             }

@@ -55,11 +55,14 @@ fn parameters(out: &Path) -> std::collections::BTreeMap<String, String> {
     found
 }
 
+/// Pairs of (text, replacement), or of (parameter, recorded value).
+type Edits<'a> = &'a [(&'a str, &'a str)];
+
 /// Every new feature at once, on the demo job: the same bytes at 1 and 2
 /// threads and across runs, and each setting recorded.
 #[test]
 fn every_feature_is_deterministic_across_thread_counts_and_recorded() {
-    let cases: &[(&str, &[(&str, &str)], &[(&str, &str)])] = &[
+    let cases: &[(&str, Edits, Edits)] = &[
         (
             "sgd with nesterov momentum, clipping, cosine schedule with warm-up, dropout, gelu",
             &[
@@ -244,6 +247,11 @@ fn bad_feature_values_are_refused_by_name() {
             "task = \"binary\"",
             "task = \"regression\"",
             "training.stratify",
+        ),
+        (
+            "seed = 42",
+            "seed = 42\n[training.early_stopping]\nmonitor = \"r2\"\npatience = 2",
+            "not a figure of a Binary task",
         ),
     ];
     for (from, to, needle) in bad {
