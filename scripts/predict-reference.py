@@ -43,4 +43,6 @@ for i in range(layers):
     x = x @ weights[f"dense.{i:02}.weight"].astype(np.float64).T + weights[f"dense.{i:02}.bias"]
     if i < layers - 1:
         x = ACTIVATIONS[config.get("activation", "relu")](x)
+if config["task"] == "regression" and p.get("target"):
+    x = x * p["target"][1] + p["target"][0]
 print(json.dumps(x.tolist()))

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+pub mod augment;
 pub mod conv;
 pub mod data;
 pub mod definition;

@@ -281,9 +281,11 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     let pre = Standardizer::fit(
         &spec.dataset.definition.preprocessing,
         &data.features,
+        &data.targets,
         data.width,
         &split.train,
     );
+    let targets = pre.scale_targets(&data.targets);
     let mut features = std::mem::take(&mut data.features);
     pre.apply(&mut features, data.width);
     let environment = Environment::capture(&opts.device, opts.threads)?;
@@ -312,8 +314,9 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     ));
     let table = Table {
         x: &features,
-        y: &data.targets,
+        y: &targets,
         width: data.width,
+        preprocessing: &pre,
     };
     let progress = |epoch: usize, step: usize, steps: usize| {
         if step == steps {

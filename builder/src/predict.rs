@@ -111,7 +111,12 @@ pub fn predict(
     config.preprocessing.apply(&mut features, width);
     let rows = keys.len();
     let x = Tensor::from_vec(features, (rows, width), &device)?;
-    let outputs = model.forward(&x)?.to_vec2::<f32>()?;
+    let mut outputs = model.forward(&x)?.to_vec2::<f32>()?;
+    if config.task == Task::Regression {
+        for row in &mut outputs {
+            config.preprocessing.unscale_targets(row);
+        }
+    }
     Ok(keys
         .into_iter()
         .zip(outputs)

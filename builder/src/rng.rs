@@ -57,4 +57,6 @@ pub mod streams {
     pub const SHUFFLE: u64 = 3;
     /// Dropout masks.
     pub const DROPOUT: u64 = 4;
+    /// Image augmentation.
+    pub const AUGMENT: u64 = 5;
 }

@@ -184,6 +184,11 @@ pub struct Preprocessing {
     /// Clamp every feature to `[min, max]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clip: Option<[f64; 2]>,
+    /// Regression: train on targets standardised with the training split's
+    /// mean and deviation; predictions and metrics are put back on the
+    /// original scale.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub standardize_target: bool,
 }
 
 /// Built-in architectures.
@@ -346,8 +351,27 @@ pub struct TrainingSpec {
     /// each split keeps the class proportions.
     #[serde(default)]
     pub stratify: bool,
+    /// Seeded augmentation of training images (CNN only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub augmentation: Option<Augmentation>,
     /// Seed for initialisation, splitting, shuffling and dropout.
     pub seed: u64,
+}
+
+/// `[training.augmentation]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Augmentation {
+    /// Mirror left-right with probability 1/2.
+    #[serde(default)]
+    pub horizontal_flip: bool,
+    /// Mirror top-bottom with probability 1/2.
+    #[serde(default)]
+    pub vertical_flip: bool,
+    /// Shift by up to this many pixels each way, filling with zeros (pad
+    /// and random crop).
+    #[serde(default)]
+    pub shift: usize,
 }
 
 /// `[training.early_stopping]`.
@@ -457,8 +481,28 @@ impl JobSpec {
         if t.label_smoothing > 0.0 && !classification {
             return Err("training.label_smoothing is for classification tasks".into());
         }
+        if self.dataset.definition.preprocessing.standardize_target && classification {
+            return Err(
+                "dataset.definition.preprocessing.standardize_target is for regression".into(),
+            );
+        }
         if t.stratify && !classification {
             return Err("training.stratify is for classification tasks".into());
+        }
+        if let Some(a) = &t.augmentation {
+            let shape = &self.dataset.definition.input_shape;
+            if m.architecture != Architecture::Cnn {
+                return Err("training.augmentation is for images (architecture = \"cnn\")".into());
+            }
+            if !(a.horizontal_flip || a.vertical_flip || a.shift > 0) {
+                return Err("training.augmentation turns nothing on: set horizontal_flip, vertical_flip or shift".into());
+            }
+            if shape.len() == 3 && a.shift >= shape[0].min(shape[1]) {
+                return Err(format!(
+                    "training.augmentation.shift = {} must be below the image's height and width",
+                    a.shift
+                ));
+            }
         }
         if let Some(col) = &self.dataset.definition.split_column {
             if self.dataset.format != DataFormat::Csv {

@@ -1,7 +1,8 @@
 //! The training loop: seeded shuffling, minibatches, the optimizer and its
 //! schedule, per-epoch validation, early stopping and the final evaluations.
 
-use crate::data::Split;
+use crate::augment::Augmenter;
+use crate::data::{Split, Standardizer};
 use crate::dropout::Dropout;
 use crate::error::{BuildError, Result};
 use crate::loss::{predictions, Loss};
@@ -21,18 +22,49 @@ pub struct Table<'a> {
     pub y: &'a [f32],
     /// Values per row.
     pub width: usize,
+    /// The fitted preprocessing (to put scaled targets back for metrics).
+    pub preprocessing: &'a Standardizer,
 }
 
 impl Table<'_> {
     /// The rows as an input tensor, and their targets.
-    fn batch(&self, rows: &[usize], device: &Device) -> Result<(Tensor, Vec<f32>)> {
+    /// Training batches pass an augmenter, which transforms each image.
+    fn batch(
+        &self,
+        rows: &[usize],
+        device: &Device,
+        mut augment: Option<&mut Augmenter>,
+    ) -> Result<(Tensor, Vec<f32>)> {
         let mut xs = Vec::with_capacity(rows.len() * self.width);
         let mut ys = Vec::with_capacity(rows.len());
         for &r in rows {
             xs.extend_from_slice(&self.x[r * self.width..(r + 1) * self.width]);
+            if let Some(a) = augment.as_deref_mut() {
+                let at = xs.len() - self.width;
+                a.apply(&mut xs[at..]);
+            }
             ys.push(self.y[r]);
         }
         Ok((Tensor::from_vec(xs, (rows.len(), self.width), device)?, ys))
+    }
+
+    /// Add a batch's figures to `tally`, regression values back on the
+    /// targets' own scale.
+    fn tally(
+        &self,
+        tally: &mut Tally,
+        task: Task,
+        loss: f64,
+        logits: &Tensor,
+        mut target: Vec<f32>,
+    ) -> Result<()> {
+        let mut predicted = predictions(task, logits)?;
+        if task == Task::Regression {
+            self.preprocessing.unscale_targets(&mut predicted);
+            self.preprocessing.unscale_targets(&mut target);
+        }
+        tally.add(loss, &predicted, &target, &scores(task, logits)?);
+        Ok(())
     }
 }
 
@@ -65,15 +97,10 @@ impl Judge<'_> {
         let task = self.spec.model.task;
         let mut tally = Tally::new(task, self.spec.dataset.definition.output_shape[0]);
         for chunk in rows.chunks(batch).take(max_batches.unwrap_or(usize::MAX)) {
-            let (x, target) = table.batch(chunk, self.device)?;
+            let (x, target) = table.batch(chunk, self.device, None)?;
             let logits = model.forward(&x)?;
             let l = f64::from(self.loss.compute(&logits, &target)?.to_scalar::<f32>()?);
-            tally.add(
-                l,
-                &predictions(task, &logits)?,
-                &target,
-                &scores(task, &logits)?,
-            );
+            table.tally(&mut tally, task, l, &logits, target)?;
         }
         Ok(tally.finish())
     }
@@ -213,6 +240,11 @@ pub fn train(
         device,
     };
     let mut dropout = Dropout::new(spec.model.dropout, t.seed);
+    let shape = &spec.dataset.definition.input_shape;
+    let mut augmenter = t
+        .augmentation
+        .filter(|_| shape.len() == 3)
+        .map(|a| Augmenter::new(a, [shape[0], shape[1], shape[2]], t.seed));
     let mut watch = t.early_stopping.as_ref().map(Watch::new);
     let mut shuffler = SeededRng::new(t.seed, streams::SHUFFLE);
     let mut order = split.train.clone();
@@ -226,7 +258,7 @@ pub fn train(
         shuffler.shuffle(&mut order);
         let mut tally = Tally::new(task, spec.dataset.definition.output_shape[0]);
         for (step, chunk) in order.chunks(t.batch_size).take(steps).enumerate() {
-            let (x, target) = table.batch(chunk, device)?;
+            let (x, target) = table.batch(chunk, device, augmenter.as_mut())?;
             let logits = model.forward_train(&x, &mut dropout)?;
             let l = loss.compute(&logits, &target)?;
             opt.backward_step(&l, schedule::learning_rate(t, epoch, step, steps))?;
@@ -236,13 +268,7 @@ pub fn train(
                     "loss became {value} at epoch {epoch}, step {step}: lower training.learning_rate or enable preprocessing.normalize"
                 )));
             }
-            let logits = logits.detach();
-            tally.add(
-                value,
-                &predictions(task, &logits)?,
-                &target,
-                &scores(task, &logits)?,
-            );
+            table.tally(&mut tally, task, value, &logits.detach(), target)?;
             rows_seen += chunk.len();
             progress(epoch, step + 1, steps);
         }

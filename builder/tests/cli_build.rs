@@ -127,7 +127,7 @@ fn prove_writes_presence_and_absence_proofs_against_the_signed_root() {
 
 /// A tiny IDX image job for the CNN: `n` 8×8 images in 4 classes, each
 /// class a bright bar on a different row.
-fn cnn_inputs(n: usize) -> tempfile::TempDir {
+pub(crate) fn cnn_inputs(n: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let idx = |name: &str, dims: &[u32], body: Vec<u8>| {
         let mut bytes = vec![0u8, 0, 8, dims.len() as u8];

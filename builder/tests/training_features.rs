@@ -244,6 +244,16 @@ fn bad_feature_values_are_refused_by_name() {
         ),
         ("validation_split = 0.15\n", "", "validation split"),
         (
+            "seed = 42",
+            "seed = 42\n[training.augmentation]\nhorizontal_flip = true",
+            "training.augmentation is for images",
+        ),
+        (
+            "normalize = true",
+            "normalize = true\nstandardize_target = true",
+            "standardize_target is for regression",
+        ),
+        (
             "task = \"binary\"",
             "task = \"regression\"",
             "training.stratify",
@@ -343,4 +353,101 @@ fn a_split_column_assigns_the_splits() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(code(&o), 2, "{err}");
     assert!(err.contains("split_column"), "{err}");
+}
+
+/// Augmented CNN training is as reproducible as plain training, and
+/// differs from it.
+#[test]
+fn image_augmentation_is_seeded() {
+    let inputs = crate::cli_build::cnn_inputs(240);
+    let job = inputs.path().join(JOB);
+    let work = tempfile::tempdir().unwrap();
+    let plain = work.path().join("plain");
+    assert_eq!(code(&build_with(inputs.path(), &plain, "2")), 0);
+    edit(
+        &job,
+        "test_split = 0.25",
+        "test_split = 0.25\n[training.augmentation]\nhorizontal_flip = true\nshift = 1",
+    );
+    let digests: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let out = work.path().join(format!("aug{threads}"));
+            let o = build_with(inputs.path(), &out, threads);
+            assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+            weights_digest(&out)
+        })
+        .collect();
+    assert_eq!(digests[0], digests[1]);
+    assert_ne!(digests[0], weights_digest(&plain));
+    assert_eq!(
+        parameters(&work.path().join("aug1"))
+            .get("augmentation.shift")
+            .map(String::as_str),
+        Some("1")
+    );
+}
+
+/// Regression on standardised targets: the metrics and `predict` are on
+/// the targets' own scale, and the fitted mean and deviation are saved.
+#[test]
+fn standardised_regression_targets_are_put_back_on_their_scale() {
+    let inputs = example(8);
+    let job = inputs.path().join(JOB);
+    edit(&job, "croissant = \"croissant.json\"\n", "");
+    edit(&job, "label = \"fraud\"", "label = \"amount\"");
+    edit(
+        &job,
+        "{ name = \"amount\", type = \"float\" }",
+        "{ name = \"amount\", type = \"float\" }",
+    );
+    edit(
+        &job,
+        "{ name = \"fraud\", type = \"category\" }",
+        "{ name = \"fraud\", type = \"int\" }",
+    );
+    edit(&job, "task = \"binary\"", "task = \"regression\"");
+    edit(
+        &job,
+        "normalize = true",
+        "normalize = true\nstandardize_target = true",
+    );
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("o");
+    let o = build_with(inputs.path(), &out, "2");
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let config = json(&out.join("model/config.json"));
+    let [mean, std] = [0, 1].map(|i| config["preprocessing"]["target"][i].as_f64().unwrap());
+    assert!(
+        mean > 10.0 && std > 10.0,
+        "amount's mean {mean} and deviation {std}"
+    );
+    let test = &json(&out.join("metrics.json"))["test"];
+    let (rmse, r2) = (test["rmse"].as_f64().unwrap(), test["r2"].as_f64().unwrap());
+    assert!(
+        rmse > 1.0 && rmse < std * 1.5,
+        "rmse {rmse} is on the amount's scale"
+    );
+    assert!(r2.is_finite() && r2 > -1.0, "r2 {r2}");
+    let o = cli(&[
+        "predict".as_ref(),
+        out.join("model").as_os_str(),
+        "--input".as_ref(),
+        inputs
+            .path()
+            .join("examples/demo/data/transactions.csv")
+            .as_os_str(),
+        "--no-verify".as_ref(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let predictions: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let values: Vec<f64> = predictions
+        .iter()
+        .map(|p| p["prediction"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let average = values.iter().sum::<f64>() / values.len() as f64;
+    assert!(
+        (average - mean).abs() < std,
+        "predictions average {average}, targets {mean}"
+    );
 }

@@ -19,16 +19,36 @@ pub struct Standardizer {
     /// Per-feature standard deviation, 1 where the feature is constant.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub std: Vec<f32>,
+    /// Regression targets' `[mean, deviation]` (`standardize_target`):
+    /// the model predicts `(y - mean) / deviation`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub target: Option<[f32; 2]>,
+}
+
+/// Mean and deviation from a sum, a sum of squares and a count; a
+/// deviation of 1 where the values are constant.
+fn mean_std(sum: f64, sq: f64, n: f64) -> [f32; 2] {
+    let mean = sum / n;
+    let std = (sq / n - mean * mean).max(0.0).sqrt();
+    [mean as f32, if std > 1e-12 { std as f32 } else { 1.0 }]
 }
 
 impl Standardizer {
     /// Fit on the rows `fit_rows` of `features` (row-major, `width` per row).
-    pub fn fit(p: &Preprocessing, features: &[f32], width: usize, fit_rows: &[usize]) -> Self {
+    /// With `standardize_target`, also fit the targets of those rows.
+    pub fn fit(
+        p: &Preprocessing,
+        features: &[f32],
+        targets: &[f32],
+        width: usize,
+        fit_rows: &[usize],
+    ) -> Self {
         let mut s = Standardizer {
             scale: p.scale,
             clip: p.clip,
             mean: Vec::new(),
             std: Vec::new(),
+            target: None,
         };
         if p.normalize {
             // f64 sums in row order: deterministic, whatever the thread count.
@@ -43,14 +63,36 @@ impl Standardizer {
             }
             let n = fit_rows.len().max(1) as f64;
             for j in 0..width {
-                let mean = sum[j] / n;
-                let var = (sq[j] / n - mean * mean).max(0.0);
-                let std = var.sqrt();
-                s.mean.push(mean as f32);
-                s.std.push(if std > 1e-12 { std as f32 } else { 1.0 });
+                let [mean, std] = mean_std(sum[j], sq[j], n);
+                s.mean.push(mean);
+                s.std.push(std);
             }
         }
+        if p.standardize_target {
+            let (sum, sq) = fit_rows.iter().fold((0f64, 0f64), |(sum, sq), &r| {
+                let t = f64::from(targets[r]);
+                (sum + t, sq + t * t)
+            });
+            s.target = Some(mean_std(sum, sq, fit_rows.len().max(1) as f64));
+        }
         s
+    }
+
+    /// Targets as the model is trained on them.
+    pub fn scale_targets(&self, targets: &[f32]) -> Vec<f32> {
+        match self.target {
+            Some([mean, std]) => targets.iter().map(|&t| (t - mean) / std).collect(),
+            None => targets.to_vec(),
+        }
+    }
+
+    /// Model outputs (or scaled targets) back on the targets' own scale.
+    pub fn unscale_targets(&self, values: &mut [f32]) {
+        if let Some([mean, std]) = self.target {
+            for v in values {
+                *v = *v * std + mean;
+            }
+        }
     }
 
     fn scale_clip(&self, mut v: f32) -> f32 {
