@@ -2,7 +2,7 @@
 //! initialisation can walk them in sorted-name order from our seeded
 //! generator (Glorot-uniform weights, zero biases — Keras' defaults).
 
-use crate::conv::ConvBlock;
+use crate::conv::{ConvBlock, Geometry};
 use crate::dropout::Dropout;
 use crate::error::{BuildError, Result};
 use crate::rng::{streams, SeededRng};
@@ -10,8 +10,6 @@ use crate::spec::{Activation, Architecture, JobSpec};
 use candle_core::{DType, Device, Tensor, Var};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-pub use crate::conv::KERNEL;
 
 /// One parameter's name, shape and Glorot fans.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +35,8 @@ pub struct Layout {
     pub dense: Vec<usize>,
     /// Activation of hidden layers and convolution blocks.
     pub activation: Activation,
+    /// Kernel, stride and pooling of the convolution blocks.
+    pub geometry: Geometry,
 }
 
 impl Layout {
@@ -50,33 +50,48 @@ impl Layout {
             conv: spec.model.conv.clone(),
             dense,
             activation: spec.model.activation,
+            geometry: Geometry::of(&spec.model),
         }
+    }
+
+    /// Each convolution block's input `(h, w, c)`, then the final feature
+    /// map's, for a CNN (empty for an MLP).
+    fn feature_maps(&self) -> Vec<(usize, usize, usize)> {
+        if self.architecture != Architecture::Cnn {
+            return Vec::new();
+        }
+        let mut at = (
+            self.input_shape[0],
+            self.input_shape[1],
+            self.input_shape[2],
+        );
+        let mut maps = vec![at];
+        for &co in &self.conv {
+            at = (self.geometry.out(at.0), self.geometry.out(at.1), co);
+            maps.push(at);
+        }
+        maps
     }
 
     /// Every parameter, in name order.
     pub fn params(&self) -> Vec<ParamSpec> {
         let mut out = Vec::new();
         let mut width: usize = self.input_shape.iter().product();
-        if self.architecture == Architecture::Cnn {
-            let (mut h, mut w, mut c) = (
-                self.input_shape[0],
-                self.input_shape[1],
-                self.input_shape[2],
-            );
-            for (i, &co) in self.conv.iter().enumerate() {
-                let k2 = KERNEL * KERNEL;
-                out.push(ParamSpec {
-                    name: format!("conv.{i:02}.weight"),
-                    shape: vec![co, c, KERNEL, KERNEL],
-                    fans: Some((c * k2, co * k2)),
-                });
-                out.push(ParamSpec {
-                    name: format!("conv.{i:02}.bias"),
-                    shape: vec![co],
-                    fans: None,
-                });
-                (h, w, c) = (h / 2, w / 2, co);
-            }
+        let maps = self.feature_maps();
+        let k = self.geometry.kernel;
+        for (i, (&co, &(_, _, c))) in self.conv.iter().zip(&maps).enumerate() {
+            out.push(ParamSpec {
+                name: format!("conv.{i:02}.weight"),
+                shape: vec![co, c, k, k],
+                fans: Some((c * k * k, co * k * k)),
+            });
+            out.push(ParamSpec {
+                name: format!("conv.{i:02}.bias"),
+                shape: vec![co],
+                fans: None,
+            });
+        }
+        if let Some(&(h, w, c)) = maps.last() {
             width = h * w * c;
         }
         for (i, &o) in self.dense.iter().enumerate() {
@@ -98,40 +113,36 @@ impl Layout {
 
     /// One convolution block per conv layer, for its input size.
     fn conv_blocks(&self) -> Vec<ConvBlock> {
-        if self.architecture != Architecture::Cnn {
-            return Vec::new();
-        }
-        let [mut h, mut w, mut c] = [
-            self.input_shape[0],
-            self.input_shape[1],
-            self.input_shape[2],
-        ];
-        let mut blocks = Vec::new();
-        for &co in &self.conv {
-            let block = ConvBlock::new(h, w, c);
-            blocks.push(if blocks.is_empty() {
-                block.reading_data()
-            } else {
-                block
-            });
-            (h, w, c) = (h / 2, w / 2, co);
-        }
-        blocks
+        let maps = self.feature_maps();
+        let inputs = maps.iter().take(self.conv.len());
+        inputs
+            .enumerate()
+            .map(|(i, &(h, w, c))| {
+                let block = ConvBlock::new(h, w, c, self.geometry);
+                if i == 0 {
+                    block.reading_data()
+                } else {
+                    block
+                }
+            })
+            .collect()
     }
 
-    /// Check that the CNN's pooling leaves at least one pixel.
+    /// Check that every CNN block keeps at least one pixel.
     pub fn check(&self) -> Result<()> {
-        if self.architecture == Architecture::Cnn {
-            let shrink = 1usize << self.conv.len();
-            if self.input_shape[0] < shrink || self.input_shape[1] < shrink {
-                return Err(BuildError::Spec(format!(
-                    "{} conv layers halve the image {} times, but input_shape is only {}×{}",
-                    self.conv.len(),
-                    self.conv.len(),
-                    self.input_shape[0],
-                    self.input_shape[1]
-                )));
-            }
+        if let Some(i) = self
+            .feature_maps()
+            .iter()
+            .position(|&(h, w, _)| h == 0 || w == 0)
+        {
+            return Err(BuildError::Spec(format!(
+                "the image ({}×{}) has no pixels left after {i} of the {} conv blocks (each strides by {} and pools by {})",
+                self.input_shape[0],
+                self.input_shape[1],
+                self.conv.len(),
+                self.geometry.stride,
+                if self.geometry.pool == crate::spec::Pool::None { 1 } else { 2 }
+            )));
         }
         Ok(())
     }

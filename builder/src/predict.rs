@@ -81,7 +81,7 @@ pub fn predict(
         serde_json::from_slice(&bytes)
             .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))?
     };
-    if config.format != "slsa-aibom/model/v1" || config.conv_kernel != crate::model::KERNEL {
+    if config.format != "slsa-aibom/model/v1" || config.conv_kernel != spec.model.kernel_size {
         return Err(BuildError::Spec(format!(
             "{}: format {:?} with kernel {} is not one this trainer reads",
             crate::layout::CONFIG,
@@ -98,6 +98,7 @@ pub fn predict(
         conv: config.conv.clone(),
         dense,
         activation: spec.model.activation,
+        geometry: crate::conv::Geometry::of(&spec.model),
     };
     let mut model = Model::init(layout, 0, &device)?;
     model.load_base(&model_dir.join(crate::layout::WEIGHTS), &device)?;

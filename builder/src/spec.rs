@@ -224,10 +224,20 @@ pub struct ModelSpec {
     /// Hidden fully connected layer widths.
     #[serde(default)]
     pub hidden: Vec<usize>,
-    /// CNN only: output channels of each 3×3 convolution (each followed by
-    /// ReLU and 2×2 max-pooling).
+    /// CNN only: output channels of each convolution (each followed by the
+    /// activation and the pooling).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conv: Vec<usize>,
+    /// CNN only: side of the square convolution kernels (odd), with "same"
+    /// zero padding.
+    #[serde(default = "three", skip_serializing_if = "is_three")]
+    pub kernel_size: usize,
+    /// CNN only: convolution stride.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub stride: usize,
+    /// CNN only: 2×2 pooling after each convolution.
+    #[serde(default, skip_serializing_if = "Pool::is_max")]
+    pub pool: Pool,
     /// Activation of every hidden layer and convolution block.
     #[serde(default, skip_serializing_if = "Activation::is_relu")]
     pub activation: Activation,
@@ -238,6 +248,36 @@ pub struct ModelSpec {
     /// Optional base weights to fine-tune from (safetensors only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<BaseModel>,
+}
+
+/// Pooling after each convolution.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pool {
+    /// 2×2 max pooling, stride 2.
+    #[default]
+    Max,
+    /// 2×2 average pooling, stride 2.
+    Avg,
+    /// No pooling.
+    None,
+}
+
+impl Pool {
+    /// Max pooling, the default (kept out of serialised specs).
+    pub fn is_max(&self) -> bool {
+        *self == Pool::Max
+    }
+}
+
+fn three() -> usize {
+    3
+}
+fn is_three(v: &usize) -> bool {
+    *v == 3
+}
+fn is_one(v: &usize) -> bool {
+    *v == 1
 }
 
 /// Hidden-layer activations.
@@ -798,6 +838,22 @@ impl JobSpec {
                     m.task
                 ));
             }
+        }
+        if m.architecture == Architecture::Cnn {
+            if m.kernel_size % 2 == 0 || m.kernel_size > 15 {
+                return Err(format!(
+                    "model.kernel_size = {} must be odd and at most 15 (\"same\" padding needs a centre)",
+                    m.kernel_size
+                ));
+            }
+            if m.stride == 0 || m.stride > 4 {
+                return Err(format!("model.stride = {} must be 1 to 4", m.stride));
+            }
+        } else if m.kernel_size != 3 || m.stride != 1 || m.pool != Pool::Max {
+            return Err(
+                "model.kernel_size, model.stride and model.pool are for architecture = \"cnn\""
+                    .into(),
+            );
         }
         if m.hidden.contains(&0) || m.conv.contains(&0) {
             return Err("model.hidden and model.conv widths must be at least 1".into());

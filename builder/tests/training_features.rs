@@ -254,6 +254,16 @@ fn bad_feature_values_are_refused_by_name() {
             "standardize_target is for regression",
         ),
         (
+            "hidden = [64]",
+            "hidden = [64]\nkernel_size = 5",
+            "model.kernel_size",
+        ),
+        (
+            "hidden = [64]",
+            "hidden = [64]\npool = \"min\"",
+            "model.pool",
+        ),
+        (
             "task = \"binary\"",
             "task = \"regression\"",
             "training.stratify",
@@ -450,4 +460,63 @@ fn standardised_regression_targets_are_put_back_on_their_scale() {
         (average - mean).abs() < std,
         "predictions average {average}, targets {mean}"
     );
+}
+
+/// Kernel size, stride and pooling kind: a 5×5, stride-2, average-pooled
+/// CNN trains to the same bytes at 1 and 2 threads, and its recorded
+/// architecture says so; a 4×4 kernel, a stride of 0, or a stack that
+/// leaves no pixels are refused.
+#[test]
+fn convolution_geometry_is_configurable() {
+    let inputs = crate::cli_build::cnn_inputs(160);
+    let job = inputs.path().join(JOB);
+    edit(
+        &job,
+        "conv = [4, 8]",
+        "conv = [4, 8]\nkernel_size = 5\nstride = 2\npool = \"avg\"\nactivation = \"sigmoid\"",
+    );
+    edit(&job, "conv = [4, 8]", "conv = [4]");
+    let work = tempfile::tempdir().unwrap();
+    let digests: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let out = work.path().join(threads);
+            let o = build_with(inputs.path(), &out, threads);
+            assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+            weights_digest(&out)
+        })
+        .collect();
+    assert_eq!(digests[0], digests[1]);
+    let config = json(&work.path().join("1/model/config.json"));
+    assert_eq!(
+        (
+            config["conv_kernel"].as_u64(),
+            config["conv_stride"].as_u64()
+        ),
+        (Some(5), Some(2))
+    );
+    let weights = config["parameters"].as_array().unwrap();
+    let conv = weights
+        .iter()
+        .find(|p| p["name"] == "conv.00.weight")
+        .unwrap();
+    assert_eq!(conv["shape"], serde_json::json!([4, 1, 5, 5]));
+    let bom = std::fs::read_to_string(work.path().join("1/aibom.cdx.json")).unwrap();
+    assert!(
+        bom.contains("conv5x5/2(4)+sigmoid+avgpool2"),
+        "architecture not recorded"
+    );
+
+    for (from, to, needle) in [
+        ("kernel_size = 5", "kernel_size = 4", "model.kernel_size"),
+        ("stride = 2", "stride = 0", "model.stride"),
+        ("conv = [4]", "conv = [4, 4, 4]", "no pixels left"),
+    ] {
+        edit(&job, from, to);
+        let o = build_with(inputs.path(), &work.path().join("bad"), "1");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 2, "{to}: {err}");
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+        edit(&job, to, from);
+    }
 }

@@ -350,12 +350,25 @@ fn model_component(record: &BuildRecord) -> Component {
             Task::Regression => "regression",
         },
     );
+    let act = serde_json::to_value(m.activation)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let pool = match m.pool {
+        crate::spec::Pool::Max => "+maxpool2",
+        crate::spec::Pool::Avg => "+avgpool2",
+        crate::spec::Pool::None => "",
+    };
     let mut arch = format!("input {:?}", def.input_shape);
     for c in &m.conv {
-        arch += &format!(" → conv3x3({c})+relu+maxpool2");
+        let (k, s) = (m.kernel_size, m.stride);
+        arch += &format!(" → conv{k}x{k}/{s}({c})+{act}{pool}");
     }
     for h in &m.hidden {
-        arch += &format!(" → dense({h})+relu");
+        arch += &format!(" → dense({h})+{act}");
+        if m.dropout > 0.0 {
+            arch += &format!("+dropout({})", m.dropout);
+        }
     }
     arch += &format!(" → dense({})", def.output_shape[0]);
     let mut performance_metrics = Vec::new();

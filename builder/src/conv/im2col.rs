@@ -1,14 +1,13 @@
-//! The gather behind the CPU convolution: each output pixel's 3×3
-//! neighbourhood, zero-padded, as one row (im2col), and its adjoint, which
-//! sums each row back onto the pixels it came from (col2im).
+//! The gather behind the CPU convolution: each output pixel's k×k
+//! neighbourhood, zero-padded ("same" padding, k/2 on each side), as one
+//! row (im2col), and its adjoint, which sums each row back onto the pixels
+//! it came from (col2im).
 
-use super::KERNEL;
 use candle_core::{bail, CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
-const TAPS: usize = KERNEL * KERNEL;
-
-/// `(batch, h, w, c)` → `(batch·h·w, 9·c)`: columns ordered `(ky, kx, c)`.
+/// `(batch, h, w, c)` → `(batch·oh·ow, k·k·c)`: columns ordered `(ky, kx, c)`,
+/// with `oh = (h - 1) / stride + 1` (and `ow` likewise).
 /// Samples are filled in parallel; each writes only its own rows, so the
 /// result does not depend on the thread count.
 #[derive(Debug, Clone, Copy)]
@@ -19,12 +18,24 @@ pub struct Im2col {
     pub w: usize,
     /// Channels.
     pub c: usize,
+    /// Kernel side (odd).
+    pub k: usize,
+    /// Stride.
+    pub stride: usize,
 }
 
 impl Im2col {
     /// Values per output row: the taps.
     pub fn row_len(&self) -> usize {
-        TAPS * self.c
+        self.k * self.k * self.c
+    }
+
+    /// Output height and width.
+    pub fn out(&self) -> (usize, usize) {
+        (
+            (self.h - 1) / self.stride + 1,
+            (self.w - 1) / self.stride + 1,
+        )
     }
 
     fn batch(&self, layout: &Layout, rows_per_sample: usize, op: &str) -> Result<usize> {
@@ -43,23 +54,21 @@ impl Im2col {
     /// `pixel` where the input pixel's `c` values sit in the image. Taps in
     /// the padding are skipped, by loop bounds rather than per-tap tests.
     fn for_each_tap(&self, mut f: impl FnMut(usize, usize)) {
-        let (h, w, c, row) = (self.h, self.w, self.c, self.row_len());
-        let half = KERNEL / 2;
-        for oy in 0..h {
-            for ky in 0..KERNEL {
-                let Some(iy) = (oy + ky).checked_sub(half).filter(|&iy| iy < h) else {
+        let (h, w, c, k, s, row) = (self.h, self.w, self.c, self.k, self.stride, self.row_len());
+        let (oh, ow) = self.out();
+        let half = k / 2;
+        for oy in 0..oh {
+            for ky in 0..k {
+                let Some(iy) = (oy * s + ky).checked_sub(half).filter(|&iy| iy < h) else {
                     continue;
                 };
-                for kx in 0..KERNEL {
-                    // ix = ox + kx - half must lie in 0..w.
-                    let first = half.saturating_sub(kx);
-                    let last = (w + half - kx).min(w);
+                for kx in 0..k {
+                    // ix = ox·s + kx - half must lie in 0..w.
+                    let first = half.saturating_sub(kx).div_ceil(s);
+                    let last = ((w + half - kx).div_ceil(s)).min(ow);
                     for ox in first..last {
-                        let ix = ox + kx - half;
-                        f(
-                            (oy * w + ox) * row + (ky * KERNEL + kx) * c,
-                            (iy * w + ix) * c,
-                        );
+                        let ix = ox * s + kx - half;
+                        f((oy * ow + ox) * row + (ky * k + kx) * c, (iy * w + ix) * c);
                     }
                 }
             }
@@ -69,7 +78,7 @@ impl Im2col {
 
 impl CustomOp1 for Im2col {
     fn name(&self) -> &'static str {
-        "im2col-3x3"
+        "im2col"
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
@@ -77,16 +86,16 @@ impl CustomOp1 for Im2col {
         let batch = self.batch(layout, h * w * c, "im2col")?;
         let (start, end) = layout.contiguous_offsets().expect("checked by batch()");
         let src = &storage.as_slice::<f32>()?[start..end];
-        let row = self.row_len();
-        let mut dst = vec![0f32; batch * h * w * row];
-        dst.par_chunks_mut(h * w * row)
+        let (row, (oh, ow)) = (self.row_len(), self.out());
+        let mut dst = vec![0f32; batch * oh * ow * row];
+        dst.par_chunks_mut(oh * ow * row)
             .zip(src.par_chunks(h * w * c))
             .for_each(|(cols, image)| {
                 self.for_each_tap(|col, pixel| {
                     cols[col..col + c].copy_from_slice(&image[pixel..pixel + c]);
                 });
             });
-        Ok((CpuStorage::F32(dst), Shape::from((batch * h * w, row))))
+        Ok((CpuStorage::F32(dst), Shape::from((batch * oh * ow, row))))
     }
 
     fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
@@ -95,24 +104,24 @@ impl CustomOp1 for Im2col {
     }
 }
 
-/// The adjoint of [`Im2col`]: `(batch·h·w, 9·c)` → `(batch·h·w·c)`,
+/// The adjoint of [`Im2col`]: `(batch·oh·ow, k·k·c)` → `(batch·h·w·c)`,
 /// each pixel the sum of the entries gathered from it (in a fixed order).
 struct Col2im(Im2col);
 
 impl CustomOp1 for Col2im {
     fn name(&self) -> &'static str {
-        "col2im-3x3"
+        "col2im"
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let Im2col { h, w, c } = self.0;
-        let row = self.0.row_len();
-        let batch = self.0.batch(layout, h * w * row, "col2im")?;
+        let Im2col { h, w, c, .. } = self.0;
+        let (row, (oh, ow)) = (self.0.row_len(), self.0.out());
+        let batch = self.0.batch(layout, oh * ow * row, "col2im")?;
         let (start, end) = layout.contiguous_offsets().expect("checked by batch()");
         let src = &storage.as_slice::<f32>()?[start..end];
         let mut dst = vec![0f32; batch * h * w * c];
         dst.par_chunks_mut(h * w * c)
-            .zip(src.par_chunks(h * w * row))
+            .zip(src.par_chunks(oh * ow * row))
             .for_each(|(image, cols)| {
                 self.0.for_each_tap(|col, pixel| {
                     let to = &mut image[pixel..pixel + c];

@@ -1,39 +1,82 @@
-//! One CNN block — 3×3 "same" convolution, bias, ReLU, 2×2 max pooling — on
-//! channels-last (NHWC) tensors.
+//! One CNN block — k×k "same" convolution with a stride, bias, activation,
+//! and 2×2 max or average pooling (or none) — on channels-last (NHWC)
+//! tensors.
 //!
 //! On the CPU the convolution is a gather ([`im2col`]) followed by a single
 //! GEMM ([`crate::dense`], the bias written into its destination, and no
-//! gradient for the first block's gathered data), and pooling is a direct
-//! kernel ([`max_pool`]); both carry their own backward passes. candle's CPU
-//! `conv2d`, `conv_transpose2d` and `max_pool2d` are direct loops that made
-//! CNN training about 3× slower than Keras, and `max_pool2d`'s gradient is
-//! wrong (scaled by 1/4). ReLU comes after pooling:
-//! it is monotone, so the result is the same for a quarter of the work. Other devices use candle's stock
-//! convolution and a reshape-and-`max` pooling, whose GPU kernels are fast.
+//! gradient for the first block's gathered data), and max pooling is a
+//! direct kernel ([`max_pool`]); both carry their own backward passes.
+//! candle's CPU `conv2d`, `conv_transpose2d` and `max_pool2d` are direct
+//! loops that made CNN training about 3× slower than Keras, and
+//! `max_pool2d`'s gradient is wrong (scaled by 1/4). A monotone activation
+//! comes after max pooling (the same result for a quarter of the work; ReLU
+//! inside the pooling kernel). Other devices use candle's stock convolution
+//! and reshape-and-reduce pooling, whose GPU kernels are fast.
 
 pub mod im2col;
 pub mod max_pool;
 
-/// Side of the square convolution kernels.
-pub const KERNEL: usize = 3;
-
 use crate::activation;
-use crate::spec::Activation;
+use crate::spec::{Activation, ModelSpec, Pool};
 use candle_core::{Result, Tensor};
 use im2col::Im2col;
 use max_pool::MaxPool2x2;
 
-/// A 3×3 convolution block over `h × w × c` inputs.
+/// The shape settings every block of a model shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Geometry {
+    /// Kernel side (odd).
+    pub kernel: usize,
+    /// Convolution stride.
+    pub stride: usize,
+    /// Pooling after the convolution.
+    pub pool: Pool,
+}
+
+impl Geometry {
+    /// The settings of a job's model.
+    pub fn of(m: &ModelSpec) -> Self {
+        Geometry {
+            kernel: m.kernel_size,
+            stride: m.stride,
+            pool: m.pool,
+        }
+    }
+
+    /// A block's output side for an input side `n`: the strided
+    /// convolution, then halved by pooling (an odd row or column dropped).
+    pub fn out(&self, n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        let conv = (n - 1) / self.stride + 1;
+        if self.pool == Pool::None {
+            conv
+        } else {
+            conv / 2
+        }
+    }
+}
+
+/// A convolution block over `h × w × c` inputs.
 pub struct ConvBlock {
     im2col: Im2col,
+    pool: Pool,
     input_grad: bool,
 }
 
 impl ConvBlock {
     /// A block for `h × w × c` inputs that passes a gradient to its input.
-    pub fn new(h: usize, w: usize, c: usize) -> Self {
+    pub fn new(h: usize, w: usize, c: usize, g: Geometry) -> Self {
         ConvBlock {
-            im2col: Im2col { h, w, c },
+            im2col: Im2col {
+                h,
+                w,
+                c,
+                k: g.kernel,
+                stride: g.stride,
+            },
+            pool: g.pool,
             input_grad: true,
         }
     }
@@ -46,10 +89,9 @@ impl ConvBlock {
         }
     }
 
-    /// `x` is `(batch, h, w, c)`; `weight` is `(out, c, 3, 3)` and `bias`
-    /// `(out)`. Returns `(batch, h/2, w/2, out)`: convolution, activation,
-    /// pooling. A monotone activation runs after the pooling, on a quarter
-    /// of the values (ReLU inside the pooling kernel); GELU runs before it.
+    /// `x` is `(batch, h, w, c)`; `weight` is `(out, c, k, k)` and `bias`
+    /// `(out)`. Returns `(batch, h', w', out)`: convolution, activation,
+    /// pooling (in the order that gives that result fastest).
     pub fn forward(
         &self,
         x: &Tensor,
@@ -57,23 +99,34 @@ impl ConvBlock {
         bias: &Tensor,
         activation: Activation,
     ) -> Result<Tensor> {
-        let after = activation::is_monotone(activation);
-        if x.device().is_cpu() {
-            let y = self.conv_im2col(x, weight, bias)?;
-            match activation {
-                Activation::Relu => y.apply_op1(MaxPool2x2 { relu: true }),
-                _ if after => {
-                    activation::apply(activation, &y.apply_op1(MaxPool2x2 { relu: false })?)
-                }
-                _ => activation::apply(activation, &y)?.apply_op1(MaxPool2x2 { relu: false }),
-            }
+        let cpu = x.device().is_cpu();
+        let y = if cpu {
+            self.conv_im2col(x, weight, bias)?
         } else {
             let out = weight.dim(0)?;
-            let y = conv_stock(x, weight)?.broadcast_add(&bias.reshape((1, 1, 1, out))?)?;
-            if after {
-                activation::apply(activation, &max_pool_reduce(&y)?)
-            } else {
-                max_pool_reduce(&activation::apply(activation, &y)?)
+            self.conv_stock(x, weight)?
+                .broadcast_add(&bias.reshape((1, 1, 1, out))?)?
+        };
+        let act = |t: &Tensor| activation::apply(activation, t);
+        match self.pool {
+            Pool::None => act(&y),
+            Pool::Avg => avg_pool_reduce(&act(&y)?),
+            Pool::Max if cpu && activation == Activation::Relu => {
+                y.apply_op1(MaxPool2x2 { relu: true })
+            }
+            Pool::Max => {
+                let pool = |t: &Tensor| {
+                    if cpu {
+                        t.apply_op1(MaxPool2x2 { relu: false })
+                    } else {
+                        max_pool_reduce(t)
+                    }
+                };
+                if activation::is_monotone(activation) {
+                    act(&pool(&y)?)
+                } else {
+                    pool(&act(&y)?)
+                }
             }
         }
     }
@@ -81,22 +134,38 @@ impl ConvBlock {
     /// Convolution and bias as gather + one GEMM: rows are output pixels,
     /// columns are `(ky, kx, c)` taps.
     fn conv_im2col(&self, x: &Tensor, weight: &Tensor, bias: &Tensor) -> Result<Tensor> {
-        let Im2col { h, w, c } = self.im2col;
         let (batch, out) = (x.dim(0)?, weight.dim(0)?);
+        let (oh, ow) = self.im2col.out();
         let cols = x.contiguous()?.apply_op1(self.im2col)?;
         let taps = weight
             .permute((0, 2, 3, 1))?
-            .reshape((out, KERNEL * KERNEL * c))?;
-        crate::dense::dense(&cols, &taps, bias, self.input_grad)?.reshape((batch, h, w, out))
+            .reshape((out, self.im2col.row_len()))?;
+        crate::dense::dense(&cols, &taps, bias, self.input_grad)?.reshape((batch, oh, ow, out))
+    }
+
+    /// candle's convolution, for devices other than the CPU.
+    fn conv_stock(&self, x: &Tensor, weight: &Tensor) -> Result<Tensor> {
+        let Im2col { k, stride, .. } = self.im2col;
+        x.permute((0, 3, 1, 2))?
+            .contiguous()?
+            .conv2d(weight, k / 2, stride, 1, 1)?
+            .permute((0, 2, 3, 1))
     }
 }
 
-/// candle's convolution, for devices other than the CPU.
-fn conv_stock(x: &Tensor, weight: &Tensor) -> Result<Tensor> {
-    x.permute((0, 3, 1, 2))?
+/// 2×2 average pooling from tensor ops (every device): each output is the
+/// mean of its window, and each input of a window gets a quarter of its
+/// gradient.
+fn avg_pool_reduce(x: &Tensor) -> Result<Tensor> {
+    let (b, h, w, c) = x.dims4()?;
+    let (h2, w2) = (h / 2, w / 2);
+    x.narrow(1, 0, h2 * 2)?
+        .narrow(2, 0, w2 * 2)?
         .contiguous()?
-        .conv2d(weight, KERNEL / 2, 1, 1, 1)?
-        .permute((0, 2, 3, 1))
+        .reshape((b, h2, 2, w2, 2, c))?
+        .sum(4)?
+        .sum(2)?
+        / 4.0
 }
 
 /// 2×2 max pooling from tensor ops, for devices other than the CPU (same
@@ -132,38 +201,51 @@ mod tests {
         vars.iter().map(|v| g.get(v).unwrap().clone()).collect()
     }
 
+    fn geometry(kernel: usize, stride: usize, pool: Pool) -> Geometry {
+        Geometry {
+            kernel,
+            stride,
+            pool,
+        }
+    }
+
     /// The gather + GEMM convolution equals candle's conv2d plus bias in
-    /// value and in its input, weight and bias gradients, for even and odd sizes and a batch
-    /// smaller than the cached index.
+    /// value and in its input, weight and bias gradients, for even and odd
+    /// sizes, kernels of 1, 3 and 5, strides of 1 and 2, and two batch sizes.
     #[test]
     fn im2col_matches_candle_conv2d() {
         for (h, w, c, out) in [(6, 6, 1, 4), (7, 5, 3, 2)] {
-            let block = ConvBlock::new(h, w, c);
-            for batch in [3, 2] {
-                let (x, wt, b) = (
-                    var(&[batch, h, w, c], 1.0),
-                    var(&[out, c, 3, 3], 0.5),
-                    var(&[out], 0.3),
-                );
-                let ours = block.conv_im2col(&x, &wt, &b).unwrap();
-                let theirs = conv_stock(&x, &wt)
-                    .unwrap()
-                    .broadcast_add(&b.reshape((1, 1, 1, out)).unwrap())
-                    .unwrap();
-                assert_eq!(ours.dims(), &[batch, h, w, out]);
-                assert!(max_abs_diff(&ours, &theirs) < 1e-5);
-                let k = Tensor::randn(0f32, 1.0, ours.dims(), &Device::Cpu).unwrap();
-                let g1 = grads(&ours, &k, &[&x, &wt, &b]);
-                let g2 = grads(&theirs, &k, &[&x, &wt, &b]);
-                for (a, b) in g1.iter().zip(&g2) {
-                    assert!(max_abs_diff(a, b) < 1e-4);
+            for (k, stride) in [(3, 1), (1, 1), (5, 1), (3, 2), (5, 2)] {
+                let block = ConvBlock::new(h, w, c, geometry(k, stride, Pool::Max));
+                for batch in [3, 2] {
+                    let (x, wt, b) = (
+                        var(&[batch, h, w, c], 1.0),
+                        var(&[out, c, k, k], 0.5),
+                        var(&[out], 0.3),
+                    );
+                    let ours = block.conv_im2col(&x, &wt, &b).unwrap();
+                    let theirs = block
+                        .conv_stock(&x, &wt)
+                        .unwrap()
+                        .broadcast_add(&b.reshape((1, 1, 1, out)).unwrap())
+                        .unwrap();
+                    let (oh, ow) = ((h - 1) / stride + 1, (w - 1) / stride + 1);
+                    assert_eq!(ours.dims(), &[batch, oh, ow, out], "k {k} stride {stride}");
+                    assert!(max_abs_diff(&ours, &theirs) < 1e-5, "k {k} stride {stride}");
+                    let g = Tensor::randn(0f32, 1.0, ours.dims(), &Device::Cpu).unwrap();
+                    let g1 = grads(&ours, &g, &[&x, &wt, &b]);
+                    let g2 = grads(&theirs, &g, &[&x, &wt, &b]);
+                    for (a, b) in g1.iter().zip(&g2) {
+                        assert!(max_abs_diff(a, b) < 1e-4, "k {k} stride {stride}");
+                    }
                 }
             }
         }
     }
 
-    /// The whole block's value equals candle's conv2d, bias, ReLU and
-    /// max_pool2d in NCHW (pooling before bias and ReLU changes nothing).
+    /// The whole block's value equals candle's conv2d, bias, activation and
+    /// pooling in NCHW, for each activation with max pooling, and for
+    /// average pooling and none.
     #[test]
     fn block_matches_candle_layers() {
         let (x, wt, b) = (
@@ -171,23 +253,33 @@ mod tests {
             var(&[4, 3, 3, 3], 0.5),
             var(&[4], 0.3),
         );
-        let ours = ConvBlock::new(7, 6, 3)
-            .forward(&x, &wt, &b, Activation::Relu)
-            .unwrap();
-        let theirs = conv_stock(&x, &wt)
-            .unwrap()
-            .permute((0, 3, 1, 2))
-            .unwrap()
-            .broadcast_add(&b.reshape((1, 4, 1, 1)).unwrap())
-            .unwrap()
-            .relu()
-            .unwrap()
-            .max_pool2d(2)
-            .unwrap()
-            .permute((0, 2, 3, 1))
-            .unwrap();
-        assert_eq!(ours.dims(), &[2, 3, 3, 4]);
-        assert!(max_abs_diff(&ours, &theirs) < 1e-5);
+        let cases = [
+            (Activation::Relu, Pool::Max),
+            (Activation::Gelu, Pool::Max),
+            (Activation::Tanh, Pool::Max),
+            (Activation::Sigmoid, Pool::Avg),
+            (Activation::Relu, Pool::None),
+        ];
+        for (act, pool) in cases {
+            let block = ConvBlock::new(7, 6, 3, geometry(3, 1, pool));
+            let ours = block.forward(&x, &wt, &b, act).unwrap();
+            let pre = block
+                .conv_stock(&x, &wt)
+                .unwrap()
+                .permute((0, 3, 1, 2))
+                .unwrap()
+                .broadcast_add(&b.reshape((1, 4, 1, 1)).unwrap())
+                .unwrap();
+            let activated = crate::activation::apply(act, &pre).unwrap();
+            let pooled = match pool {
+                Pool::Max => activated.max_pool2d(2).unwrap(),
+                Pool::Avg => activated.avg_pool2d(2).unwrap(),
+                Pool::None => activated,
+            };
+            let theirs = pooled.permute((0, 2, 3, 1)).unwrap();
+            assert_eq!(ours.dims(), theirs.dims(), "{act:?} {pool:?}");
+            assert!(max_abs_diff(&ours, &theirs) < 1e-5, "{act:?} {pool:?}");
+        }
     }
 
     /// Pooling passes each output's gradient, whole, to the one input that
