@@ -41,6 +41,10 @@ weights = load_file(f"{release}/model/model.safetensors")
 layers = len(config["hidden"]) + 1
 for i in range(layers):
     x = x @ weights[f"dense.{i:02}.weight"].astype(np.float64).T + weights[f"dense.{i:02}.bias"]
+    norm = f"dense.{i:02}.norm"
+    if f"{norm}.weight" in weights:  # batch norm, evaluation mode (running statistics)
+        x = (x - weights[f"{norm}.running_mean"]) / np.sqrt(weights[f"{norm}.running_var"].astype(np.float64) + 1e-5)
+        x = x * weights[f"{norm}.weight"] + weights[f"{norm}.bias"]
     if i < layers - 1:
         x = ACTIVATIONS[config.get("activation", "relu")](x)
 if config["task"] == "regression" and p.get("target"):

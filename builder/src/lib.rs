@@ -8,6 +8,7 @@
 
 pub mod activation;
 pub mod augment;
+pub mod batch_norm;
 pub mod conv;
 pub mod data;
 pub mod definition;

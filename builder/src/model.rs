@@ -2,6 +2,7 @@
 //! initialisation can walk them in sorted-name order from our seeded
 //! generator (Glorot-uniform weights, zero biases — Keras' defaults).
 
+use crate::batch_norm::BatchNorm;
 use crate::conv::{ConvBlock, Geometry};
 use crate::dropout::Dropout;
 use crate::error::{BuildError, Result};
@@ -11,15 +12,53 @@ use candle_core::{DType, Device, Tensor, Var};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// One parameter's name, shape and Glorot fans.
+/// How a tensor starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// Glorot-uniform with these fan-in and fan-out.
+    Glorot(usize, usize),
+    /// All zeros (biases, running means).
+    Zeros,
+    /// All ones (batch-norm scales, running variances).
+    Ones,
+}
+
+/// One tensor's name, shape and initialisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamSpec {
     /// Name in the safetensors file, e.g. `conv.00.weight`.
     pub name: String,
     /// Shape.
     pub shape: Vec<usize>,
-    /// Fan-in and fan-out for Glorot initialisation (`None`: zeros).
-    pub fans: Option<(usize, usize)>,
+    /// Initial values.
+    pub init: Init,
+    /// Trained by the optimizer (false: a batch-norm running statistic).
+    pub trainable: bool,
+}
+
+impl ParamSpec {
+    fn new(name: String, shape: Vec<usize>, init: Init) -> Self {
+        ParamSpec {
+            name,
+            shape,
+            init,
+            trainable: true,
+        }
+    }
+
+    /// The four tensors of a batch normalisation over `c` channels.
+    fn batch_norm(prefix: &str, c: usize) -> [ParamSpec; 4] {
+        let stat = |name: &str, init| ParamSpec {
+            trainable: false,
+            ..ParamSpec::new(format!("{prefix}.{name}"), vec![c], init)
+        };
+        [
+            ParamSpec::new(format!("{prefix}.weight"), vec![c], Init::Ones),
+            ParamSpec::new(format!("{prefix}.bias"), vec![c], Init::Zeros),
+            stat("running_mean", Init::Zeros),
+            stat("running_var", Init::Ones),
+        ]
+    }
 }
 
 /// The layer structure of a job's model.
@@ -37,6 +76,8 @@ pub struct Layout {
     pub activation: Activation,
     /// Kernel, stride and pooling of the convolution blocks.
     pub geometry: Geometry,
+    /// Batch normalisation after each convolution and hidden dense layer.
+    pub batch_norm: bool,
 }
 
 impl Layout {
@@ -51,6 +92,7 @@ impl Layout {
             dense,
             activation: spec.model.activation,
             geometry: Geometry::of(&spec.model),
+            batch_norm: spec.model.batch_norm,
         }
     }
 
@@ -80,31 +122,39 @@ impl Layout {
         let maps = self.feature_maps();
         let k = self.geometry.kernel;
         for (i, (&co, &(_, _, c))) in self.conv.iter().zip(&maps).enumerate() {
-            out.push(ParamSpec {
-                name: format!("conv.{i:02}.weight"),
-                shape: vec![co, c, k, k],
-                fans: Some((c * k * k, co * k * k)),
-            });
-            out.push(ParamSpec {
-                name: format!("conv.{i:02}.bias"),
-                shape: vec![co],
-                fans: None,
-            });
+            let fans = Init::Glorot(c * k * k, co * k * k);
+            out.push(ParamSpec::new(
+                format!("conv.{i:02}.weight"),
+                vec![co, c, k, k],
+                fans,
+            ));
+            out.push(ParamSpec::new(
+                format!("conv.{i:02}.bias"),
+                vec![co],
+                Init::Zeros,
+            ));
+            if self.batch_norm {
+                out.extend(ParamSpec::batch_norm(&format!("conv.{i:02}.norm"), co));
+            }
         }
         if let Some(&(h, w, c)) = maps.last() {
             width = h * w * c;
         }
         for (i, &o) in self.dense.iter().enumerate() {
-            out.push(ParamSpec {
-                name: format!("dense.{i:02}.weight"),
-                shape: vec![o, width],
-                fans: Some((width, o)),
-            });
-            out.push(ParamSpec {
-                name: format!("dense.{i:02}.bias"),
-                shape: vec![o],
-                fans: None,
-            });
+            let fans = Init::Glorot(width, o);
+            out.push(ParamSpec::new(
+                format!("dense.{i:02}.weight"),
+                vec![o, width],
+                fans,
+            ));
+            out.push(ParamSpec::new(
+                format!("dense.{i:02}.bias"),
+                vec![o],
+                Init::Zeros,
+            ));
+            if self.batch_norm && i + 1 < self.dense.len() {
+                out.extend(ParamSpec::batch_norm(&format!("dense.{i:02}.norm"), o));
+            }
             width = o;
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -148,12 +198,14 @@ impl Layout {
     }
 }
 
-/// A model: its layout and trainable parameters by name.
+/// A model: its layout and tensors by name.
 pub struct Model {
     /// The layer structure.
     pub layout: Layout,
-    /// Parameters by name.
+    /// Every tensor by name: trained parameters and batch-norm statistics.
     pub params: BTreeMap<String, Var>,
+    /// The names of the trained ones.
+    trainable: Vec<String>,
     /// The CNN's convolution blocks, in order (empty for an MLP).
     blocks: Vec<ConvBlock>,
 }
@@ -164,23 +216,28 @@ impl Model {
     pub fn init(layout: Layout, seed: u64, device: &Device) -> Result<Self> {
         layout.check()?;
         let mut rng = SeededRng::new(seed, streams::INIT);
-        let mut params = BTreeMap::new();
+        let (mut params, mut trainable) = (BTreeMap::new(), Vec::new());
         for p in layout.params() {
             let n: usize = p.shape.iter().product();
-            let values: Vec<f32> = match p.fans {
-                Some((fan_in, fan_out)) => {
+            let values: Vec<f32> = match p.init {
+                Init::Glorot(fan_in, fan_out) => {
                     let bound = (6.0 / (fan_in + fan_out) as f32).sqrt();
                     (0..n).map(|_| rng.symmetric(bound)).collect()
                 }
-                None => vec![0.0; n],
+                Init::Zeros => vec![0.0; n],
+                Init::Ones => vec![1.0; n],
             };
             let t = Tensor::from_vec(values, p.shape.as_slice(), device)?;
+            if p.trainable {
+                trainable.push(p.name.clone());
+            }
             params.insert(p.name, Var::from_tensor(&t)?);
         }
         let blocks = layout.conv_blocks();
         Ok(Model {
             layout,
             params,
+            trainable,
             blocks,
         })
     }
@@ -233,9 +290,29 @@ impl Model {
         Ok(())
     }
 
-    /// The trainable variables.
+    /// The trained variables (not the batch-norm statistics).
     pub fn vars(&self) -> Vec<Var> {
+        self.trainable
+            .iter()
+            .map(|n| self.params[n].clone())
+            .collect()
+    }
+
+    /// Every tensor, trained or not (for keeping and restoring a state).
+    pub fn all_vars(&self) -> Vec<Var> {
         self.params.values().cloned().collect()
+    }
+
+    /// The batch normalisation named `prefix`, when the model has one.
+    fn norm(&self, prefix: &str, training: bool) -> Option<BatchNorm<'_>> {
+        let get = |name: &str| self.params.get(&format!("{prefix}.{name}"));
+        Some(BatchNorm {
+            scale: get("weight")?.as_tensor(),
+            shift: get("bias")?.as_tensor(),
+            running_mean: get("running_mean")?,
+            running_var: get("running_var")?,
+            training,
+        })
     }
 
     fn p(&self, name: &str) -> &Tensor {
@@ -252,7 +329,10 @@ impl Model {
         self.run(x, Some(dropout))
     }
 
+    /// `dropout` is given for training steps: batch norm then uses (and
+    /// updates its statistics from) the batch; without it, the statistics.
     fn run(&self, x: &Tensor, mut dropout: Option<&mut Dropout>) -> Result<Tensor> {
+        let training = dropout.is_some();
         let mut x = x.clone();
         if self.layout.architecture == Architecture::Cnn {
             let shape = self.layout.input_shape.as_slice();
@@ -260,7 +340,8 @@ impl Model {
             for (i, block) in self.blocks.iter().enumerate() {
                 let wt = self.p(&format!("conv.{i:02}.weight"));
                 let b = self.p(&format!("conv.{i:02}.bias"));
-                x = block.forward(&x, wt, b, self.layout.activation)?;
+                let norm = self.norm(&format!("conv.{i:02}.norm"), training);
+                x = block.forward(&x, wt, b, norm.as_ref(), self.layout.activation)?;
             }
             // Channels-last already, so the dense input order is HWC.
             x = x.flatten_from(1)?;
@@ -272,6 +353,9 @@ impl Model {
             // An MLP's first layer reads the data, which needs no gradient.
             let input_grad = i > 0 || self.layout.architecture == Architecture::Cnn;
             x = crate::dense::dense(&x, wt, b, input_grad)?;
+            if let Some(norm) = self.norm(&format!("dense.{i:02}.norm"), training) {
+                x = norm.apply(&x)?;
+            }
             if i < last {
                 x = crate::activation::apply(self.layout.activation, &x)?;
                 if let Some(d) = dropout.as_deref_mut() {

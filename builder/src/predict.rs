@@ -99,6 +99,7 @@ pub fn predict(
         dense,
         activation: spec.model.activation,
         geometry: crate::conv::Geometry::of(&spec.model),
+        batch_norm: spec.model.batch_norm,
     };
     let mut model = Model::init(layout, 0, &device)?;
     model.load_base(&model_dir.join(crate::layout::WEIGHTS), &device)?;

@@ -238,6 +238,11 @@ pub struct ModelSpec {
     /// CNN only: 2×2 pooling after each convolution.
     #[serde(default, skip_serializing_if = "Pool::is_max")]
     pub pool: Pool,
+    /// Batch normalisation after each convolution and each hidden dense
+    /// layer, before the activation (PyTorch's `BatchNorm`: momentum 0.1,
+    /// ε = 1e-5, running statistics saved with the weights).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub batch_norm: bool,
     /// Activation of every hidden layer and convolution block.
     #[serde(default, skip_serializing_if = "Activation::is_relu")]
     pub activation: Activation,

@@ -148,7 +148,7 @@ impl<'a> Watch<'a> {
         };
         if better {
             let weights = model
-                .vars()
+                .all_vars()
                 .iter()
                 .map(|v| v.as_tensor().copy())
                 .collect::<candle_core::Result<_>>()?;
@@ -166,7 +166,7 @@ impl<'a> Watch<'a> {
             return Ok(None);
         };
         if self.rule.restore_best {
-            for (var, w) in model.vars().iter().zip(&weights) {
+            for (var, w) in model.all_vars().iter().zip(&weights) {
                 var.set(w)?;
             }
         }

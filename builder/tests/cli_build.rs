@@ -205,6 +205,29 @@ fn cnn_is_deterministic_across_thread_counts_and_learns() {
     assert!(test_accuracy > 0.8, "{metrics}");
 }
 
+/// The raw outputs of an independent NumPy forward pass
+/// (scripts/predict-reference.py) over the release's safetensors.
+pub(crate) fn numpy_reference(release: &std::path::Path, rows: &std::path::Path) -> Vec<Vec<f64>> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = root.join(".venv-peers/bin/python");
+    assert!(
+        python.is_file(),
+        "the NumPy reference needs .venv-peers: run `bash scripts/peers.sh` (scripts/test.sh does); this check did NOT run"
+    );
+    let reference = std::process::Command::new(&python)
+        .arg(root.join("scripts/predict-reference.py"))
+        .arg(release)
+        .arg(rows)
+        .output()
+        .unwrap();
+    assert!(
+        reference.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reference.stderr)
+    );
+    serde_json::from_slice(&reference.stdout).unwrap()
+}
+
 /// `predict` on a copy of testdata/release: (exit code, stdout, stderr).
 fn predict(
     release: &std::path::Path,
@@ -245,23 +268,7 @@ fn predict_matches_a_numpy_forward_pass_and_refuses_what_does_not_verify() {
     assert_eq!(ours[0]["row"], "tx00000");
 
     // An independent NumPy forward pass over the same safetensors.
-    let python = root.join(".venv-peers/bin/python");
-    assert!(
-        python.is_file(),
-        "the NumPy reference needs .venv-peers: run `bash scripts/peers.sh` (scripts/test.sh does); this check did NOT run"
-    );
-    let reference = std::process::Command::new(&python)
-        .arg(root.join("scripts/predict-reference.py"))
-        .arg(&release)
-        .arg(&rows)
-        .output()
-        .unwrap();
-    assert!(
-        reference.status.success(),
-        "{}",
-        String::from_utf8_lossy(&reference.stderr)
-    );
-    let theirs: Vec<Vec<f64>> = serde_json::from_slice(&reference.stdout).unwrap();
+    let theirs = numpy_reference(&release, &rows);
     for (a, b) in ours.iter().zip(&theirs) {
         let a = a["outputs"][0].as_f64().unwrap();
         assert!((a - b[0]).abs() < 1e-5, "{a} vs {}", b[0]);

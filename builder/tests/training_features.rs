@@ -462,8 +462,8 @@ fn standardised_regression_targets_are_put_back_on_their_scale() {
     );
 }
 
-/// Kernel size, stride and pooling kind: a 5×5, stride-2, average-pooled
-/// CNN trains to the same bytes at 1 and 2 threads, and its recorded
+/// Kernel size, stride and pooling kind: a 5×5, stride-2, average-pooled,
+/// batch-normalised CNN trains to the same bytes at 1 and 2 threads, and its recorded
 /// architecture says so; a 4×4 kernel, a stride of 0, or a stack that
 /// leaves no pixels are refused.
 #[test]
@@ -473,7 +473,7 @@ fn convolution_geometry_is_configurable() {
     edit(
         &job,
         "conv = [4, 8]",
-        "conv = [4, 8]\nkernel_size = 5\nstride = 2\npool = \"avg\"\nactivation = \"sigmoid\"",
+        "conv = [4, 8]\nkernel_size = 5\nstride = 2\npool = \"avg\"\nactivation = \"sigmoid\"\nbatch_norm = true",
     );
     edit(&job, "conv = [4, 8]", "conv = [4]");
     let work = tempfile::tempdir().unwrap();
@@ -518,5 +518,64 @@ fn convolution_geometry_is_configurable() {
         assert_eq!(code(&o), 2, "{to}: {err}");
         assert!(err.contains(needle), "{needle:?} not in {err}");
         edit(&job, to, from);
+    }
+}
+
+/// Batch normalisation (with GELU and dropout): the same bytes at 1 and 2
+/// threads, running statistics saved beside the weights, and `predict`
+/// (evaluation mode) equal to an independent NumPy forward pass.
+#[test]
+fn batch_norm_is_deterministic_and_predicts_like_numpy() {
+    let inputs = example_with(
+        4,
+        &[(
+            "hidden = [64]",
+            "hidden = [32, 16]\nbatch_norm = true\nactivation = \"gelu\"\ndropout = 0.1",
+        )],
+    );
+    let work = tempfile::tempdir().unwrap();
+    let digests: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let out = work.path().join(threads);
+            let o = build_with(inputs.path(), &out, threads);
+            assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+            weights_digest(&out)
+        })
+        .collect();
+    assert_eq!(digests[0], digests[1]);
+    let release = work.path().join("1");
+    let config = json(&release.join("model/config.json"));
+    let names: Vec<&str> = config["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for want in [
+        "dense.00.norm.running_mean",
+        "dense.01.norm.running_var",
+        "dense.00.norm.weight",
+    ] {
+        assert!(names.contains(&want), "{want} not in {names:?}");
+    }
+    let rows = work.path().join("rows.csv");
+    let data =
+        std::fs::read_to_string(inputs.path().join("examples/demo/data/transactions.csv")).unwrap();
+    std::fs::write(&rows, data.lines().take(31).collect::<Vec<_>>().join("\n")).unwrap();
+    let o = cli(&[
+        "predict".as_ref(),
+        release.join("model").as_os_str(),
+        "--input".as_ref(),
+        rows.as_os_str(),
+        "--no-verify".as_ref(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let ours: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let theirs = crate::cli_build::numpy_reference(&release, &rows);
+    assert_eq!(ours.len(), theirs.len());
+    for (a, b) in ours.iter().zip(&theirs) {
+        let a = a["outputs"][0].as_f64().unwrap();
+        assert!((a - b[0]).abs() < 1e-4, "{a} vs {}", b[0]);
     }
 }

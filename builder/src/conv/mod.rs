@@ -17,6 +17,7 @@ pub mod im2col;
 pub mod max_pool;
 
 use crate::activation;
+use crate::batch_norm::BatchNorm;
 use crate::spec::{Activation, ModelSpec, Pool};
 use candle_core::{Result, Tensor};
 use im2col::Im2col;
@@ -90,23 +91,28 @@ impl ConvBlock {
     }
 
     /// `x` is `(batch, h, w, c)`; `weight` is `(out, c, k, k)` and `bias`
-    /// `(out)`. Returns `(batch, h', w', out)`: convolution, activation,
-    /// pooling (in the order that gives that result fastest).
+    /// `(out)`. Returns `(batch, h', w', out)`: convolution, batch
+    /// normalisation when given, activation, pooling (the last two in the
+    /// order that gives that result fastest).
     pub fn forward(
         &self,
         x: &Tensor,
         weight: &Tensor,
         bias: &Tensor,
+        norm: Option<&BatchNorm>,
         activation: Activation,
     ) -> Result<Tensor> {
         let cpu = x.device().is_cpu();
-        let y = if cpu {
+        let mut y = if cpu {
             self.conv_im2col(x, weight, bias)?
         } else {
             let out = weight.dim(0)?;
             self.conv_stock(x, weight)?
                 .broadcast_add(&bias.reshape((1, 1, 1, out))?)?
         };
+        if let Some(norm) = norm {
+            y = norm.apply(&y)?;
+        }
         let act = |t: &Tensor| activation::apply(activation, t);
         match self.pool {
             Pool::None => act(&y),
@@ -262,7 +268,7 @@ mod tests {
         ];
         for (act, pool) in cases {
             let block = ConvBlock::new(7, 6, 3, geometry(3, 1, pool));
-            let ours = block.forward(&x, &wt, &b, act).unwrap();
+            let ours = block.forward(&x, &wt, &b, None, act).unwrap();
             let pre = block
                 .conv_stock(&x, &wt)
                 .unwrap()
