@@ -48,43 +48,14 @@ impl CustomOp3 for Dense {
                 l3.shape()
             );
         }
-        let bias = &b[b0..b0 + n];
-        let mut dst = Vec::with_capacity(m * n);
-        for _ in 0..m {
-            dst.extend_from_slice(bias);
-        }
-        let threads = rayon::current_num_threads();
-        let parallelism = if threads > 1 {
-            gemm::Parallelism::Rayon(threads)
-        } else {
-            gemm::Parallelism::None
-        };
-        // SAFETY: dst is m×n row-major, x is m×k row-major from x0 and w
-        // is n×k row-major from w0 (read as the k×n matrix Wᵀ), all within
-        // their buffers as the shape checks above establish.
-        unsafe {
-            gemm::gemm(
-                m,
-                n,
-                k,
-                dst.as_mut_ptr(),
-                1,
-                n as isize,
-                true,
-                x[x0..].as_ptr(),
-                1,
-                k as isize,
-                w[w0..].as_ptr(),
-                k as isize,
-                1,
-                1.0,
-                1.0,
-                false,
-                false,
-                false,
-                parallelism,
-            );
-        }
+        let dst = gemm_bias(
+            &x[x0..x0 + m * k],
+            &w[w0..w0 + n * k],
+            &b[b0..b0 + n],
+            m,
+            n,
+            k,
+        );
         Ok((CpuStorage::F32(dst), Shape::from((m, n))))
     }
 
@@ -101,22 +72,78 @@ impl CustomOp3 for Dense {
         } else {
             None
         };
-        // The bias gradient as a product with a row of ones: candle's
-        // `sum(0)` is a strided reduction many times slower than the GEMM.
-        let rows = grad.dim(0)?;
-        let ones = Tensor::ones((1, rows), grad.dtype(), grad.device())?;
-        let db = ones.matmul(grad)?.squeeze(0)?;
-        // Which side of the weight gradient's product goes first changes
-        // gemm's speed (either is deterministic): measured, Xᵀ·G is faster
-        // for the tall products of a convolution (many pixel rows), Gᵀ·X
-        // for a minibatch of a few hundred rows.
-        let dw = if rows > TALL {
-            x.t()?.matmul(grad)?.t()?
-        } else {
-            grad.t()?.matmul(x)?
-        };
-        Ok((dx, Some(dw), Some(db)))
+        Ok((dx, Some(weight_grad(x, grad)?), Some(bias_grad(grad)?)))
     }
+}
+
+/// `x·Wᵀ + b` on row-major slices: `x` is m×k, `w` n×k, the result m×n.
+pub(crate) fn gemm_bias(
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    m: usize,
+    n: usize,
+    k: usize,
+) -> Vec<f32> {
+    assert!(
+        x.len() >= m * k && w.len() >= n * k && bias.len() >= n,
+        "gemm_bias: slices too short"
+    );
+    let mut dst = Vec::with_capacity(m * n);
+    for _ in 0..m {
+        dst.extend_from_slice(&bias[..n]);
+    }
+    let threads = rayon::current_num_threads();
+    let parallelism = if threads > 1 {
+        gemm::Parallelism::Rayon(threads)
+    } else {
+        gemm::Parallelism::None
+    };
+    // SAFETY: dst is m×n row-major, x is m×k row-major and w n×k row-major
+    // (read as the k×n matrix Wᵀ), all at least that long (asserted above).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            true,
+            x.as_ptr(),
+            1,
+            k as isize,
+            w.as_ptr(),
+            k as isize,
+            1,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            parallelism,
+        );
+    }
+    dst
+}
+
+/// The gradient of `W` in `x·Wᵀ` for the output gradient `grad`: `Gᵀ·X`.
+/// Which side of the product goes first changes gemm's speed (either is
+/// deterministic): measured, `(Xᵀ·G)ᵀ` is faster for the tall products of a
+/// convolution (many pixel rows), `Gᵀ·X` for a minibatch of a few hundred.
+pub(crate) fn weight_grad(x: &Tensor, grad: &Tensor) -> Result<Tensor> {
+    if grad.dim(0)? > TALL {
+        x.t()?.matmul(grad)?.t()
+    } else {
+        grad.t()?.matmul(x)
+    }
+}
+
+/// The bias gradient, the column sums of `grad`, as a product with a row
+/// of ones: candle's `sum(0)` is a strided reduction many times slower.
+pub(crate) fn bias_grad(grad: &Tensor) -> Result<Tensor> {
+    let ones = Tensor::ones((1, grad.dim(0)?), grad.dtype(), grad.device())?;
+    ones.matmul(grad)?.squeeze(0)
 }
 
 /// `x·Wᵀ + b` for `x` `(batch, in)`, `weight` `(out, in)`, `bias` `(out)`.

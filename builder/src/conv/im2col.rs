@@ -49,30 +49,75 @@ impl Im2col {
         Ok(len / rows_per_sample)
     }
 
-    /// Calls `f(col, pixel)` for every tap that lands inside the image:
-    /// `col` is where the tap's `c` values sit in one image's columns,
-    /// `pixel` where the input pixel's `c` values sit in the image. Taps in
-    /// the padding are skipped, by loop bounds rather than per-tap tests.
-    fn for_each_tap(&self, mut f: impl FnMut(usize, usize)) {
+    /// Calls `f(col, pixel, len)` for every run of taps that lands inside
+    /// the image, output pixel by output pixel (so the columns are written
+    /// in order): one kernel row's in-image taps read `len` consecutive
+    /// values of the image from `pixel` and fill `len` consecutive columns
+    /// from `col`. Taps in the padding are skipped by the run's bounds.
+    fn for_each_span(&self, mut f: impl FnMut(usize, usize, usize)) {
         let (h, w, c, k, s, row) = (self.h, self.w, self.c, self.k, self.stride, self.row_len());
         let (oh, ow) = self.out();
         let half = k / 2;
         for oy in 0..oh {
-            for ky in 0..k {
-                let Some(iy) = (oy * s + ky).checked_sub(half).filter(|&iy| iy < h) else {
+            for ox in 0..ow {
+                let out = (oy * ow + ox) * row;
+                // kx with 0 ≤ ox·s + kx - half < w.
+                let first = half.saturating_sub(ox * s);
+                let last = (w + half).saturating_sub(ox * s).min(k);
+                if first >= last {
                     continue;
-                };
-                for kx in 0..k {
-                    // ix = ox·s + kx - half must lie in 0..w.
-                    let first = half.saturating_sub(kx).div_ceil(s);
-                    let last = ((w + half - kx).div_ceil(s)).min(ow);
-                    for ox in first..last {
-                        let ix = ox * s + kx - half;
-                        f((oy * ow + ox) * row + (ky * k + kx) * c, (iy * w + ix) * c);
-                    }
+                }
+                for ky in 0..k {
+                    let Some(iy) = (oy * s + ky).checked_sub(half).filter(|&iy| iy < h) else {
+                        continue;
+                    };
+                    let ix = ox * s + first - half;
+                    f(
+                        out + (ky * k + first) * c,
+                        (iy * w + ix) * c,
+                        (last - first) * c,
+                    );
                 }
             }
         }
+    }
+}
+
+impl Im2col {
+    /// The columns of whole images `src` (a multiple of `h·w·c` values).
+    pub fn gather(&self, src: &[f32]) -> Vec<f32> {
+        let (h, w, c) = (self.h, self.w, self.c);
+        let (row, (oh, ow)) = (self.row_len(), self.out());
+        let batch = src.len() / (h * w * c);
+        let mut dst = vec![0f32; batch * oh * ow * row];
+        dst.par_chunks_mut(oh * ow * row)
+            .zip(src.par_chunks(h * w * c))
+            .for_each(|(cols, image)| {
+                self.for_each_span(|col, pixel, len| {
+                    cols[col..col + len].copy_from_slice(&image[pixel..pixel + len]);
+                });
+            });
+        dst
+    }
+
+    /// The adjoint of [`Im2col::gather`]: column gradients back onto the
+    /// images' pixels, each the sum of its entries in a fixed order.
+    pub fn scatter(&self, cols: &[f32]) -> Vec<f32> {
+        let (h, w, c) = (self.h, self.w, self.c);
+        let (row, (oh, ow)) = (self.row_len(), self.out());
+        let batch = cols.len() / (oh * ow * row);
+        let mut dst = vec![0f32; batch * h * w * c];
+        dst.par_chunks_mut(h * w * c)
+            .zip(cols.par_chunks(oh * ow * row))
+            .for_each(|(image, cols)| {
+                self.for_each_span(|col, pixel, len| {
+                    let to = &mut image[pixel..pixel + len];
+                    for (d, s) in to.iter_mut().zip(&cols[col..col + len]) {
+                        *d += s;
+                    }
+                });
+            });
+        dst
     }
 }
 
@@ -86,16 +131,12 @@ impl CustomOp1 for Im2col {
         let batch = self.batch(layout, h * w * c, "im2col")?;
         let (start, end) = layout.contiguous_offsets().expect("checked by batch()");
         let src = &storage.as_slice::<f32>()?[start..end];
-        let (row, (oh, ow)) = (self.row_len(), self.out());
-        let mut dst = vec![0f32; batch * oh * ow * row];
-        dst.par_chunks_mut(oh * ow * row)
-            .zip(src.par_chunks(h * w * c))
-            .for_each(|(cols, image)| {
-                self.for_each_tap(|col, pixel| {
-                    cols[col..col + c].copy_from_slice(&image[pixel..pixel + c]);
-                });
-            });
-        Ok((CpuStorage::F32(dst), Shape::from((batch * oh * ow, row))))
+        let (oh, ow) = self.out();
+        let dst = self.gather(src);
+        Ok((
+            CpuStorage::F32(dst),
+            Shape::from((batch * oh * ow, self.row_len())),
+        ))
     }
 
     fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
@@ -118,18 +159,7 @@ impl CustomOp1 for Col2im {
         let (row, (oh, ow)) = (self.0.row_len(), self.0.out());
         let batch = self.0.batch(layout, oh * ow * row, "col2im")?;
         let (start, end) = layout.contiguous_offsets().expect("checked by batch()");
-        let src = &storage.as_slice::<f32>()?[start..end];
-        let mut dst = vec![0f32; batch * h * w * c];
-        dst.par_chunks_mut(h * w * c)
-            .zip(src.par_chunks(oh * ow * row))
-            .for_each(|(image, cols)| {
-                self.0.for_each_tap(|col, pixel| {
-                    let to = &mut image[pixel..pixel + c];
-                    for (d, s) in to.iter_mut().zip(&cols[col..col + c]) {
-                        *d += s;
-                    }
-                });
-            });
+        let dst = self.0.scatter(&storage.as_slice::<f32>()?[start..end]);
         Ok((CpuStorage::F32(dst), Shape::from(batch * h * w * c)))
     }
 }

@@ -37,7 +37,13 @@ fn window(w: usize, c: usize, oy: usize, ox: usize) -> [usize; 4] {
 
 /// For each output value, the input offset of its window's first maximum,
 /// handed to `visit(output index, input offset)`, one image at a time.
-fn for_each_argmax(x: &[f32], h: usize, w: usize, c: usize, mut visit: impl FnMut(usize, usize)) {
+pub(super) fn for_each_argmax(
+    x: &[f32],
+    h: usize,
+    w: usize,
+    c: usize,
+    mut visit: impl FnMut(usize, usize),
+) {
     let (h2, w2) = (h / 2, w / 2);
     for oy in 0..h2 {
         for ox in 0..w2 {

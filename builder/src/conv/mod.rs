@@ -13,6 +13,7 @@
 //! inside the pooling kernel). Other devices use candle's stock convolution
 //! and reshape-and-reduce pooling, whose GPU kernels are fast.
 
+pub mod fused;
 pub mod im2col;
 pub mod max_pool;
 
@@ -103,6 +104,9 @@ impl ConvBlock {
         activation: Activation,
     ) -> Result<Tensor> {
         let cpu = x.device().is_cpu();
+        if cpu && norm.is_none() && activation == Activation::Relu && self.pool == Pool::Max {
+            return self.conv_relu_pool(x, weight, bias);
+        }
         let mut y = if cpu {
             self.conv_im2col(x, weight, bias)?
         } else {
@@ -147,6 +151,16 @@ impl ConvBlock {
             .permute((0, 2, 3, 1))?
             .reshape((out, self.im2col.row_len()))?;
         crate::dense::dense(&cols, &taps, bias, self.input_grad)?.reshape((batch, oh, ow, out))
+    }
+
+    /// Convolution, ReLU and max pooling as one op ([`fused`]).
+    fn conv_relu_pool(&self, x: &Tensor, weight: &Tensor, bias: &Tensor) -> Result<Tensor> {
+        let out = weight.dim(0)?;
+        let taps = weight
+            .permute((0, 2, 3, 1))?
+            .reshape((out, self.im2col.row_len()))?;
+        let op = fused::ConvReluPool::new(self.im2col, self.input_grad);
+        x.contiguous()?.apply_op3(&taps, &bias.contiguous()?, op)
     }
 
     /// candle's convolution, for devices other than the CPU.
@@ -318,6 +332,42 @@ mod tests {
             }
         }
         assert_eq!(gs, expected);
+    }
+
+    /// The fused convolution-ReLU-pooling op equals the composable ops in
+    /// value and in every gradient, with and without an input gradient.
+    #[test]
+    fn fused_block_matches_the_composable_ops() {
+        for (k, stride) in [(3, 1), (5, 2)] {
+            let g = geometry(k, stride, Pool::Max);
+            let (x, wt, b) = (
+                var(&[3, 9, 8, 2], 1.0),
+                var(&[5, 2, k, k], 0.5),
+                var(&[5], 0.3),
+            );
+            let block = ConvBlock::new(9, 8, 2, g);
+            let fused = block.forward(&x, &wt, &b, None, Activation::Relu).unwrap();
+            let apart = block
+                .conv_im2col(&x, &wt, &b)
+                .unwrap()
+                .apply_op1(MaxPool2x2 { relu: true })
+                .unwrap();
+            assert_eq!(fused.dims(), apart.dims());
+            assert!(max_abs_diff(&fused, &apart) < 1e-5);
+            let kk = Tensor::randn(0f32, 1.0, fused.dims(), &Device::Cpu).unwrap();
+            let (g1, g2) = (
+                grads(&fused, &kk, &[&x, &wt, &b]),
+                grads(&apart, &kk, &[&x, &wt, &b]),
+            );
+            for (a, b) in g1.iter().zip(&g2) {
+                assert!(max_abs_diff(a, b) < 1e-4, "k {k} stride {stride}");
+            }
+            let first = ConvBlock::new(9, 8, 2, g).reading_data();
+            let y = first.forward(&x, &wt, &b, None, Activation::Relu).unwrap();
+            let gs = (&y * &kk).unwrap().sum_all().unwrap().backward().unwrap();
+            assert!(gs.get(&x).is_none(), "no gradient for the data");
+            assert!(max_abs_diff(gs.get(&wt).unwrap(), &g1[1]) < 1e-4);
+        }
     }
 
     /// Pooling with ReLU fused equals pooling then ReLU, in value and gradient.
