@@ -5,6 +5,7 @@
 //! candle's `matmul` always computes both sides, which for an MLP's first
 //! layer is a wasted product the size of the layer.
 
+use crate::matmul::{product, View};
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor};
 
 /// Rows above which the weight gradient is computed as `(Xᵀ·G)ᵀ`.
@@ -90,41 +91,31 @@ pub(crate) fn gemm_bias(
         "gemm_bias: slices too short"
     );
     let mut dst = Vec::with_capacity(m * n);
+    gemm_bias_into(&mut dst, x, w, bias, m, n, k);
+    dst
+}
+
+/// [`gemm_bias`] into `dst`, which is cleared first (its capacity is kept).
+pub(crate) fn gemm_bias_into(
+    dst: &mut Vec<f32>,
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    m: usize,
+    n: usize,
+    k: usize,
+) {
+    dst.clear();
     for _ in 0..m {
         dst.extend_from_slice(&bias[..n]);
     }
-    let threads = rayon::current_num_threads();
-    let parallelism = if threads > 1 {
-        gemm::Parallelism::Rayon(threads)
-    } else {
-        gemm::Parallelism::None
-    };
-    // SAFETY: dst is m×n row-major, x is m×k row-major and w n×k row-major
-    // (read as the k×n matrix Wᵀ), all at least that long (asserted above).
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
-            true,
-            x.as_ptr(),
-            1,
-            k as isize,
-            w.as_ptr(),
-            k as isize,
-            1,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            parallelism,
-        );
-    }
-    dst
+    product(
+        dst,
+        false,
+        true,
+        View::rows(&x[..m * k], m, k),
+        View::rows(&w[..n * k], n, k).t(),
+    );
 }
 
 /// The gradient of `W` in `x·Wᵀ` for the output gradient `grad`: `Gᵀ·X`.

@@ -17,6 +17,7 @@ pub mod dropout;
 pub mod environment;
 pub mod error;
 pub mod loss;
+pub mod matmul;
 pub mod metrics;
 pub mod model;
 pub mod optim;

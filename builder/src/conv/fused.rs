@@ -10,13 +10,35 @@
 
 use super::im2col::Im2col;
 use super::max_pool::for_each_argmax;
-use crate::dense::{bias_grad, gemm_bias, weight_grad};
+use crate::dense::gemm_bias_into;
+use crate::matmul::{product, View};
 use candle_core::{bail, CpuStorage, CustomOp3, Layout, Result, Shape, Storage, Tensor};
 use rayon::prelude::*;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// No source: the pooled value was clamped to 0 by ReLU.
 const CLAMPED: u32 = u32::MAX;
+
+/// The large buffers of one block, kept from step to step (a CNN step
+/// otherwise allocates and frees them each time, and the kernel zeroes
+/// fresh pages for every one).
+#[derive(Default)]
+pub struct Scratch {
+    /// Gathered columns. Only [`Im2col::gather_into`] ever writes here, so
+    /// its padding entries stay 0.
+    cols: Mutex<Vec<f32>>,
+    /// The convolution's output, before pooling.
+    conv: Mutex<Vec<f32>>,
+    /// The gradient of that output.
+    conv_grad: Mutex<Vec<f32>>,
+    /// The gradient of the columns.
+    cols_grad: Mutex<Vec<f32>>,
+}
+
+fn lock(m: &Mutex<Vec<f32>>) -> Result<MutexGuard<'_, Vec<f32>>> {
+    m.lock()
+        .map_err(|_| candle_core::Error::Msg("a scratch buffer's lock is poisoned".into()))
+}
 
 /// What the forward pass leaves for the backward.
 struct Saved {
@@ -30,15 +52,17 @@ struct Saved {
 pub struct ConvReluPool {
     im2col: Im2col,
     input_grad: bool,
+    scratch: Arc<Scratch>,
     saved: Mutex<Option<Saved>>,
 }
 
 impl ConvReluPool {
     /// The block op; `input_grad` says whether its input needs a gradient.
-    pub fn new(im2col: Im2col, input_grad: bool) -> Self {
+    pub fn new(im2col: Im2col, input_grad: bool, scratch: Arc<Scratch>) -> Self {
         ConvReluPool {
             im2col,
             input_grad,
+            scratch,
             saved: Mutex::new(None),
         }
     }
@@ -46,6 +70,19 @@ impl ConvReluPool {
     fn pooled_dims(&self) -> (usize, usize) {
         let (oh, ow) = self.im2col.out();
         (oh / 2, ow / 2)
+    }
+
+    fn take_saved(&self) -> Option<Saved> {
+        self.saved.lock().ok().and_then(|mut s| s.take())
+    }
+}
+
+/// An evaluation forward has no backward: its columns go back for reuse.
+impl Drop for ConvReluPool {
+    fn drop(&mut self) {
+        if let (Some(saved), Ok(mut cols)) = (self.take_saved(), self.scratch.cols.lock()) {
+            *cols = saved.cols;
+        }
     }
 }
 
@@ -98,12 +135,16 @@ impl CustomOp3 for ConvReluPool {
         }
         let batch = x.len() / (h * w * c);
         let (oh, ow) = self.im2col.out();
-        if batch * oh * ow * out >= CLAMPED as usize {
+        let rows = batch * oh * ow;
+        if rows * out >= CLAMPED as usize {
             bail!("conv-relu-pool: a batch of {batch} is too large for 32-bit indexes");
         }
         let (ph, pw) = self.pooled_dims();
-        let cols = self.im2col.gather(x);
-        let y = gemm_bias(&cols, taps, bias, batch * oh * ow, out, k);
+        let mut cols = std::mem::take(&mut *lock(&self.scratch.cols)?);
+        cols.resize(rows * k, 0.0);
+        self.im2col.gather_into(x, &mut cols);
+        let mut y = lock(&self.scratch.conv)?;
+        gemm_bias_into(&mut y, &cols, taps, bias, rows, out, k);
         let per = ph * pw * out;
         let mut pooled = vec![0f32; batch * per];
         let mut source = vec![CLAMPED; batch * per];
@@ -136,19 +177,16 @@ impl CustomOp3 for ConvReluPool {
         _res: &Tensor,
         grad: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let Some(Saved { cols, source }) = self
-            .saved
-            .lock()
-            .map_err(|_| candle_core::Error::Msg("poisoned".into()))?
-            .take()
-        else {
+        let Some(Saved { cols, source }) = self.take_saved() else {
             bail!("conv-relu-pool: backward without a forward");
         };
         let (out, k) = taps.dims2()?;
         let rows = cols.len() / k;
         // Each convolution output feeds at most one pooled value, so the
         // scatter has no collisions and needs no ordering.
-        let mut gy = vec![0f32; rows * out];
+        let mut gy = lock(&self.scratch.conv_grad)?;
+        gy.clear();
+        gy.resize(rows * out, 0.0);
         with_values(&grad.contiguous()?, |g| {
             for (o, &s) in source.iter().enumerate() {
                 if s != CLAMPED {
@@ -156,15 +194,43 @@ impl CustomOp3 for ConvReluPool {
                 }
             }
         })?;
+        let gy_view = View::rows(&gy, rows, out);
+        // dW = Gᵀ·X, computed as (Xᵀ·G) written transposed: the faster
+        // order for a convolution's many pixel rows.
+        let mut dw = vec![0f32; out * k];
+        product(
+            &mut dw,
+            true,
+            false,
+            View::rows(&cols, rows, k).t(),
+            gy_view,
+        );
+        let mut db = vec![0f32; out];
+        for row in gy.chunks_exact(out) {
+            for (d, g) in db.iter_mut().zip(row) {
+                *d += g;
+            }
+        }
         let device = grad.device();
-        let gy = Tensor::from_vec(gy, (rows, out), device)?;
-        let cols = Tensor::from_vec(cols, (rows, k), device)?;
         let dx = if self.input_grad {
-            let dx = with_values(&gy.matmul(taps)?, |dcols| self.im2col.scatter(dcols))?;
-            Some(Tensor::from_vec(dx, x.shape(), device)?)
+            let mut dcols = lock(&self.scratch.cols_grad)?;
+            dcols.resize(rows * k, 0.0);
+            with_values(&taps.contiguous()?, |t| {
+                product(&mut dcols, false, false, gy_view, View::rows(t, out, k))
+            })?;
+            Some(Tensor::from_vec(
+                self.im2col.scatter(&dcols),
+                x.shape(),
+                device,
+            )?)
         } else {
             None
         };
-        Ok((dx, Some(weight_grad(&cols, &gy)?), Some(bias_grad(&gy)?)))
+        *lock(&self.scratch.cols)? = cols;
+        Ok((
+            dx,
+            Some(Tensor::from_vec(dw, (out, k), device)?),
+            Some(Tensor::from_vec(db, out, device)?),
+        ))
     }
 }

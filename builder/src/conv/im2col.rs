@@ -86,10 +86,20 @@ impl Im2col {
 impl Im2col {
     /// The columns of whole images `src` (a multiple of `h·w·c` values).
     pub fn gather(&self, src: &[f32]) -> Vec<f32> {
+        let (oh, ow) = self.out();
+        let batch = src.len() / (self.h * self.w * self.c);
+        let mut dst = vec![0f32; batch * oh * ow * self.row_len()];
+        self.gather_into(src, &mut dst);
+        dst
+    }
+
+    /// Write the columns of `src` into `dst`, which must hold exactly the
+    /// columns of as many images. Only in-image taps are written: the
+    /// padding entries of `dst` must already be 0 (a fresh zeroed buffer,
+    /// or one that only ever held this gather's columns).
+    pub fn gather_into(&self, src: &[f32], dst: &mut [f32]) {
         let (h, w, c) = (self.h, self.w, self.c);
         let (row, (oh, ow)) = (self.row_len(), self.out());
-        let batch = src.len() / (h * w * c);
-        let mut dst = vec![0f32; batch * oh * ow * row];
         dst.par_chunks_mut(oh * ow * row)
             .zip(src.par_chunks(h * w * c))
             .for_each(|(cols, image)| {
@@ -97,7 +107,6 @@ impl Im2col {
                     cols[col..col + len].copy_from_slice(&image[pixel..pixel + len]);
                 });
             });
-        dst
     }
 
     /// The adjoint of [`Im2col::gather`]: column gradients back onto the

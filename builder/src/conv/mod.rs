@@ -65,6 +65,7 @@ pub struct ConvBlock {
     im2col: Im2col,
     pool: Pool,
     input_grad: bool,
+    scratch: std::sync::Arc<fused::Scratch>,
 }
 
 impl ConvBlock {
@@ -80,6 +81,7 @@ impl ConvBlock {
             },
             pool: g.pool,
             input_grad: true,
+            scratch: Default::default(),
         }
     }
 
@@ -159,7 +161,7 @@ impl ConvBlock {
         let taps = weight
             .permute((0, 2, 3, 1))?
             .reshape((out, self.im2col.row_len()))?;
-        let op = fused::ConvReluPool::new(self.im2col, self.input_grad);
+        let op = fused::ConvReluPool::new(self.im2col, self.input_grad, self.scratch.clone());
         x.contiguous()?.apply_op3(&taps, &bias.contiguous()?, op)
     }
 
