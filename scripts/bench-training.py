@@ -94,7 +94,7 @@ path = "data.csv"
 [dataset.definition]
 label = "label"
 {'split_column = "split"' if split_column else ""}
-input_shape = [{job["inp"]}]
+input_shape = {job.get("shape", [job["inp"]])}
 output_shape = [{k}]
 columns = [{cols}, {{ name = "label", type = "{label_type}" }}{split}]
 [dataset.definition.preprocessing]
@@ -167,9 +167,10 @@ def run_child(cmd, env=None):
 def ours(d, threads):
     out = d / "out"
     stdout, rss = run_child([str(BUILD), "build", str(d / "job.toml"), "--out", str(out), "--force",
-                             "--threads", str(threads), "--quiet"])
+                             "--threads", str(threads)])
     m = json.loads((out / "metrics.json").read_text())
-    return dict(rate=m["timing"]["rows_per_second"], rss=rss, metrics=m)
+    attest = next((l for l in stdout.splitlines() if l.startswith("attestations:")), "")
+    return dict(rate=m["timing"]["rows_per_second"], rss=rss, metrics=m, attest=attest.split(" — ")[0])
 
 
 def peer(name, d, job, threads, seed=1):
@@ -300,6 +301,7 @@ def accuracy_jobs():
         "breast_cancer MLP 30-32-1": (bc.data, bc.target, dict(arch="mlp", inp=30, hidden=[32], classes=1, epochs=30, batch=32)),
         "wine MLP 13-32-3": (wine.data, wine.target, dict(arch="mlp", inp=13, hidden=[32], classes=3, epochs=60, batch=16)),
         "digits MLP 64-64-10": (digits.data, digits.target, dict(arch="mlp", inp=64, hidden=[64], classes=10, epochs=30, batch=32)),
+        "digits CNN 8x8 conv(8,16)-32-10": (digits.data, digits.target, dict(arch="cnn", inp=64, shape="[8, 8, 1]", conv=[8, 16], hidden=[32], classes=10, epochs=30, batch=32)),
         "diabetes MLP 10-32-1 (RMSE)": (diab.data, diab.target, dict(arch="mlp", inp=10, hidden=[32], classes=1, epochs=200, batch=32, task="regression")),
     }
 
@@ -326,7 +328,10 @@ def accuracy(a):
                 scores["ours"].append(m["rmse"] if regression else m["accuracy"])
                 mu, sd = x[tr].mean(0), x[tr].std(0)
                 sd[sd == 0] = 1
-                np.save(d / "x.npy", ((x - mu) / sd).astype(np.float32))
+                xs = ((x - mu) / sd).astype(np.float32)
+                if job["arch"] == "cnn":
+                    xs = xs.reshape(len(xs), 8, 8, 1)
+                np.save(d / "x.npy", xs)
                 np.save(d / "y.npy", y)
                 (d / "split.json").write_text(json.dumps({"train": tr.tolist(), "test": te.tolist()}))
                 for p in ("torch", "keras"):
@@ -388,6 +393,8 @@ def main():
             if k != "ours":
                 line += f" (ours/{k} {base / r['rate']:.2f}x)"
         print(line, flush=True)
+        print(f"{'':<10}  ours: training loop {results['ours']['metrics']['timing']['training_seconds']:.2f} s, "
+              f"{results['ours']['attest']}", flush=True)
 
 
 if __name__ == "__main__":
