@@ -254,30 +254,121 @@ pub fn attest_only(
 
 /// Validate, train and write the unsigned outputs into `dir`; returns the
 /// record and the description of its file.
-fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildRecord, OutputFile)> {
-    let started_on = now();
+/// Write the metrics, the environment record, the dataset commitment and
+/// the training log; their descriptions, sorted by path.
+fn write_byproducts(
+    dir: &Layout,
+    metrics: &crate::metrics::Metrics,
+    environment: &Environment,
+    commitment: &impl serde::Serialize,
+    log: &[String],
+) -> Result<Vec<OutputFile>> {
+    let mut log_text = log.join("\n");
+    log_text.push('\n');
+    let mut byproducts = vec![
+        write(&dir.path(layout::METRICS), &pretty(metrics)?)?,
+        write(&dir.path(layout::ENVIRONMENT), &pretty(environment)?)?,
+        write(&dir.path(layout::COMMITMENT), &pretty(commitment)?)?,
+        write(&dir.path(layout::LOG), log_text.as_bytes())?,
+    ];
+    byproducts.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(byproducts)
+}
+
+/// The training log's first lines: who trains what, where, on which rows.
+fn first_log_lines(
+    environment: &Environment,
+    job_name: &str,
+    spec: &crate::spec::JobSpec,
+    opts: &TrainOptions,
+    split: &Split,
+) -> Vec<String> {
+    let rows = split.train.len() + split.validation.len() + split.test.len();
+    vec![
+        format!(
+            "slsa-aibom-build {} job {} seed {} device {} threads {}",
+            environment.trainer.version, job_name, spec.training.seed, opts.device, opts.threads
+        ),
+        format!(
+            "dataset {}: {} records (train {}, validation {}, test {})",
+            spec.dataset.name,
+            rows,
+            split.train.len(),
+            split.validation.len(),
+            split.test.len()
+        ),
+    ]
+}
+
+/// The model as training starts: initialised from the seed, or the
+/// (already verified) base weights.
+fn initial_model(job: &Job, dev: &Device) -> Result<Model> {
     let spec = &job.spec;
-    // Everything that can reject the input happens before any output exists.
-    let mut data = Dataset::load(job)?;
-    let split = Split::for_job(&spec.training, &data.targets, data.assigned.as_deref());
+    let mut model = Model::init(ModelLayout::of(spec), spec.training.seed, dev)?;
+    if let Some(base) = &spec.model.base {
+        model.load_base(&job.resolve(&base.weights), dev)?;
+    }
+    Ok(model)
+}
+
+/// Load and validate the data and split it; refuse splits training cannot use.
+fn load_and_split(job: &Job) -> Result<(Dataset, Split)> {
+    let data = Dataset::load(job)?;
+    let t = &job.spec.training;
+    let split = Split::for_job(t, &data.targets, data.assigned.as_deref());
     if split.train.is_empty() {
         return Err(BuildError::Data("the training split is empty".into()));
     }
-    if spec.training.early_stopping.is_some() && split.validation.is_empty() {
+    if t.early_stopping.is_some() && split.validation.is_empty() {
         return Err(BuildError::Data(
             "training.early_stopping needs validation rows, and the validation split is empty"
                 .into(),
         ));
     }
+    Ok((data, split))
+}
+
+/// `model/config.json`: what inference needs besides the weights.
+fn model_config(
+    spec: &crate::spec::JobSpec,
+    model: &Model,
+    classes: Option<&[String]>,
+    pre: &Standardizer,
+) -> serde_json::Value {
+    let parameters: Vec<_> = model
+        .layout
+        .params()
+        .iter()
+        .map(|p| json!({"name": p.name, "shape": p.shape}))
+        .collect();
+    json!({
+        "format": "slsa-aibom/model/v1",
+        "architecture": spec.model.architecture,
+        "task": spec.model.task,
+        "input_shape": spec.dataset.definition.input_shape,
+        "output_shape": spec.dataset.definition.output_shape,
+        "conv": spec.model.conv,
+        "conv_kernel": spec.model.kernel_size,
+        "conv_stride": spec.model.stride,
+        "pool": spec.model.pool,
+        "hidden": spec.model.hidden,
+        "activation": spec.model.activation,
+        "classes": classes,
+        "preprocessing": pre,
+        "parameters": parameters,
+    })
+}
+
+fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildRecord, OutputFile)> {
+    let started_on = now();
+    let spec = &job.spec;
+    // Everything that can reject the input happens before any output exists.
+    let (mut data, split) = load_and_split(job)?;
     let trees = commitment_file::trees(std::mem::take(&mut data.records), &split)?;
     let commitment = commitment_file::document(&spec.dataset.name, &trees);
     let base_model = verify_base(job)?;
     let dev = device(&opts.device)?;
-    let layout = ModelLayout::of(spec);
-    let mut model = Model::init(layout, spec.training.seed, &dev)?;
-    if let Some(base) = &spec.model.base {
-        model.load_base(&job.resolve(&base.weights), &dev)?;
-    }
+    let model = initial_model(job, &dev)?;
     let pre = Standardizer::fit(
         &spec.dataset.definition.preprocessing,
         &data.features,
@@ -300,18 +391,7 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
         .job_name
         .clone()
         .unwrap_or_else(|| job.path.display().to_string());
-    let mut log = vec![format!(
-        "slsa-aibom-build {} job {} seed {} device {} threads {}",
-        environment.trainer.version, job_name, spec.training.seed, opts.device, opts.threads
-    )];
-    log.push(format!(
-        "dataset {}: {} records (train {}, validation {}, test {})",
-        spec.dataset.name,
-        data.rows(),
-        split.train.len(),
-        split.validation.len(),
-        split.test.len()
-    ));
+    let mut log = first_log_lines(&environment, &job_name, spec, opts, &split);
     let table = Table {
         x: &features,
         y: &targets,
@@ -337,37 +417,14 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     model.save(&dir.weights())?;
     let weights = std::fs::read(dir.weights()).map_err(|e| BuildError::io(&dir.weights(), e))?;
     let weights_file = output_file(layout::WEIGHTS, &weights);
-    let config = json!({
-        "format": "slsa-aibom/model/v1",
-        "architecture": spec.model.architecture,
-        "task": spec.model.task,
-        "input_shape": spec.dataset.definition.input_shape,
-        "output_shape": spec.dataset.definition.output_shape,
-        "conv": spec.model.conv,
-        "conv_kernel": spec.model.kernel_size,
-        "conv_stride": spec.model.stride,
-        "pool": spec.model.pool,
-        "hidden": spec.model.hidden,
-        "activation": spec.model.activation,
-        "classes": data.classes,
-        "preprocessing": pre,
-        "parameters": model.layout.params().iter().map(|p| json!({"name": p.name, "shape": p.shape})).collect::<Vec<_>>(),
-    });
+    let config = model_config(spec, &model, data.classes.as_deref(), &pre);
     let config_file = write(&dir.config(), &pretty(&config)?)?;
-    let mut byproducts = vec![
-        write(&dir.path(layout::METRICS), &pretty(&metrics)?)?,
-        write(&dir.path(layout::ENVIRONMENT), &pretty(&environment)?)?,
-        write(&dir.path(layout::COMMITMENT), &pretty(&commitment)?)?,
-    ];
     log.push(format!(
         "model {} sha256 {}",
         layout::WEIGHTS,
         weights_file.sha256
     ));
-    let mut log_text = log.join("\n");
-    log_text.push('\n');
-    byproducts.push(write(&dir.path(layout::LOG), log_text.as_bytes())?);
-    byproducts.sort_by(|a, b| a.path.cmp(&b.path));
+    let byproducts = write_byproducts(dir, &metrics, &environment, &commitment, &log)?;
     let record = BuildRecord {
         job: JobRecord {
             path: job_name,

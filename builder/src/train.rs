@@ -221,6 +221,77 @@ fn epoch_line(
     line
 }
 
+/// The state of one run's training steps.
+struct Steps<'a> {
+    model: &'a Model,
+    table: &'a Table<'a>,
+    spec: &'a JobSpec,
+    device: &'a Device,
+    opt: Optimizer,
+    loss: Loss,
+    dropout: Dropout,
+    augmenter: Option<Augmenter>,
+    /// Steps per epoch.
+    steps: usize,
+    rows_seen: usize,
+}
+
+impl<'a> Steps<'a> {
+    fn new(
+        model: &'a Model,
+        table: &'a Table<'a>,
+        spec: &'a JobSpec,
+        device: &'a Device,
+        rows: usize,
+    ) -> Result<Self> {
+        let t = &spec.training;
+        let shape = &spec.dataset.definition.input_shape;
+        Ok(Steps {
+            model,
+            table,
+            spec,
+            device,
+            opt: optimizer(model, t)?,
+            loss: Loss::training(spec),
+            dropout: Dropout::new(spec.model.dropout, t.seed),
+            augmenter: t
+                .augmentation
+                .filter(|_| shape.len() == 3)
+                .map(|a| Augmenter::new(a, [shape[0], shape[1], shape[2]], t.seed)),
+            steps: rows
+                .div_ceil(t.batch_size)
+                .min(t.steps_per_epoch.unwrap_or(usize::MAX)),
+            rows_seen: 0,
+        })
+    }
+
+    /// One epoch over `order`; the training figures.
+    fn epoch(&mut self, epoch: usize, order: &[usize], progress: Progress) -> Result<Evaluation> {
+        let (t, task) = (&self.spec.training, self.spec.model.task);
+        let mut tally = Tally::new(task, self.spec.dataset.definition.output_shape[0]);
+        for (step, chunk) in order.chunks(t.batch_size).take(self.steps).enumerate() {
+            let (x, target) = self
+                .table
+                .batch(chunk, self.device, self.augmenter.as_mut())?;
+            let logits = self.model.forward_train(&x, &mut self.dropout)?;
+            let l = self.loss.compute(&logits, &target)?;
+            let lr = schedule::learning_rate(t, epoch, step, self.steps);
+            self.opt.backward_step(&l, lr)?;
+            let value = f64::from(l.to_scalar::<f32>()?);
+            if !value.is_finite() {
+                return Err(BuildError::Train(format!(
+                    "loss became {value} at epoch {epoch}, step {step}: lower training.learning_rate or enable preprocessing.normalize"
+                )));
+            }
+            self.table
+                .tally(&mut tally, task, value, &logits.detach(), target)?;
+            self.rows_seen += chunk.len();
+            progress(epoch, step + 1, self.steps);
+        }
+        Ok(tally.finish())
+    }
+}
+
 /// Train `model` on `split.train` and evaluate on the other splits.
 pub fn train(
     model: &Model,
@@ -231,57 +302,25 @@ pub fn train(
     progress: Progress,
     log: &mut Vec<String>,
 ) -> Result<Metrics> {
-    let (t, task) = (&spec.training, spec.model.task);
-    let mut opt = optimizer(model, t)?;
-    let loss = Loss::training(spec);
+    let t = &spec.training;
     let judge = Judge {
         spec,
         loss: Loss::plain(spec),
         device,
     };
-    let mut dropout = Dropout::new(spec.model.dropout, t.seed);
-    let shape = &spec.dataset.definition.input_shape;
-    let mut augmenter = t
-        .augmentation
-        .filter(|_| shape.len() == 3)
-        .map(|a| Augmenter::new(a, [shape[0], shape[1], shape[2]], t.seed));
+    let mut run = Steps::new(model, table, spec, device, split.train.len())?;
     let mut watch = t.early_stopping.as_ref().map(Watch::new);
     let mut shuffler = SeededRng::new(t.seed, streams::SHUFFLE);
     let mut order = split.train.clone();
-    let steps = order
-        .len()
-        .div_ceil(t.batch_size)
-        .min(t.steps_per_epoch.unwrap_or(usize::MAX));
-    let (mut epochs, mut rows_seen, mut stopped) = (Vec::new(), 0usize, None);
+    let (mut epochs, mut stopped) = (Vec::new(), None);
     let started = Instant::now();
     for epoch in t.initial_epoch..t.epochs {
         shuffler.shuffle(&mut order);
-        let mut tally = Tally::new(task, spec.dataset.definition.output_shape[0]);
-        for (step, chunk) in order.chunks(t.batch_size).take(steps).enumerate() {
-            let (x, target) = table.batch(chunk, device, augmenter.as_mut())?;
-            let logits = model.forward_train(&x, &mut dropout)?;
-            let l = loss.compute(&logits, &target)?;
-            opt.backward_step(&l, schedule::learning_rate(t, epoch, step, steps))?;
-            let value = f64::from(l.to_scalar::<f32>()?);
-            if !value.is_finite() {
-                return Err(BuildError::Train(format!(
-                    "loss became {value} at epoch {epoch}, step {step}: lower training.learning_rate or enable preprocessing.normalize"
-                )));
-            }
-            table.tally(&mut tally, task, value, &logits.detach(), target)?;
-            rows_seen += chunk.len();
-            progress(epoch, step + 1, steps);
-        }
-        let train_eval = tally.finish();
+        let train_eval = run.epoch(epoch, &order, progress)?;
         let validate = !split.validation.is_empty() && (epoch + 1) % t.validation_freq == 0;
         let validation = if validate {
-            Some(judge.evaluate(
-                model,
-                table,
-                &split.validation,
-                t.batch_size,
-                t.validation_steps,
-            )?)
+            let rows = &split.validation;
+            Some(judge.evaluate(model, table, rows, t.batch_size, t.validation_steps)?)
         } else {
             None
         };
@@ -316,7 +355,7 @@ pub fn train(
             .map(Some)
     };
     Ok(Metrics {
-        task,
+        task: spec.model.task,
         epochs,
         early_stopping,
         validation: final_eval(&split.validation)?,
@@ -328,7 +367,7 @@ pub fn train(
         },
         timing: Timing {
             training_seconds: seconds,
-            rows_per_second: rows_seen as f64 / seconds.max(1e-9),
+            rows_per_second: run.rows_seen as f64 / seconds.max(1e-9),
         },
     })
 }

@@ -91,14 +91,76 @@ fn serial(record: &BuildRecord) -> String {
 /// Build the ML-BOM; `references` go on the model component (the in-toto
 /// layout and training link, by sha256).
 pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
-    let spec = &record.job.spec;
-    let meta = &spec.metadata;
-    let def = &spec.dataset.definition;
     let env = &record.environment;
     let mut model = model_component(record);
     model.external_references = references;
-
+    let (datasets, dataset_refs) = dataset_components(record);
+    if let Some(mc) = model.model_card.as_mut() {
+        mc.model_parameters.datasets = dataset_refs;
+    }
     let mut components = vec![model.clone()];
+    components.extend(datasets);
+    components.extend(environment_components(env));
+    let workflow = training_workflow(record);
+    let mut depends_on: Vec<String> = record
+        .splits
+        .keys()
+        .map(|s| format!("dataset-{}", s.as_str()))
+        .collect();
+    depends_on.push(TRAINER_REF.into());
+    Bom {
+        bom_format: "CycloneDX".into(),
+        spec_version: "1.6".into(),
+        serial_number: serial(record),
+        version: 1,
+        metadata: Metadata {
+            timestamp: record.finished_on.clone(),
+            tools: Tools {
+                components: vec![Component {
+                    kind: "application".into(),
+                    name: "slsa-aibom-build".into(),
+                    version: Some(env.trainer.version.clone()),
+                    ..Component::default()
+                }],
+            },
+            component: Component {
+                bom_ref: None,
+                ..model
+            },
+            properties: Vec::new(),
+        },
+        components,
+        formulation: vec![Formula {
+            bom_ref: "formulation".into(),
+            workflows: vec![workflow],
+        }],
+        dependencies: vec![Dependency {
+            reference: MODEL_REF.into(),
+            depends_on,
+        }],
+    }
+}
+
+/// How the rows were split, for the dataset components.
+fn split_method(spec: &JobSpec) -> String {
+    match (
+        &spec.dataset.definition.split_column,
+        spec.training.stratify,
+    ) {
+        (Some(column), _) => format!("split by its column {column:?}"),
+        (None, true) => format!(
+            "split by class (stratified) with seed {}",
+            spec.training.seed
+        ),
+        (None, false) => format!("split by seed {}", spec.training.seed),
+    }
+}
+
+/// One data component per split, and references to them.
+fn dataset_components(record: &BuildRecord) -> (Vec<Component>, Vec<ResourceRef>) {
+    let spec = &record.job.spec;
+    let def = &spec.dataset.definition;
+    let mut components = Vec::new();
     let mut dataset_refs = Vec::new();
     for (split, c) in &record.splits {
         let bom_ref = format!("dataset-{}", split.as_str());
@@ -126,7 +188,7 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
                 kind: "dataset".into(),
                 name: spec.dataset.name.clone(),
                 description: Some(format!(
-                    "{} records of {} ({:?}), split by seed {}",
+                    "{} records of {} ({:?}), {}",
                     c.records,
                     record
                         .data_files
@@ -135,7 +197,7 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
                         .collect::<Vec<_>>()
                         .join(", "),
                     spec.dataset.format,
-                    spec.training.seed
+                    split_method(spec)
                 )),
                 contents: Some(DataContents {
                     url: spec.dataset.url.clone(),
@@ -155,9 +217,12 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
             ..Component::default()
         });
     }
-    if let Some(mc) = components[0].model_card.as_mut() {
-        mc.model_parameters.datasets = dataset_refs;
-    }
+    (components, dataset_refs)
+}
+
+/// The trainer, its framework, the operating system and the devices.
+fn environment_components(env: &crate::environment::Environment) -> Vec<Component> {
+    let mut components = Vec::new();
     components.push(Component {
         kind: "application".into(),
         bom_ref: Some(TRAINER_REF.into()),
@@ -233,6 +298,14 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
         });
     }
 
+    components
+}
+
+/// The formulation's workflow: the steps, the inputs (each split and every
+/// training parameter) and the output.
+fn training_workflow(record: &BuildRecord) -> Workflow {
+    let (spec, env) = (&record.job.spec, &record.environment);
+    let meta = &spec.metadata;
     let parameters = training_parameters(spec);
     let mut inputs: Vec<WorkflowInput> = record
         .splits
@@ -244,7 +317,7 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
         })
         .collect();
     inputs.push(WorkflowInput::Parameters { parameters });
-    let workflow = Workflow {
+    Workflow {
         bom_ref: "training-workflow".into(),
         uid: record.invocation_id.clone(),
         name: format!("train {}", meta.name),
@@ -294,51 +367,12 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
         time_start: record.started_on.clone(),
         time_end: record.finished_on.clone(),
         properties: vec![Property::new("slsa-aibom:trainer-ref", TRAINER_REF)],
-    };
-    let mut depends_on: Vec<String> = record
-        .splits
-        .keys()
-        .map(|s| format!("dataset-{}", s.as_str()))
-        .collect();
-    depends_on.push(TRAINER_REF.into());
-    Bom {
-        bom_format: "CycloneDX".into(),
-        spec_version: "1.6".into(),
-        serial_number: serial(record),
-        version: 1,
-        metadata: Metadata {
-            timestamp: record.finished_on.clone(),
-            tools: Tools {
-                components: vec![Component {
-                    kind: "application".into(),
-                    name: "slsa-aibom-build".into(),
-                    version: Some(env.trainer.version.clone()),
-                    ..Component::default()
-                }],
-            },
-            component: Component {
-                bom_ref: None,
-                ..model
-            },
-            properties: Vec::new(),
-        },
-        components,
-        formulation: vec![Formula {
-            bom_ref: "formulation".into(),
-            workflows: vec![workflow],
-        }],
-        dependencies: vec![Dependency {
-            reference: MODEL_REF.into(),
-            depends_on,
-        }],
     }
 }
 
-fn model_component(record: &BuildRecord) -> Component {
-    let spec = &record.job.spec;
-    let meta = &spec.metadata;
-    let def = &spec.dataset.definition;
-    let m = &spec.model;
+/// The model's family, task and layer-by-layer architecture, in words.
+fn architecture(spec: &JobSpec) -> (&'static str, &'static str, String) {
+    let (def, m) = (&spec.dataset.definition, &spec.model);
     let (family, task) = (
         match m.architecture {
             Architecture::Mlp => "multilayer perceptron",
@@ -371,6 +405,14 @@ fn model_component(record: &BuildRecord) -> Component {
         }
     }
     arch += &format!(" → dense({})", def.output_shape[0]);
+    (family, task, arch)
+}
+
+fn model_component(record: &BuildRecord) -> Component {
+    let spec = &record.job.spec;
+    let meta = &spec.metadata;
+    let def = &spec.dataset.definition;
+    let (family, task, arch) = architecture(spec);
     let mut performance_metrics = Vec::new();
     if let Some(v) = &record.metrics.validation {
         performance_metrics.extend(metrics_of("validation", v));

@@ -2,7 +2,7 @@
 
 use super::{class_index, files, Dataset, SplitName};
 use crate::error::{BuildError, Result};
-use crate::spec::{ColumnType, Job, Task};
+use crate::spec::{ColumnType, DatasetDefinition, Job, Task};
 use slsa_aibom_verify::commitment::Record;
 use std::collections::BTreeSet;
 
@@ -16,12 +16,85 @@ pub(crate) fn header(reader: &mut csv::Reader<&[u8]>, name: &str) -> Result<Vec<
         .collect())
 }
 
+/// Where each role sits among the declared columns (which the header
+/// equals, so these are the header's indexes too).
+struct Roles<'a> {
+    def: &'a DatasetDefinition,
+    task: Task,
+    features: Vec<usize>,
+    label: usize,
+    key: Option<usize>,
+    split: Option<usize>,
+}
+
+impl<'a> Roles<'a> {
+    fn of(def: &'a DatasetDefinition, task: Task) -> Self {
+        let position = |name: &str| def.columns.iter().position(|c| c.name == name);
+        Roles {
+            def,
+            task,
+            features: def.feature_columns(),
+            label: position(def.label.as_deref().unwrap_or_default()).unwrap_or(0),
+            key: def.key.as_deref().and_then(position),
+            split: def.split_column.as_deref().and_then(position),
+        }
+    }
+
+    /// Validate one row and add it to `out`; `at(col)` names a cell.
+    fn add(
+        &self,
+        out: &mut Dataset,
+        keys: &mut BTreeSet<String>,
+        row: &csv::StringRecord,
+        row_no: usize,
+        at: &dyn Fn(usize) -> String,
+    ) -> Result<()> {
+        let def = self.def;
+        for &c in &self.features {
+            out.features
+                .push(number(&row[c], def.columns[c].kind, &|| at(c))?);
+        }
+        let label = row[self.label].trim();
+        let n_classes = def.output_shape[0].max(2);
+        out.targets.push(match self.task {
+            Task::Regression => number(label, ColumnType::Float, &|| at(self.label))?,
+            _ => class_index(label, def.classes.as_deref(), n_classes, &|| at(self.label))?,
+        });
+        if let (Some(c), Some(assigned)) = (self.split, out.assigned.as_mut()) {
+            assigned.push(match row[c].trim() {
+                "train" => SplitName::Train,
+                "validation" => SplitName::Validation,
+                "test" => SplitName::Test,
+                other => {
+                    return Err(BuildError::Data(format!(
+                        "{}: split {other:?} is not train, validation or test",
+                        at(c)
+                    )))
+                }
+            });
+        }
+        let key = match self.key {
+            Some(k) => row[k].trim().to_string(),
+            None => format!("{row_no:010}"),
+        };
+        if !keys.insert(key.clone()) {
+            return Err(BuildError::Data(format!(
+                "{}: duplicate record key {key:?}",
+                at(self.key.unwrap_or(0))
+            )));
+        }
+        let fields: Vec<&str> = row.iter().collect();
+        let data = serde_json::to_vec(&fields).map_err(|e| BuildError::Data(e.to_string()))?;
+        out.records.push(Record { key, data });
+        Ok(())
+    }
+}
+
 /// Load a CSV dataset: the header must equal the declared columns, every
 /// feature must be a finite number, every label known, every key unique.
 pub fn load(job: &Job) -> Result<Dataset> {
     let spec = &job.spec.dataset;
     let def = &spec.definition;
-    let task = job.spec.model.task;
     let name = spec.path.display().to_string();
     let (bytes, file) = files::read(&job.resolve(&spec.path), &name)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -39,32 +112,15 @@ pub fn load(job: &Job) -> Result<Dataset> {
             declared.join(", ")
         )));
     }
-    let label_name = def.label.as_deref().unwrap_or_default();
-    let label_col = def
-        .columns
-        .iter()
-        .position(|c| c.name == label_name)
-        .unwrap_or(0);
-    let key_col = def
-        .key
-        .as_ref()
-        .and_then(|k| def.columns.iter().position(|c| &c.name == k));
-    // The header equals the declared columns, so their indexes are the
-    // header's.
-    let feature_cols = def.feature_columns();
+    let roles = Roles::of(def, job.spec.model.task);
     let width: usize = def.input_shape.iter().product();
-    if width != feature_cols.len() {
+    if width != roles.features.len() {
         return Err(BuildError::Data(format!(
             "{name}: input_shape {:?} holds {width} values but the definition has {} feature columns",
             def.input_shape,
-            feature_cols.len()
+            roles.features.len()
         )));
     }
-    let split_col = def
-        .split_column
-        .as_ref()
-        .and_then(|s| def.columns.iter().position(|c| &c.name == s));
-    let n_classes = def.output_shape[0].max(2);
     let mut out = Dataset {
         features: Vec::new(),
         targets: Vec::new(),
@@ -73,7 +129,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
         classes: def.classes.clone(),
         files: vec![file],
         croissant: None,
-        assigned: split_col.map(|_| Vec::new()),
+        assigned: roles.split.map(|_| Vec::new()),
     };
     let mut keys = BTreeSet::new();
     for (i, row) in reader.records().enumerate() {
@@ -83,12 +139,6 @@ pub fn load(job: &Job) -> Result<Dataset> {
             .position()
             .map(|p| p.line())
             .unwrap_or(row_no as u64 + 1);
-        let at = |col: usize| {
-            format!(
-                "{name}: row {row_no} (line {line}), column {:?}",
-                def.columns[col].name
-            )
-        };
         if row.len() != def.columns.len() {
             return Err(BuildError::Data(format!(
                 "{name}: row {row_no} (line {line}) has {} fields, expected {}",
@@ -96,42 +146,13 @@ pub fn load(job: &Job) -> Result<Dataset> {
                 def.columns.len()
             )));
         }
-        for &c in &feature_cols {
-            out.features
-                .push(number(&row[c], def.columns[c].kind, &|| at(c))?);
-        }
-        let label = row[label_col].trim();
-        let target = match task {
-            Task::Regression => number(label, ColumnType::Float, &|| at(label_col))?,
-            _ => class_index(label, def.classes.as_deref(), n_classes, &|| at(label_col))?,
+        let at = |col: usize| {
+            format!(
+                "{name}: row {row_no} (line {line}), column {:?}",
+                def.columns[col].name
+            )
         };
-        out.targets.push(target);
-        if let (Some(c), Some(assigned)) = (split_col, out.assigned.as_mut()) {
-            assigned.push(match row[c].trim() {
-                "train" => SplitName::Train,
-                "validation" => SplitName::Validation,
-                "test" => SplitName::Test,
-                other => {
-                    return Err(BuildError::Data(format!(
-                        "{}: split {other:?} is not train, validation or test",
-                        at(c)
-                    )))
-                }
-            });
-        }
-        let key = match key_col {
-            Some(k) => row[k].trim().to_string(),
-            None => format!("{row_no:010}"),
-        };
-        if !keys.insert(key.clone()) {
-            return Err(BuildError::Data(format!(
-                "{}: duplicate record key {key:?}",
-                at(key_col.unwrap_or(0))
-            )));
-        }
-        let fields: Vec<&str> = row.iter().collect();
-        let data = serde_json::to_vec(&fields).map_err(|e| BuildError::Data(e.to_string()))?;
-        out.records.push(Record { key, data });
+        roles.add(&mut out, &mut keys, &row, row_no, &at)?;
     }
     Ok(out)
 }

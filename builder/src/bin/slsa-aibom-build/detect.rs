@@ -1,0 +1,44 @@
+//! `detect`: the build definition, read from the caller's workflow inputs.
+
+use clap::Args;
+use slsa_aibom_builder::definition::BuildDefinition;
+use slsa_aibom_builder::error::{BuildError, Result};
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub(super) struct DetectArgs {
+    /// The job file (TOML).
+    #[arg(long)]
+    pub(super) job: PathBuf,
+    /// Expected input digests, in `sha256sum` format (`HEX  PATH` per line).
+    #[arg(long)]
+    pub(super) expected_digests: Option<PathBuf>,
+    /// Where to write the definition.
+    #[arg(long, default_value = "build-definition.json")]
+    pub(super) out: PathBuf,
+    /// The reusable workflow's inputs (`toJSON(inputs)`), recorded in the
+    /// definition and, by `attest`, in the provenance's `externalParameters`.
+    #[arg(long)]
+    pub(super) inputs_json: Option<String>,
+    /// The builder's own commit (`job.workflow_sha`): the signing
+    /// certificate must name it.
+    #[arg(long)]
+    pub(super) builder_sha: Option<String>,
+}
+impl DetectArgs {
+    /// Write the build definition.
+    pub(super) fn run(self) -> Result<()> {
+        let a = self;
+        let definition = BuildDefinition::detect_in_workflow(
+            &a.job,
+            a.expected_digests.as_deref(),
+            a.inputs_json.as_deref(),
+            a.builder_sha.as_deref(),
+        )?;
+        let mut bytes =
+            serde_json::to_vec_pretty(&definition).map_err(|e| BuildError::Io(e.to_string()))?;
+        bytes.push(b'\n');
+        std::fs::write(&a.out, bytes).map_err(|e| BuildError::io(&a.out, e))?;
+        Ok(())
+    }
+}
