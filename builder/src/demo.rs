@@ -36,7 +36,7 @@ pub fn write_example(dir: &Path) -> Result<()> {
 }
 
 /// Train the example into `out` (replacing it).
-pub fn run(out: &Path, threads: usize, device: &str, quiet: bool) -> Result<BuildSummary> {
+pub fn run(out: &Path, threads: usize, device: Option<&str>, quiet: bool) -> Result<BuildSummary> {
     let inputs = std::env::temp_dir().join(format!("slsa-aibom-demo-{}", std::process::id()));
     write_example(&inputs)?;
     let result = (|| {

@@ -30,8 +30,9 @@ pub struct TrainOptions {
     pub force: bool,
     /// CPU threads.
     pub threads: usize,
-    /// `cpu` or `cuda`.
-    pub device: String,
+    /// `cpu`, `cuda` or `cuda:N`, overriding the job's `training.device`
+    /// (`None`: the job's, else `cpu`).
+    pub device: Option<String>,
     /// Hide the progress bar and summary.
     pub quiet: bool,
     /// The job path to record (defaults to the path given).
@@ -54,7 +55,7 @@ impl BuildOptions {
     pub fn local(
         out: &Path,
         threads: usize,
-        device: &str,
+        device: Option<&str>,
         quiet: bool,
         job_name: &str,
     ) -> Result<Self> {
@@ -63,7 +64,7 @@ impl BuildOptions {
                 out: out.to_path_buf(),
                 force: true,
                 threads,
-                device: device.into(),
+                device: device.map(str::to_string),
                 quiet,
                 job_name: Some(job_name.into()),
             },
@@ -102,18 +103,30 @@ fn invocation_id() -> String {
     format!("local:{}", &hex::encode(Sha256::digest(seed))[..32])
 }
 
+/// The device named by `--device`, else the job's `training.device`, else
+/// the CPU.
+fn device_name(job: &Job, opts: &TrainOptions) -> String {
+    opts.device
+        .clone()
+        .or_else(|| job.spec.training.device.clone())
+        .unwrap_or_else(|| "cpu".into())
+}
+
+/// Open the named device. A GPU that cannot be had is an error before
+/// training (exit 4) that names what is missing; there is no silent fall
+/// back to the CPU.
 fn device(name: &str) -> Result<Device> {
-    match name {
-        "cpu" => Ok(Device::Cpu),
+    match crate::spec::DeviceName::parse(name).map_err(BuildError::Spec)? {
+        crate::spec::DeviceName::Cpu => Ok(Device::Cpu),
         #[cfg(feature = "cuda")]
-        "cuda" => Device::new_cuda(0)
-            .map_err(|e| BuildError::Train(format!("CUDA device unavailable: {e}"))),
+        crate::spec::DeviceName::Cuda(n) => Device::new_cuda(n).map_err(|e| {
+            BuildError::Train(format!(
+                "CUDA device {n} is not usable ({e}): check the NVIDIA driver, the CUDA libraries and that the device exists; nothing was trained or signed"
+            ))
+        }),
         #[cfg(not(feature = "cuda"))]
-        "cuda" => Err(BuildError::Train(
-            "this trainer was built without the `cuda` feature".into(),
-        )),
-        other => Err(BuildError::Train(format!(
-            "unknown device {other:?} (cpu or cuda)"
+        crate::spec::DeviceName::Cuda(n) => Err(BuildError::Train(format!(
+            "device cuda:{n} was asked for, but this trainer was built without the `cuda` feature (build with --features cuda and the CUDA toolkit, or ask for device cpu); nothing was trained or signed"
         ))),
     }
 }
@@ -287,7 +300,11 @@ fn first_log_lines(
     vec![
         format!(
             "slsa-aibom-build {} job {} seed {} device {} threads {}",
-            environment.trainer.version, job_name, spec.training.seed, opts.device, opts.threads
+            environment.trainer.version,
+            job_name,
+            spec.training.seed,
+            environment.backend.device,
+            opts.threads
         ),
         format!(
             "dataset {}: {} records (train {}, validation {}, test {})",
@@ -367,7 +384,8 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     let trees = commitment_file::trees(std::mem::take(&mut data.records), &split)?;
     let commitment = commitment_file::document(&spec.dataset.name, &trees);
     let base_model = verify_base(job)?;
-    let dev = device(&opts.device)?;
+    let device_name = device_name(job, opts);
+    let dev = device(&device_name)?;
     let model = initial_model(job, &dev)?;
     let pre = Standardizer::fit(
         &spec.dataset.definition.preprocessing,
@@ -379,7 +397,7 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     let targets = pre.scale_targets(&data.targets);
     let mut features = std::mem::take(&mut data.features);
     pre.apply(&mut features, data.width);
-    let environment = Environment::capture(&opts.device, opts.threads)?;
+    let environment = Environment::capture(&device_name, opts.threads)?;
 
     let bar = progress_bar(
         opts.quiet,

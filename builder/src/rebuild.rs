@@ -62,7 +62,7 @@ pub fn run(
     inputs: &Path,
     out: &Path,
     threads: usize,
-    device: &str,
+    device: Option<&str>,
     quiet: bool,
 ) -> Result<String> {
     let st = verified_statement(provenance, key)?;

@@ -36,7 +36,7 @@ fn runs() -> &'static (tempfile::TempDir, PathBuf, PathBuf) {
             );
             let out = dir.path().join(format!("run{seed}"));
             let job = Job::load(&inputs.path().join(JOB)).unwrap();
-            let mut opts = BuildOptions::local(&out, 2, "cpu", true, JOB).unwrap();
+            let mut opts = BuildOptions::local(&out, 2, Some("cpu"), true, JOB).unwrap();
             opts.signer = Signer::from_pem_file(&key_pem()).unwrap();
             build(&job, &opts).unwrap();
             outs.push(out);

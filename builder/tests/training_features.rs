@@ -579,3 +579,61 @@ fn batch_norm_is_deterministic_and_predicts_like_numpy() {
         assert!((a - b[0]).abs() < 1e-4, "{a} vs {}", b[0]);
     }
 }
+
+/// The provenance statement of a build's output folder.
+fn provenance(out: &Path) -> serde_json::Value {
+    slsa_aibom_builder::output_check::bundle_statement(
+        &out.join("attestations/provenance.sigstore.json"),
+    )
+    .unwrap()
+}
+
+/// `training.device` is part of the job: recorded in the provenance, and a
+/// GPU this trainer cannot use is refused before training (exit 4, the
+/// missing piece named, nothing left behind), whether the job or
+/// `--device` asks; a malformed name is a spec error.
+#[test]
+fn the_device_is_part_of_the_job() {
+    let inputs = example_with(
+        1,
+        &[(
+            "learning_rate = 0.001",
+            "learning_rate = 0.001\ndevice = \"cpu\"",
+        )],
+    );
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("cpu");
+    let o = build_with(inputs.path(), &out, "2");
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let external = &provenance(&out)["predicate"]["buildDefinition"]["externalParameters"];
+    assert_eq!(external["spec"]["training"]["device"], "cpu");
+    assert_eq!(external["device"], "cpu");
+
+    let job = inputs.path().join(JOB);
+    let refused = |args: &[&str], exit: i32, needle: &str| {
+        let out = work.path().join("refused");
+        let mut all: Vec<std::ffi::OsString> = vec![
+            "build".into(),
+            job.clone().into(),
+            "--out".into(),
+            out.clone().into(),
+            "-q".into(),
+        ];
+        all.extend(args.iter().map(|a| a.into()));
+        let o = cli(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), exit, "{args:?}: {err}");
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+        assert!(!out.exists(), "{args:?}: output left behind");
+    };
+    refused(&["--device", "cuda:1"], 4, "cuda");
+    refused(&["--device", "tpu"], 2, "not cpu, cuda or cuda:N");
+    edit(&job, "device = \"cpu\"", "device = \"cuda\"");
+    if cfg!(feature = "cuda") {
+        refused(&[], 4, "CUDA device 0 is not usable");
+    } else {
+        refused(&[], 4, "built without the `cuda` feature");
+    }
+    edit(&job, "device = \"cuda\"", "device = \"gpu0\"");
+    refused(&[], 2, "training.device");
+}

@@ -398,11 +398,39 @@ pub struct TrainingSpec {
     /// each split keeps the class proportions.
     #[serde(default)]
     pub stratify: bool,
+    /// The compute device: `cpu`, `cuda` or `cuda:N` (`--device` overrides
+    /// it; the CPU when neither says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
     /// Seeded augmentation of training images (CNN only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub augmentation: Option<Augmentation>,
     /// Seed for initialisation, splitting, shuffling and dropout.
     pub seed: u64,
+}
+
+/// A compute device, parsed from `cpu`, `cuda` or `cuda:N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceName {
+    /// The CPU.
+    Cpu,
+    /// CUDA device N (`cuda` is device 0).
+    Cuda(usize),
+}
+
+impl DeviceName {
+    /// Parse a device name; the error names the accepted forms.
+    pub fn parse(name: &str) -> std::result::Result<Self, String> {
+        match name {
+            "cpu" => Ok(DeviceName::Cpu),
+            "cuda" => Ok(DeviceName::Cuda(0)),
+            _ => name
+                .strip_prefix("cuda:")
+                .and_then(|n| n.parse().ok())
+                .map(DeviceName::Cuda)
+                .ok_or_else(|| format!("device {name:?} is not cpu, cuda or cuda:N")),
+        }
+    }
 }
 
 /// `[training.augmentation]`.

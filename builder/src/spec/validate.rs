@@ -10,6 +10,9 @@ impl JobSpec {
     /// Check every value (after parsing, before any data is read).
     pub(super) fn validate(&self) -> Check {
         counts(&self.training)?;
+        if let Some(d) = &self.training.device {
+            DeviceName::parse(d).map_err(|e| format!("training.device: {e}"))?;
+        }
         optimizer(&self.training)?;
         schedule(&self.training)?;
         regularisation(self)?;

@@ -34,7 +34,7 @@ pub fn build_into(inputs: &Path, out: &Path) -> BuildSummary {
     let job = Job::load(&inputs.join(JOB)).expect("job");
     build(
         &job,
-        &BuildOptions::local(out, 2, "cpu", true, JOB).expect("options"),
+        &BuildOptions::local(out, 2, Some("cpu"), true, JOB).expect("options"),
     )
     .expect("build")
 }

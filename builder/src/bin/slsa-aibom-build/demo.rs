@@ -20,7 +20,7 @@ impl DemoArgs {
     pub(super) fn run(self) -> Result<()> {
         let a = self;
         let threads = threads(a.common.threads);
-        let s = demo::run(&a.out, threads, &a.common.device, a.common.quiet)?;
+        let s = demo::run(&a.out, threads, a.common.device.as_deref(), a.common.quiet)?;
         if !a.common.quiet {
             report(&s, &a.out);
             println!("check it yourself: slsa-aibom-verify verify-bundle --bundle {}/attestations/provenance.sigstore.json --key {}/key.pub {}/model/model.safetensors", a.out.display(), a.out.display(), a.out.display());

@@ -15,9 +15,10 @@ pub(super) struct Common {
     /// CPU threads for training (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub(super) threads: Option<usize>,
-    /// Compute device: cpu, or cuda (needs the `cuda` feature).
-    #[arg(long, default_value = "cpu")]
-    pub(super) device: String,
+    /// Compute device: cpu, cuda or cuda:N (cuda needs the `cuda` feature)
+    /// [default: the job's training.device, else cpu].
+    #[arg(long)]
+    pub(super) device: Option<String>,
     /// No progress bar or summary.
     #[arg(long, short)]
     pub(super) quiet: bool,

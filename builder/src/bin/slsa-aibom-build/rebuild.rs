@@ -35,7 +35,7 @@ impl RebuildArgs {
             &a.inputs,
             &a.out,
             threads,
-            &a.common.device,
+            a.common.device.as_deref(),
             a.common.quiet,
         )?;
         println!("{outcome}");
