@@ -55,6 +55,22 @@ fn parameters(out: &Path) -> std::collections::BTreeMap<String, String> {
     found
 }
 
+/// Build the job under `inputs` into `work/1` and `work/2` at 1 and 2
+/// threads, assert both succeed with the same model bytes; that digest.
+fn same_at_one_and_two_threads(inputs: &Path, work: &Path) -> String {
+    let digests: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let out = work.join(threads);
+            let o = build_with(inputs, &out, threads);
+            assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+            weights_digest(&out)
+        })
+        .collect();
+    assert_eq!(digests[0], digests[1], "1 and 2 threads differ");
+    digests[0].clone()
+}
+
 /// Pairs of (text, replacement), or of (parameter, recorded value).
 type Edits<'a> = &'a [(&'a str, &'a str)];
 
@@ -339,9 +355,8 @@ fn a_split_column_assigns_the_splits() {
     );
     edit(&job, "validation_split = 0.15\ntest_split = 0.15\n", "");
     let work = tempfile::tempdir().unwrap();
-    let o = build_with(inputs.path(), &work.path().join("o"), "2");
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
-    let m = json(&work.path().join("o/metrics.json"));
+    same_at_one_and_two_threads(inputs.path(), work.path());
+    let m = json(&work.path().join("2/metrics.json"));
     let rows = &m["split_rows"];
     assert_eq!(
         [
@@ -379,19 +394,10 @@ fn image_augmentation_is_seeded() {
         "test_split = 0.25",
         "test_split = 0.25\n[training.augmentation]\nhorizontal_flip = true\nshift = 1",
     );
-    let digests: Vec<String> = ["1", "2"]
-        .iter()
-        .map(|threads| {
-            let out = work.path().join(format!("aug{threads}"));
-            let o = build_with(inputs.path(), &out, threads);
-            assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
-            weights_digest(&out)
-        })
-        .collect();
-    assert_eq!(digests[0], digests[1]);
-    assert_ne!(digests[0], weights_digest(&plain));
+    let augmented = same_at_one_and_two_threads(inputs.path(), &work.path().join("aug"));
+    assert_ne!(augmented, weights_digest(&plain));
     assert_eq!(
-        parameters(&work.path().join("aug1"))
+        parameters(&work.path().join("aug/1"))
             .get("augmentation.shift")
             .map(String::as_str),
         Some("1")
@@ -423,9 +429,8 @@ fn standardised_regression_targets_are_put_back_on_their_scale() {
         "normalize = true\nstandardize_target = true",
     );
     let work = tempfile::tempdir().unwrap();
-    let out = work.path().join("o");
-    let o = build_with(inputs.path(), &out, "2");
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    same_at_one_and_two_threads(inputs.path(), work.path());
+    let out = work.path().join("2");
     let config = json(&out.join("model/config.json"));
     let [mean, std] = [0, 1].map(|i| config["preprocessing"]["target"][i].as_f64().unwrap());
     assert!(
@@ -477,16 +482,15 @@ fn convolution_geometry_is_configurable() {
     );
     edit(&job, "conv = [4, 8]", "conv = [4]");
     let work = tempfile::tempdir().unwrap();
-    let digests: Vec<String> = ["1", "2"]
-        .iter()
-        .map(|threads| {
-            let out = work.path().join(threads);
-            let o = build_with(inputs.path(), &out, threads);
-            assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
-            weights_digest(&out)
-        })
-        .collect();
-    assert_eq!(digests[0], digests[1]);
+    same_at_one_and_two_threads(inputs.path(), work.path());
+    // No pooling and a 1×1 kernel, tanh, no batch norm: as reproducible.
+    let plain = crate::cli_build::cnn_inputs(160);
+    edit(
+        &plain.path().join(JOB),
+        "conv = [4, 8]",
+        "conv = [4, 8]\nkernel_size = 1\npool = \"none\"\nactivation = \"tanh\"",
+    );
+    same_at_one_and_two_threads(plain.path(), &work.path().join("none"));
     let config = json(&work.path().join("1/model/config.json"));
     assert_eq!(
         (
@@ -534,16 +538,7 @@ fn batch_norm_is_deterministic_and_predicts_like_numpy() {
         )],
     );
     let work = tempfile::tempdir().unwrap();
-    let digests: Vec<String> = ["1", "2"]
-        .iter()
-        .map(|threads| {
-            let out = work.path().join(threads);
-            let o = build_with(inputs.path(), &out, threads);
-            assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
-            weights_digest(&out)
-        })
-        .collect();
-    assert_eq!(digests[0], digests[1]);
+    same_at_one_and_two_threads(inputs.path(), work.path());
     let release = work.path().join("1");
     let config = json(&release.join("model/config.json"));
     let names: Vec<&str> = config["parameters"]
