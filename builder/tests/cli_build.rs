@@ -9,15 +9,7 @@ fn weights_digest(out: &std::path::Path) -> String {
 }
 
 fn build(inputs: &std::path::Path, out: &std::path::Path, threads: &str) {
-    let o = cli(&[
-        "build".as_ref(),
-        inputs.join(JOB).as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--threads".as_ref(),
-        threads.as_ref(),
-        "-q".as_ref(),
-    ]);
+    let o = build_cli(inputs, out, threads);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
 }
 

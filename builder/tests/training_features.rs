@@ -6,20 +6,6 @@
 use crate::common::*;
 use std::path::Path;
 
-/// Build the demo job with `edits` applied (pairs of text to replace) at
-/// `threads`; the output folder.
-fn build_with(inputs: &Path, out: &Path, threads: &str) -> std::process::Output {
-    cli(&[
-        "build".as_ref(),
-        inputs.join(JOB).as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--threads".as_ref(),
-        threads.as_ref(),
-        "-q".as_ref(),
-    ])
-}
-
 fn example_with(epochs: usize, edits: &[(&str, &str)]) -> tempfile::TempDir {
     let inputs = example(epochs);
     for (from, to) in edits {
@@ -62,7 +48,7 @@ fn same_at_one_and_two_threads(inputs: &Path, work: &Path) -> String {
         .iter()
         .map(|threads| {
             let out = work.join(threads);
-            let o = build_with(inputs, &out, threads);
+            let o = build_cli(inputs, &out, threads);
             assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
             weights_digest(&out)
         })
@@ -107,7 +93,7 @@ fn every_feature_is_deterministic_across_thread_counts_and_recorded() {
             .enumerate()
             .map(|(i, threads)| {
                 let out = work.path().join(format!("o{i}"));
-                let o = build_with(inputs.path(), &out, threads);
+                let o = build_cli(inputs.path(), &out, threads);
                 assert_eq!(
                     code(&o),
                     0,
@@ -152,7 +138,7 @@ fn early_stopping_restores_the_best_epoch() {
     );
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("o");
-    let o = build_with(inputs.path(), &out, "2");
+    let o = build_cli(inputs.path(), &out, "2");
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let m = json(&out.join("metrics.json"));
     let stop = &m["early_stopping"];
@@ -313,7 +299,7 @@ fn bad_feature_values_are_refused_by_name() {
         }
         let work = tempfile::tempdir().unwrap();
         let out = work.path().join("o");
-        let o = build_with(inputs.path(), &out, "1");
+        let o = build_cli(inputs.path(), &out, "1");
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(code(&o), 2, "{to}: {err}");
         assert!(err.contains(needle), "{to}: {needle:?} not in {err}");
@@ -368,13 +354,13 @@ fn a_split_column_assigns_the_splits() {
     );
 
     std::fs::write(&csv, out.replacen(",test\n", ",holdout\n", 1)).unwrap();
-    let o = build_with(inputs.path(), &work.path().join("bad"), "2");
+    let o = build_cli(inputs.path(), &work.path().join("bad"), "2");
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(code(&o), 3, "{err}");
     assert!(err.contains("\"fold\"") && err.contains("holdout"), "{err}");
     // With a split column, a random split key is a spec error.
     edit(&job, "[training]", "[training]\ntest_split = 0.2");
-    let o = build_with(inputs.path(), &work.path().join("mixed"), "2");
+    let o = build_cli(inputs.path(), &work.path().join("mixed"), "2");
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(code(&o), 2, "{err}");
     assert!(err.contains("split_column"), "{err}");
@@ -388,7 +374,7 @@ fn image_augmentation_is_seeded() {
     let job = inputs.path().join(JOB);
     let work = tempfile::tempdir().unwrap();
     let plain = work.path().join("plain");
-    assert_eq!(code(&build_with(inputs.path(), &plain, "2")), 0);
+    assert_eq!(code(&build_cli(inputs.path(), &plain, "2")), 0);
     edit(
         &job,
         "test_split = 0.25",
@@ -517,7 +503,7 @@ fn convolution_geometry_is_configurable() {
         ("conv = [4]", "conv = [4, 4, 4]", "no pixels left"),
     ] {
         edit(&job, from, to);
-        let o = build_with(inputs.path(), &work.path().join("bad"), "1");
+        let o = build_cli(inputs.path(), &work.path().join("bad"), "1");
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(code(&o), 2, "{to}: {err}");
         assert!(err.contains(needle), "{needle:?} not in {err}");
@@ -598,7 +584,7 @@ fn the_device_is_part_of_the_job() {
     );
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("cpu");
-    let o = build_with(inputs.path(), &out, "2");
+    let o = build_cli(inputs.path(), &out, "2");
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let external = &provenance(&out)["predicate"]["buildDefinition"]["externalParameters"];
     assert_eq!(external["spec"]["training"]["device"], "cpu");

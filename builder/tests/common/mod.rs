@@ -22,6 +22,20 @@ pub fn example(epochs: usize) -> tempfile::TempDir {
     dir
 }
 
+/// `slsa-aibom-build build` of the job under `inputs` into `out` at
+/// `threads`, quietly; the process output.
+pub fn build_cli(inputs: &Path, out: &Path, threads: &str) -> Output {
+    cli(&[
+        "build".as_ref(),
+        inputs.join(JOB).as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--threads".as_ref(),
+        threads.as_ref(),
+        "-q".as_ref(),
+    ])
+}
+
 /// Replace `from` by `to` in a file, insisting that `from` occurs.
 pub fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("read");
