@@ -2,6 +2,18 @@
 //! and average precision, with scikit-learn's definitions (ties in score
 //! share a threshold).
 
+/// The `(start, end)` ranges of equal scores in a sorted list.
+fn ties(sorted: &[(f32, bool)]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let first = sorted.get(start)?.0;
+        let end = start + sorted[start..].iter().take_while(|s| s.0 == first).count();
+        let range = (start, end);
+        start = end;
+        Some(range)
+    })
+}
+
 /// Area under the ROC curve: the probability that a random positive scores
 /// above a random negative, ties counting one half (the Mann-Whitney
 /// statistic with average ranks). `None` without both classes.
@@ -14,16 +26,10 @@ pub fn roc_auc(scored: &[(f32, bool)]) -> Option<f64> {
     let mut sorted: Vec<(f32, bool)> = scored.to_vec();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut rank_sum = 0f64;
-    let mut i = 0;
-    while i < sorted.len() {
-        let j = i + sorted[i..]
-            .iter()
-            .take_while(|s| s.0 == sorted[i].0)
-            .count();
+    for (i, j) in ties(&sorted) {
         // Ranks i+1 ..= j share their mean.
         let mean_rank = (i + 1 + j) as f64 / 2.0;
         rank_sum += mean_rank * sorted[i..j].iter().filter(|s| s.1).count() as f64;
-        i = j;
     }
     let p = positives as f64;
     Some((rank_sum - p * (p + 1.0) / 2.0) / (p * negatives as f64))
@@ -38,21 +44,13 @@ pub fn average_precision(scored: &[(f32, bool)]) -> Option<f64> {
     }
     let mut sorted: Vec<(f32, bool)> = scored.to_vec();
     sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let (mut tp, mut seen, mut last_recall, mut ap) = (0usize, 0usize, 0f64, 0f64);
-    let mut i = 0;
-    while i < sorted.len() {
-        let j = i + sorted[i..]
-            .iter()
-            .take_while(|s| s.0 == sorted[i].0)
-            .count();
+    let (mut tp, mut last_recall, mut ap) = (0usize, 0f64, 0f64);
+    for (i, j) in ties(&sorted) {
         tp += sorted[i..j].iter().filter(|s| s.1).count();
-        seen = j;
         let recall = tp as f64 / positives as f64;
-        ap += (recall - last_recall) * (tp as f64 / seen as f64);
+        ap += (recall - last_recall) * (tp as f64 / j as f64);
         last_recall = recall;
-        i = j;
     }
-    debug_assert_eq!(seen, sorted.len());
     Some(ap)
 }
 
