@@ -112,192 +112,238 @@ fn short_digest(d: &str) -> String {
 impl Passport {
     /// Answer the questions from verified sources.
     pub fn new(s: &Sources<'_>) -> Self {
-        let p = &s.provenance.predicate;
         let bom = s.bom;
-        // Who vouches for a record field that `party` vouches for in our
-        // builder workflow's releases.
-        let ours = s
-            .signer
-            .and_then(|id| id.san.as_deref())
-            .is_some_and(crate::our_builder::may_be_ours);
-        let vouched = |party: Basis| match (s.signer, ours) {
-            (None, _) => Basis::KeyHolder,
-            (Some(_), true) => party,
-            (Some(_), false) => Basis::Signer,
-        };
-        let mut answers = Vec::new();
-        let mut add = |question, answer: String, basis| {
-            answers.push(Answer {
-                question,
-                answer,
-                basis,
-            })
-        };
-        add(
-            "Who created the model?",
-            if bom.authors.is_empty() {
-                "(no author declared)".into()
-            } else {
-                bom.authors.join(", ")
-            },
-            Basis::Caller,
-        );
-        match s.signer {
-            Some(id) => add(
-                "Who had it built, from what?",
-                format!(
-                    "{} at {} ({} event), run {}",
-                    id.claims.source_repository_uri.as_deref().unwrap_or("?"),
-                    id.claims.source_repository_ref.as_deref().unwrap_or("?"),
-                    id.claims.build_trigger.as_deref().unwrap_or("?"),
-                    id.claims.run_invocation_uri.as_deref().unwrap_or("?")
-                ),
-                Basis::Platform,
-            ),
-            None => add(
-                "Who had it built, from what?",
-                format!(
-                    "the holder of the supplied key; job {}",
-                    p["buildDefinition"]["externalParameters"]["job"]["path"]
-                        .as_str()
-                        .unwrap_or("?")
-                ),
-                Basis::KeyHolder,
-            ),
-        }
-        // The builder as the certificate names it (keyless); a keyed
-        // release has only the provenance's word.
-        let builder = s
-            .signer
-            .and_then(|id| id.san.as_deref())
-            .or(p["runDetails"]["builder"]["id"].as_str())
-            .unwrap_or("?");
-        let runner = &p["buildDefinition"]["internalParameters"]["trainRunner"];
-        let device = p["buildDefinition"]["externalParameters"]["device"]
-            .as_str()
-            .unwrap_or("?");
-        // The device is the one the job asked for.
-        let system = match runner["runnerName"].as_str() {
-            Some(name) => format!(
-                "{builder} on runner {name} (group {}, {}), requested device {device}",
-                runner["runnerGroup"].as_str().unwrap_or("?"),
-                if crate::runner_policy::record_is_self_hosted(runner) {
-                    "self-hosted"
-                } else {
-                    "GitHub-hosted"
-                }
-            ),
-            None => format!("{builder}, requested device {device} (no runner record)"),
-        };
-        // The runner record comes from the Jobs API through our signing
-        // job; without it, only the signer speaks.
-        let system_basis = if runner.is_object() {
-            vouched(Basis::Platform)
+        let vouch = Vouch::of(s);
+        let authors = if bom.authors.is_empty() {
+            "(no author declared)".into()
         } else {
-            vouched(Basis::TrainRunner)
+            bom.authors.join(", ")
         };
-        add("Which system trained it?", system, system_basis);
-        add(
-            "Has it changed since publishing?",
-            format!(
-                "no: {} file(s) match the signed manifest, root {}",
-                s.model_root.1,
-                short_digest(&s.model_root.0)
-            ),
-            Basis::Checked,
+        let version = format!(
+            "{} {}",
+            bom.model.name,
+            bom.model.version.as_deref().unwrap_or("(unversioned)")
         );
-        add(
-            "Which version is it?",
-            format!(
-                "{} {}",
-                bom.model.name,
-                bom.model.version.as_deref().unwrap_or("(unversioned)")
-            ),
-            Basis::Caller,
+        let unchanged = format!(
+            "no: {} file(s) match the signed manifest, root {}",
+            s.model_root.1,
+            short_digest(&s.model_root.0)
         );
-        let mut data: Vec<String> = bom
-            .datasets
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} [{}]",
-                    base_name(&d.name),
-                    d.sha256
-                        .iter()
-                        .map(|h| short(h))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-            .collect();
-        data.dedup();
-        let rows = super::consistency::split_rows(s.provenance);
-        let splits = if rows.is_empty() {
-            "no split sizes recorded".to_string()
-        } else {
-            rows.iter()
-                .map(|(split, n)| format!("{split} {n} rows"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        add(
-            "Which data and processing went in?",
-            format!(
-                "{}; splits: {splits}; preprocessing and splits per job sha256:{}",
-                data.join("; "),
-                short(
-                    p["buildDefinition"]["externalParameters"]["job"]["digest"]["sha256"]
-                        .as_str()
-                        .unwrap_or("?")
-                )
-            ),
-            vouched(Basis::TrainRunner),
-        );
-        let frameworks: Vec<String> = bom
-            .frameworks
-            .iter()
-            .chain(&bom.applications)
-            .map(|f| format!("{} {}", f.name, f.version.as_deref().unwrap_or("?")))
-            .collect();
-        // The trainer binary and its Cargo.lock are checked by the signing job.
-        add(
-            "Which frameworks?",
-            frameworks.join(", "),
-            vouched(Basis::SigningJob),
-        );
-        let metrics: Vec<String> = bom
-            .metrics
-            .iter()
-            .filter(|m| m.slice == "test")
-            .map(|m| format!("{} {}", m.kind, m.value))
-            .collect();
-        add(
-            "Which evaluations?",
-            if metrics.is_empty() {
-                "(no test-split metrics)".into()
-            } else {
-                format!("test split: {}", metrics.join(", "))
-            },
-            vouched(Basis::TrainRunner),
-        );
-        match &s.policy_judgement {
-            Some(j) => add("Are the datasets appropriate?", j.clone(), Basis::Policy),
-            None => add(
-                "Are the datasets appropriate?",
+        let appropriate = match &s.policy_judgement {
+            Some(j) => (j.clone(), Basis::Policy),
+            None => (
                 "not judged: the policy sets no dataset or licence rules".into(),
                 Basis::Unjudged,
             ),
+        };
+        let answers = [
+            ("Who created the model?", (authors, Basis::Caller)),
+            ("Who had it built, from what?", source_answer(s)),
+            ("Which system trained it?", system_answer(s, &vouch)),
+            (
+                "Has it changed since publishing?",
+                (unchanged, Basis::Checked),
+            ),
+            ("Which version is it?", (version, Basis::Caller)),
+            (
+                "Which data and processing went in?",
+                (data_answer(s), vouch.basis(Basis::TrainRunner)),
+            ),
+            (
+                "Which frameworks?",
+                (frameworks_answer(s), vouch.basis(Basis::SigningJob)),
+            ),
+            (
+                "Which evaluations?",
+                (evaluations_answer(s), vouch.basis(Basis::TrainRunner)),
+            ),
+            ("Are the datasets appropriate?", appropriate),
+            ("Which licences apply?", (licences_answer(s), Basis::Caller)),
+        ];
+        Passport {
+            answers: answers
+                .into_iter()
+                .map(|(question, (answer, basis))| Answer {
+                    question,
+                    answer,
+                    basis,
+                })
+                .collect(),
         }
-        let mut licences = vec![format!("model {}", bom.model.licenses.join(" AND "))];
-        licences.extend(
-            bom.datasets
-                .iter()
-                .map(|d| format!("{} {}", base_name(&d.name), d.licenses.join(" AND "))),
-        );
-        licences.dedup();
-        add("Which licences apply?", licences.join("; "), Basis::Caller);
-        Passport { answers }
     }
+}
+
+/// Who vouches for a record field that a given party vouches for in our
+/// builder workflow's releases: that party for ours, the signer for
+/// anyone else's, the key's holder for a keyed release.
+struct Vouch {
+    keyed: bool,
+    ours: bool,
+}
+
+impl Vouch {
+    fn of(s: &Sources<'_>) -> Self {
+        Vouch {
+            keyed: s.signer.is_none(),
+            ours: s
+                .signer
+                .and_then(|id| id.san.as_deref())
+                .is_some_and(crate::our_builder::may_be_ours),
+        }
+    }
+
+    fn basis(&self, party: Basis) -> Basis {
+        match (self.keyed, self.ours) {
+            (true, _) => Basis::KeyHolder,
+            (false, true) => party,
+            (false, false) => Basis::Signer,
+        }
+    }
+}
+
+/// The source, event and run from the certificate; the key's holder and
+/// the job for a keyed release.
+fn source_answer(s: &Sources<'_>) -> (String, Basis) {
+    let p = &s.provenance.predicate;
+    match s.signer {
+        Some(id) => (
+            format!(
+                "{} at {} ({} event), run {}",
+                id.claims.source_repository_uri.as_deref().unwrap_or("?"),
+                id.claims.source_repository_ref.as_deref().unwrap_or("?"),
+                id.claims.build_trigger.as_deref().unwrap_or("?"),
+                id.claims.run_invocation_uri.as_deref().unwrap_or("?")
+            ),
+            Basis::Platform,
+        ),
+        None => (
+            format!(
+                "the holder of the supplied key; job {}",
+                p["buildDefinition"]["externalParameters"]["job"]["path"]
+                    .as_str()
+                    .unwrap_or("?")
+            ),
+            Basis::KeyHolder,
+        ),
+    }
+}
+
+/// The builder (as the certificate names it; a keyed release has only the
+/// provenance's word), the train runner and the requested device.
+fn system_answer(s: &Sources<'_>, vouch: &Vouch) -> (String, Basis) {
+    let p = &s.provenance.predicate;
+    let builder = s
+        .signer
+        .and_then(|id| id.san.as_deref())
+        .or(p["runDetails"]["builder"]["id"].as_str())
+        .unwrap_or("?");
+    let runner = &p["buildDefinition"]["internalParameters"]["trainRunner"];
+    let device = p["buildDefinition"]["externalParameters"]["device"]
+        .as_str()
+        .unwrap_or("?");
+    // The device is the one the job asked for.
+    let system = match runner["runnerName"].as_str() {
+        Some(name) => format!(
+            "{builder} on runner {name} (group {}, {}), requested device {device}",
+            runner["runnerGroup"].as_str().unwrap_or("?"),
+            if crate::runner_policy::record_is_self_hosted(runner) {
+                "self-hosted"
+            } else {
+                "GitHub-hosted"
+            }
+        ),
+        None => format!("{builder}, requested device {device} (no runner record)"),
+    };
+    // The runner record comes from the Jobs API through our signing job;
+    // without it, only the signer speaks.
+    let party = if runner.is_object() {
+        Basis::Platform
+    } else {
+        Basis::TrainRunner
+    };
+    (system, vouch.basis(party))
+}
+
+/// The datasets with their digests, the split sizes and the job's digest.
+fn data_answer(s: &Sources<'_>) -> String {
+    let p = &s.provenance.predicate;
+    let mut data: Vec<String> = s
+        .bom
+        .datasets
+        .iter()
+        .map(|d| {
+            format!(
+                "{} [{}]",
+                base_name(&d.name),
+                d.sha256
+                    .iter()
+                    .map(|h| short(h))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    data.dedup();
+    let rows = super::consistency::split_rows(s.provenance);
+    let splits = if rows.is_empty() {
+        "no split sizes recorded".to_string()
+    } else {
+        rows.iter()
+            .map(|(split, n)| format!("{split} {n} rows"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{}; splits: {splits}; preprocessing and splits per job sha256:{}",
+        data.join("; "),
+        short(
+            p["buildDefinition"]["externalParameters"]["job"]["digest"]["sha256"]
+                .as_str()
+                .unwrap_or("?")
+        )
+    )
+}
+
+/// The frameworks and applications the ML-BOM names (the trainer binary
+/// and its Cargo.lock are checked by the signing job).
+fn frameworks_answer(s: &Sources<'_>) -> String {
+    let frameworks: Vec<String> = s
+        .bom
+        .frameworks
+        .iter()
+        .chain(&s.bom.applications)
+        .map(|f| format!("{} {}", f.name, f.version.as_deref().unwrap_or("?")))
+        .collect();
+    frameworks.join(", ")
+}
+
+/// The test split's metrics.
+fn evaluations_answer(s: &Sources<'_>) -> String {
+    let metrics: Vec<String> = s
+        .bom
+        .metrics
+        .iter()
+        .filter(|m| m.slice == "test")
+        .map(|m| format!("{} {}", m.kind, m.value))
+        .collect();
+    if metrics.is_empty() {
+        "(no test-split metrics)".into()
+    } else {
+        format!("test split: {}", metrics.join(", "))
+    }
+}
+
+/// The model's and each dataset's licences.
+fn licences_answer(s: &Sources<'_>) -> String {
+    let bom = s.bom;
+    let mut licences = vec![format!("model {}", bom.model.licenses.join(" AND "))];
+    licences.extend(
+        bom.datasets
+            .iter()
+            .map(|d| format!("{} {}", base_name(&d.name), d.licenses.join(" AND "))),
+    );
+    licences.dedup();
+    licences.join("; ")
 }
 
 impl fmt::Display for Passport {
