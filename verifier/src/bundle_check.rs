@@ -130,34 +130,7 @@ pub(crate) fn verify(
                     .rfc3161_timestamps
                     .is_empty() =>
         {
-            // model-signing writes keyed bundles with neither a log entry nor a
-            // timestamp, which sigstore-bundle's structure check refuses. The
-            // key is the only anchor: check the DSSE signature with it here;
-            // the statement's subjects are checked by the caller.
-            let SignatureContent::DsseEnvelope(env) = &bundle.content else {
-                return Err(Error::Input(
-                    "keyed message signature without log entry or timestamp is not supported"
-                        .into(),
-                ));
-            };
-            checks.record(
-                "bundle.signature",
-                None,
-                None,
-                "DSSE signature verifies with the supplied key",
-                key.verify(&env.pae(), env.signature.sig.as_bytes()),
-            )?;
-            checks.pass(
-                "signer.key",
-                None,
-                Some(key.scheme.name().into()),
-                "signed by the supplied public key",
-            );
-            checks.not_applicable(
-                "transparency",
-                "keyed bundle without log entry or timestamp: the supplied key is the trust anchor",
-            );
-            return Ok(Established { cert: None });
+            return verify_with_key_only(bundle, key, checks);
         }
         Some(key) => {
             let mut p = PublicKeyVerificationPolicy::new(key.der.clone());
@@ -205,6 +178,50 @@ pub(crate) fn verify(
         transparency_check(&result, checks, policy, true)?;
         return Ok(Established { cert: None });
     }
+    keyless_checks(&result, policy, checks)
+}
+
+/// A keyed bundle with neither a log entry nor a timestamp, as
+/// model-signing writes them (sigstore-bundle's structure check refuses
+/// them). The key is the only anchor: check the DSSE signature with it; the
+/// statement's subjects are checked by the caller.
+fn verify_with_key_only(
+    bundle: &Bundle,
+    key: &crate::keys::PublicKey,
+    checks: &mut Checks,
+) -> Result<Established> {
+    let SignatureContent::DsseEnvelope(env) = &bundle.content else {
+        return Err(Error::Input(
+            "keyed message signature without log entry or timestamp is not supported".into(),
+        ));
+    };
+    checks.record(
+        "bundle.signature",
+        None,
+        None,
+        "DSSE signature verifies with the supplied key",
+        key.verify(&env.pae(), env.signature.sig.as_bytes()),
+    )?;
+    checks.pass(
+        "signer.key",
+        None,
+        Some(key.scheme.name().into()),
+        "signed by the supplied public key",
+    );
+    checks.not_applicable(
+        "transparency",
+        "keyed bundle without log entry or timestamp: the supplied key is the trust anchor",
+    );
+    Ok(Established { cert: None })
+}
+
+/// After a keyless signature verified: the certificate chain, the SCT, the
+/// transparency evidence and the signing times, each failing closed.
+fn keyless_checks(
+    result: &sigstore_verify::VerificationResult,
+    policy: &Policy,
+    checks: &mut Checks,
+) -> Result<Established> {
     // Fail closed: a keyless result that did not verify the chain is no result.
     let chain_ok = established(result.certificate_verified(), "certificate chain");
     checks.record(
@@ -232,7 +249,7 @@ pub(crate) fn verify(
             "trusted root has no CT log (GitHub instance)",
         );
     }
-    transparency_check(&result, checks, policy, false)?;
+    transparency_check(result, checks, policy, false)?;
     let times: Vec<String> = result
         .verified_timestamps()
         .iter()

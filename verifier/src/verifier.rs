@@ -253,7 +253,46 @@ impl Verifier {
     ) -> Result<()> {
         let policy = &self.policy;
         let subject = target.subject;
-        let (statement, cert) = match ev {
+        let (statement, cert) = self.cryptography(ev, target, checks)?;
+        let identity = cert.as_ref().map(CertIdentity::from_info);
+        *signer = identity.clone();
+        self.identity_checks(identity.as_ref(), checks)?;
+        let Some(st) = statement else {
+            if policy.predicate_type.is_some() || policy.builder_id.is_some() {
+                return checks.record(
+                    "statement",
+                    None,
+                    None,
+                    "",
+                    Err(Error::Policy(
+                        "policy requires an in-toto statement; this is a message signature".into(),
+                    )),
+                );
+            }
+            checks.pass(
+                "subject",
+                None,
+                Some(subject.describe()),
+                "message signature covers the artifact",
+            );
+            return Ok(());
+        };
+        *verified_statement = Some(st.clone());
+        self.statement_checks(&st, identity.as_ref(), target, evidence_path, checks)
+    }
+
+    /// The evidence's cryptography, by its kind: a bare DSSE envelope, a
+    /// bundle under a private PKI, or a Sigstore bundle (for a file or
+    /// digest, or a model directory's signed root). The statement, if any,
+    /// and the verified certificate, if keyless.
+    fn cryptography(
+        &self,
+        ev: &Evidence,
+        target: &Target<'_>,
+        checks: &mut Checks,
+    ) -> Result<(Option<Statement>, Option<sigstore_crypto::CertificateInfo>)> {
+        let (policy, subject) = (&self.policy, target.subject);
+        Ok(match ev {
             Evidence::BareDsse(env) => {
                 bare_dsse::verify(env, policy, checks)?;
                 (ev.statement().transpose()?, None)
@@ -293,17 +332,20 @@ impl Verifier {
                     )
                 }
             }
-        };
+        })
+    }
 
-        let identity = cert.as_ref().map(CertIdentity::from_info);
-        *signer = identity.clone();
+    /// The signer's identity against the policy: keyless evidence needs an
+    /// expected signer, and a policy that names one needs a certificate.
+    fn identity_checks(&self, identity: Option<&CertIdentity>, checks: &mut Checks) -> Result<()> {
+        let policy = &self.policy;
         let fulcio = identity.is_some() && policy.certificate_chain.is_empty();
         if fulcio && !policy.names_signer() {
-            return checks.record("identity", None, identity.as_ref().and_then(|i| i.san.clone()), "", Err(Error::Input(
+            return checks.record("identity", None, identity.and_then(|i| i.san.clone()), "", Err(Error::Input(
                 "keyless evidence needs an expected signer: pass --certificate-identity (or -regexp), --source-repo, --repo or --owner".into(),
             )));
         }
-        match &identity {
+        match identity {
             Some(id) => signer_checks::check(id, policy, checks)?,
             None if policy.requires_certificate_identity() => {
                 return checks.record(
@@ -320,27 +362,20 @@ impl Verifier {
             None => {}
         }
 
-        let Some(st) = statement else {
-            if policy.predicate_type.is_some() || policy.builder_id.is_some() {
-                return checks.record(
-                    "statement",
-                    None,
-                    None,
-                    "",
-                    Err(Error::Policy(
-                        "policy requires an in-toto statement; this is a message signature".into(),
-                    )),
-                );
-            }
-            checks.pass(
-                "subject",
-                None,
-                Some(subject.describe()),
-                "message signature covers the artifact",
-            );
-            return Ok(());
-        };
-        *verified_statement = Some(st.clone());
+        Ok(())
+    }
+
+    /// The statement: its predicate type, its subject, and for SLSA
+    /// provenance the builder and the runner policy.
+    fn statement_checks(
+        &self,
+        st: &Statement,
+        identity: Option<&CertIdentity>,
+        target: &Target<'_>,
+        evidence_path: &Path,
+        checks: &mut Checks,
+    ) -> Result<()> {
+        let policy = &self.policy;
         let required_type = policy.predicate_type.clone().or_else(|| {
             policy
                 .builder_id
@@ -356,20 +391,14 @@ impl Verifier {
                 Error::Policy,
             )?;
         }
-        self.check_subject(&st, target, evidence_path, checks)?;
+        self.check_subject(st, target, evidence_path, checks)?;
         if st.is_slsa_provenance() {
             let enforce = policy.builder_id.is_some()
                 || required_type
                     .as_deref()
                     .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"));
-            provenance::check(
-                &st,
-                identity.as_ref(),
-                policy.builder_id.as_deref(),
-                enforce,
-                checks,
-            )?;
-            runner_policy::check(&st, &policy.runner, checks)?;
+            provenance::check(st, identity, policy.builder_id.as_deref(), enforce, checks)?;
+            runner_policy::check(st, &policy.runner, checks)?;
         } else if policy.builder_id.is_some() {
             return Err(Error::Policy("--builder-id needs SLSA provenance".into()));
         } else if !policy.runner.is_empty() {
