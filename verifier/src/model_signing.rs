@@ -169,18 +169,14 @@ impl Manifest {
     }
 }
 
-/// Verify `dir` against the model signature `statement`. `signature_file` is
-/// left out of the walk when it lies inside `dir`; `extra_ignore` adds paths
-/// (relative to `dir`) to those the signature records. Returns the root
-/// digest recomputed from disk, which the caller checks against the subject.
-pub fn verify_dir(
-    statement: &Statement,
+/// The paths the walk leaves out: those the signature records, the
+/// caller's, and the signature file itself when it lies inside `dir`.
+fn ignored_paths(
+    manifest: &Manifest,
     dir: &Path,
     signature_file: Option<&Path>,
     extra_ignore: &[String],
-) -> Result<ModelCheck> {
-    let manifest = Manifest::from_statement(statement)?;
-    let sharded = manifest.sharded;
+) -> BTreeSet<Vec<String>> {
     let mut ignore: BTreeSet<Vec<String>> = manifest
         .ignore_paths
         .iter()
@@ -199,6 +195,72 @@ pub fn verify_dir(
         }
     }
 
+    ignore
+}
+
+/// Files whose shards do not cover them exactly, from 0 to their length.
+fn uncovered_shards(
+    expected: &BTreeMap<Key, Vec<u8>>,
+    on_disk: &BTreeMap<Vec<String>, std::path::PathBuf>,
+) -> BTreeSet<String> {
+    let mut changed = BTreeSet::new();
+    // The shards of each file must cover it exactly, from 0 to its length.
+    for (comps, path) in on_disk {
+        let mut ranges: Vec<(u64, u64)> = expected
+            .keys()
+            .filter(|(p, _)| p == comps)
+            .filter_map(|(_, r)| *r)
+            .collect();
+        if ranges.is_empty() {
+            continue;
+        }
+        ranges.sort_unstable();
+        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let contiguous = ranges[0].0 == 0 && ranges.windows(2).all(|w| w[0].1 == w[1].0);
+        if !contiguous || ranges.last().map(|r| r.1) != Some(len) {
+            changed.insert(comps.join("/"));
+        }
+    }
+    changed
+}
+
+/// An error naming every changed, missing and extra file, if any.
+fn mismatch(changed: BTreeSet<String>, missing: &[String], extra: &[String]) -> Result<()> {
+    if extra.is_empty() && missing.is_empty() && changed.is_empty() {
+        return Ok(());
+    }
+    let mut parts = Vec::new();
+    if !changed.is_empty() {
+        parts.push(format!(
+            "changed files: {}",
+            list(&changed.into_iter().collect::<Vec<_>>())
+        ));
+    }
+    if !missing.is_empty() {
+        parts.push(format!("missing files: {}", list(missing)));
+    }
+    if !extra.is_empty() {
+        parts.push(format!("extra files: {}", list(extra)));
+    }
+    Err(Error::Digest(format!(
+        "model directory does not match its signature: {}",
+        parts.join("; ")
+    )))
+}
+
+/// Verify `dir` against the model signature `statement`. `signature_file` is
+/// left out of the walk when it lies inside `dir`; `extra_ignore` adds paths
+/// (relative to `dir`) to those the signature records. Returns the root
+/// digest recomputed from disk, which the caller checks against the subject.
+pub fn verify_dir(
+    statement: &Statement,
+    dir: &Path,
+    signature_file: Option<&Path>,
+    extra_ignore: &[String],
+) -> Result<ModelCheck> {
+    let manifest = Manifest::from_statement(statement)?;
+    let sharded = manifest.sharded;
+    let ignore = ignored_paths(&manifest, dir, signature_file, extra_ignore);
     let expected = &manifest.resources;
     let on_disk = walk(dir, manifest.allow_symlinks, &ignore)?;
     let signed_files: BTreeSet<&Vec<String>> = expected.keys().map(|(p, _)| p).collect();
@@ -226,23 +288,7 @@ pub fn verify_dir(
         }
     }
     if sharded {
-        // The shards of each file must cover it exactly, from 0 to its length.
-        for (comps, path) in &on_disk {
-            let mut ranges: Vec<(u64, u64)> = expected
-                .keys()
-                .filter(|(p, _)| p == comps)
-                .filter_map(|(_, r)| *r)
-                .collect();
-            if ranges.is_empty() {
-                continue;
-            }
-            ranges.sort_unstable();
-            let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            let contiguous = ranges[0].0 == 0 && ranges.windows(2).all(|w| w[0].1 == w[1].0);
-            if !contiguous || ranges.last().map(|r| r.1) != Some(len) {
-                changed.insert(comps.join("/"));
-            }
-        }
+        changed.extend(uncovered_shards(expected, &on_disk));
     }
     for (key, result) in keys.iter().zip(sha256_jobs(&jobs, None)) {
         match result {
@@ -253,25 +299,7 @@ pub fn verify_dir(
             Err(e) => return Err(e),
         }
     }
-    if !extra.is_empty() || !missing.is_empty() || !changed.is_empty() {
-        let mut parts = Vec::new();
-        if !changed.is_empty() {
-            parts.push(format!(
-                "changed files: {}",
-                list(&changed.into_iter().collect::<Vec<_>>())
-            ));
-        }
-        if !missing.is_empty() {
-            parts.push(format!("missing files: {}", list(&missing)));
-        }
-        if !extra.is_empty() {
-            parts.push(format!("extra files: {}", list(&extra)));
-        }
-        return Err(Error::Digest(format!(
-            "model directory does not match its signature: {}",
-            parts.join("; ")
-        )));
-    }
+    mismatch(changed, &missing, &extra)?;
     // Root digest: sha256 over the raw resource digests in manifest order
     // (path components, then shard range), as model-signing computes it.
     let mut root = Sha256::new();
