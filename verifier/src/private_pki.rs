@@ -28,6 +28,29 @@ const ALGS: &[&dyn rustls_pki_types::SignatureVerificationAlgorithm] = &[
     webpki::aws_lc_rs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
 ];
 
+/// The bundle's signing certificate and any intermediates it carries.
+fn certificates(bundle: &Bundle) -> Result<(&[u8], Vec<CertificateDer<'_>>)> {
+    Ok(match &bundle.verification_material.content {
+        VerificationMaterialContent::Certificate(c) => (c.raw_bytes.as_bytes(), vec![]),
+        VerificationMaterialContent::X509CertificateChain { certificates } => {
+            let (first, rest) = certificates
+                .split_first()
+                .ok_or_else(|| Error::Input("empty certificate chain".into()))?;
+            (
+                first.raw_bytes.as_bytes(),
+                rest.iter()
+                    .map(|c| CertificateDer::from(c.raw_bytes.as_bytes()))
+                    .collect(),
+            )
+        }
+        _ => {
+            return Err(Error::Input(
+                "--certificate-chain needs a bundle signed with a certificate".into(),
+            ))
+        }
+    })
+}
+
 /// Verify a DSSE bundle whose certificate chains to `anchors` (DER).
 pub(crate) fn verify(
     bundle: &Bundle,
@@ -45,26 +68,7 @@ pub(crate) fn verify(
             "bundle carries transparency log entries; verify it against its --trusted-root instead of --certificate-chain".into(),
         ));
     }
-    let (leaf, intermediates): (&[u8], Vec<CertificateDer<'_>>) =
-        match &bundle.verification_material.content {
-            VerificationMaterialContent::Certificate(c) => (c.raw_bytes.as_bytes(), vec![]),
-            VerificationMaterialContent::X509CertificateChain { certificates } => {
-                let (first, rest) = certificates
-                    .split_first()
-                    .ok_or_else(|| Error::Input("empty certificate chain".into()))?;
-                (
-                    first.raw_bytes.as_bytes(),
-                    rest.iter()
-                        .map(|c| CertificateDer::from(c.raw_bytes.as_bytes()))
-                        .collect(),
-                )
-            }
-            _ => {
-                return Err(Error::Input(
-                    "--certificate-chain needs a bundle signed with a certificate".into(),
-                ))
-            }
-        };
+    let (leaf, intermediates) = certificates(bundle)?;
     let info = sigstore_crypto::parse_certificate_info(&sigstore_types::DerCertificate::from(
         leaf.to_vec(),
     ))

@@ -247,6 +247,38 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
     }
 }
 
+/// The directory holds exactly the files the summary is about.
+fn same_subjects(
+    statement: &crate::statement::Statement,
+    files: &BTreeSet<(String, String)>,
+    checks: &mut Checks,
+) -> Result<()> {
+    let subjects = consistency::subjects(statement);
+    let missing: Vec<&str> = subjects
+        .difference(files)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let extra: Vec<&str> = files
+        .difference(&subjects)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    checks.require(
+        "vsa.subjects",
+        Some(format!("{} file(s)", subjects.len())),
+        Some(format!("{} file(s)", files.len())),
+        "the directory holds exactly the files the summary is about",
+        missing.is_empty() && extra.is_empty(),
+        || {
+            Error::Digest(format!(
+                "the directory differs from the summary's subjects: not found or changed [{}]; not in the summary [{}]",
+                missing.join(", "),
+                extra.join(", ")
+            ))
+        },
+    )?;
+    Ok(())
+}
+
 fn summary_checks(
     statement: &crate::statement::Statement,
     files: Option<&BTreeSet<(String, String)>>,
@@ -255,29 +287,7 @@ fn summary_checks(
 ) -> Result<()> {
     let p = &statement.predicate;
     if let Some(files) = files {
-        let subjects = consistency::subjects(statement);
-        let missing: Vec<&str> = subjects
-            .difference(files)
-            .map(|(n, _)| n.as_str())
-            .collect();
-        let extra: Vec<&str> = files
-            .difference(&subjects)
-            .map(|(n, _)| n.as_str())
-            .collect();
-        checks.require(
-            "vsa.subjects",
-            Some(format!("{} file(s)", subjects.len())),
-            Some(format!("{} file(s)", files.len())),
-            "the directory holds exactly the files the summary is about",
-            missing.is_empty() && extra.is_empty(),
-            || {
-                Error::Digest(format!(
-                    "the directory differs from the summary's subjects: not found or changed [{}]; not in the summary [{}]",
-                    missing.join(", "),
-                    extra.join(", ")
-                ))
-            },
-        )?;
+        same_subjects(statement, files, checks)?;
     }
     let result = p["verificationResult"].as_str().unwrap_or_default();
     checks.require(

@@ -201,6 +201,18 @@ pub(crate) fn linked(
     )?;
 
     // 5. The same model and the same run.
+    same_model_and_run(statement, &link_meta, products, checks)?;
+    Ok((layout_meta, signers))
+}
+
+/// The ML-BOM's model hashes are products of the link, and both record the
+/// same run (when the link records one).
+fn same_model_and_run(
+    statement: &Statement,
+    link_meta: &in_toto::models::LinkMetadata,
+    products: &[String],
+    checks: &mut Checks,
+) -> Result<()> {
     let mlbom = MlBom::from_json(&statement.predicate);
     let missing: Vec<&String> = mlbom
         .model
@@ -239,5 +251,5 @@ pub(crate) fn linked(
             Ok(())
         }
     }?;
-    Ok((layout_meta, signers))
+    Ok(())
 }

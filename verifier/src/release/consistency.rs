@@ -176,6 +176,12 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
         },
     )?;
 
+    same_inputs(v, bom, checks)
+}
+
+/// The ML-BOM's datasets and trainer are the provenance's resolved
+/// dependencies.
+fn same_inputs(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
     let deps = dependency_digests(v.provenance, "dataset:");
     let bom_data: BTreeSet<String> = bom
         .datasets
