@@ -61,6 +61,25 @@ pub fn document(dataset: &str, trees: &BTreeMap<SplitName, Commitment>) -> Commi
     }
 }
 
+/// A proof that the record `key` of `job`'s data is, or is not, in the
+/// split named `split` (`train`, `validation` or `test`): the data is
+/// loaded and split as the build did, and the split's tree rebuilt.
+pub fn prove_for_job(job: &crate::spec::Job, split: &str, key: &str) -> Result<KeyProof> {
+    let split = match split {
+        "train" => SplitName::Train,
+        "validation" => SplitName::Validation,
+        "test" => SplitName::Test,
+        other => {
+            return Err(BuildError::Spec(format!(
+                "unknown split {other:?} (train, validation or test)"
+            )))
+        }
+    };
+    let data = crate::data::Dataset::load(job)?;
+    let rows = Split::for_job(&job.spec.training, &data.targets, data.assigned.as_deref());
+    prove(&trees(data.records, &rows)?, split, key)
+}
+
 /// A proof that `key` is, or is not, in `split`.
 pub fn prove(
     trees: &BTreeMap<SplitName, Commitment>,

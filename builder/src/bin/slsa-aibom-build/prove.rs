@@ -2,7 +2,6 @@
 
 use clap::Args;
 use slsa_aibom_builder::commitment_file;
-use slsa_aibom_builder::data::{Dataset, Split, SplitName};
 use slsa_aibom_builder::error::{BuildError, Result};
 use slsa_aibom_builder::spec::Job;
 use std::path::PathBuf;
@@ -25,21 +24,7 @@ impl ProveArgs {
     /// Write the proof.
     pub(super) fn run(self) -> Result<()> {
         let a = self;
-        let job = Job::load(&a.job)?;
-        let split = match a.split.as_str() {
-            "train" => SplitName::Train,
-            "validation" => SplitName::Validation,
-            "test" => SplitName::Test,
-            other => {
-                return Err(BuildError::Spec(format!(
-                    "unknown split {other:?} (train, validation or test)"
-                )))
-            }
-        };
-        let data = Dataset::load(&job)?;
-        let rows = Split::for_job(&job.spec.training, &data.targets, data.assigned.as_deref());
-        let trees = commitment_file::trees(data.records, &rows)?;
-        let proof = commitment_file::prove(&trees, split, &a.key)?;
+        let proof = commitment_file::prove_for_job(&Job::load(&a.job)?, &a.split, &a.key)?;
         let mut text =
             serde_json::to_string_pretty(&proof).map_err(|e| BuildError::Io(e.to_string()))?;
         text.push('\n');
