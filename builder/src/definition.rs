@@ -127,6 +127,16 @@ impl BuildDefinition {
         })
     }
 
+    /// The workflow's `device` input, when it was recorded and not empty
+    /// (it overrides the job's `training.device`).
+    pub fn device(&self) -> Option<String> {
+        self.inputs
+            .get("device")
+            .and_then(|v| v.as_str())
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+    }
+
     /// The workflow's `train-runs-on` input, when it was recorded.
     pub fn train_runs_on(&self) -> Option<String> {
         self.inputs.get("train-runs-on").map(|v| match v {

@@ -618,3 +618,41 @@ fn the_device_is_part_of_the_job() {
     edit(&job, "device = \"cuda\"", "device = \"gpu0\"");
     refused(&[], 2, "training.device");
 }
+
+/// The workflow's `device` input, recorded by `detect` in the build
+/// definition, reaches `train --definition` and overrides the job's.
+#[test]
+fn the_workflow_device_input_reaches_train() {
+    let inputs = example(1);
+    let dir = inputs.path();
+    let detect = |device: &str, out: &str| {
+        let json = serde_json::json!({
+            "job": JOB, "train-runs-on": "[\"ubuntu-latest\"]", "device": device,
+            "expected-digests": "", "upload-attestations": false,
+            "public-transparency-log": "auto", "publish-release": false, "release-tag": "",
+        })
+        .to_string();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+        cmd.current_dir(dir)
+            .args(["detect", "--job", JOB, "--out", out, "--inputs-json", &json]);
+        let o = github_env(&mut cmd).output().unwrap();
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    // As the workflow runs it: in the caller's checkout, from the definition.
+    let train = |definition: &str, out: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
+            .current_dir(dir)
+            .args(["train", "--definition", definition, "--out", out, "-q"])
+            .output()
+            .unwrap()
+    };
+    detect("cuda:0", "gpu.json");
+    let o = train("gpu.json", "gpu-out");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 4, "{err}");
+    assert!(err.contains("cuda"), "{err}");
+    assert!(!dir.join("gpu-out").exists());
+    detect("", "job.json");
+    let o = train("job.json", "cpu-out");
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -409,7 +409,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
     }
     let claims = fake_sigstore::sample_claims();
     let inputs = serde_json::json!({
-        "job": JOB, "train-runs-on": "[\"ubuntu-latest\"]", "expected-digests": "expected.sha256",
+        "job": JOB, "train-runs-on": "[\"ubuntu-latest\"]", "device": "", "expected-digests": "expected.sha256",
         "upload-attestations": false, "public-transparency-log": "auto",
         "publish-release": false, "release-tag": "",
     })

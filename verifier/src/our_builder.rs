@@ -16,9 +16,10 @@ pub const BUILD_TYPE: &str = "https://github.com/ORG/slsa-aibom/buildtypes/train
 
 /// The inputs of the reusable workflow, each recorded in the provenance's
 /// `externalParameters.inputs` when the workflow built it.
-pub const WORKFLOW_INPUTS: [&str; 7] = [
+pub const WORKFLOW_INPUTS: [&str; 8] = [
     "job",
     "train-runs-on",
+    "device",
     "expected-digests",
     "upload-attestations",
     "public-transparency-log",

@@ -19,7 +19,7 @@ impl BuildArgs {
         let a = self;
         let job = a.train.job()?;
         let opts = BuildOptions {
-            train: a.train.options(),
+            train: a.train.options()?,
             signer: a.signing.signer()?,
             builder_id: a.signing.builder_id,
         };

@@ -52,15 +52,21 @@ impl TrainArgs {
         }
     }
 
-    pub(super) fn options(&self) -> TrainOptions {
-        TrainOptions {
+    /// The run's options. The device is `--device`, else the build
+    /// definition's `device` input (the workflow's), else the job's.
+    pub(super) fn options(&self) -> Result<TrainOptions> {
+        let from_definition = match &self.definition {
+            Some(d) => BuildDefinition::load(d)?.device(),
+            None => None,
+        };
+        Ok(TrainOptions {
             out: self.out.clone(),
             force: self.force,
             threads: threads(self.common.threads),
-            device: self.common.device.clone(),
+            device: self.common.device.clone().or(from_definition),
             quiet: self.common.quiet,
             job_name: None,
-        }
+        })
     }
 }
 

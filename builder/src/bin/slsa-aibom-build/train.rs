@@ -10,7 +10,7 @@ impl TrainArgs {
     pub(super) fn run(self) -> Result<()> {
         let a = self;
         let job = a.job()?;
-        let record = train_only(&job, &a.options())?;
+        let record = train_only(&job, &a.options()?)?;
         if !a.common.quiet {
             println!(
                 "trained {} in {:.2} s; unsigned outputs and {} in {} (sign them with `attest`)",
