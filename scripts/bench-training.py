@@ -80,7 +80,7 @@ def write_csv(path, x, y, names, fold=None):
             f.write(",".join(f"{v:.8g}" for v in row) + f",{label}{extra}\n")
 
 
-def job_toml(d, job, seed=1, extra="", split_column=False):
+def job_toml(d, job, seed=1, split_column=False):
     """Write our job file for `job` whose data is already in `d`."""
     k = job["classes"]
     task = job.get("task") or ("binary" if k == 1 else "multiclass")
@@ -129,7 +129,6 @@ batch_size = {job["batch"]}
 optimizer = "adam"
 learning_rate = 0.001
 seed = {seed}
-{extra}
 """)
 
 

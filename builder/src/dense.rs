@@ -49,7 +49,9 @@ impl CustomOp3 for Dense {
                 l3.shape()
             );
         }
-        let dst = gemm_bias(
+        let mut dst = Vec::with_capacity(m * n);
+        gemm_bias_into(
+            &mut dst,
             &x[x0..x0 + m * k],
             &w[w0..w0 + n * k],
             &b[b0..b0 + n],
@@ -77,25 +79,8 @@ impl CustomOp3 for Dense {
     }
 }
 
-/// `x·Wᵀ + b` on row-major slices: `x` is m×k, `w` n×k, the result m×n.
-pub(crate) fn gemm_bias(
-    x: &[f32],
-    w: &[f32],
-    bias: &[f32],
-    m: usize,
-    n: usize,
-    k: usize,
-) -> Vec<f32> {
-    assert!(
-        x.len() >= m * k && w.len() >= n * k && bias.len() >= n,
-        "gemm_bias: slices too short"
-    );
-    let mut dst = Vec::with_capacity(m * n);
-    gemm_bias_into(&mut dst, x, w, bias, m, n, k);
-    dst
-}
-
-/// [`gemm_bias`] into `dst`, which is cleared first (its capacity is kept).
+/// `x·Wᵀ + b` on row-major slices (`x` m×k, `w` n×k) into `dst` as an m×n
+/// matrix; `dst` is cleared first and its capacity kept.
 pub(crate) fn gemm_bias_into(
     dst: &mut Vec<f32>,
     x: &[f32],

@@ -266,6 +266,26 @@ fn bad_feature_values_are_refused_by_name() {
             "model.pool",
         ),
         (
+            "hidden = [64]",
+            "hidden = [64]\ndropout = nan",
+            "model.dropout",
+        ),
+        (
+            "[training]",
+            "[training]\nlabel_smoothing = nan",
+            "training.label_smoothing",
+        ),
+        (
+            "optimizer = \"adam\"",
+            "optimizer = \"sgd\"\nmomentum = nan",
+            "training.momentum",
+        ),
+        (
+            "[training]",
+            "[training]\nclass_weights = [1.0, nan]",
+            "training.class_weights",
+        ),
+        (
             "task = \"binary\"",
             "task = \"regression\"",
             "training.stratify",

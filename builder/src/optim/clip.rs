@@ -13,3 +13,19 @@ pub fn scale<'a>(grads: impl Iterator<Item = &'a Tensor>, max_norm: f64) -> Resu
     let norm = sum.sqrt();
     Ok((max_norm / (norm + 1e-6)).min(1.0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    #[test]
+    fn scales_only_a_norm_above_the_limit() {
+        // Global norm sqrt(9 + 16) = 5 over two tensors.
+        let a = Tensor::new(&[3f32], &Device::Cpu).unwrap();
+        let b = Tensor::new(&[[0f32, 4.0]], &Device::Cpu).unwrap();
+        let s = scale([&a, &b].into_iter(), 1.0).unwrap();
+        assert!((s - 0.2).abs() < 1e-6, "{s}");
+        assert_eq!(scale([&a, &b].into_iter(), 10.0).unwrap(), 1.0);
+    }
+}

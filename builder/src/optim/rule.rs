@@ -160,3 +160,94 @@ impl Rule {
         var.set(&next)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Device, Tensor, Var};
+    use candle_nn::Optimizer as _;
+
+    fn values(t: &Tensor) -> Vec<f32> {
+        t.flatten_all().unwrap().to_vec1().unwrap()
+    }
+
+    /// Three steps of `rule` on the same start and gradients, three ways:
+    /// the element loop, the tensor-op path other devices take, and (for
+    /// Adam) candle-nn's AdamW. All agree.
+    fn agree(rule: Rule, candle: Option<candle_nn::ParamsAdamW>) {
+        let d = &Device::Cpu;
+        let start = Tensor::randn(0f32, 1.0, 64, d).unwrap();
+        let grads: Vec<Tensor> = (0..3)
+            .map(|_| Tensor::randn(0f32, 1.0, 64, d).unwrap())
+            .collect();
+        let mut theta = values(&start);
+        let mut state = vec![vec![0f32; 64]; rule.slots()];
+        let var = Var::from_tensor(&start).unwrap();
+        let mut device_state: Vec<Tensor> = (0..rule.slots())
+            .map(|_| start.zeros_like().unwrap())
+            .collect();
+        for (i, g) in grads.iter().enumerate() {
+            let h = Hyper {
+                lr: 0.01,
+                step: i as u64 + 1,
+                grad_scale: 0.5,
+            };
+            let mut slots: Vec<&mut [f32]> = state.iter_mut().map(|s| s.as_mut_slice()).collect();
+            rule.apply(&h, &mut theta, &values(g), &mut slots);
+            rule.apply_tensors(&var, g, &h, &mut device_state).unwrap();
+        }
+        let tensors = values(var.as_tensor());
+        for (a, b) in theta.iter().zip(&tensors) {
+            assert!((a - b).abs() < 1e-6, "{rule:?}: loop {a}, tensors {b}");
+        }
+        if let Some(params) = candle {
+            let theirs = Var::from_tensor(&start).unwrap();
+            let mut adam = candle_nn::AdamW::new(vec![theirs.clone()], params).unwrap();
+            for g in &grads {
+                // candle-nn has no gradient scaling: give it the scaled gradient.
+                let loss = (theirs.as_tensor() * (g * 0.5).unwrap())
+                    .unwrap()
+                    .sum_all()
+                    .unwrap();
+                adam.backward_step(&loss).unwrap();
+            }
+            for (a, b) in theta.iter().zip(values(theirs.as_tensor())) {
+                assert!((a - b).abs() < 1e-6, "loop {a}, candle-nn AdamW {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_element_loop_the_tensor_ops_and_candle_nn_agree() {
+        let adamw = candle_nn::ParamsAdamW {
+            lr: 0.01,
+            weight_decay: 0.1,
+            ..Default::default()
+        };
+        agree(Rule::Adam { weight_decay: 0.1 }, Some(adamw));
+        agree(
+            Rule::Sgd {
+                momentum: 0.9,
+                nesterov: true,
+                weight_decay: 0.01,
+            },
+            None,
+        );
+        agree(
+            Rule::Sgd {
+                momentum: 0.9,
+                nesterov: false,
+                weight_decay: 0.0,
+            },
+            None,
+        );
+        agree(
+            Rule::Sgd {
+                momentum: 0.0,
+                nesterov: false,
+                weight_decay: 0.01,
+            },
+            None,
+        );
+    }
+}

@@ -47,16 +47,15 @@ pub(super) struct AttestArgs {
 impl AttestArgs {
     /// Sign, verify and optionally upload.
     pub(super) fn run(self) -> Result<()> {
-        let a = self;
         // Fail on a missing token or repository before anything is signed.
-        let upload_to = a
+        let upload_to = self
             .upload_attestations
             .then(GitHubApi::from_env)
             .transpose()?;
-        if a.signing.keyless.keyless {
+        if self.signing.keyless.keyless {
             slsa_aibom_builder::environment::runner::require_github_hosted("attest")?;
         }
-        let platform = match (&a.definition, a.attest_job_id) {
+        let platform = match (&self.definition, self.attest_job_id) {
             (Some(path), Some(attest_job)) => {
                 let definition = BuildDefinition::load(path)?;
                 let runs_on = definition.train_runs_on().ok_or_else(|| {
@@ -65,28 +64,31 @@ impl AttestArgs {
                         path.display()
                     ))
                 })?;
-                let query =
-                    TrainJobQuery::from_env(attest_job, a.train_job_id, RunsOn::parse(&runs_on)?)?;
+                let query = TrainJobQuery::from_env(
+                    attest_job,
+                    self.train_job_id,
+                    RunsOn::parse(&runs_on)?,
+                )?;
                 Some(Platform::from_env(definition, query.fetch()?)?)
             }
             _ => None,
         };
         let record = attest_only(
-            &a.dir,
-            &a.signing.signer()?,
-            &a.signing.builder_id,
+            &self.dir,
+            &self.signing.signer()?,
+            &self.signing.builder_id,
             platform.as_ref(),
         )?;
-        if !a.quiet {
+        if !self.quiet {
             println!(
                 "signed and verified provenance, ML-BOM and model signature for {} in {}",
                 record.job.spec.metadata.name,
-                a.dir.display()
+                self.dir.display()
             );
         }
         if let Some(api) = upload_to {
-            for u in attestations_upload::upload(&api, &a.dir)? {
-                if !a.quiet {
+            for u in attestations_upload::upload(&api, &self.dir)? {
+                if !self.quiet {
                     println!(
                         "uploaded {} to the GitHub attestations API of {} (id {})",
                         u.file, api.repository, u.id

@@ -16,16 +16,15 @@ pub(super) struct BuildArgs {
 impl BuildArgs {
     /// Train, sign and verify.
     pub(super) fn run(self) -> Result<()> {
-        let a = self;
-        let job = a.train.job()?;
+        let (job, train) = self.train.load()?;
         let opts = BuildOptions {
-            train: a.train.options()?,
-            signer: a.signing.signer()?,
-            builder_id: a.signing.builder_id,
+            train,
+            signer: self.signing.signer()?,
+            builder_id: self.signing.builder_id,
         };
         let s = build(&job, &opts)?;
-        if !a.train.common.quiet {
-            report(&s, &a.train.out);
+        if !self.train.common.quiet {
+            report(&s, &self.train.out);
         }
         Ok(())
     }

@@ -18,12 +18,16 @@ pub(super) struct DemoArgs {
 impl DemoArgs {
     /// Run the demo.
     pub(super) fn run(self) -> Result<()> {
-        let a = self;
-        let threads = threads(a.common.threads);
-        let s = demo::run(&a.out, threads, a.common.device.as_deref(), a.common.quiet)?;
-        if !a.common.quiet {
-            report(&s, &a.out);
-            println!("check it yourself: slsa-aibom-verify verify-bundle --bundle {}/attestations/provenance.sigstore.json --key {}/key.pub {}/model/model.safetensors", a.out.display(), a.out.display(), a.out.display());
+        let threads = threads(self.common.threads);
+        let s = demo::run(
+            &self.out,
+            threads,
+            self.common.device.as_deref(),
+            self.common.quiet,
+        )?;
+        if !self.common.quiet {
+            report(&s, &self.out);
+            println!("check it yourself: slsa-aibom-verify verify-bundle --bundle {}/attestations/provenance.sigstore.json --key {}/key.pub {}/model/model.safetensors", self.out.display(), self.out.display(), self.out.display());
         }
         Ok(())
     }

@@ -28,17 +28,16 @@ pub(super) struct DetectArgs {
 impl DetectArgs {
     /// Write the build definition.
     pub(super) fn run(self) -> Result<()> {
-        let a = self;
         let definition = BuildDefinition::detect_in_workflow(
-            &a.job,
-            a.expected_digests.as_deref(),
-            a.inputs_json.as_deref(),
-            a.builder_sha.as_deref(),
+            &self.job,
+            self.expected_digests.as_deref(),
+            self.inputs_json.as_deref(),
+            self.builder_sha.as_deref(),
         )?;
         let mut bytes =
             serde_json::to_vec_pretty(&definition).map_err(|e| BuildError::Io(e.to_string()))?;
         bytes.push(b'\n');
-        std::fs::write(&a.out, bytes).map_err(|e| BuildError::io(&a.out, e))?;
+        std::fs::write(&self.out, bytes).map_err(|e| BuildError::io(&self.out, e))?;
         Ok(())
     }
 }

@@ -44,29 +44,27 @@ pub(super) struct TrainArgs {
 }
 
 impl TrainArgs {
-    pub(super) fn job(&self) -> Result<Job> {
-        match (&self.job, &self.definition) {
-            (_, Some(d)) => BuildDefinition::load(d)?.job(),
-            (Some(j), None) => Job::load(j),
-            (None, None) => Err(BuildError::Spec("give a job file or --definition".into())),
-        }
-    }
-
-    /// The run's options. The device is `--device`, else the build
-    /// definition's `device` input (the workflow's), else the job's.
-    pub(super) fn options(&self) -> Result<TrainOptions> {
-        let from_definition = match &self.definition {
-            Some(d) => BuildDefinition::load(d)?.device(),
-            None => None,
+    /// The job (from the file, or the one a build definition fixed) and
+    /// the run's options. The device is `--device`, else the definition's
+    /// `device` input (the workflow's), else the job's.
+    pub(super) fn load(&self) -> Result<(Job, TrainOptions)> {
+        let (job, definition_device) = match (&self.job, &self.definition) {
+            (_, Some(d)) => {
+                let definition = BuildDefinition::load(d)?;
+                (definition.job()?, definition.device())
+            }
+            (Some(j), None) => (Job::load(j)?, None),
+            (None, None) => return Err(BuildError::Spec("give a job file or --definition".into())),
         };
-        Ok(TrainOptions {
+        let options = TrainOptions {
             out: self.out.clone(),
             force: self.force,
             threads: threads(self.common.threads),
-            device: self.common.device.clone().or(from_definition),
+            device: self.common.device.clone().or(definition_device),
             quiet: self.common.quiet,
             job_name: None,
-        })
+        };
+        Ok((job, options))
     }
 }
 

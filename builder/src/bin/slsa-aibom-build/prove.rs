@@ -23,12 +23,11 @@ pub(super) struct ProveArgs {
 impl ProveArgs {
     /// Write the proof.
     pub(super) fn run(self) -> Result<()> {
-        let a = self;
-        let proof = commitment_file::prove_for_job(&Job::load(&a.job)?, &a.split, &a.key)?;
+        let proof = commitment_file::prove_for_job(&Job::load(&self.job)?, &self.split, &self.key)?;
         let mut text =
             serde_json::to_string_pretty(&proof).map_err(|e| BuildError::Io(e.to_string()))?;
         text.push('\n');
-        match &a.out {
+        match &self.out {
             Some(p) => std::fs::write(p, text).map_err(|e| BuildError::io(p, e))?,
             None => print!("{text}"),
         }

@@ -27,16 +27,15 @@ pub(super) struct RebuildArgs {
 impl RebuildArgs {
     /// Rebuild and report.
     pub(super) fn run(self) -> Result<()> {
-        let a = self;
-        let threads = threads(a.common.threads);
+        let threads = threads(self.common.threads);
         let outcome = rebuild::run(
-            &a.provenance,
-            &a.key,
-            &a.inputs,
-            &a.out,
+            &self.provenance,
+            &self.key,
+            &self.inputs,
+            &self.out,
             threads,
-            a.common.device.as_deref(),
-            a.common.quiet,
+            self.common.device.as_deref(),
+            self.common.quiet,
         )?;
         println!("{outcome}");
         Ok(())

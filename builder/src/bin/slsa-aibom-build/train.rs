@@ -8,16 +8,15 @@ use slsa_aibom_builder::pipeline::train_only;
 impl TrainArgs {
     /// Train into the output directory.
     pub(super) fn run(self) -> Result<()> {
-        let a = self;
-        let job = a.job()?;
-        let record = train_only(&job, &a.options()?)?;
-        if !a.common.quiet {
+        let (job, options) = self.load()?;
+        let record = train_only(&job, &options)?;
+        if !self.common.quiet {
             println!(
                 "trained {} in {:.2} s; unsigned outputs and {} in {} (sign them with `attest`)",
                 record.job.spec.metadata.name,
                 record.metrics.timing.training_seconds,
                 layout::RECORD,
-                a.out.display()
+                self.out.display()
             );
         }
         Ok(())
