@@ -10,6 +10,7 @@ mod cli_intoto;
 mod cli_keyed;
 mod cli_model;
 mod cli_vsa;
+mod golden_output;
 mod inventory;
 mod tamper_sweep;
 mod vectors_conformance;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 const EXIT_NO_TRANSPARENCY: i32 = 7;
 
-fn args_for(case: &Value) -> Vec<String> {
+pub(crate) fn args_for(case: &Value) -> Vec<String> {
     let v = vectors();
     let p = |k: &str| v.join(case[k].as_str().unwrap()).display().to_string();
     let mut a = vec![
