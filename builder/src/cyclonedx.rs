@@ -254,6 +254,62 @@ pub struct Considerations {
     /// Ethical risks and mitigations (misuse).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub ethical_considerations: Vec<Risk>,
+    /// Energy the model's activities used (training, where measured).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub environmental_considerations: Option<EnvironmentalConsiderations>,
+}
+
+/// modelCard.considerations.environmentalConsiderations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentalConsiderations {
+    /// One entry per activity.
+    pub energy_consumptions: Vec<EnergyConsumption>,
+}
+
+/// The energy one activity (`training`) used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnergyConsumption {
+    /// The activity: `training` here.
+    pub activity: String,
+    /// Who provided the energy (the schema requires at least one).
+    pub energy_providers: Vec<EnergyProvider>,
+    /// The energy used.
+    pub activity_energy_cost: EnergyMeasure,
+    /// How it was measured.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub properties: Vec<Property>,
+}
+
+/// Who provided energy, and how much.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnergyProvider {
+    /// What is known of the provider.
+    pub description: String,
+    /// The provider.
+    pub organization: Organization,
+    /// One of the schema's sources; `unknown` when nobody recorded it.
+    pub energy_source: String,
+    /// The energy provided.
+    pub energy_provided: EnergyMeasure,
+}
+
+/// An organization, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    /// Its name.
+    pub name: String,
+}
+
+/// An amount of energy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnergyMeasure {
+    /// The amount.
+    pub value: f64,
+    /// The unit: `kWh`.
+    pub unit: String,
 }
 
 /// A risk and its mitigation.

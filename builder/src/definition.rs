@@ -117,14 +117,56 @@ impl BuildDefinition {
             }
             None => BTreeMap::new(),
         };
-        Ok(BuildDefinition {
+        let definition = BuildDefinition {
             job: job.to_path_buf(),
             job_sha256: hex::encode(Sha256::digest(&loaded.bytes)),
             expected_digests,
             source: crate::environment::runner::capture(),
             inputs,
             builder_sha: builder_sha.map(str::to_ascii_lowercase),
-        })
+        };
+        if !definition.inputs.is_empty() {
+            definition.require_gpu_runner(&loaded)?;
+        }
+        Ok(definition)
+    }
+
+    /// The device the train job will use: the workflow's `device` input,
+    /// else the job's `training.device`, else `cpu`.
+    pub fn effective_device(&self, job: &Job) -> String {
+        self.device()
+            .or_else(|| job.spec.training.device.clone())
+            .unwrap_or_else(|| "cpu".into())
+    }
+
+    /// A CUDA job must train on a runner with the GPU label the caller
+    /// declared (`gpu-runner-label`), and `train-runs-on` must ask for it:
+    /// otherwise it would land on a machine without a GPU and fail late.
+    fn require_gpu_runner(&self, job: &Job) -> Result<()> {
+        let device = self.effective_device(job);
+        if !device.starts_with("cuda") {
+            return Ok(());
+        }
+        let label = self
+            .inputs
+            .get("gpu-runner-label")
+            .and_then(|v| v.as_str())
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| {
+                BuildError::Spec(format!(
+                    "the job trains on {device}: set the workflow input gpu-runner-label to the \
+                     label your GPU runners carry, and ask for it in train-runs-on"
+                ))
+            })?;
+        let runs_on =
+            crate::attest::train_runner::RunsOn::parse(&self.train_runs_on().unwrap_or_default())?;
+        if !runs_on.labels.iter().any(|l| l == label) {
+            return Err(BuildError::Spec(format!(
+                "the job trains on {device}, but train-runs-on {:?} does not ask for the GPU label {label:?}",
+                runs_on.labels
+            )));
+        }
+        Ok(())
     }
 
     /// The workflow's `device` input, when it was recorded and not empty

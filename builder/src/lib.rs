@@ -13,6 +13,7 @@ pub mod conv;
 pub mod data;
 pub mod definition;
 pub mod dense;
+pub mod determinism;
 pub mod dropout;
 pub mod environment;
 pub mod error;

@@ -8,7 +8,7 @@ use crate::attest::platform::Platform;
 use crate::attest::record::{BaseModelRecord, BuildRecord, JobRecord, OutputFile};
 use crate::commitment_file;
 use crate::data::{Dataset, Split, Standardizer};
-use crate::environment::Environment;
+use crate::environment::{Environment, Meter};
 use crate::error::{sha256_hex, BuildError, Result};
 use crate::layout::{self, Layout};
 use crate::model::{Layout as ModelLayout, Model};
@@ -397,7 +397,7 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     let targets = pre.scale_targets(&data.targets);
     let mut features = std::mem::take(&mut data.features);
     pre.apply(&mut features, data.width);
-    let environment = Environment::capture(&device_name, opts.threads)?;
+    let mut environment = Environment::capture(&device_name, opts.threads)?;
 
     let bar = progress_bar(
         opts.quiet,
@@ -422,7 +422,9 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
             bar.set_message(format!("epoch {}", epoch + 1));
         }
     };
+    let meter = Meter::start();
     let metrics = train(&model, &table, &split, spec, &dev, &progress, &mut log)?;
+    environment.training_energy = Some(meter.stop());
     bar.finish_and_clear();
     metrics.check_finite().map_err(BuildError::Train)?;
     model.check_finite()?;

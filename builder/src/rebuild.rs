@@ -3,7 +3,9 @@
 //! and data must equal the recorded digests, and the rebuilt model's files
 //! must equal the provenance's subjects byte for byte.
 
+use crate::determinism::Determinism;
 use crate::error::{BuildError, Result};
+use crate::metrics::Metrics;
 use crate::output_check::{bundle_statement, verify_evidence};
 use crate::pipeline::{build, BuildOptions};
 use crate::spec::Job;
@@ -108,6 +110,17 @@ pub fn run(
         .iter()
         .map(|f| (f.path.clone(), f.sha256.clone()))
         .collect();
+    let recorded: Option<Determinism> = serde_json::from_value(
+        st["predicate"]["buildDefinition"]["internalParameters"]["determinism"].clone(),
+    )
+    .ok();
+    let now = Determinism::of(&rec.environment);
+    // Older provenance has no determinism record: its bytes are compared.
+    let bytes_must_match = recorded.as_ref().is_none_or(|r| r.comparable_bytes(&now));
+    if original != rebuilt && !bytes_must_match {
+        let recorded = recorded.expect("compared only with a record");
+        return metrics_within_tolerance(provenance, &st, &rec.metrics, &recorded, &now);
+    }
     if original != rebuilt {
         let diff: Vec<String> = original
             .iter()
@@ -130,4 +143,102 @@ pub fn run(
             .collect::<Vec<_>>()
             .join(", ")
     ))
+}
+
+/// Largest absolute difference of a final test metric accepted across device
+/// classes, on top of [`RELATIVE_TOLERANCE`].
+pub const ABSOLUTE_TOLERANCE: f64 = 0.02;
+/// Largest difference relative to the recorded value.
+pub const RELATIVE_TOLERANCE: f64 = 0.02;
+
+/// Across device classes the bytes may differ: compare the final test
+/// metrics with the signed `metrics.json` beside the release instead.
+fn metrics_within_tolerance(
+    provenance: &Path,
+    statement: &Value,
+    metrics: &Metrics,
+    recorded: &Determinism,
+    now: &Determinism,
+) -> Result<String> {
+    let why = if recorded.device_class == now.device_class {
+        format!(
+            "the device class {:?} is not known to be bit-identical ({})",
+            now.device_class, recorded.class
+        )
+    } else {
+        format!(
+            "different device class (recorded {:?}, this rebuild {:?}): digest comparison not meaningful",
+            recorded.device_class, now.device_class
+        )
+    };
+    let release = provenance
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| BuildError::Verify("the provenance has no release folder".into()))?;
+    let file = release.join(crate::layout::METRICS);
+    let bytes = std::fs::read(&file).map_err(|e| BuildError::io(&file, e))?;
+    let byproducts = digests(&statement["predicate"]["runDetails"]["byproducts"]);
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    if byproducts.get(crate::layout::METRICS) != Some(&sha) {
+        return Err(BuildError::Mismatch(format!(
+            "{}: sha256 {sha} is not the provenance's byproduct",
+            file.display()
+        )));
+    }
+    let signed: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| BuildError::Verify(format!("{}: {e}", file.display())))?;
+    let ours = serde_json::to_value(metrics).map_err(|e| BuildError::Verify(e.to_string()))?;
+    let compared = compare_test_metrics(&signed["test"], &ours["test"])?;
+    Ok(format!(
+        "{why}; final test metrics agree within {ABSOLUTE_TOLERANCE} + {:.0} % ({compared})",
+        RELATIVE_TOLERANCE * 100.0
+    ))
+}
+
+/// Every number of the recorded final test evaluation against the rebuild's.
+fn compare_test_metrics(recorded: &Value, rebuilt: &Value) -> Result<String> {
+    let fields = recorded
+        .as_object()
+        .ok_or_else(|| BuildError::Verify("metrics.json has no test evaluation".into()))?;
+    let mut seen = Vec::new();
+    for (name, value) in fields {
+        let Some(a) = value.as_f64() else { continue };
+        let b = rebuilt[name].as_f64().ok_or_else(|| {
+            BuildError::Mismatch(format!("the rebuild has no test metric {name}"))
+        })?;
+        let ok = if name == "rows" {
+            a == b
+        } else {
+            (a - b).abs() <= ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * a.abs()
+        };
+        if !ok {
+            return Err(BuildError::Mismatch(format!(
+                "test {name}: recorded {a}, rebuilt {b}, beyond the tolerance"
+            )));
+        }
+        seen.push(format!("{name} {a:.4} vs {b:.4}"));
+    }
+    Ok(seen.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn test_metrics_compare_within_the_stated_tolerance_and_rows_exactly() {
+        let recorded = json!({"rows": 900, "loss": 0.3353, "accuracy": 0.86});
+        let close = json!({"rows": 900, "loss": 0.34, "accuracy": 0.85});
+        assert!(compare_test_metrics(&recorded, &close).is_ok());
+        let far = json!({"rows": 900, "loss": 0.3353, "accuracy": 0.80});
+        let e = compare_test_metrics(&recorded, &far)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("accuracy"), "{e}");
+        let rows = json!({"rows": 899, "loss": 0.3353, "accuracy": 0.86});
+        assert!(compare_test_metrics(&recorded, &rows).is_err());
+        let missing = json!({"rows": 900, "loss": 0.3353});
+        assert!(compare_test_metrics(&recorded, &missing).is_err());
+    }
 }

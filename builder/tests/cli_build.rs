@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use slsa_aibom_verify::commitment::KeyProof;
+use std::path::PathBuf;
 
 fn weights_digest(out: &std::path::Path) -> String {
     sha256(&out.join("model/model.safetensors"))
@@ -312,4 +313,84 @@ fn docs_cli_md_is_the_binarys_own_help() {
             "docs/cli.md differs from `slsa-aibom-build {sub} --help`: run scripts/gen-cli-doc.sh"
         );
     }
+}
+
+/// `rebuild` compares digests only within the recorded device class. A
+/// provenance from another device class (re-signed here with a different
+/// class and a different weights digest, as a GPU run would have) is
+/// compared by its signed final test metrics instead, within the stated
+/// tolerance; within the same class a different digest is a mismatch.
+#[test]
+fn rebuild_compares_digests_only_within_the_recorded_device_class() {
+    use base64::Engine as _;
+    let inputs = example(1);
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let key = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/keyed/key.pem");
+    let o = cli(&[
+        "build".as_ref(),
+        inputs.path().join(JOB).as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let bundle_path = out.join("attestations/provenance.sigstore.json");
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&bundle_path).unwrap()).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    let original: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let signer = slsa_aibom_verify::signing::KeySigner::from_pem_file(&key).unwrap();
+    let resign = |device_class: &str| {
+        let mut st = original.clone();
+        st["predicate"]["buildDefinition"]["internalParameters"]["determinism"]["deviceClass"] =
+            device_class.into();
+        for s in st["subject"].as_array_mut().unwrap() {
+            if s["name"] == "model.safetensors" {
+                s["digest"]["sha256"] = "ab".repeat(32).into();
+            }
+        }
+        let signed = signer
+            .sign_statement(&serde_json::to_vec(&st).unwrap())
+            .unwrap();
+        std::fs::write(&bundle_path, signed).unwrap();
+    };
+    let rebuild = |dir: &str| {
+        cli(&[
+            "rebuild".as_ref(),
+            "--provenance".as_ref(),
+            bundle_path.as_os_str(),
+            "--key".as_ref(),
+            out.join("key.pub").as_os_str(),
+            "--inputs".as_ref(),
+            inputs.path().as_os_str(),
+            "--out".as_ref(),
+            work.path().join(dir).as_os_str(),
+            "-q".as_ref(),
+        ])
+    };
+    resign("cuda NVIDIA H100 80GB HBM3 sm_90");
+    let o = rebuild("r1");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout.contains("different device class")
+            && stdout.contains("digest comparison not meaningful")
+            && stdout.contains("accuracy"),
+        "{stdout}"
+    );
+    let this_class = original["predicate"]["buildDefinition"]["internalParameters"]["determinism"]
+        ["deviceClass"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    resign(&this_class);
+    let o = rebuild("r2");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 8, "{stderr}");
+    assert!(stderr.contains("model.safetensors"), "{stderr}");
 }

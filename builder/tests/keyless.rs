@@ -371,7 +371,7 @@ fn definition(out: &Path, runs_on: &str, builder_sha: &str) -> PathBuf {
         serde_json::from_slice(&std::fs::read(out.join(layout::RECORD)).unwrap()).unwrap();
     let job = PathBuf::from(record["job"]["path"].as_str().unwrap());
     let inputs = serde_json::json!({
-        "job": "job.toml", "train-runs-on": runs_on, "device": "", "expected-digests": "",
+        "job": "job.toml", "train-runs-on": runs_on, "device": "", "gpu-runner-label": "", "expected-digests": "",
         "upload-attestations": false, "public-transparency-log": "true",
         "publish-release": false, "release-tag": "",
     });

@@ -323,3 +323,37 @@ fn safetensors_file_holds_the_named_parameters() {
     );
     assert_eq!(st.tensor("dense.00.weight").unwrap().shape(), [64, 13]);
 }
+
+/// Without NVML the record has no GPU fields and no GPU energy, only the
+/// CPU time; the provenance states the CPU determinism class.
+#[test]
+fn without_nvml_no_gpu_fields_are_recorded_and_the_determinism_class_is_stated() {
+    let inputs = example(1);
+    let out = inputs.path().join("out");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
+        .env("SLSA_AIBOM_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1")
+        .args(["build", &inputs.path().join(JOB).display().to_string()])
+        .args(["--out", &out.display().to_string(), "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let env: Value =
+        serde_json::from_slice(&std::fs::read(out.join("environment.json")).unwrap()).unwrap();
+    assert!(env.get("nvml").is_none(), "{env}");
+    let energy = &env["training_energy"];
+    assert!(energy["cpu_seconds"].as_f64().unwrap() > 0.0, "{energy}");
+    assert!(energy.get("gpu_joules").is_none() && energy.get("gpu_kwh").is_none());
+    let st = statement(&out.join("attestations/provenance.sigstore.json"));
+    let internal = &st["predicate"]["buildDefinition"]["internalParameters"];
+    assert!(internal.get("nvidia").is_none(), "{internal}");
+    assert_eq!(
+        internal["determinism"]["class"],
+        "bit-identical-on-device-class"
+    );
+    assert!(internal["determinism"]["deviceClass"]
+        .as_str()
+        .unwrap()
+        .starts_with("cpu "));
+    let bom = std::fs::read_to_string(out.join("aibom.cdx.json")).unwrap();
+    assert!(!bom.contains("environmentalConsiderations") && !bom.contains("device-nvidia"));
+}

@@ -640,14 +640,16 @@ fn the_device_is_part_of_the_job() {
 }
 
 /// The workflow's `device` input, recorded by `detect` in the build
-/// definition, reaches `train --definition` and overrides the job's.
+/// definition, reaches `train --definition` and overrides the job's. A CUDA
+/// job must name the GPU runners' label, and `train-runs-on` must ask for it.
 #[test]
 fn the_workflow_device_input_reaches_train() {
     let inputs = example(1);
     let dir = inputs.path();
-    let detect = |device: &str, out: &str| {
+    let detect = |device: &str, runs_on: &str, gpu_label: &str, out: &str| {
         let json = serde_json::json!({
-            "job": JOB, "train-runs-on": "[\"ubuntu-latest\"]", "device": device,
+            "job": JOB, "train-runs-on": runs_on, "device": device,
+            "gpu-runner-label": gpu_label,
             "expected-digests": "", "upload-attestations": false,
             "public-transparency-log": "auto", "publish-release": false, "release-tag": "",
         })
@@ -655,8 +657,7 @@ fn the_workflow_device_input_reaches_train() {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
         cmd.current_dir(dir)
             .args(["detect", "--job", JOB, "--out", out, "--inputs-json", &json]);
-        let o = github_env(&mut cmd).output().unwrap();
-        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+        github_env(&mut cmd).output().unwrap()
     };
     // As the workflow runs it: in the caller's checkout, from the definition.
     let train = |definition: &str, out: &str| {
@@ -666,13 +667,32 @@ fn the_workflow_device_input_reaches_train() {
             .output()
             .unwrap()
     };
-    detect("cuda:0", "gpu.json");
+    let ubuntu = "[\"ubuntu-latest\"]";
+    let gpu_runner = "[\"self-hosted\",\"gpu\"]";
+    for (runs_on, label, why) in [
+        (ubuntu, "", "set the workflow input gpu-runner-label"),
+        (ubuntu, "gpu", "does not ask for the GPU label \"gpu\""),
+        (
+            gpu_runner,
+            "a100",
+            "does not ask for the GPU label \"a100\"",
+        ),
+    ] {
+        let o = detect("cuda:0", runs_on, label, "refused.json");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 2, "{err}");
+        assert!(err.contains(why), "{why}: {err}");
+        assert!(!dir.join("refused.json").exists());
+    }
+    let o = detect("cuda:0", gpu_runner, "gpu", "gpu.json");
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let o = train("gpu.json", "gpu-out");
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(code(&o), 4, "{err}");
     assert!(err.contains("cuda"), "{err}");
     assert!(!dir.join("gpu-out").exists());
-    detect("", "job.json");
+    let o = detect("", ubuntu, "", "job.json");
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let o = train("job.json", "cpu-out");
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
 }

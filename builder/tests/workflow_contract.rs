@@ -15,6 +15,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 /// order. The local run below executes exactly this list.
 const SEQUENCE: &[(&str, &[&str])] = &[
     ("detect", &["slsa-aibom-build detect"]),
+    ("build-cuda", &[]),
     ("train", &["slsa-aibom-build train"]),
     ("attest", &["slsa-aibom-build attest"]),
     ("verify", &["slsa-aibom-verify model"]),
@@ -133,6 +134,65 @@ fn each_job_runs_the_contracted_subcommands_in_order() {
         })
         .collect();
     assert_eq!(got, want);
+}
+
+/// A CUDA job gets a CUDA trainer built once, tokenless, from the builder's
+/// commit; train installs it only after checking its digest, and attest
+/// holds the record to that same binary.
+#[test]
+fn a_cuda_job_trains_with_the_cuda_trainer_built_without_a_token() {
+    let wf = workflow();
+    let build = &wf["jobs"]["build-cuda"];
+    assert_eq!(
+        build["if"].as_str(),
+        Some("needs.detect.outputs.device == 'cuda'")
+    );
+    assert_eq!(permissions(build), ["contents=read"]);
+    let script = scripts(&build["steps"]).join("\n");
+    assert!(
+        script.contains("source scripts/cuda-toolchain.sh"),
+        "{script}"
+    );
+    assert!(
+        script.contains("--locked -p slsa-aibom-builder --features cuda"),
+        "{script}"
+    );
+    assert!(
+        build["steps"][0]["with"]["ref"].as_str()
+            == Some("${{ needs.detect.outputs.builder-sha }}"),
+        "build-cuda checks out the builder at detect's commit"
+    );
+    let detect = scripts(&wf["jobs"]["detect"]["steps"]).join("\n");
+    assert!(
+        detect.contains("--device-output \"$GITHUB_OUTPUT\""),
+        "{detect}"
+    );
+    for job in ["train", "attest"] {
+        let steps = wf["jobs"][job]["steps"].as_vec().unwrap();
+        let at = |name: &str| {
+            steps
+                .iter()
+                .position(|s| s["name"].as_str().is_some_and(|n| n.starts_with(name)))
+                .unwrap_or_else(|| panic!("{job} has no step {name:?}"))
+        };
+        let check = at("Check the CUDA trainer's sha256");
+        assert!(at("Download the CUDA trainer") < check);
+        let run = steps[check]["run"].as_str().unwrap();
+        assert!(run.contains("sha256sum --check --strict"), "{run}");
+        assert!(
+            run.find("sha256sum").unwrap() < run.find("tar ").unwrap(),
+            "{job} unpacks the CUDA trainer only after checking it"
+        );
+        if job == "train" {
+            assert!(
+                check < at("Train"),
+                "train checks the CUDA trainer before training"
+            );
+        } else {
+            let sign = steps[at("Sign the provenance")]["run"].as_str().unwrap();
+            assert!(sign.contains("--trainer-binary"), "{sign}");
+        }
+    }
 }
 
 #[test]
@@ -409,7 +469,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
     }
     let claims = fake_sigstore::sample_claims();
     let inputs = serde_json::json!({
-        "job": JOB, "train-runs-on": "[\"ubuntu-latest\"]", "device": "", "expected-digests": "expected.sha256",
+        "job": JOB, "train-runs-on": "[\"ubuntu-latest\"]", "device": "", "gpu-runner-label": "", "expected-digests": "expected.sha256",
         "upload-attestations": false, "public-transparency-log": "auto",
         "publish-release": false, "release-tag": "",
     })

@@ -16,10 +16,11 @@ pub const BUILD_TYPE: &str = "https://github.com/ORG/slsa-aibom/buildtypes/train
 
 /// The inputs of the reusable workflow, each recorded in the provenance's
 /// `externalParameters.inputs` when the workflow built it.
-pub const WORKFLOW_INPUTS: [&str; 8] = [
+pub const WORKFLOW_INPUTS: [&str; 9] = [
     "job",
     "train-runs-on",
     "device",
+    "gpu-runner-label",
     "expected-digests",
     "upload-attestations",
     "public-transparency-log",

@@ -297,8 +297,72 @@ fn environment_components(env: &crate::environment::Environment) -> Vec<Componen
             ..Component::default()
         });
     }
-
+    components.extend(nvidia_components(env));
     components
+}
+
+/// The NVIDIA GPUs NVML reported, as device components (none without NVML).
+fn nvidia_components(env: &crate::environment::Environment) -> Vec<Component> {
+    let Some(nvml) = &env.nvml else {
+        return Vec::new();
+    };
+    nvml.gpus
+        .iter()
+        .map(|gpu| {
+            let mut properties = vec![
+                Property::new("slsa-aibom:gpu-uuid", &gpu.uuid),
+                Property::new("slsa-aibom:pci-bus-id", &gpu.pci_bus_id),
+                Property::new("slsa-aibom:memory-bytes", gpu.memory_bytes.to_string()),
+                Property::new("slsa-aibom:compute-capability", &gpu.compute_capability),
+                Property::new("slsa-aibom:driver", &nvml.driver_version),
+                Property::new("slsa-aibom:cuda-version", &nvml.cuda_version),
+                Property::new("slsa-aibom:source", "NVML (asserted by the train runner)"),
+            ];
+            if let Some(mig) = gpu.mig_enabled {
+                properties.push(Property::new("slsa-aibom:mig-enabled", mig.to_string()));
+            }
+            Component {
+                kind: "device".into(),
+                bom_ref: Some(format!("device-nvidia-{}", gpu.index)),
+                name: gpu.name.clone(),
+                properties,
+                ..Component::default()
+            }
+        })
+        .collect()
+}
+
+/// The training's GPU energy as CycloneDX states it, where NVML measured
+/// it; absent otherwise (CPU time alone is no energy figure).
+fn training_energy(env: &crate::environment::Environment) -> Option<EnvironmentalConsiderations> {
+    let energy = env.training_energy.as_ref()?;
+    let kwh = energy.gpu_kwh?;
+    let measure = || EnergyMeasure {
+        value: kwh,
+        unit: "kWh".into(),
+    };
+    let mut properties = vec![Property::new(
+        "slsa-aibom:energy-measured-by",
+        "NVML total-energy counters of every NVIDIA GPU, before and after training (asserted by the train runner)",
+    )];
+    if let Some(cpu) = energy.cpu_seconds {
+        properties.push(Property::new("slsa-aibom:cpu-seconds", format!("{cpu:.3}")));
+    }
+    Some(EnvironmentalConsiderations {
+        energy_consumptions: vec![EnergyConsumption {
+            activity: "training".into(),
+            energy_providers: vec![EnergyProvider {
+                description: "the train runner's electricity supply, not recorded".into(),
+                organization: Organization {
+                    name: "unknown".into(),
+                },
+                energy_source: "unknown".into(),
+                energy_provided: measure(),
+            }],
+            activity_energy_cost: measure(),
+            properties,
+        }],
+    })
 }
 
 /// The formulation's workflow: the steps, the inputs (each split and every
@@ -493,6 +557,7 @@ fn model_component(record: &BuildRecord) -> Component {
                     .collect(),
                 technical_limitations: limitations,
                 ethical_considerations: ethical,
+                environmental_considerations: training_energy(&record.environment),
             },
             properties: Vec::new(),
         }),

@@ -35,8 +35,14 @@ fn refuse(check: &str, why: String) -> BuildError {
 }
 
 impl Platform {
-    /// The platform's facts in a GitHub Actions signing job.
-    pub fn from_env(definition: BuildDefinition, runner: TrainRunner) -> Result<Self> {
+    /// The platform's facts in a GitHub Actions signing job. The trainer
+    /// is this binary, or `trainer_binary` when the workflow built the train
+    /// job a trainer of its own (the CUDA build, from the same sources).
+    pub fn from_env(
+        definition: BuildDefinition,
+        runner: TrainRunner,
+        trainer_binary: Option<&std::path::Path>,
+    ) -> Result<Self> {
         let invocation_id = crate::environment::runner::github_invocation_id().ok_or_else(|| {
             BuildError::Sign(
                 "GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID must be set in the signing job".into(),
@@ -46,7 +52,10 @@ impl Platform {
             definition,
             runner,
             invocation_id,
-            trainer: TrainerInfo::capture()?,
+            trainer: match trainer_binary {
+                Some(path) => TrainerInfo::of_binary(path)?,
+                None => TrainerInfo::capture()?,
+            },
         })
     }
 

@@ -176,7 +176,14 @@ pub fn statement(
                     "threads": env.backend.threads,
                     "framework": env.backend.framework,
                     "cpuFeatures": env.cpu.features,
+                    "determinism": crate::determinism::Determinism::of(env),
                 });
+                if let Some(nvml) = &env.nvml {
+                    p["nvidia"] = json!(nvml);
+                }
+                if let Some(energy) = &env.training_energy {
+                    p["trainingEnergy"] = json!(energy);
+                }
                 if let Some(platform) = platform {
                     p["trainRunner"] = json!(platform.runner);
                 }

@@ -2,12 +2,16 @@
 //! adapters, the trainer binary and its locked dependencies, the compute
 //! backend and, inside GitHub Actions, the runner.
 
+mod energy;
 mod gpu;
 mod host;
+pub mod nvml;
 pub mod runner;
 pub mod trainer;
 
+pub use energy::{Meter, TrainingEnergy};
 pub use gpu::GpuAdapter;
+pub use nvml::{NvidiaGpu, NvmlReport};
 pub use trainer::{LockedPackage, TrainerInfo};
 
 use crate::error::Result;
@@ -28,6 +32,13 @@ pub struct Environment {
     pub gpu_adapters: Vec<GpuAdapter>,
     /// Whether adapter enumeration ran (`false` when built without `wgpu`).
     pub gpu_inventory: bool,
+    /// The NVIDIA driver and GPUs as NVML reports them (absent without NVML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nvml: Option<NvmlReport>,
+    /// What training cost: CPU time, and GPU energy where NVML is present.
+    /// Measured around the training loop, so absent until training ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_energy: Option<TrainingEnergy>,
     /// The compute backend and its settings.
     pub backend: Backend,
     /// The trainer binary and its dependencies.
@@ -65,6 +76,8 @@ impl Environment {
             memory_bytes: host::memory_bytes(),
             gpu_adapters,
             gpu_inventory,
+            nvml: nvml::report(),
+            training_energy: None,
             backend: Backend {
                 device: device.to_string(),
                 threads,

@@ -43,7 +43,13 @@ impl TrainerInfo {
     pub fn capture() -> Result<Self> {
         let exe = std::env::current_exe()
             .map_err(|e| BuildError::Io(format!("cannot locate the trainer binary: {e}")))?;
-        let bytes = std::fs::read(&exe).map_err(|e| BuildError::io(&exe, e))?;
+        Self::of_binary(&exe)
+    }
+
+    /// A trainer binary built from this binary's sources and `Cargo.lock`
+    /// (the CUDA build of the same commit): its digest, this lock.
+    pub fn of_binary(exe: &std::path::Path) -> Result<Self> {
+        let bytes = std::fs::read(exe).map_err(|e| BuildError::io(exe, e))?;
         let lock: Lock = toml::from_str(CARGO_LOCK)
             .map_err(|e| BuildError::Io(format!("embedded Cargo.lock: {e}")))?;
         let mut dependencies = lock.package;

@@ -34,6 +34,11 @@ pub(super) struct AttestArgs {
     /// the job the Jobs API names.
     #[arg(long, requires = "attest_job_id")]
     pub(super) train_job_id: Option<u64>,
+    /// The trainer binary the workflow built for the train job, when it is
+    /// not this binary (the CUDA trainer): the record's trainer digest must
+    /// be this file's.
+    #[arg(long, requires = "attest_job_id")]
+    pub(super) trainer_binary: Option<PathBuf>,
     /// After signing and self-verification, upload the provenance, ML-BOM
     /// and model-signature bundles to the GitHub attestations API
     /// (GITHUB_API_URL, GITHUB_TOKEN with `attestations: write`,
@@ -69,7 +74,11 @@ impl AttestArgs {
                     self.train_job_id,
                     RunsOn::parse(&runs_on)?,
                 )?;
-                Some(Platform::from_env(definition, query.fetch()?)?)
+                Some(Platform::from_env(
+                    definition,
+                    query.fetch()?,
+                    self.trainer_binary.as_deref(),
+                )?)
             }
             _ => None,
         };

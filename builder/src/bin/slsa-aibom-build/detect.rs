@@ -24,6 +24,10 @@ pub(super) struct DetectArgs {
     /// certificate must name it.
     #[arg(long)]
     pub(super) builder_sha: Option<String>,
+    /// Append `device=cpu` or `device=cuda` (the class of the device the
+    /// train job will use) to this file, e.g. `$GITHUB_OUTPUT`.
+    #[arg(long)]
+    pub(super) device_output: Option<PathBuf>,
 }
 impl DetectArgs {
     /// Write the build definition.
@@ -38,6 +42,22 @@ impl DetectArgs {
             serde_json::to_vec_pretty(&definition).map_err(|e| BuildError::Io(e.to_string()))?;
         bytes.push(b'\n');
         std::fs::write(&self.out, bytes).map_err(|e| BuildError::io(&self.out, e))?;
+        if let Some(file) = &self.device_output {
+            let job = slsa_aibom_builder::spec::Job::load(&self.job)?;
+            let device = definition.effective_device(&job);
+            let class = if device.starts_with("cuda") {
+                "cuda"
+            } else {
+                "cpu"
+            };
+            let mut out = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(file)
+                .map_err(|e| BuildError::io(file, e))?;
+            std::io::Write::write_all(&mut out, format!("device={class}\n").as_bytes())
+                .map_err(|e| BuildError::io(file, e))?;
+        }
         Ok(())
     }
 }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A CUDA toolkit for building the `cuda` feature without a GPU or a system
+# CUDA install: NVIDIA's own PyPI wheels (nvcc, headers, cuBLAS, cuRAND,
+# NVRTC, the runtime), version 13.0.x to match a 580-series driver, in a
+# local venv. Source it:
+#
+#   source scripts/cuda-toolchain.sh      # installs once, then exports
+#   cargo build -p slsa-aibom-builder --features cuda
+#
+# It exports CUDA_HOME/CUDA_PATH (one folder laid out as a toolkit: bin,
+# include, nvvm, lib64), PATH (nvcc) and CUDA_COMPUTE_CAP (default 80: PTX
+# for sm_80 runs on Ampere, Hopper and newer through the driver's JIT;
+# override it before sourcing).
+#
+# The wheels carry no driver. candle links libcuda.so (cudarc's
+# `dynamic-linking`), so lib64/stubs gets a link-time stub generated from the
+# driver functions cudarc declares, with the driver's soname (libcuda.so.1),
+# exactly what the toolkit's own lib64/stubs/libcuda.so is for. The stub is
+# never on the run-time library path: a binary built here loads the real
+# driver of the machine it runs on.
+set -euo pipefail
+
+cuda_root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cuda-toolchain"
+CUDA_WHEEL_VERSION="${CUDA_WHEEL_VERSION:-13.0}"
+
+cuda_toolchain_install() {
+  local venv="$cuda_root_dir/venv" kit="$cuda_root_dir/kit"
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+  fi
+  if [ ! -f "$cuda_root_dir/installed-$CUDA_WHEEL_VERSION" ]; then
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps \
+      "nvidia-cuda-nvcc==$CUDA_WHEEL_VERSION.*" "nvidia-cuda-crt==$CUDA_WHEEL_VERSION.*" \
+      "nvidia-nvvm==$CUDA_WHEEL_VERSION.*" "nvidia-cuda-runtime==$CUDA_WHEEL_VERSION.*" \
+      "nvidia-cuda-cccl==$CUDA_WHEEL_VERSION.*" "nvidia-cuda-nvrtc==$CUDA_WHEEL_VERSION.*" \
+      "nvidia-cublas==$CUDA_WHEEL_VERSION.*" "nvidia-curand==10.4.0.*"
+    touch "$cuda_root_dir/installed-$CUDA_WHEEL_VERSION"
+  fi
+  local wheels
+  wheels="$("$venv/bin/python" -c 'import nvidia, os; print(os.path.join(list(nvidia.__path__)[0], "cu13"))')"
+  rm -rf "$kit" && mkdir -p "$kit/lib64/stubs"
+  ln -s "$wheels/bin" "$kit/bin"
+  ln -s "$wheels/include" "$kit/include"
+  ln -s "$wheels/nvvm" "$kit/nvvm"
+  # The linker wants unversioned names; the wheels ship only sonames.
+  local so base
+  for so in "$wheels"/lib/lib*.so.*; do
+    base="$(basename "$so")"
+    ln -sf "$so" "$kit/lib64/$base"
+    ln -sf "$so" "$kit/lib64/${base%%.so.*}.so"
+  done
+  cuda_driver_stub "$kit/lib64/stubs"
+  ln -sf stubs/libcuda.so "$kit/lib64/libcuda.so"
+}
+
+# A shared object that defines every cu* function cudarc's driver bindings
+# declare, each one aborting if ever called: link-time only.
+cuda_driver_stub() {
+  local out="$1" sys
+  sys="$(cargo metadata --format-version 1 --manifest-path "$cuda_root_dir/../Cargo.toml" \
+        --features slsa-aibom-builder/cuda 2>/dev/null |
+        python3 -c 'import json,sys,os
+m=json.load(sys.stdin)
+p=[x for x in m["packages"] if x["name"]=="cudarc"][0]
+print(os.path.join(os.path.dirname(p["manifest_path"]),"src","driver","sys"))')"
+  {
+    echo '#include <stdlib.h>'
+    grep -rhoE '\bfn cu[A-Za-z0-9_]+\(' "$sys" | sed 's/^fn //; s/($//' | sort -u |
+      sed 's/.*/void &(void) { abort(); }/'
+  } > "$out/libcuda-stub.c"
+  cc -shared -fPIC -o "$out/libcuda.so" -Wl,-soname,libcuda.so.1 "$out/libcuda-stub.c"
+}
+
+cuda_toolchain_install
+export CUDA_HOME="$cuda_root_dir/kit" CUDA_PATH="$cuda_root_dir/kit"
+export PATH="$CUDA_HOME/bin:$PATH"
+export CUDA_COMPUTE_CAP="${CUDA_COMPUTE_CAP:-80}"
