@@ -38,6 +38,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "target" / "release" / "slsa-aibom-build"
+VERIFY = ROOT / "target" / "release" / "slsa-aibom-verify"
 
 # name -> (kind, shape args, rows, epochs, batch)
 JOBS = {
@@ -163,20 +164,32 @@ def run_child(cmd, env=None):
     return out, usage.ru_maxrss / 1024
 
 
-def ours(d, threads):
-    out = d / "out"
+def ours(d, threads, device="cpu", out_name="out"):
+    out = d / out_name
     stdout, rss = run_child([str(BUILD), "build", str(d / "job.toml"), "--out", str(out), "--force",
-                             "--threads", str(threads)])
+                             "--threads", str(threads), "--device", device])
     m = json.loads((out / "metrics.json").read_text())
     attest = next((l for l in stdout.splitlines() if l.startswith("attestations:")), "")
-    return dict(rate=m["timing"]["rows_per_second"], rss=rss, metrics=m, attest=attest.split(" — ")[0])
+    weights = (out / "model" / "model.safetensors").read_bytes()
+    import hashlib
+    return dict(rate=m["timing"]["rows_per_second"], rss=rss, metrics=m, attest=attest.split(" — ")[0],
+                out=out, weights=hashlib.sha256(weights).hexdigest())
 
 
-def peer(name, d, job, threads, seed=1):
+def verify(out):
+    """Our verifier on a release `ours` wrote: exit 0 and VERIFIED, else the reason."""
+    p = subprocess.run([str(VERIFY), "model", str(out / "model"), "--key", str(out / "key.pub")],
+                       capture_output=True, text=True)
+    first = (p.stdout.splitlines() or [""])[0]
+    return "verified" if p.returncode == 0 and first.startswith("VERIFIED") else f"FAILED ({p.returncode}): {first}"
+
+
+def peer(name, d, job, threads, seed=1, device="cpu"):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), TF_CPP_MIN_LOG_LEVEL="3",
                TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS="1")
     stdout, rss = run_child([sys.executable, __file__, "--peer", name, "--dir", str(d), "--job-json",
-                             json.dumps(job), "--threads", str(threads), "--seed", str(seed)], env=env)
+                             json.dumps(job), "--threads", str(threads), "--seed", str(seed),
+                             "--device", device], env=env)
     r = json.loads(stdout.strip().splitlines()[-1])
     r["rss"] = rss
     return r
@@ -185,7 +198,7 @@ def peer(name, d, job, threads, seed=1):
 # ---------------------------------------------------------------- peers (run in a child process)
 
 
-def torch_peer(d, job, threads, seed):
+def torch_peer(d, job, threads, seed, device="cpu"):
     import torch
     from torch import nn
     torch.set_num_threads(threads)
@@ -213,6 +226,7 @@ def torch_peer(d, job, threads, seed):
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(m.weight)
             nn.init.zeros_(m.bias)
+    model = model.to(device)
     task = task_of(job)
     loss_fn = {"binary": nn.BCEWithLogitsLoss(), "multiclass": nn.CrossEntropyLoss(),
                "regression": nn.MSELoss()}[task]
@@ -221,24 +235,29 @@ def torch_peer(d, job, threads, seed):
     yt = torch.from_numpy(y.astype(np.int64 if task == "multiclass" else np.float32))
     if task != "multiclass":
         yt = yt.reshape(-1, 1)
-    xtr, ytr = xt[tr], yt[tr]
+    # On a GPU the whole training split lives on the device, as ours does.
+    xtr, ytr = xt[tr].to(device), yt[tr].to(device)
     g = torch.Generator().manual_seed(seed)
+    if device != "cpu":
+        torch.cuda.synchronize()
     t0 = time.perf_counter()
     for _ in range(job["epochs"]):
         perm = torch.randperm(len(xtr), generator=g)
         for i in range(0, len(xtr), job["batch"]):
-            idx = perm[i:i + job["batch"]]
+            idx = perm[i:i + job["batch"]].to(device)
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(xtr[idx]), ytr[idx])
             loss.backward()
             opt.step()
+    if device != "cpu":
+        torch.cuda.synchronize()
     secs = time.perf_counter() - t0
     with torch.no_grad():
-        out = model(xt[te]).numpy() if len(te) else None
+        out = model(xt[te].to(device)).cpu().numpy() if len(te) else None
     return dict(rate=len(tr) * job["epochs"] / secs, test=test_metric(task, out, y[te]))
 
 
-def keras_peer(d, job, threads, seed):
+def keras_peer(d, job, threads, seed, device="cpu"):
     import tensorflow as tf
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
@@ -358,7 +377,15 @@ def main():
     ap.add_argument("--dir")
     ap.add_argument("--job-json")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda: ours and the PyTorch peer train there")
+    ap.add_argument("--binary", help="the slsa-aibom-build to measure (default target/release)")
+    ap.add_argument("--verifier", help="the slsa-aibom-verify to check releases with (default target/release)")
+    ap.add_argument("--determinism", action="store_true",
+                    help="train ours twice per job, compare the model bytes, and verify each release")
     a = ap.parse_args()
+    global BUILD, VERIFY
+    BUILD = Path(a.binary).resolve() if a.binary else BUILD
+    VERIFY = Path(a.verifier).resolve() if a.verifier else VERIFY
     if a.prepare:
         job = JOBS[a.prepare]
         x, y = synthetic(job, np.random.default_rng(7))
@@ -367,12 +394,12 @@ def main():
         return
     if a.peer:
         fn = {"torch": torch_peer, "keras": keras_peer}[a.peer]
-        print(json.dumps(fn(Path(a.dir), json.loads(a.job_json), a.threads, a.seed)))
+        print(json.dumps(fn(Path(a.dir), json.loads(a.job_json), a.threads, a.seed, a.device)))
         return
     if a.accuracy:
         return accuracy(a)
     peers = [p for p in a.peers.split(",") if p]
-    print(f"{a.threads} threads each; rows/s in the training loop, peak RSS of the process")
+    print(f"device {a.device}, {a.threads} threads each; rows/s in the training loop, peak RSS of the process")
     for name in a.jobs.split(","):
         job = JOBS[name]
         with tempfile.TemporaryDirectory() as tmp:
@@ -382,9 +409,20 @@ def main():
             subprocess.run([sys.executable, __file__, "--prepare", name, "--dir", tmp], check=True)
             if a.keep:
                 subprocess.run(["cp", "-r", tmp, a.keep], check=True)
-            results = {"ours": ours(d, a.threads)}
+            results = {"ours": ours(d, a.threads, a.device)}
+            if a.determinism:
+                again = ours(d, a.threads, a.device, "out-again")
+                same = "identical" if again["weights"] == results["ours"]["weights"] else "DIFFERENT"
+                checks = f"two runs: model bytes {same}; releases {verify(results['ours']['out'])}, " \
+                         f"{verify(again['out'])}"
             for p in peers:
-                results[p] = peer(p, d, job, a.threads)
+                results[p] = peer(p, d, job, a.threads, device=a.device)
+            env = json.loads((results["ours"]["out"] / "environment.json").read_text())
+            energy = env.get("training_energy", {})
+            gpus = ", ".join(g["name"] for g in env.get("nvml", {}).get("gpus", [])) or "no NVML"
+            energy = (f"training used {energy.get('cpu_seconds', 0):.1f} CPU-s, "
+                      + (f"{energy['gpu_kwh'] * 1000:.3f} Wh on the GPUs ({gpus})" if "gpu_kwh" in energy
+                         else f"GPU energy not measured ({gpus})"))
         base = results["ours"]["rate"]
         line = f"{name:<10}"
         for k, r in results.items():
@@ -394,6 +432,9 @@ def main():
         print(line, flush=True)
         print(f"{'':<10}  ours: training loop {results['ours']['metrics']['timing']['training_seconds']:.2f} s, "
               f"{results['ours']['attest']}", flush=True)
+        if a.determinism:
+            print(f"{'':<10}  {checks}", flush=True)
+        print(f"{'':<10}  ours: {energy}", flush=True)
 
 
 if __name__ == "__main__":

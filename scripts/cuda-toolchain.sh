@@ -13,23 +13,28 @@
 # override it before sourcing).
 #
 # The wheels carry no driver. candle links libcuda.so (cudarc's
-# `dynamic-linking`), so lib64/stubs gets a link-time stub generated from the
-# driver functions cudarc declares, with the driver's soname (libcuda.so.1),
-# exactly what the toolkit's own lib64/stubs/libcuda.so is for. The stub is
-# never on the run-time library path: a binary built here loads the real
-# driver of the machine it runs on.
-set -euo pipefail
+# `dynamic-linking`), so lib64/stubs gets a stub generated from the driver
+# functions cudarc declares, with the driver's soname (libcuda.so.1), which
+# is what the toolkit's own lib64/stubs/libcuda.so is for. Every stub
+# function returns CUDA_ERROR_NO_DEVICE, so with lib64/stubs on
+# LD_LIBRARY_PATH (the tests do this) a CUDA build runs as on a machine
+# whose driver sees no GPU. Nothing else puts the stub on the loader's path:
+# a binary built here loads the real driver of the machine it runs on.
+# Sourced: strict mode applies inside the functions only (`local -`), never
+# to the shell that sources this.
 
 cuda_root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cuda-toolchain"
 CUDA_WHEEL_VERSION="${CUDA_WHEEL_VERSION:-13.0}"
 
 cuda_toolchain_install() {
+  local -
+  set -euo pipefail
   local venv="$cuda_root_dir/venv" kit="$cuda_root_dir/kit"
   if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
   fi
   if [ ! -f "$cuda_root_dir/installed-$CUDA_WHEEL_VERSION" ]; then
-    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps \
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-cache-dir --no-deps \
       "nvidia-cuda-nvcc==$CUDA_WHEEL_VERSION.*" "nvidia-cuda-crt==$CUDA_WHEEL_VERSION.*" \
       "nvidia-nvvm==$CUDA_WHEEL_VERSION.*" "nvidia-cuda-runtime==$CUDA_WHEEL_VERSION.*" \
       "nvidia-cuda-cccl==$CUDA_WHEEL_VERSION.*" "nvidia-cuda-nvrtc==$CUDA_WHEEL_VERSION.*" \
@@ -54,8 +59,10 @@ cuda_toolchain_install() {
 }
 
 # A shared object that defines every cu* function cudarc's driver bindings
-# declare, each one aborting if ever called: link-time only.
+# declare, each returning CUDA_ERROR_NO_DEVICE (100).
 cuda_driver_stub() {
+  local -
+  set -euo pipefail
   local out="$1" sys
   sys="$(cargo metadata --format-version 1 --manifest-path "$cuda_root_dir/../Cargo.toml" \
         --features slsa-aibom-builder/cuda 2>/dev/null |
@@ -64,14 +71,16 @@ m=json.load(sys.stdin)
 p=[x for x in m["packages"] if x["name"]=="cudarc"][0]
 print(os.path.join(os.path.dirname(p["manifest_path"]),"src","driver","sys"))')"
   {
-    echo '#include <stdlib.h>'
     grep -rhoE '\bfn cu[A-Za-z0-9_]+\(' "$sys" | sed 's/^fn //; s/($//' | sort -u |
-      sed 's/.*/void &(void) { abort(); }/'
+      sed 's/.*/int &(void) { return 100; }/'
   } > "$out/libcuda-stub.c"
   cc -shared -fPIC -o "$out/libcuda.so" -Wl,-soname,libcuda.so.1 "$out/libcuda-stub.c"
+  ln -sf libcuda.so "$out/libcuda.so.1"
 }
 
-cuda_toolchain_install
+cuda_toolchain_install || return 1
 export CUDA_HOME="$cuda_root_dir/kit" CUDA_PATH="$cuda_root_dir/kit"
 export PATH="$CUDA_HOME/bin:$PATH"
 export CUDA_COMPUTE_CAP="${CUDA_COMPUTE_CAP:-80}"
+# For running a CUDA build here: the wheels' libraries, and the no-GPU driver stub.
+export CUDA_TOOLCHAIN_LIBRARY_PATH="$CUDA_HOME/lib64/stubs:$CUDA_HOME/lib64"

@@ -42,6 +42,17 @@ if [ -n "$leaked" ]; then
   echo "leaked into the library's default-off dependency tree: $leaked" >&2; exit 1
 fi
 
+echo "== the cuda feature, built with NVIDIA's compiler from PyPI (no GPU here: a stub driver that sees none)"
+(
+  # shellcheck source=scripts/cuda-toolchain.sh
+  source scripts/cuda-toolchain.sh
+  cargo build -p slsa-aibom-builder --features cuda --locked
+  export LD_LIBRARY_PATH="$CUDA_TOOLCHAIN_LIBRARY_PATH"
+  cargo test -p slsa-aibom-builder --features cuda --locked --lib --bins
+  cargo test -p slsa-aibom-builder --features cuda --locked --test integration -- \
+    training_features::the_device_is_part_of_the_job training_features::the_workflow_device_input_reaches_train
+)
+
 echo "== fuzz targets still compile"
 cargo check --manifest-path verifier/fuzz/Cargo.toml --quiet
 # A one-shot run keeps no second build tree (the fuzz crate builds the

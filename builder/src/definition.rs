@@ -158,8 +158,7 @@ impl BuildDefinition {
                      label your GPU runners carry, and ask for it in train-runs-on"
                 ))
             })?;
-        let runs_on =
-            crate::attest::train_runner::RunsOn::parse(&self.train_runs_on().unwrap_or_default())?;
+        let runs_on = crate::runs_on::RunsOn::parse(&self.train_runs_on().unwrap_or_default())?;
         if !runs_on.labels.iter().any(|l| l == label) {
             return Err(BuildError::Spec(format!(
                 "the job trains on {device}, but train-runs-on {:?} does not ask for the GPU label {label:?}",

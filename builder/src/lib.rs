@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod model;
 pub mod optim;
 pub mod rng;
+pub mod runs_on;
 pub mod spec;
 pub mod train;
 

@@ -25,7 +25,7 @@ pub(crate) fn verify_evidence(
         evidence: evidence.to_path_buf(),
         subjects,
     });
-    if report.verified {
+    if report.verified() {
         return Ok(());
     }
     let why = report
@@ -84,7 +84,7 @@ pub fn verify_outputs(
     // verify_release checks every byproduct (aibom.cdx.json included)
     // against the signed provenance: nothing may be missing.
     let report = verify_release(&policy, &ReleasePolicy::default(), None, &release);
-    if let Some(f) = report.failure {
+    if let Some(f) = report.failure() {
         return Err(BuildError::Verify(format!(
             "{} did not verify as a release: {}",
             root.display(),
@@ -102,8 +102,8 @@ pub fn verify_outputs(
         return Err(BuildError::Verify(format!("in-toto: {}", f.message)));
     }
     Ok(report
-        .parts
+        .parts()
         .iter()
-        .find(|p| p.document == "provenance")
-        .and_then(|p| p.verdict.signer.clone()))
+        .find(|p| p.document() == "provenance")
+        .and_then(|p| p.verdict().signer().cloned()))
 }

@@ -120,8 +120,12 @@ fn device(name: &str) -> Result<Device> {
         crate::spec::DeviceName::Cpu => Ok(Device::Cpu),
         #[cfg(feature = "cuda")]
         crate::spec::DeviceName::Cuda(n) => Device::new_cuda(n).map_err(|e| {
+            // candle appends a backtrace when RUST_BACKTRACE is set: the
+            // driver's error is its first line.
+            let e = e.to_string();
+            let driver = e.lines().next().unwrap_or_default();
             BuildError::Train(format!(
-                "CUDA device {n} is not usable ({e}): check the NVIDIA driver, the CUDA libraries and that the device exists; nothing was trained or signed"
+                "CUDA device {n} is not usable ({driver}): check the NVIDIA driver, the CUDA libraries and that the device exists; nothing was trained or signed"
             ))
         }),
         #[cfg(not(feature = "cuda"))]
@@ -566,4 +570,23 @@ fn progress_bar(quiet: bool, epochs: usize) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(all(test, feature = "cuda"))]
+mod cuda_tests {
+    /// With a driver that sees no GPU (the tests run against the toolchain's
+    /// stub driver) the device is refused by name, never replaced by the CPU;
+    /// on a machine with a GPU it is device 0.
+    #[test]
+    fn cuda_zero_is_the_gpu_or_a_named_refusal() {
+        match super::device("cuda:0") {
+            Ok(dev) => assert!(dev.is_cuda(), "{dev:?}"),
+            Err(e) => {
+                let e = e.to_string();
+                assert!(e.contains("CUDA device 0 is not usable"), "{e}");
+                assert!(e.contains("nothing was trained or signed"), "{e}");
+            }
+        }
+        assert!(super::device("cuda:x").is_err());
+    }
 }

@@ -139,17 +139,17 @@ fn job_spec(model_dir: &Path, verification: &Verification) -> Result<JobSpec> {
                 &root.join(crate::layout::MODEL_SIG),
             );
             let report = verify_release(policy, rules, None, &release);
-            if let Some(f) = &report.failure {
+            if let Some(f) = &report.failure() {
                 return Err(BuildError::Verify(format!(
                     "the release did not verify, so the model was not loaded: {}",
                     f.message
                 )));
             }
             report
-                .parts
+                .parts()
                 .iter()
-                .find(|p| p.document == "provenance")
-                .and_then(|p| p.verdict.statement.clone())
+                .find(|p| p.document() == "provenance")
+                .and_then(|p| p.verdict().statement().cloned())
                 .map(|s| s.predicate)
                 .ok_or_else(|| {
                     BuildError::Verify("the verified release holds no provenance".into())

@@ -443,7 +443,7 @@ fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
         "2000-01-01T00:00:00Z"
     );
 
-    assert!(verify_runner(&sigstore, &out, RunnerPolicy::default()).verified);
+    assert!(verify_runner(&sigstore, &out, RunnerPolicy::default()).verified());
     let deny = verify_runner(
         &sigstore,
         &out,
@@ -452,7 +452,7 @@ fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
             ..RunnerPolicy::default()
         },
     );
-    assert!(!deny.verified);
+    assert!(!deny.verified());
     assert!(
         deny.failure().unwrap().message.contains("self-hosted"),
         "{:?}",
@@ -463,12 +463,12 @@ fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
         required_labels: vec!["gpu".into()],
         ..RunnerPolicy::default()
     };
-    assert!(verify_runner(&sigstore, &out, gpu).verified);
+    assert!(verify_runner(&sigstore, &out, gpu).verified());
     let wrong_group = RunnerPolicy {
         allowed_groups: vec!["prod-gpu".into()],
         ..RunnerPolicy::default()
     };
-    assert!(!verify_runner(&sigstore, &out, wrong_group).verified);
+    assert!(!verify_runner(&sigstore, &out, wrong_group).verified());
 }
 
 /// Run `attest` in the workflow against `train` (the Jobs API's train job)
@@ -740,7 +740,7 @@ fn uploaded_attestations_are_found_by_digest_and_verify() {
         evidence: fetched,
         subjects: vec![Subject::File(weights)],
     });
-    assert!(report.verified, "{:?}", report.failure());
+    assert!(report.verified(), "{:?}", report.failure());
 }
 
 #[test]
@@ -762,7 +762,7 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
         rules.apply(&mut policy).unwrap();
         let report = verify_release(&policy, &rules, None, &release);
         // Keyless, our workflow's certificate, the identity pinned: level 3.
-        if report.verified {
+        if report.verified() {
             assert_eq!(slsa_aibom_verify::vsa::build_level(&report, &policy), 3);
         }
         report
@@ -785,16 +785,16 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
         ..ReleasePolicy::default()
     };
     let r = run(good.clone());
-    assert!(r.verified, "{:?}", r.failure);
+    assert!(r.verified(), "{:?}", r.failure());
     let same = r
-        .checks
+        .checks()
         .iter()
-        .find(|c| c.name == "release.same-signer")
+        .find(|c| c.name() == "release.same-signer")
         .unwrap();
-    assert!(same.detail.contains(BUILDER_ID), "{}", same.detail);
+    assert!(same.detail().contains(BUILDER_ID), "{}", same.detail());
     // Each answer names its party: the certificate is the platform's, the
     // trainer the signing job's, the metrics the train runner's.
-    let passport = r.passport.unwrap();
+    let passport = r.passport().unwrap();
     let basis = |q: &str| {
         passport
             .answers
@@ -841,7 +841,7 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
         ..good.clone()
     });
     assert_eq!(
-        r.failure.unwrap().class,
+        r.failure().unwrap().class,
         slsa_aibom_verify::ErrorClass::Identity
     );
     // Each source rule, broken alone, fails as a policy violation naming it.
@@ -881,16 +881,16 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
             ..good.clone()
         });
         assert_eq!(
-            r.failure.as_ref().unwrap().class,
+            r.failure().unwrap().class,
             slsa_aibom_verify::ErrorClass::Policy,
             "{name}"
         );
         let failed = r
-            .checks
+            .checks()
             .iter()
-            .find(|c| c.status == slsa_aibom_verify::Status::Fail)
+            .find(|c| c.status() == slsa_aibom_verify::Status::Fail)
             .unwrap();
-        assert_eq!(failed.name, name);
+        assert_eq!(failed.name(), name);
     }
 }
 
@@ -931,7 +931,7 @@ fn swapping_any_document_for_another_keyless_runs_fails_the_same_signer_check() 
     };
     for out in [&a, &b] {
         let r = verify(out);
-        assert!(r.verified, "{}: {:?}", out.display(), r.failure);
+        assert!(r.verified(), "{}: {:?}", out.display(), r.failure());
     }
     for document in [
         "model.sig",
@@ -943,20 +943,20 @@ fn swapping_any_document_for_another_keyless_runs_fails_the_same_signer_check() 
         copy_tree(&a, &out);
         std::fs::copy(b.join(document), out.join(document)).unwrap();
         let r = verify(&out);
-        assert!(!r.verified, "{document} of another run verified");
-        let failure = r.failure.expect("a failure");
+        assert!(!r.verified(), "{document} of another run verified");
+        let failure = r.failure().expect("a failure");
         assert_eq!(
             failure.class,
             slsa_aibom_verify::ErrorClass::Identity,
             "{document}: {failure:?}"
         );
         let failed = r
-            .checks
+            .checks()
             .iter()
-            .find(|c| c.status == slsa_aibom_verify::Status::Fail)
-            .map(|c| c.name.as_str());
+            .find(|c| c.status() == slsa_aibom_verify::Status::Fail)
+            .map(|c| c.name());
         assert_eq!(
-            failed,
+            failed.as_deref(),
             Some("release.same-signer"),
             "{document}: {failure:?}"
         );
@@ -1015,8 +1015,8 @@ fn the_signing_job_describes_the_trainer_itself() {
     };
     let release = release_of(&out);
     let report = verify_release(&policy, &rules, None, &release);
-    assert!(report.verified, "{:?}", report.failure);
-    let passport = report.passport.unwrap();
+    assert!(report.verified(), "{:?}", report.failure());
+    let passport = report.passport().unwrap();
     let system = passport
         .answers
         .iter()

@@ -543,7 +543,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                     let out = dir.join("out");
                     let release = release_of(&out);
                     let report = verify_release(&policy, &rules, None, &release);
-                    assert!(report.verified, "{:?}", report.failure);
+                    assert!(report.verified(), "{:?}", report.failure());
                 }
                 other => panic!("no local equivalent for {other:?}"),
             }

@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
                 evidence: vectors.join(bundle),
                 subjects: vec![Subject::File(vectors.join("conformance/a.txt"))],
             };
-            assert!(verifier.verify(&inputs).verified, "{name}");
+            assert!(verifier.verify(&inputs).verified(), "{name}");
             g.bench_function(name, |b| b.iter(|| verifier.verify(&inputs)));
         }
         g.bench_function("verifier_new_public_good", |b| {
@@ -63,7 +63,7 @@ fn bench(c: &mut Criterion) {
         evidence: d.join("provenance.sigstore.json"),
         subjects: vec![Subject::File(d.join("artifact.bin"))],
     };
-    assert!(verifier.verify(&inputs).verified);
+    assert!(verifier.verify(&inputs).verified());
     g.bench_function("keyed_dsse_v0.3", |b| b.iter(|| verifier.verify(&inputs)));
     g.finish();
 }

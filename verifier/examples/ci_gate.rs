@@ -64,7 +64,7 @@ fn gate(out: PathBuf, repo: String, root: Option<PathBuf>) -> Result<(), String>
             evidence: evidence.clone(),
             subjects,
         });
-        if !report.verified {
+        if !report.verified() {
             let why = report
                 .failure()
                 .map(|f| f.message.clone())

@@ -3,6 +3,7 @@
 //! no signed time and no log proof, so they are refused after the checks that
 //! can be made.
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::evidence::Envelope;
 use crate::keys::PublicKey;
@@ -13,7 +14,7 @@ use sigstore_types::DerCertificate;
 /// Verify the envelope's signature. Returns `Ok` only for keyed envelopes.
 pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Result<()> {
     checks.pass(
-        "bundle.format",
+        CheckId::BundleFormat,
         None,
         Some("bare DSSE".into()),
         "bare DSSE envelope, not a Sigstore bundle",
@@ -33,14 +34,14 @@ pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Re
             )))
         };
         checks.record(
-            "signer.key",
+            CheckId::SignerKey,
             None,
             Some(key.scheme.name().into()),
             "DSSE signature verifies with the supplied key",
             result,
         )?;
         checks.not_applicable(
-            "transparency",
+            CheckId::Transparency,
             "keyed DSSE envelope: the supplied key is the trust anchor",
         );
         return Ok(());
@@ -56,7 +57,7 @@ pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Re
             .map_err(|e| Error::Input(format!("malformed embedded certificate: {e}")))?;
         let key = PublicKey::from_der(info.public_key)?;
         checks.record(
-            "signature",
+            CheckId::Signature,
             None,
             None,
             "DSSE signature verifies with the embedded certificate's key",
@@ -71,7 +72,7 @@ pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Re
          fetch its Rekor entry and verify it as a Sigstore bundle"
     };
     checks.record(
-        "transparency",
+        CheckId::Transparency,
         None,
         None,
         "",

@@ -2,6 +2,7 @@
 //! `sigstore-verify`, plus what it leaves to callers: the choice of policy
 //! for the trust domain, the downgrade guard, and fail-closed result checks.
 
+use crate::check_id::CheckId;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::policy::Policy;
@@ -85,7 +86,7 @@ fn check_inclusion_proofs(bundle: &Bundle, checks: &mut Checks) -> Result<()> {
         "v0.1 bundle: a SET is accepted where no inclusion proof is present".into()
     };
     checks.record(
-        "transparency.inclusion-proof-required",
+        CheckId::TransparencyInclusionProofRequired,
         None,
         None,
         detail,
@@ -107,7 +108,7 @@ pub(crate) fn verify(
         VerificationMaterialContent::PublicKey(_)
     );
     checks.pass(
-        "bundle.format",
+        CheckId::BundleFormat,
         None,
         Some(version(bundle).into()),
         format!("Sigstore bundle {}", version(bundle)),
@@ -118,7 +119,13 @@ pub(crate) fn verify(
         _ => None,
     };
     if let Some(why) = mismatch {
-        return checks.record("signer.key", None, None, "", Err(Error::Input(why.into())));
+        return checks.record(
+            CheckId::SignerKey,
+            None,
+            None,
+            "",
+            Err(Error::Input(why.into())),
+        );
     }
     // After the check above, a key is given exactly when the bundle is keyed.
     let outcome = match &policy.key {
@@ -155,7 +162,7 @@ pub(crate) fn verify(
         }
     };
     let result = checks.record(
-        "bundle.signature",
+        CheckId::BundleSignature,
         None,
         None,
         "signature, log entry and timestamps verify",
@@ -164,7 +171,7 @@ pub(crate) fn verify(
 
     if keyed {
         checks.pass(
-            "signer.key",
+            CheckId::SignerKey,
             None,
             Some(
                 policy
@@ -196,20 +203,20 @@ fn verify_with_key_only(
         ));
     };
     checks.record(
-        "bundle.signature",
+        CheckId::BundleSignature,
         None,
         None,
         "DSSE signature verifies with the supplied key",
         key.verify(&env.pae(), env.signature.sig.as_bytes()),
     )?;
     checks.pass(
-        "signer.key",
+        CheckId::SignerKey,
         None,
         Some(key.scheme.name().into()),
         "signed by the supplied public key",
     );
     checks.not_applicable(
-        "transparency",
+        CheckId::Transparency,
         "keyed bundle without log entry or timestamp: the supplied key is the trust anchor",
     );
     Ok(Established { cert: None })
@@ -225,7 +232,7 @@ fn keyless_checks(
     // Fail closed: a keyless result that did not verify the chain is no result.
     let chain_ok = established(result.certificate_verified(), "certificate chain");
     checks.record(
-        "certificate.chain",
+        CheckId::CertificateChain,
         None,
         Some(policy.trust_root.origin.clone()),
         format!(
@@ -237,7 +244,7 @@ fn keyless_checks(
     if policy.trust_root.has_ct_log() {
         let sct = established(result.sct_verified(), "SCT");
         checks.record(
-            "certificate.sct",
+            CheckId::CertificateSct,
             None,
             None,
             "embedded SCT verifies against a trusted CT log",
@@ -245,7 +252,7 @@ fn keyless_checks(
         )?;
     } else {
         checks.not_applicable(
-            "certificate.sct",
+            CheckId::CertificateSct,
             "trusted root has no CT log (GitHub instance)",
         );
     }
@@ -256,7 +263,7 @@ fn keyless_checks(
         .map(|t| t.to_string())
         .collect();
     checks.pass(
-        "signing-time",
+        CheckId::SigningTime,
         None,
         Some(times.join(", ")),
         "certificate valid at every verified signing time",
@@ -276,7 +283,7 @@ fn transparency_check(
 ) -> Result<()> {
     if keyed && !result.tlog_verified() {
         checks.not_applicable(
-            "transparency",
+            CheckId::Transparency,
             "keyed bundle without log entries: the supplied key is the trust anchor",
         );
         return Ok(());
@@ -284,7 +291,7 @@ fn transparency_check(
     if !policy.trust_root.has_transparency_log() && !keyed {
         if result.verified_timestamps().is_empty() {
             return checks.record(
-                "transparency",
+                CheckId::Transparency,
                 None,
                 None,
                 "",
@@ -292,7 +299,7 @@ fn transparency_check(
             );
         }
         checks.not_applicable(
-            "transparency",
+            CheckId::Transparency,
             "trust domain has no transparency log; signing time from its TSA",
         );
         return Ok(());
@@ -303,7 +310,7 @@ fn transparency_check(
     } else {
         "log entry verifies: inclusion proof and checkpoint, or SET where allowed"
     };
-    checks.record("transparency", None, None, detail, ok)
+    checks.record(CheckId::Transparency, None, None, detail, ok)
 }
 
 /// Fail closed on a verification fact that `sigstore-verify` did not establish.

@@ -24,9 +24,9 @@
 //!     evidence: dir.join("provenance.sigstore.json"),
 //!     subjects: vec![Subject::File(dir.join("artifact.bin"))],
 //! });
-//! assert!(report.verified, "{:?}", report.failure());
-//! for check in &report.results[0].verdict.checks {
-//!     println!("{:?} {}: {}", check.status, check.name, check.detail);
+//! assert!(report.verified(), "{:?}", report.failure());
+//! for check in report.results()[0].verdict().checks() {
+//!     println!("{:?} {}: {}", check.status(), check.name(), check.detail());
 //! }
 //! // A keyless policy names the signer as the certificate states it:
 //! let _keyless = Policy {
@@ -44,6 +44,7 @@
 mod bare_dsse;
 pub mod bounded_read;
 mod bundle_check;
+pub mod check_id;
 pub mod commitment;
 pub mod digest;
 pub mod display;
@@ -76,6 +77,7 @@ pub mod verdict;
 mod verifier;
 pub mod vsa;
 
+pub use check_id::CheckId;
 pub use digest::Digest;
 pub use error::{Error, ErrorClass, Result};
 pub use identity::{CertIdentity, SanMatcher};
@@ -84,5 +86,5 @@ pub use our_builder::OUR_BUILDER_WORKFLOW;
 pub use policy::Policy;
 pub use runner_policy::RunnerPolicy;
 pub use trust::{Instance, TrustRoot};
-pub use verdict::{Check, Status, Verdict};
+pub use verdict::{Check, CheckName, Checks, Failure, Status, Verdict};
 pub use verifier::{Inputs, Report, Subject, SubjectVerdict, Verifier};

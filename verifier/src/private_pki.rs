@@ -3,6 +3,7 @@
 //! the caller's certificates at the leaf's issuance time (the bundle has no
 //! signed time source), with the code-signing EKU required.
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::keys::PublicKey;
 use crate::verdict::Checks;
@@ -58,7 +59,7 @@ pub(crate) fn verify(
     checks: &mut Checks,
 ) -> Result<CertificateInfo> {
     checks.pass(
-        "bundle.format",
+        CheckId::BundleFormat,
         None,
         None,
         "Sigstore bundle with a private-PKI certificate",
@@ -116,7 +117,7 @@ pub(crate) fn verify(
             "certificate does not chain to the supplied --certificate-chain: {e:?}"
         ))),
     };
-    checks.record("certificate.chain", None, None, detail, chain)?;
+    checks.record(CheckId::CertificateChain, None, None, detail, chain)?;
 
     let SignatureContent::DsseEnvelope(env) = &bundle.content else {
         return Err(Error::Input(
@@ -126,14 +127,14 @@ pub(crate) fn verify(
     let key = PublicKey::from_der(info.public_key.clone())?;
     let ok = key.verify(&env.pae(), env.signature.sig.as_bytes());
     checks.record(
-        "bundle.signature",
+        CheckId::BundleSignature,
         None,
         None,
         "DSSE signature verifies with the certificate key",
         ok,
     )?;
     checks.not_applicable(
-        "transparency",
+        CheckId::Transparency,
         "private PKI: no transparency log in this trust domain",
     );
     Ok(info)

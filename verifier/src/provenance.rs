@@ -2,6 +2,7 @@
 //! certificate: `builder.id` and the invocation ID must agree with what
 //! Fulcio certified, because the predicate is only the signer's claim.
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::identity::CertIdentity;
 use crate::statement::Statement;
@@ -65,7 +66,7 @@ fn same_run(invocation: &str, run_uri: &str) -> bool {
 fn consistency(
     checks: &mut Checks,
     enforce: bool,
-    name: &str,
+    name: CheckId,
     expected: &str,
     actual: &str,
     why: String,
@@ -91,6 +92,53 @@ fn consistency(
     }
 }
 
+/// The provenance's invocation ID against the certificate's run.
+fn invocation_consistency(
+    facts: &ProvenanceFacts,
+    signer: &CertIdentity,
+    enforce: bool,
+    checks: &mut Checks,
+) -> Result<()> {
+    match (
+        facts.invocation_id.as_deref(),
+        signer.claims.run_invocation_uri.as_deref(),
+    ) {
+        (Some(inv), Some(run)) => {
+            let ok = same_run(inv, run);
+            let why = if ok {
+                "invocation ID names the certificate's run".to_string()
+            } else {
+                format!("invocation ID {inv} is not the certificate's run {run}")
+            };
+            let result = if ok {
+                Ok(())
+            } else {
+                Err(Error::Identity(why.clone()))
+            };
+            consistency(
+                checks,
+                enforce,
+                CheckId::ProvenanceInvocationConsistent,
+                run,
+                inv,
+                why,
+                result,
+            )
+        }
+        (inv, run) => {
+            checks.not_applicable(
+                CheckId::ProvenanceInvocationConsistent,
+                format!(
+                    "nothing to compare: invocation ID {}, certificate run URI {}",
+                    inv.unwrap_or("absent"),
+                    run.unwrap_or("absent")
+                ),
+            );
+            Ok(())
+        }
+    }
+}
+
 /// Check a provenance statement against the certificate (when keyless) and
 /// the policy's required builder ID. Inconsistencies between predicate and
 /// certificate fail when `enforce` (the policy relies on the provenance's
@@ -106,7 +154,7 @@ pub fn check(
     let builder = facts.builder_id.as_deref();
     if builder.is_none() {
         return checks.record(
-            "provenance.builder-id",
+            CheckId::ProvenanceBuilderId,
             None,
             None,
             "",
@@ -133,59 +181,29 @@ pub fn check(
             consistency(
                 checks,
                 enforce,
-                "provenance.builder-id-consistent",
+                CheckId::ProvenanceBuilderIdConsistent,
                 san,
                 b,
                 why,
                 result,
             )?;
 
-            match (
-                facts.invocation_id.as_deref(),
-                signer.claims.run_invocation_uri.as_deref(),
-            ) {
-                (Some(inv), Some(run)) => {
-                    let ok = same_run(inv, run);
-                    let result = if ok {
-                        Ok(())
-                    } else {
-                        Err(Error::Identity(format!(
-                            "invocation ID {inv} is not the certificate's run {run}"
-                        )))
-                    };
-                    let why = if ok {
-                        "invocation ID names the certificate's run".to_string()
-                    } else {
-                        format!("invocation ID {inv} is not the certificate's run {run}")
-                    };
-                    consistency(
-                        checks,
-                        enforce,
-                        "provenance.invocation-consistent",
-                        run,
-                        inv,
-                        why,
-                        result,
-                    )?;
-                }
-                (inv, run) => checks.not_applicable(
-                    "provenance.invocation-consistent",
-                    format!(
-                        "nothing to compare: invocation ID {}, certificate run URI {}",
-                        inv.unwrap_or("absent"),
-                        run.unwrap_or("absent")
-                    ),
-                ),
-            }
+            invocation_consistency(&facts, signer, enforce, checks)?;
         }
         None => checks.not_applicable(
-            "provenance.builder-id-consistent",
+            CheckId::ProvenanceBuilderIdConsistent,
             "keyed signature: builder.id is attested by the key holder, not by a certificate",
         ),
     }
     if let Some(want) = required_builder {
         let ok = builder == Some(want);
-        checks.compare("provenance.builder-id", want, builder, ok, Error::Identity)?;
+        checks.compare(
+            CheckId::ProvenanceBuilderId,
+            want,
+            builder,
+            ok,
+            Error::Identity,
+        )?;
     }
     known_external_parameters(st, checks)?;
     Ok(facts)
@@ -219,7 +237,7 @@ fn known_external_parameters(st: &Statement, checks: &mut Checks) -> Result<()> 
     );
     let shaped = params.is_object() && (params["inputs"].is_null() || params["inputs"].is_object());
     checks.require(
-        "provenance.external-parameters",
+        CheckId::ProvenanceExternalParameters,
         Some(EXTERNAL_PARAMETERS.join(", ")),
         Some(names(params).join(", ")),
         "every external parameter is one our build type defines",
@@ -323,7 +341,7 @@ mod tests {
             .0
             .iter()
             .any(|c| c.status == crate::verdict::Status::Warn
-                && c.name == "provenance.builder-id-consistent"));
+                && c.id == CheckId::ProvenanceBuilderIdConsistent));
     }
 
     #[test]

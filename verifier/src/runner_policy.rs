@@ -8,6 +8,7 @@
 //! runner has to come from this record. It is trusted only as far as the
 //! signer is: apply this policy together with a builder identity.
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::statement::Statement;
 use crate::verdict::Checks;
@@ -88,7 +89,7 @@ pub fn check(st: &Statement, policy: &RunnerPolicy, checks: &mut Checks) -> Resu
         .pointer(TRAIN_RUNNER_POINTER)
         .filter(|v| v.is_object());
     let record = checks.record(
-        "runner.record",
+        CheckId::RunnerRecord,
         None,
         None,
         "the provenance carries the platform-recorded train runner",
@@ -107,7 +108,7 @@ pub fn check(st: &Statement, policy: &RunnerPolicy, checks: &mut Checks) -> Resu
     if policy.deny_self_hosted {
         let hosted = !record_is_self_hosted(record);
         checks.record(
-            "runner.github-hosted",
+            CheckId::RunnerGithubHosted,
             Some("github-hosted".into()),
             Some(if hosted { "github-hosted" } else { "self-hosted" }.into()),
             format!("trained on GitHub-hosted runner {name}"),
@@ -124,7 +125,7 @@ pub fn check(st: &Statement, policy: &RunnerPolicy, checks: &mut Checks) -> Resu
     if !policy.allowed_groups.is_empty() {
         let ok = group.is_some_and(|g| policy.allowed_groups.iter().any(|a| a == g));
         checks.record(
-            "runner.group",
+            CheckId::RunnerGroup,
             Some(policy.allowed_groups.join(", ")),
             group.map(str::to_string),
             format!("runner group {} is allowed", group.unwrap_or_default()),
@@ -146,7 +147,7 @@ pub fn check(st: &Statement, policy: &RunnerPolicy, checks: &mut Checks) -> Resu
             .filter(|want| !labels.iter().any(|l| l.eq_ignore_ascii_case(want)))
             .collect();
         checks.record(
-            "runner.labels",
+            CheckId::RunnerLabels,
             Some(policy.required_labels.join(", ")),
             Some(labels.join(", ")),
             "the runner carries every required label",

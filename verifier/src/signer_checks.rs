@@ -1,5 +1,6 @@
 //! Policy checks on the certificate identity (SAN, issuer, GitHub claims).
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::identity::CertIdentity;
 use crate::policy::Policy;
@@ -11,21 +12,21 @@ use crate::verdict::Checks;
 pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<()> {
     match id.claims.check_deprecated_agree() {
         Ok(0) => checks.not_applicable(
-            "identity.deprecated-oids",
+            CheckId::IdentityDeprecatedOids,
             "certificate carries no deprecated/current OID pairs",
         ),
         Ok(n) => checks.pass(
-            "identity.deprecated-oids",
+            CheckId::IdentityDeprecatedOids,
             None,
             None,
             format!("{n} deprecated GitHub OIDs agree with their successors"),
         ),
-        Err(e) => return checks.record("identity.deprecated-oids", None, None, "", Err(e)),
+        Err(e) => return checks.record(CheckId::IdentityDeprecatedOids, None, None, "", Err(e)),
     }
     our_builder_signed_on_github_hosted(id, checks)?;
     if let Some(m) = &policy.identity {
         checks.compare(
-            "identity.san",
+            CheckId::IdentitySan,
             &m.describe(),
             id.san.as_deref(),
             m.matches(id),
@@ -34,7 +35,7 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
     }
     if let Some(want) = policy.expected_issuer() {
         checks.compare(
-            "identity.issuer",
+            CheckId::IdentityIssuer,
             want,
             id.issuer.as_deref(),
             id.issuer.as_deref() == Some(want),
@@ -43,8 +44,8 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
     }
     let repo = id.claims.repository();
     for (name, want) in [
-        ("source.repository", &policy.source_repo),
-        ("source.repo", &policy.repo),
+        (CheckId::SourceRepository, &policy.source_repo),
+        (CheckId::SourceRepo, &policy.repo),
     ] {
         if let Some(want) = want {
             let want = RepoUrl::repository(want)?;
@@ -62,7 +63,7 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
     if let Some(want) = &policy.source_ref {
         let have = id.claims.source_ref();
         checks.compare(
-            "source.ref",
+            CheckId::SourceRef,
             want,
             have,
             have == Some(want.as_str()),
@@ -75,7 +76,7 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
         let ok = have.as_ref() == Some(&want);
         let have = have.map(|o| o.to_string());
         checks.compare(
-            "source.owner",
+            CheckId::SourceOwner,
             &want.to_string(),
             have.as_deref(),
             ok,
@@ -85,7 +86,7 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
     if let Some(want) = &policy.trigger {
         let have = id.claims.trigger();
         checks.compare(
-            "build.trigger",
+            CheckId::BuildTrigger,
             want,
             have,
             have == Some(want.as_str()),
@@ -95,7 +96,7 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
     if let Some(want) = &policy.runner_environment {
         let have = id.claims.runner_environment.as_deref();
         checks.compare(
-            "build.runner-environment",
+            CheckId::BuildRunnerEnvironment,
             want,
             have,
             have == Some(want.as_str()),
@@ -118,7 +119,7 @@ fn our_builder_signed_on_github_hosted(id: &CertIdentity, checks: &mut Checks) -
     };
     let have = id.claims.runner_environment.as_deref();
     checks.require(
-        "build.signer-runner-environment",
+        CheckId::BuildSignerRunnerEnvironment,
         Some("github-hosted".into()),
         have.map(str::to_string),
         "our builder's signing job ran on a GitHub-hosted runner",
@@ -182,8 +183,8 @@ mod tests {
                 "{env:?}"
             );
             assert_eq!(
-                checks.0.last().unwrap().name,
-                "build.signer-runner-environment"
+                checks.0.last().unwrap().id,
+                CheckId::BuildSignerRunnerEnvironment
             );
         }
         check(

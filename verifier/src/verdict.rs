@@ -1,6 +1,7 @@
 //! The typed result of a verification: every check with its expected and
 //! actual values, and the failure (if any) with its class.
 
+use crate::check_id::CheckId;
 use crate::error::{Error, ErrorClass, Result};
 use crate::identity::CertIdentity;
 use serde::Serialize;
@@ -22,21 +23,106 @@ pub enum Status {
     NotApplicable,
 }
 
-/// One check, with what was expected and what was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One check, with what was expected and what was found. Only the
+/// verifier records checks; callers read them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    /// Stable machine name, e.g. `identity.san`.
-    pub name: String,
-    /// Outcome.
-    pub status: Status,
+    pub(crate) id: CheckId,
+    /// The step, path or rule of a qualified id.
+    pub(crate) qualifier: Option<String>,
+    /// The part of a larger verification it was run in (`intoto` in a release).
+    pub(crate) scope: Option<&'static str>,
+    pub(crate) status: Status,
+    pub(crate) expected: Option<String>,
+    pub(crate) actual: Option<String>,
+    pub(crate) detail: String,
+}
+
+impl Check {
+    /// The check's id.
+    pub fn id(&self) -> CheckId {
+        self.id
+    }
+
+    /// Its stable name as reports print it, e.g. `identity.san`,
+    /// `step.train` or, in a release, `intoto.layout.signature`.
+    pub fn name(&self) -> String {
+        let name = self.id.qualified(self.qualifier.as_deref());
+        match self.scope {
+            Some(scope) => format!("{scope}.{name}"),
+            None => name,
+        }
+    }
+
+    /// Its outcome.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
     /// What the policy required, when it required something.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
+    pub fn expected(&self) -> Option<&str> {
+        self.expected.as_deref()
+    }
+
     /// What the evidence holds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub actual: Option<String>,
+    pub fn actual(&self) -> Option<&str> {
+        self.actual.as_deref()
+    }
+
     /// One line for people.
-    pub detail: String,
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields = 3 + usize::from(self.expected.is_some()) + usize::from(self.actual.is_some());
+        let mut st = s.serialize_struct("Check", fields)?;
+        st.serialize_field("name", &self.name())?;
+        st.serialize_field("status", &self.status)?;
+        if let Some(e) = &self.expected {
+            st.serialize_field("expected", e)?;
+        }
+        if let Some(a) = &self.actual {
+            st.serialize_field("actual", a)?;
+        }
+        st.serialize_field("detail", &self.detail)?;
+        st.end()
+    }
+}
+
+/// A check's id with the qualifier of a qualified id (`step.train`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckName {
+    id: CheckId,
+    qualifier: Option<String>,
+}
+
+impl From<CheckId> for CheckName {
+    fn from(id: CheckId) -> Self {
+        CheckName {
+            id,
+            qualifier: None,
+        }
+    }
+}
+
+impl CheckId {
+    /// This qualified id for one step, path or rule.
+    pub fn of(self, qualifier: impl Into<String>) -> CheckName {
+        CheckName {
+            id: self,
+            qualifier: Some(qualifier.into()),
+        }
+    }
+}
+
+impl std::fmt::Display for CheckName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.id.qualified(self.qualifier.as_deref()))
+    }
 }
 
 /// The failure that stopped verification.
@@ -57,31 +143,65 @@ impl From<&Error> for Failure {
     }
 }
 
-/// The verdict over one evidence file.
+/// The verdict over one evidence file. Only verification creates one; its
+/// fields are read through the methods below.
+///
+/// ```compile_fail
+/// // A verdict cannot be written by hand, let alone a passing one.
+/// let forged = slsa_aibom_verify::Verdict { verified: true, ..todo!() };
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
-    /// True only if every check that ran passed and none that the policy
-    /// asked for was left out.
-    pub verified: bool,
-    /// The checks, in the order they ran (of the evidence entry reported).
-    pub checks: Vec<Check>,
-    /// Why verification failed.
+    pub(crate) verified: bool,
+    pub(crate) checks: Vec<Check>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure: Option<Failure>,
-    /// The signer as read from the certificate (keyless evidence only).
+    pub(crate) failure: Option<Failure>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub signer: Option<CertIdentity>,
-    /// The in-toto predicate type, for DSSE evidence.
+    pub(crate) signer: Option<CertIdentity>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub predicate_type: Option<String>,
-    /// Which entry of a JSON Lines file was reported (0-based).
-    pub entry: usize,
-    /// The verified statement (DSSE evidence); `None` on failure.
+    pub(crate) predicate_type: Option<String>,
+    pub(crate) entry: usize,
     #[serde(skip)]
-    pub statement: Option<crate::statement::Statement>,
+    pub(crate) statement: Option<crate::statement::Statement>,
 }
 
 impl Verdict {
+    /// True only if every check that ran passed and none that the policy
+    /// asked for was left out.
+    pub fn verified(&self) -> bool {
+        self.verified
+    }
+
+    /// The checks, in the order they ran (of the evidence entry reported).
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+
+    /// Why verification failed.
+    pub fn failure(&self) -> Option<&Failure> {
+        self.failure.as_ref()
+    }
+
+    /// The signer as read from the certificate (keyless evidence only).
+    pub fn signer(&self) -> Option<&CertIdentity> {
+        self.signer.as_ref()
+    }
+
+    /// The in-toto predicate type, for DSSE evidence.
+    pub fn predicate_type(&self) -> Option<&str> {
+        self.predicate_type.as_deref()
+    }
+
+    /// Which entry of a JSON Lines file was reported (0-based).
+    pub fn entry(&self) -> usize {
+        self.entry
+    }
+
+    /// The verified statement (DSSE evidence); `None` on failure.
+    pub fn statement(&self) -> Option<&crate::statement::Statement> {
+        self.statement.as_ref()
+    }
+
     /// The error class to exit with, or `None` when verified.
     pub fn failure_class(&self) -> Option<ErrorClass> {
         self.failure.as_ref().map(|f| f.class)
@@ -90,13 +210,25 @@ impl Verdict {
 
 /// Collects checks while verification runs.
 #[derive(Debug, Default, Clone)]
-pub struct Checks(pub Vec<Check>);
+pub struct Checks(pub(crate) Vec<Check>);
 
 impl Checks {
+    /// The checks recorded so far.
+    pub fn as_slice(&self) -> &[Check] {
+        &self.0
+    }
+
+    /// Mark the checks from index `from` on as run inside `scope`.
+    pub(crate) fn scope_from(&mut self, from: usize, scope: &'static str) {
+        for c in &mut self.0[from..] {
+            c.scope = Some(scope);
+        }
+    }
+
     /// Record a passed check.
-    pub fn pass(
+    pub(crate) fn pass(
         &mut self,
-        name: &str,
+        name: impl Into<CheckName>,
         expected: Option<String>,
         actual: Option<String>,
         detail: impl Into<String>,
@@ -105,9 +237,9 @@ impl Checks {
     }
 
     /// Record a problem that the policy does not enforce.
-    pub fn warn(
+    pub(crate) fn warn(
         &mut self,
-        name: &str,
+        name: impl Into<CheckName>,
         expected: Option<String>,
         actual: Option<String>,
         detail: impl Into<String>,
@@ -116,15 +248,15 @@ impl Checks {
     }
 
     /// Record a check that does not apply.
-    pub fn not_applicable(&mut self, name: &str, detail: impl Into<String>) {
+    pub(crate) fn not_applicable(&mut self, name: impl Into<CheckName>, detail: impl Into<String>) {
         self.push(name, Status::NotApplicable, None, None, detail.into());
     }
 
     /// Record the outcome of `result`: a pass with `detail`, or a failure with
     /// the error's message, which is then returned.
-    pub fn record<T>(
+    pub(crate) fn record<T>(
         &mut self,
-        name: &str,
+        name: impl Into<CheckName>,
         expected: Option<String>,
         actual: Option<String>,
         detail: impl Into<String>,
@@ -139,9 +271,9 @@ impl Checks {
 
     /// Record a check that passes when `ok`, else fails with `error()`,
     /// which is then returned.
-    pub fn require(
+    pub(crate) fn require(
         &mut self,
-        name: &str,
+        name: impl Into<CheckName>,
         expected: Option<String>,
         actual: Option<String>,
         detail: impl Into<String>,
@@ -153,14 +285,15 @@ impl Checks {
     }
 
     /// Record a comparison: passes when `ok`, else fails with `err(message)`.
-    pub fn compare(
+    pub(crate) fn compare(
         &mut self,
-        name: &str,
+        name: impl Into<CheckName>,
         expected: &str,
         actual: Option<&str>,
         ok: bool,
         err: fn(String) -> Error,
     ) -> Result<()> {
+        let name = name.into();
         let detail = if ok {
             format!("{name} is {expected}")
         } else {
@@ -181,14 +314,17 @@ impl Checks {
 
     fn push(
         &mut self,
-        name: &str,
+        name: impl Into<CheckName>,
         status: Status,
         expected: Option<String>,
         actual: Option<String>,
         detail: String,
     ) {
+        let name = name.into();
         self.0.push(Check {
-            name: name.into(),
+            id: name.id,
+            qualifier: name.qualifier,
+            scope: None,
             status,
             expected,
             actual,

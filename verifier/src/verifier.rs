@@ -1,6 +1,7 @@
 //! The orchestrator: evidence file + subjects + policy → one verdict per subject.
 
 use crate::bundle_check::{self, SigstoreArtifact};
+use crate::check_id::CheckId;
 use crate::digest::{hash_file, Digest};
 use crate::error::{Error, Result};
 use crate::evidence::{self, Evidence};
@@ -82,27 +83,53 @@ pub struct Inputs {
 /// The verdict for one subject.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubjectVerdict {
-    /// The subject as given.
-    pub subject: String,
-    /// The verdict.
+    pub(crate) subject: String,
     #[serde(flatten)]
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
 }
 
-/// The whole result of a call.
+impl SubjectVerdict {
+    /// The subject as given.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The verdict.
+    pub fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
+}
+
+/// The whole result of a call. Only verification creates one.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// True only if every subject verified.
-    pub verified: bool,
-    /// The evidence file.
-    pub evidence: String,
-    /// Where the trusted root came from.
-    pub trust_root: String,
-    /// One verdict per subject.
-    pub results: Vec<SubjectVerdict>,
+    pub(crate) verified: bool,
+    pub(crate) evidence: String,
+    pub(crate) trust_root: String,
+    pub(crate) results: Vec<SubjectVerdict>,
 }
 
 impl Report {
+    /// True only if every subject verified.
+    pub fn verified(&self) -> bool {
+        self.verified
+    }
+
+    /// The evidence file.
+    pub fn evidence(&self) -> &str {
+        &self.evidence
+    }
+
+    /// Where the trusted root came from.
+    pub fn trust_root(&self) -> &str {
+        &self.trust_root
+    }
+
+    /// One verdict per subject.
+    pub fn results(&self) -> &[SubjectVerdict] {
+        &self.results
+    }
+
     /// The first failure, which decides the exit code.
     pub fn failure(&self) -> Option<&Failure> {
         self.results.iter().find_map(|r| r.verdict.failure.as_ref())
@@ -260,7 +287,7 @@ impl Verifier {
         let Some(st) = statement else {
             if policy.predicate_type.is_some() || policy.builder_id.is_some() {
                 return checks.record(
-                    "statement",
+                    CheckId::Statement,
                     None,
                     None,
                     "",
@@ -270,7 +297,7 @@ impl Verifier {
                 );
             }
             checks.pass(
-                "subject",
+                CheckId::Subject,
                 None,
                 Some(subject.describe()),
                 "message signature covers the artifact",
@@ -341,7 +368,7 @@ impl Verifier {
         let policy = &self.policy;
         let fulcio = identity.is_some() && policy.certificate_chain.is_empty();
         if fulcio && !policy.names_signer() {
-            return checks.record("identity", None, identity.and_then(|i| i.san.clone()), "", Err(Error::Input(
+            return checks.record(CheckId::Identity, None, identity.and_then(|i| i.san.clone()), "", Err(Error::Input(
                 "keyless evidence needs an expected signer: pass --certificate-identity (or -regexp), --source-repo, --repo or --owner".into(),
             )));
         }
@@ -349,7 +376,7 @@ impl Verifier {
             Some(id) => signer_checks::check(id, policy, checks)?,
             None if policy.requires_certificate_identity() => {
                 return checks.record(
-                    "identity",
+                    CheckId::Identity,
                     None,
                     None,
                     "",
@@ -384,7 +411,7 @@ impl Verifier {
         });
         if let Some(want) = &required_type {
             checks.compare(
-                "statement.predicate-type",
+                CheckId::StatementPredicateType,
                 want,
                 Some(&st.predicate_type),
                 st.predicate_type == *want,
@@ -428,7 +455,7 @@ impl Verifier {
                     &self.policy.ignore_paths,
                 );
                 let m = checks.record(
-                    "model.files",
+                    CheckId::ModelFiles,
                     None,
                     None,
                     "every file in the directory matches the signed manifest",
@@ -444,7 +471,7 @@ impl Verifier {
                     .find(|d| s.matches(std::slice::from_ref(d)))
                     .map(|d| d.to_string());
                 checks.pass(
-                    "subject",
+                    CheckId::Subject,
                     None,
                     d,
                     format!(
@@ -456,7 +483,7 @@ impl Verifier {
                 Ok(())
             }
             None => checks.record(
-                "subject",
+                CheckId::Subject,
                 Some(
                     digests
                         .iter()

@@ -4,6 +4,7 @@
 //! build level — so a downstream gate can trust it alone.
 //! <https://slsa.dev/spec/v1.0/verification_summary>
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::mlbom::MlBom;
 use crate::policy::Policy;
@@ -49,9 +50,8 @@ pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
         .and_then(|m| m.pinned_workflow())
         .filter(|w| crate::our_builder::is_our_workflow(w));
     let keyless_ours = report
-        .parts
-        .iter()
-        .find(|p| p.document == "provenance")
+        .provenance
+        .as_ref()
         .and_then(|p| p.verdict.signer.as_ref())
         .is_some_and(|s| {
             s.issuer.as_deref() == Some(GITHUB_ISSUER)
@@ -88,19 +88,19 @@ pub fn summary(
     let policy_sha256 = report.policy_sha256.as_deref().ok_or_else(|| {
         Error::Input("a verification summary names its policy: verify with --policy FILE".into())
     })?;
-    let statement = |doc: &str| {
-        report
-            .parts
-            .iter()
-            .find(|p| p.document == doc)
-            .and_then(|p| p.verdict.statement.as_ref())
+    fn statement<'a>(
+        part: Option<&'a crate::release::Part>,
+        doc: &str,
+    ) -> Result<&'a crate::statement::Statement> {
+        part.and_then(|p| p.verdict.statement.as_ref())
             .ok_or_else(|| Error::Input(format!("the report has no verified {doc} statement")))
-    };
-    let subject: Vec<Value> = consistency::signed_files(statement("model-signature")?)
-        .into_iter()
-        .map(|(name, sha256)| json!({"name": name, "digest": {"sha256": sha256}}))
-        .collect();
-    let bom = MlBom::from_json(&statement("aibom")?.predicate);
+    }
+    let subject: Vec<Value> =
+        consistency::signed_files(statement(Some(&report.model_signature), "model-signature")?)
+            .into_iter()
+            .map(|(name, sha256)| json!({"name": name, "digest": {"sha256": sha256}}))
+            .collect();
+    let bom = MlBom::from_json(&statement(report.aibom.as_ref(), "aibom")?.predicate);
     let resource_uri = inputs
         .resource_uri
         .clone()
@@ -263,7 +263,7 @@ fn same_subjects(
         .map(|(n, _)| n.as_str())
         .collect();
     checks.require(
-        "vsa.subjects",
+        CheckId::VsaSubjects,
         Some(format!("{} file(s)", subjects.len())),
         Some(format!("{} file(s)", files.len())),
         "the directory holds exactly the files the summary is about",
@@ -291,7 +291,7 @@ fn summary_checks(
     }
     let result = p["verificationResult"].as_str().unwrap_or_default();
     checks.require(
-        "vsa.result",
+        CheckId::VsaResult,
         Some("PASSED".into()),
         Some(result.into()),
         "the verification passed",
@@ -304,7 +304,7 @@ fn summary_checks(
     )?;
     let verifier = p["verifier"]["id"].as_str().unwrap_or_default();
     checks.require(
-        "vsa.verifier",
+        CheckId::VsaVerifier,
         Some(expect.verifier_id.clone()),
         Some(verifier.into()),
         "written by the expected verifier",
@@ -318,7 +318,7 @@ fn summary_checks(
     )?;
     let policy = p["policy"]["digest"]["sha256"].as_str().unwrap_or_default();
     checks.require(
-        "vsa.policy",
+        CheckId::VsaPolicy,
         Some(expect.policy_sha256.clone()),
         Some(policy.into()),
         "verified under the expected policy",
@@ -340,7 +340,7 @@ fn summary_checks(
         .max()
         .unwrap_or(0);
     checks.require(
-        "vsa.level",
+        CheckId::VsaLevel,
         Some(format!(
             "{LEVEL_PREFIX}{} or higher",
             expect.min_build_level
@@ -370,25 +370,31 @@ mod tests {
     use crate::{CertIdentity, SanMatcher};
 
     fn signed_by(san: &str) -> ReleaseReport {
+        let part = |document, signer| Part {
+            document,
+            evidence: String::new(),
+            verdict: Verdict {
+                verified: true,
+                checks: Vec::new(),
+                failure: None,
+                signer,
+                predicate_type: None,
+                entry: 0,
+                statement: None,
+            },
+        };
         ReleaseReport {
             verified: true,
-            parts: vec![Part {
-                document: "provenance",
-                evidence: String::new(),
-                verdict: Verdict {
-                    verified: true,
-                    checks: Vec::new(),
-                    failure: None,
-                    signer: Some(CertIdentity {
-                        san: Some(san.into()),
-                        issuer: Some(GITHUB_ISSUER.into()),
-                        claims: Default::default(),
-                    }),
-                    predicate_type: None,
-                    entry: 0,
-                    statement: None,
-                },
-            }],
+            model_signature: part("model-signature", None),
+            provenance: Some(part(
+                "provenance",
+                Some(CertIdentity {
+                    san: Some(san.into()),
+                    issuer: Some(GITHUB_ISSUER.into()),
+                    claims: Default::default(),
+                }),
+            )),
+            aibom: None,
             checks: Vec::new(),
             failure: None,
             passport: None,

@@ -100,7 +100,7 @@ impl Sweep {
             version: POLICY_VERSION,
             ..ReleasePolicy::default()
         };
-        verify_release(&self.policy, &rules, None, &release).verified
+        verify_release(&self.policy, &rules, None, &release).verified()
     }
 
     /// Write `mutate(original)` to `file`, verify, restore.

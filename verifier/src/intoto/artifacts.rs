@@ -2,6 +2,7 @@
 
 use super::link::verify_link;
 use super::{report, sha256_of, LinkTrust};
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::verdict::Checks;
 use crate::verifier::Report;
@@ -74,7 +75,7 @@ pub fn verify_file(file: &Path, name: Option<&str>, link: &Path, trust: &LinkTru
         let hit = named.iter().find(|(_, _, want)| *want == got);
         let (kind, path, want) = hit.copied().unwrap_or(named[0]);
         checks.require(
-            &format!("{kind}:{path}"),
+            artifact_check(kind, path),
             Some(want.clone()),
             Some(got.clone()),
             format!("{} verified", file.display()),
@@ -110,22 +111,27 @@ pub fn verify_dir(dir: &Path, side: Side, link: &Path, trust: &LinkTrust) -> Rep
         let mut listed = BTreeSet::new();
         for (kind, path, want) in entries(&meta, side)? {
             listed.insert(path.clone());
-            let name = format!("{kind}:{path}");
+            let name = artifact_check(kind, &path);
             match files.get(path.as_str()) {
                 Some(got) if *got == want => {
                     verified += 1;
-                    checks.pass(&name, Some(want), Some(got.to_string()), "verified");
+                    checks.pass(name.clone(), Some(want), Some(got.to_string()), "verified");
                 }
                 Some(got) => {
                     bad.push(format!("{path} mismatched"));
                     let e = Error::Digest(format!("mismatched: sha256 {got}, the link has {want}"));
-                    let _ =
-                        checks.record::<()>(&name, Some(want), Some(got.to_string()), "", Err(e));
+                    let _ = checks.record::<()>(
+                        name.clone(),
+                        Some(want),
+                        Some(got.to_string()),
+                        "",
+                        Err(e),
+                    );
                 }
                 None => {
                     bad.push(format!("{path} missing"));
                     let e = Error::Digest(format!("missing from {}", dir.display()));
-                    let _ = checks.record::<()>(&name, Some(want), None, "", Err(e));
+                    let _ = checks.record::<()>(name, Some(want), None, "", Err(e));
                 }
             }
         }
@@ -136,7 +142,7 @@ pub fn verify_dir(dir: &Path, side: Side, link: &Path, trust: &LinkTrust) -> Rep
             .collect();
         for path in &unlisted {
             checks.warn(
-                &format!("unlisted:{path}"),
+                CheckId::IntotoUnlisted.of(*path),
                 None,
                 None,
                 "in the directory, not in the link",
@@ -147,9 +153,14 @@ pub fn verify_dir(dir: &Path, side: Side, link: &Path, trust: &LinkTrust) -> Rep
             bad.len(),
             unlisted.len()
         );
-        checks.require("artifacts", None, None, summary, bad.is_empty(), || {
-            Error::Digest(bad.join(", "))
-        })
+        checks.require(
+            CheckId::Artifacts,
+            None,
+            None,
+            summary,
+            bad.is_empty(),
+            || Error::Digest(bad.join(", ")),
+        )
     });
     report(
         link,
@@ -158,4 +169,12 @@ pub fn verify_dir(dir: &Path, side: Side, link: &Path, trust: &LinkTrust) -> Rep
         checks,
         outcome,
     )
+}
+
+/// The check of one material or product of a link.
+fn artifact_check(kind: &str, path: &str) -> crate::verdict::CheckName {
+    match kind {
+        "material" => CheckId::IntotoMaterial.of(path),
+        _ => CheckId::IntotoProduct.of(path),
+    }
 }

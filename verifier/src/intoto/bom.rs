@@ -9,6 +9,7 @@
 use super::layout::{functionaries, signed_layout, unexpired};
 use super::link::{signed_link, step_signers, unverified_link};
 use super::{load, report, sha256_of, Loaded};
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::mlbom::CYCLONEDX_PREDICATE;
 use crate::mlbom::{array, model_component, MlBom};
@@ -115,7 +116,7 @@ fn signed_bom(
         return Err(Error::from_class(f.class, f.message.clone()));
     }
     checks.pass(
-        "bom.subjects",
+        CheckId::BomSubjects,
         Some(products.join(", ")),
         None,
         format!(
@@ -145,8 +146,8 @@ pub(crate) fn linked(
 
     // 2. The ML-BOM names the layout and the link by digest.
     for (name, loaded, path) in [
-        ("bom.layout", layout, layout_path),
-        ("bom.link", link, link_path),
+        (CheckId::BomLayout, layout, layout_path),
+        (CheckId::BomLink, link, link_path),
     ] {
         let file = path
             .file_name()
@@ -221,7 +222,7 @@ fn same_model_and_run(
         .filter(|d| !products.contains(d))
         .collect();
     checks.require(
-        "link.products",
+        CheckId::LinkProducts,
         Some(mlbom.model.sha256.join(", ")),
         Some(products.join(", ")),
         "the ML-BOM's model hashes are products of the link",
@@ -234,7 +235,7 @@ fn same_model_and_run(
     )?;
     match link_meta.env.as_ref().and_then(|e| e.get("invocation_id")) {
         Some(run) => checks.require(
-            "link.invocation",
+            CheckId::LinkInvocation,
             Some(mlbom.workflow_uids.join(", ")),
             Some(run.clone()),
             "the link and the ML-BOM record the same run",
@@ -247,7 +248,7 @@ fn same_model_and_run(
             },
         ),
         None => {
-            checks.not_applicable("link.invocation", "the link records no invocation_id");
+            checks.not_applicable(CheckId::LinkInvocation, "the link records no invocation_id");
             Ok(())
         }
     }?;

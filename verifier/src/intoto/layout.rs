@@ -1,6 +1,7 @@
 //! A signed layout with its links, checked as `in-toto-verify` checks it.
 
 use super::{load, report, Loaded};
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::verdict::Checks;
 use crate::verifier::Report;
@@ -31,7 +32,7 @@ pub(crate) fn signed_layout(
             })
     };
     checks.record(
-        "layout.signature",
+        CheckId::LayoutSignature,
         Some(ids.join(", ")),
         None,
         format!("signed by {}", ids.join(", ")),
@@ -44,7 +45,7 @@ pub(crate) fn unexpired(layout: &LayoutMetadata, checks: &mut Checks) -> Result<
     let now = jiff::Timestamp::now();
     let expires = layout.expires.to_rfc3339();
     checks.require(
-        "layout.expires",
+        CheckId::LayoutExpires,
         Some(format!("after {}", now.strftime("%Y-%m-%dT%H:%M:%SZ"))),
         Some(expires.clone()),
         format!("expires {expires}"),
@@ -88,13 +89,13 @@ fn step_links(layout: &LayoutMetadata, link_dir: &Path, checks: &mut Checks) -> 
                 Err(e) => problems.push(format!("{}: {}", file.display(), e.detail())),
             }
         }
-        let name = format!("step.{}", step.name);
+        let name = CheckId::IntotoStep.of(step.name.as_str());
         let detail = format!(
             "{valid} of {} required functionary link(s) signed",
             step.threshold
         );
         checks.require(
-            &name,
+            name,
             Some(format!("{} signed link(s)", step.threshold)),
             Some(format!("{valid}")),
             detail.clone(),
@@ -162,7 +163,7 @@ pub(crate) fn steps_and_rules(
     checks: &mut Checks,
 ) -> Result<()> {
     checks.require(
-        "layout.inspections",
+        CheckId::LayoutInspections,
         Some("none".into()),
         Some(layout.inspect.len().to_string()),
         "no inspections to run",
@@ -184,7 +185,7 @@ pub(crate) fn steps_and_rules(
         .map(|_| ())
         .map_err(|e| Error::Digest(format!("artifact rules: {e}")));
     checks.record(
-        "layout.artifact-rules",
+        CheckId::LayoutArtifactRules,
         None,
         None,
         format!(

@@ -3,6 +3,7 @@
 use super::key::public_keys;
 use super::layout::{functionaries, signed_layout, unexpired};
 use super::{load, public_key_from_pem};
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::verdict::Checks;
 use in_toto::crypto::PublicKey;
@@ -90,7 +91,7 @@ pub(crate) fn signed_link(
             MetadataWrapper::Layout(_) => Err(Error::Input("this is a layout, not a link".into())),
         });
     checks.record(
-        "link.signature",
+        CheckId::LinkSignature,
         Some(format!("one of {}", ids.join(", "))),
         None,
         "signed by an authorised functionary",

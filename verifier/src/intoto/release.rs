@@ -4,6 +4,7 @@
 use super::bom::{linked, model_products};
 use super::layout::steps_and_rules;
 use super::load;
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::statement::Statement;
 use crate::verdict::Checks;
@@ -64,7 +65,7 @@ pub(crate) fn check(statement: &Statement, dir: &Path, checks: &mut Checks) -> R
         .filter(|d| !subjects.contains(d.as_str()))
         .collect();
     checks.require(
-        "bom.subjects",
+        CheckId::BomSubjects,
         Some(products.join(", ")),
         Some(subjects.iter().copied().collect::<Vec<_>>().join(", ")),
         format!(

@@ -4,6 +4,7 @@
 //! must be there and have the digest the provenance records, unless the
 //! policy allows a partial release; one that is there is always checked.
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::mlbom::array;
 use crate::statement::Statement;
@@ -30,7 +31,7 @@ pub(crate) fn check(
                 .all(|c| matches!(c, Component::Normal(_)));
         let Some(want) = want.filter(|_| plain) else {
             return checks.record(
-                "release.byproducts",
+                CheckId::ReleaseByproducts,
                 None,
                 Some(name.to_string()),
                 "",
@@ -53,7 +54,7 @@ pub(crate) fn check(
             Err(e) => Err(Error::Digest(format!("{name}: {}", e.detail()))),
         };
         if result.is_err() {
-            return checks.record("release.byproducts", Some(want), None, "", result);
+            return checks.record(CheckId::ReleaseByproducts, Some(want), None, "", result);
         }
         matched.push(name.to_string());
     }
@@ -63,12 +64,12 @@ pub(crate) fn check(
     );
     match (absent.is_empty(), allow_partial) {
         (true, _) => {
-            checks.pass("release.byproducts", None, Some(matched.join(", ")), detail);
+            checks.pass(CheckId::ReleaseByproducts, None, Some(matched.join(", ")), detail);
             Ok(())
         }
         (false, true) => {
             checks.warn(
-                "release.byproducts",
+                CheckId::ReleaseByproducts,
                 None,
                 Some(matched.join(", ")),
                 format!(
@@ -79,7 +80,7 @@ pub(crate) fn check(
             Ok(())
         }
         (false, false) => checks.record(
-            "release.byproducts",
+            CheckId::ReleaseByproducts,
             Some(absent.join(", ")),
             Some(matched.join(", ")),
             "",

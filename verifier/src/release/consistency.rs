@@ -2,6 +2,7 @@
 //! one signer and one run, one set of model files, one set of datasets,
 //! and the ML-BOM file that the provenance names by digest.
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::identity::CertIdentity;
 use crate::mlbom::{array, MlBom};
@@ -115,7 +116,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
         .unwrap_or_default();
     let same_run = !invocation.is_empty() && bom.workflow_uids.iter().any(|u| u == invocation);
     checks.require(
-        "release.same-run",
+        CheckId::ReleaseSameRun,
         Some(invocation.to_string()),
         Some(bom.workflow_uids.join(", ")),
         "the ML-BOM's training workflow is the provenance's invocation",
@@ -131,7 +132,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
     let files = signed_files(v.signature);
     let provenance_subjects = subjects(v.provenance);
     checks.require(
-        "release.model-files",
+        CheckId::ReleaseModelFiles,
         Some(show(&files)),
         Some(show(&provenance_subjects)),
         "the provenance subjects are the signed model files",
@@ -146,7 +147,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
     )?;
     let aibom_subjects = subjects(v.aibom);
     checks.require(
-        "release.aibom-subjects",
+        CheckId::ReleaseAibomSubjects,
         Some(show(&provenance_subjects)),
         Some(show(&aibom_subjects)),
         "the ML-BOM statement covers the same files",
@@ -162,7 +163,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
     let model_digests: BTreeSet<String> = files.iter().map(|(_, d)| d.clone()).collect();
     let bom_model: BTreeSet<String> = bom.model.sha256.iter().cloned().collect();
     checks.require(
-        "release.aibom-model-hashes",
+        CheckId::ReleaseAibomModelHashes,
         Some(digests(&model_digests)),
         Some(digests(&bom_model)),
         "the ML-BOM model component's hashes are signed model files",
@@ -189,7 +190,7 @@ fn same_inputs(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()>
         .flat_map(|d| d.sha256.iter().cloned())
         .collect();
     checks.require(
-        "release.datasets",
+        CheckId::ReleaseDatasets,
         Some(digests(&deps)),
         Some(digests(&bom_data)),
         "the ML-BOM datasets are the provenance's resolved dataset dependencies",
@@ -209,7 +210,7 @@ fn same_inputs(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()>
         .flat_map(|a| a.sha256.iter().cloned())
         .collect();
     checks.require(
-        "release.trainer",
+        CheckId::ReleaseTrainer,
         Some(digests(&trainer)),
         Some(digests(&bom_trainer)),
         "the ML-BOM trainer is the provenance's trainer binary",
@@ -247,7 +248,7 @@ fn same_signer(v: &Verified<'_>, checks: &mut Checks) -> Result<()> {
         }
         _ => false,
     };
-    checks.require("release.same-signer",
+    checks.require(CheckId::ReleaseSameSigner,
         Some(all[0].clone()),
         Some(all.join(" | ")),
         format!(
@@ -293,7 +294,7 @@ pub fn aibom_file(
         )),
     };
     checks.record(
-        "release.aibom-file",
+        CheckId::ReleaseAibomFile,
         expected,
         Some(actual),
         "the ML-BOM file is the provenance's byproduct and the signed predicate",

@@ -2,6 +2,7 @@
 //! checks recorded as `intoto.*`. When the ML-BOM references them they must
 //! be at hand, unless the policy allows a partial release.
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::mlbom::{array, model_component};
 use crate::statement::Statement;
@@ -22,7 +23,7 @@ pub(crate) fn check(
     match dir {
         Some(dir) => checked(aibom, dir, checks),
         None if referenced && !allow_partial => checks.record(
-            "release.intoto",
+            CheckId::ReleaseIntoto,
             None,
             None,
             "",
@@ -32,7 +33,7 @@ pub(crate) fn check(
         ),
         None => {
             checks.not_applicable(
-                "release.intoto",
+                CheckId::ReleaseIntoto,
                 if referenced {
                     "no intoto/ folder beside the attestations (partial release allowed): the in-toto layout and links were not checked"
                 } else {
@@ -48,16 +49,14 @@ pub(crate) fn check(
 fn checked(aibom: &Statement, dir: &Path, checks: &mut Checks) -> Result<()> {
     let before = checks.0.len();
     let outcome = crate::intoto::release::check(aibom, dir, checks);
-    for c in &mut checks.0[before..] {
-        c.name = format!("intoto.{}", c.name);
-    }
+    checks.scope_from(before, "intoto");
     let named = checks.0[before..]
         .iter()
         .any(|c| c.status == crate::verdict::Status::Fail);
     match outcome {
         // A file that is missing or does not parse fails no named check: name one.
         Err(e) if !named => checks.record(
-            "intoto.files",
+            CheckId::IntotoFiles,
             None,
             None,
             format!("the in-toto files in {}", dir.display()),
@@ -70,7 +69,7 @@ fn checked(aibom: &Statement, dir: &Path, checks: &mut Checks) -> Result<()> {
 #[cfg(not(feature = "in-toto"))]
 fn checked(_: &Statement, dir: &Path, checks: &mut Checks) -> Result<()> {
     checks.warn(
-        "release.intoto",
+        CheckId::ReleaseIntoto,
         None,
         None,
         format!(

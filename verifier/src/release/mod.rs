@@ -10,12 +10,14 @@ mod intoto_files;
 pub mod passport;
 pub mod rules;
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::mlbom::MlBom;
 use crate::model_signing::MODEL_SIGNING_V1;
 use crate::policy::Policy;
 use crate::provenance::SLSA_PROVENANCE_V1;
 use crate::runner_policy::RunnerPolicy;
+use crate::statement::Statement;
 use crate::verdict::{Check, Checks, Failure, Verdict};
 use crate::verifier::{failed, Inputs, Subject, Verifier};
 use crate::Digest;
@@ -71,34 +73,119 @@ impl Release {
 /// One document's verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct Part {
-    /// `provenance`, `aibom` or `model-signature`.
-    pub document: &'static str,
-    /// The evidence file.
-    pub evidence: String,
-    /// Its verdict.
+    pub(crate) document: &'static str,
+    pub(crate) evidence: String,
     #[serde(flatten)]
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
 }
 
-/// The verdict over a release.
-#[derive(Debug, Clone, Serialize)]
+impl Part {
+    /// `provenance`, `aibom` or `model-signature`.
+    pub fn document(&self) -> &'static str {
+        self.document
+    }
+
+    /// The evidence file.
+    pub fn evidence(&self) -> &str {
+        &self.evidence
+    }
+
+    /// Its verdict.
+    pub fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
+}
+
+/// The verdict over a release. Only [`verify_release`] creates one.
+#[derive(Debug, Clone)]
 pub struct ReleaseReport {
+    pub(crate) verified: bool,
+    pub(crate) model_signature: Part,
+    /// Absent when the model signature did not verify (nothing to bind).
+    pub(crate) provenance: Option<Part>,
+    pub(crate) aibom: Option<Part>,
+    pub(crate) checks: Vec<Check>,
+    pub(crate) failure: Option<Failure>,
+    pub(crate) passport: Option<Passport>,
+    pub(crate) policy_sha256: Option<String>,
+}
+
+impl ReleaseReport {
     /// True only if all three documents verified and every release and
     /// policy check passed.
-    pub verified: bool,
-    /// The three documents' verdicts.
-    pub parts: Vec<Part>,
-    /// The checks that bind them, then the policy rules.
-    pub checks: Vec<Check>,
+    pub fn verified(&self) -> bool {
+        self.verified
+    }
+
+    /// The model signature's verdict (always checked first).
+    pub fn model_signature(&self) -> &Part {
+        &self.model_signature
+    }
+
+    /// The provenance's verdict, once the model signature verified.
+    pub fn provenance(&self) -> Option<&Part> {
+        self.provenance.as_ref()
+    }
+
+    /// The ML-BOM's verdict, once the model signature verified.
+    pub fn aibom(&self) -> Option<&Part> {
+        self.aibom.as_ref()
+    }
+
+    /// The documents' verdicts in the order they were checked.
+    pub fn parts(&self) -> Vec<&Part> {
+        std::iter::once(&self.model_signature)
+            .chain(&self.provenance)
+            .chain(&self.aibom)
+            .collect()
+    }
+
+    /// The checks that bind the documents, then the policy rules.
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+
     /// Why verification failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure: Option<Failure>,
+    pub fn failure(&self) -> Option<&Failure> {
+        self.failure.as_ref()
+    }
+
     /// The passport (verified releases only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub passport: Option<Passport>,
+    pub fn passport(&self) -> Option<&Passport> {
+        self.passport.as_ref()
+    }
+
     /// sha256 of the policy file in force, when there was one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy_sha256: Option<String>,
+    pub fn policy_sha256(&self) -> Option<&str> {
+        self.policy_sha256.as_deref()
+    }
+}
+
+impl Serialize for ReleaseReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        /// The report's JSON form (unchanged since the parts were a list).
+        #[derive(Serialize)]
+        struct Shape<'a> {
+            verified: bool,
+            parts: Vec<&'a Part>,
+            checks: &'a [Check],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            failure: Option<&'a Failure>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            passport: Option<&'a Passport>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            policy_sha256: Option<&'a str>,
+        }
+        Shape {
+            verified: self.verified,
+            parts: self.parts(),
+            checks: &self.checks,
+            failure: self.failure.as_ref(),
+            passport: self.passport.as_ref(),
+            policy_sha256: self.policy_sha256.as_deref(),
+        }
+        .serialize(s)
+    }
 }
 
 /// The per-document policy: the caller's, with the predicate type each
@@ -147,14 +234,6 @@ pub fn verify_release(
     policy_sha256: Option<String>,
     release: &Release,
 ) -> ReleaseReport {
-    let mut report = ReleaseReport {
-        verified: false,
-        parts: Vec::new(),
-        checks: Vec::new(),
-        failure: None,
-        passport: None,
-        policy_sha256,
-    };
     // The model signature first: it hashes every file once, and its
     // verified manifest then gives the digests the other two must cover.
     let signature = verify_part(
@@ -179,9 +258,19 @@ pub fn verify_release(
             })
         })
         .collect();
-    report.parts.push(signature);
+    let mut report = ReleaseReport {
+        verified: false,
+        model_signature: signature,
+        provenance: None,
+        aibom: None,
+        checks: Vec::new(),
+        failure: None,
+        passport: None,
+        policy_sha256,
+    };
     if subjects.is_empty() {
-        report.failure = report.parts[0]
+        report.failure = report
+            .model_signature
             .verdict
             .failure
             .clone()
@@ -190,48 +279,73 @@ pub fn verify_release(
             ))));
         return report;
     }
-    report.parts.push(verify_part(
+    let provenance = verify_part(
         "provenance",
         part_policy(policy, Some(SLSA_PROVENANCE_V1), true),
         &release.provenance,
         subjects.clone(),
-    ));
-    report.parts.push(verify_part(
+    );
+    let aibom = verify_part(
         "aibom",
         part_policy(policy, Some(CYCLONEDX_PREDICATE), false),
         &release.aibom,
         subjects,
-    ));
-    if let Some(f) = report.parts.iter().find_map(|p| p.verdict.failure.clone()) {
-        report.failure = Some(f);
-        return report;
-    }
+    );
+    let failure = [&provenance, &aibom]
+        .iter()
+        .find_map(|p| p.verdict.failure.clone());
     let mut checks = Checks::default();
-    let outcome = bind_and_judge(&report.parts, rules, release, &mut checks);
+    let outcome = match failure {
+        Some(f) => Err(f),
+        None => bind_and_judge(
+            &Documents {
+                signature: &report.model_signature,
+                provenance: &provenance,
+                aibom: &aibom,
+            },
+            rules,
+            release,
+            &mut checks,
+        )
+        .map_err(|e| Failure::from(&e)),
+    };
+    report.provenance = Some(provenance);
+    report.aibom = Some(aibom);
     report.checks = checks.0;
     match outcome {
         Ok(passport) => {
             report.verified = true;
             report.passport = Some(passport);
         }
-        Err(e) => report.failure = Some(Failure::from(&e)),
+        Err(f) => report.failure = Some(f),
     }
     report
 }
 
+/// The three verified documents of a release.
+struct Documents<'a> {
+    signature: &'a Part,
+    provenance: &'a Part,
+    aibom: &'a Part,
+}
+
 fn bind_and_judge(
-    parts: &[Part],
+    parts: &Documents,
     rules: &ReleasePolicy,
     release: &Release,
     checks: &mut Checks,
 ) -> Result<Passport> {
-    let statement =
-        |i: usize| {
-            parts[i].verdict.statement.as_ref().ok_or_else(|| {
-                Error::Input(format!("{} has no verified statement", parts[i].document))
-            })
-        };
-    let (signature, provenance, aibom) = (statement(0)?, statement(1)?, statement(2)?);
+    fn statement(part: &Part) -> Result<&Statement> {
+        part.verdict
+            .statement
+            .as_ref()
+            .ok_or_else(|| Error::Input(format!("{} has no verified statement", part.document)))
+    }
+    let (signature, provenance, aibom) = (
+        statement(parts.signature)?,
+        statement(parts.provenance)?,
+        statement(parts.aibom)?,
+    );
     if signature.predicate_type != MODEL_SIGNING_V1 {
         return Err(Error::Input(
             "the signature is not a model signature".into(),
@@ -243,48 +357,39 @@ fn bind_and_judge(
         aibom,
         signature,
         signers: [
-            parts[1].verdict.signer.as_ref(),
-            parts[2].verdict.signer.as_ref(),
-            parts[0].verdict.signer.as_ref(),
+            parts.provenance.verdict.signer.as_ref(),
+            parts.aibom.verdict.signer.as_ref(),
+            parts.signature.verdict.signer.as_ref(),
         ],
     };
     consistency::check(&verified, &bom, checks)?;
     let partial = rules.release.allow_partial;
     byproducts::check(provenance, release.byproducts.as_deref(), partial, checks)?;
-    // Something at the path (a file, or a folder or FIFO in its place) is
-    // checked; only nothing at all counts as absent.
-    let present = |p: &Option<PathBuf>| p.clone().filter(|p| std::fs::symlink_metadata(p).is_ok());
-    match present(&release.aibom_file) {
-        Some(path) => {
-            let bytes = crate::bounded_read::read(
-                &path,
-                crate::bounded_read::EVIDENCE_LIMIT,
-                "ML-BOM file",
-            );
-            match bytes {
-                Ok(bytes) => consistency::aibom_file(provenance, aibom, &bytes, checks)?,
-                Err(e) => return checks.record("release.aibom-file", None, None, "", Err(e)),
-            }
-        }
-        None if partial => checks.not_applicable(
-            "release.aibom-file",
-            "no aibom.cdx.json at hand (partial release allowed); the signed ML-BOM statement was checked instead",
-        ),
-        None => checks.record(
-            "release.aibom-file",
-            None,
-            None,
-            "",
-            Err(Error::Digest(
-                "aibom.cdx.json, which the signed provenance names as a byproduct, is not beside the release".into(),
-            )),
-        )?,
-    }
-    intoto_files::check(aibom, present(&release.intoto).as_deref(), partial, checks)?;
+    aibom_file(
+        release.aibom_file.as_deref(),
+        provenance,
+        aibom,
+        partial,
+        checks,
+    )?;
+    intoto_files::check(
+        aibom,
+        present(release.intoto.as_deref()).as_deref(),
+        partial,
+        checks,
+    )?;
     let before = checks.0.len();
-    rules.check(parts[1].verdict.signer.as_ref(), provenance, &bom, checks)?;
-    let count = |name: &str| checks.0[before..].iter().filter(|c| c.name == name).count();
-    let (datasets, licences) = (count("policy.dataset"), count("policy.license.dataset"));
+    rules.check(
+        parts.provenance.verdict.signer.as_ref(),
+        provenance,
+        &bom,
+        checks,
+    )?;
+    let count = |id: CheckId| checks.0[before..].iter().filter(|c| c.id == id).count();
+    let (datasets, licences) = (
+        count(CheckId::PolicyDataset),
+        count(CheckId::PolicyLicenseDataset),
+    );
     let policy_judgement = (datasets + licences > 0).then(|| {
         format!(
             "yes: {datasets} dataset digest check(s) and {licences} dataset licence check(s) passed"
@@ -292,18 +397,66 @@ fn bind_and_judge(
     });
     // The root digest the directory was hashed to just now, as the model
     // signature's `subject` check matched it.
-    let root = parts[0]
+    let root = parts
+        .signature
         .verdict
         .checks
         .iter()
-        .find(|c| c.name == "subject" && c.status == crate::Status::Pass)
+        .find(|c| c.id == CheckId::Subject && c.status == crate::Status::Pass)
         .and_then(|c| c.actual.clone())
         .ok_or_else(|| Error::Input("the model signature's subject was not matched".into()))?;
     Ok(Passport::new(&passport::Sources {
-        signer: parts[1].verdict.signer.as_ref(),
+        signer: parts.provenance.verdict.signer.as_ref(),
         provenance,
         bom: &bom,
         model_root: (root, consistency::signed_files(signature).len()),
         policy_judgement,
     }))
+}
+
+/// Something at the path (a file, or a folder or FIFO in its place) is
+/// checked; only nothing at all counts as absent.
+fn present(path: Option<&Path>) -> Option<PathBuf> {
+    path.filter(|p| std::fs::symlink_metadata(p).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// The unsigned ML-BOM file beside the release: the provenance's byproduct
+/// and the signed predicate, unless a partial release leaves it out.
+fn aibom_file(
+    path: Option<&Path>,
+    provenance: &Statement,
+    aibom: &Statement,
+    partial: bool,
+    checks: &mut Checks,
+) -> Result<()> {
+    match present(path) {
+        Some(path) => {
+            let bytes = crate::bounded_read::read(
+                &path,
+                crate::bounded_read::EVIDENCE_LIMIT,
+                "ML-BOM file",
+            );
+            match bytes {
+                Ok(bytes) => consistency::aibom_file(provenance, aibom, &bytes, checks),
+                Err(e) => checks.record(CheckId::ReleaseAibomFile, None, None, "", Err(e)),
+            }
+        }
+        None if partial => {
+            checks.not_applicable(
+                CheckId::ReleaseAibomFile,
+                "no aibom.cdx.json at hand (partial release allowed); the signed ML-BOM statement was checked instead",
+            );
+            Ok(())
+        }
+        None => checks.record(
+            CheckId::ReleaseAibomFile,
+            None,
+            None,
+            "",
+            Err(Error::Digest(
+                "aibom.cdx.json, which the signed provenance names as a byproduct, is not beside the release".into(),
+            )),
+        ),
+    }
 }

@@ -4,6 +4,7 @@
 //! the rest are checked against the verified documents. Every rule that is
 //! set is checked and reported; a rule that cannot be checked fails.
 
+use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::identity::{CertIdentity, SanMatcher};
 use crate::mlbom::MlBom;
@@ -331,7 +332,7 @@ impl ReleasePolicy {
         if self.needs_certificate() {
             let Some(id) = signer else {
                 return checks.record(
-                    "policy.source",
+                    CheckId::PolicySource,
                     None,
                     None,
                     "",
@@ -353,7 +354,7 @@ impl ReleasePolicy {
         // vouches for them: GitHub Actions', unless the policy names another.
         let issuer = self.builder.issuer.as_deref().unwrap_or(GITHUB_ISSUER);
         checks.compare(
-            "policy.source.issuer",
+            CheckId::PolicySourceIssuer,
             issuer,
             id.issuer.as_deref(),
             id.issuer.as_deref() == Some(issuer),
@@ -366,26 +367,26 @@ impl ReleasePolicy {
             let ok = actual.as_ref().is_some_and(|a| allowed.contains(a));
             let allowed: Vec<String> = allowed.iter().map(ToString::to_string).collect();
             checks.compare(
-                "policy.source.repository",
+                CheckId::PolicySourceRepository,
                 &allowed.join(" | "),
                 actual.map(|a| a.to_string()).as_deref(),
                 ok,
                 Error::Policy,
             )?;
         }
-        let rules: [(&str, &[String], Option<String>); 3] = [
+        let rules: [(CheckId, &[String], Option<String>); 3] = [
             (
-                "policy.source.owner-id",
+                CheckId::PolicySourceOwnerId,
                 &self.source.owner_ids,
                 c.source_repository_owner_identifier.clone(),
             ),
             (
-                "policy.source.ref",
+                CheckId::PolicySourceRef,
                 &self.source.refs,
                 c.source_repository_ref.clone(),
             ),
             (
-                "policy.source.trigger",
+                CheckId::PolicySourceTrigger,
                 &self.source.triggers,
                 c.build_trigger.clone(),
             ),
@@ -421,10 +422,10 @@ impl ReleasePolicy {
     }
 
     fn check_licenses(&self, bom: &MlBom, checks: &mut Checks) -> Result<()> {
-        let mut targets: Vec<(&str, &[String], String, &[String])> = Vec::new();
+        let mut targets: Vec<(CheckId, &[String], String, &[String])> = Vec::new();
         if !self.licenses.model.is_empty() {
             targets.push((
-                "policy.license.model",
+                CheckId::PolicyLicenseModel,
                 &self.licenses.model,
                 bom.model.name.clone(),
                 &bom.model.licenses,
@@ -433,7 +434,7 @@ impl ReleasePolicy {
         if !self.licenses.dataset.is_empty() {
             for d in &bom.datasets {
                 targets.push((
-                    "policy.license.dataset",
+                    CheckId::PolicyLicenseDataset,
                     &self.licenses.dataset,
                     d.name.clone(),
                     &d.licenses,
@@ -475,7 +476,7 @@ impl ReleasePolicy {
                 Ok(())
             };
             checks.record(
-                "policy.dataset",
+                CheckId::PolicyDataset,
                 None,
                 Some(digest.clone()),
                 format!("{name} is approved and not denied"),
@@ -524,7 +525,7 @@ impl ReleasePolicy {
                 (Some(_), Some(_)) => Ok(()),
             };
             checks.record(
-                "policy.metric",
+                CheckId::PolicyMetric,
                 Some(format!("{bound} on >= {} rows ({})", m.min_rows, m.slice)),
                 actual.map(|v| match slice_rows {
                     Some(n) => format!("{v} on {n} rows"),
@@ -552,14 +553,14 @@ impl ReleasePolicy {
                 let why = format!("the ML-BOM lists no component {}", rule.name);
                 if rule.require {
                     checks.record(
-                        "policy.denied-version",
+                        CheckId::PolicyDeniedVersion,
                         expected,
                         None,
                         "",
                         Err::<(), _>(Error::Policy(format!("{why}, and the rule requires one"))),
                     )?;
                 } else {
-                    checks.not_applicable("policy.denied-version", why);
+                    checks.not_applicable(CheckId::PolicyDeniedVersion, why);
                 }
                 continue;
             }
@@ -584,7 +585,7 @@ impl ReleasePolicy {
                     },
                 };
                 checks.record(
-                    "policy.denied-version",
+                    CheckId::PolicyDeniedVersion,
                     expected.clone(),
                     part.version.clone(),
                     format!("{} is not in {}", rule.name, rule.versions),

@@ -3,12 +3,13 @@
 use super::options::SigningArgs;
 use clap::Args;
 use slsa_aibom_builder::attest::platform::Platform;
-use slsa_aibom_builder::attest::train_runner::{RunsOn, TrainJobQuery};
+use slsa_aibom_builder::attest::train_runner::TrainJobQuery;
 use slsa_aibom_builder::attestations_upload;
 use slsa_aibom_builder::definition::BuildDefinition;
 use slsa_aibom_builder::error::{BuildError, Result};
 use slsa_aibom_builder::github_api::GitHubApi;
 use slsa_aibom_builder::pipeline::attest_only;
+use slsa_aibom_builder::runs_on::RunsOn;
 use std::path::PathBuf;
 
 #[derive(Args)]

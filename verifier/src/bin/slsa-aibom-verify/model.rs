@@ -97,7 +97,7 @@ impl VerifyModel {
                     Format::Json => crate::print_json(&report),
                     Format::Human => print_human(&report),
                 }
-                if report.verified {
+                if report.verified() {
                     let policy_file = self.policy.as_deref().unwrap_or(std::path::Path::new(""));
                     match self.vsa.write(&report, &release, &policy, policy_file) {
                         Ok(Some(path)) => {
@@ -107,7 +107,7 @@ impl VerifyModel {
                         Err(e) => return fail(&e, Format::Human),
                     }
                 }
-                exit_for(report.failure.as_ref().map(|f| f.class))
+                exit_for(report.failure().map(|f| f.class))
             }
             Err(e) => fail(&e, self.format),
         }
@@ -124,20 +124,20 @@ fn mark(status: Status) -> &'static str {
 }
 
 fn print_human(report: &ReleaseReport) {
-    match &report.failure {
+    match &report.failure() {
         None => println!("VERIFIED release"),
         Some(f) => println!("FAILED release ({}): {}", f.class.name(), f.message),
     }
-    if let Some(d) = &report.policy_sha256 {
+    if let Some(d) = &report.policy_sha256() {
         println!("  policy sha256:{d}");
     }
-    for p in &report.parts {
-        let state = match &p.verdict.failure {
+    for p in &report.parts() {
+        let state = match &p.verdict().failure() {
             None => "ok  ".to_string(),
             Some(f) => format!("FAIL [{}] {}", f.class.name(), f.message),
         };
-        println!("  {:<16} {state}  ({})", p.document, p.evidence);
-        if let Some(s) = &p.verdict.signer {
+        println!("  {:<16} {state}  ({})", p.document(), p.evidence());
+        if let Some(s) = &p.verdict().signer() {
             println!(
                 "  {:<16}      signer {}",
                 "",
@@ -145,10 +145,10 @@ fn print_human(report: &ReleaseReport) {
             );
         }
     }
-    for c in &report.checks {
-        println!("  {} {:<28} {}", mark(c.status), c.name, c.detail);
+    for c in report.checks() {
+        println!("  {} {:<28} {}", mark(c.status()), c.name(), c.detail());
     }
-    if let Some(passport) = &report.passport {
+    if let Some(passport) = &report.passport() {
         println!();
         for line in passport.to_string().lines() {
             println!("{line}");

@@ -40,39 +40,39 @@ impl VerifyBundle {
 /// The report for people.
 pub fn print_human(report: &Report) {
     let warnings = report
-        .results
+        .results()
         .iter()
-        .flat_map(|r| &r.verdict.checks)
-        .filter(|c| c.status == Status::Warn)
+        .flat_map(|r| r.verdict().checks())
+        .filter(|c| c.status() == Status::Warn)
         .count();
     let verdict = match report.failure() {
         None if warnings > 0 => format!("VERIFIED with {warnings} warning(s)"),
         None => "VERIFIED".to_string(),
         Some(f) => format!("FAILED ({})", f.class.name()),
     };
-    println!("{verdict}: {}", report.evidence);
-    println!("  trusted root: {}", report.trust_root);
-    for r in &report.results {
-        println!("  subject {} (entry {})", r.subject, r.verdict.entry);
-        if let Some(s) = &r.verdict.signer {
+    println!("{verdict}: {}", report.evidence());
+    println!("  trusted root: {}", report.trust_root());
+    for r in report.results() {
+        println!("  subject {} (entry {})", r.subject(), r.verdict().entry());
+        if let Some(s) = &r.verdict().signer() {
             println!("    signer  {}", s.san.as_deref().unwrap_or("(no SAN)"));
             if let Some(i) = &s.issuer {
                 println!("    issuer  {i}");
             }
         }
-        if let Some(p) = &r.verdict.predicate_type {
+        if let Some(p) = &r.verdict().predicate_type() {
             println!("    predicate {p}");
         }
-        for c in &r.verdict.checks {
-            let mark = match c.status {
+        for c in r.verdict().checks() {
+            let mark = match c.status() {
                 Status::Pass => "ok  ",
                 Status::Fail => "FAIL",
                 Status::Warn => "WARN",
                 Status::NotApplicable => "n/a ",
             };
-            println!("    {mark} {:<36} {}", c.name, c.detail);
+            println!("    {mark} {:<36} {}", c.name(), c.detail());
         }
-        if let Some(f) = &r.verdict.failure {
+        if let Some(f) = &r.verdict().failure() {
             println!("    error [{}]: {}", f.class.name(), f.message);
         }
     }
