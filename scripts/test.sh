@@ -35,9 +35,9 @@ fi
 echo "== GitHub Actions workflows and the verify action (zizmor, actionlint, shellcheck)"
 bash scripts/lint-workflows.sh
 
-echo "== library builds without the CLI (no clap, no HTTP client in the embedded tree)"
+echo "== library builds without the CLI (no clap, no HTTP client, no signer, no async runtime in the embedded tree)"
 cargo check -p slsa-aibom-verify --lib --no-default-features --locked
-leaked=$(cargo tree -p slsa-aibom-verify --no-default-features -e normal --prefix none | grep -E '^(clap|reqwest|hyper|tokio) ' || true)
+leaked=$(cargo tree -p slsa-aibom-verify --no-default-features -e normal --prefix none | grep -E '^(clap|reqwest|hyper|tokio|sigstore-sign|slsa-aibom-sign) ' || true)
 if [ -n "$leaked" ]; then
   echo "leaked into the library's default-off dependency tree: $leaked" >&2; exit 1
 fi

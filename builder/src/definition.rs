@@ -23,7 +23,7 @@ pub struct BuildDefinition {
     /// Allow-listed `GITHUB_*` variables of the run (empty outside Actions).
     pub source: BTreeMap<String, String>,
     /// The reusable workflow's inputs, each of
-    /// `slsa_aibom_verify::our_builder::WORKFLOW_INPUTS` (empty outside it).
+    /// `slsa_aibom_verify::identity::our_builder::WORKFLOW_INPUTS` (empty outside it).
     #[serde(default)]
     pub inputs: BTreeMap<String, serde_json::Value>,
     /// The builder's commit (`job.workflow_sha` of `detect`), which the
@@ -34,7 +34,7 @@ pub struct BuildDefinition {
 
 /// The workflow's `toJSON(inputs)`: an object with exactly its inputs.
 fn parse_inputs(json: &str) -> Result<BTreeMap<String, serde_json::Value>> {
-    use slsa_aibom_verify::our_builder::WORKFLOW_INPUTS;
+    use slsa_aibom_verify::identity::our_builder::WORKFLOW_INPUTS;
     let inputs: BTreeMap<String, serde_json::Value> = serde_json::from_str(json)
         .map_err(|e| BuildError::Spec(format!("workflow inputs: not a JSON object: {e}")))?;
     let mut names: Vec<&str> = inputs.keys().map(String::as_str).collect();

@@ -53,7 +53,7 @@ impl BuildError {
 
 /// Lower-case hex sha256 of a file, streamed.
 pub fn sha256_hex(path: &std::path::Path) -> Result<String> {
-    slsa_aibom_verify::hashing::sha256_file(path)
+    slsa_aibom_verify::documents::hashing::sha256_file(path)
         .map(hex::encode)
         .map_err(|e| BuildError::Io(e.to_string()))
 }
@@ -65,13 +65,15 @@ impl From<candle_core::Error> for BuildError {
 }
 
 impl From<slsa_aibom_verify::Error> for BuildError {
-    /// The shared signers fail with [`slsa_aibom_verify::Error::Sign`];
-    /// anything else from the verifier is a verification failure.
+    /// Anything from the verifier is a verification failure.
     fn from(e: slsa_aibom_verify::Error) -> Self {
-        match e {
-            slsa_aibom_verify::Error::Sign(m) => BuildError::Sign(m),
-            other => BuildError::Verify(other.to_string()),
-        }
+        BuildError::Verify(e.to_string())
+    }
+}
+
+impl From<slsa_aibom_sign::SignError> for BuildError {
+    fn from(e: slsa_aibom_sign::SignError) -> Self {
+        BuildError::Sign(e.0)
     }
 }
 

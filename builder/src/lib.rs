@@ -31,7 +31,7 @@ pub use error::{BuildError, Result};
 pub mod attest;
 pub mod attestations_upload;
 pub mod commitment_file;
-pub mod cyclonedx;
+pub use slsa_aibom_types::cyclonedx;
 pub mod demo;
 pub mod github_api;
 pub mod layout;

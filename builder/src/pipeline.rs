@@ -173,7 +173,7 @@ fn verify_base(job: &Job) -> Result<Option<BaseModelRecord>> {
     let key = PublicKey::from_file(&job.resolve(&base.key))
         .map_err(|e| BuildError::Verify(format!("base model key: {e}")))?;
     let policy = Policy {
-        key: Some(key),
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(key),
         ..Policy::default()
     };
     verify_evidence(policy, &attestation, vec![Subject::File(weights.clone())]).map_err(|e| {

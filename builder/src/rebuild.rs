@@ -10,7 +10,7 @@ use crate::output_check::{bundle_statement, verify_evidence};
 use crate::pipeline::{build, BuildOptions};
 use crate::spec::Job;
 use serde_json::Value;
-use slsa_aibom_verify::provenance::SLSA_PROVENANCE_V1;
+use slsa_aibom_verify::documents::provenance::SLSA_PROVENANCE_V1;
 use slsa_aibom_verify::{Digest, Policy, PublicKey, Subject};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -36,7 +36,7 @@ fn verified_statement(bundle: &Path, key: &Path) -> Result<Value> {
     }
     let key = PublicKey::from_file(key).map_err(|e| BuildError::Verify(e.to_string()))?;
     let policy = Policy {
-        key: Some(key),
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(key),
         predicate_type: Some(SLSA_PROVENANCE_V1.into()),
         ..Policy::default()
     };

@@ -1,13 +1,14 @@
-//! The module graph of both library crates has no cycles: a module that
-//! names `crate::other` depends on it, and no chain of such dependencies
-//! leads back. (Module-level only: the top-level modules of `src/`.)
+//! The module graph of both library crates has no cycles: a module (a file:
+//! `a.rs` or `a/mod.rs` is `a`, `a/b.rs` is `a::b`) that names
+//! `crate::x::y` depends on the longest such path that is a module, and no
+//! chain of such dependencies leads back.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Top-level module → the top-level modules its code names as `crate::x`.
-fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+/// Every `.rs` file under `src` (outside `bin/`), by module path.
+fn modules(src: &Path) -> BTreeMap<String, std::path::PathBuf> {
+    let mut found = BTreeMap::new();
     let mut stack = vec![src.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -21,29 +22,41 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
             if path.extension().is_none_or(|e| e != "rs") {
                 continue;
             }
-            let rel = path.strip_prefix(src).unwrap();
-            let top = rel
-                .iter()
-                .next()
-                .unwrap()
-                .to_string_lossy()
-                .trim_end_matches(".rs")
-                .to_string();
-            if top == "lib" || top == "main" {
-                continue;
+            let rel = path.strip_prefix(src).unwrap().with_extension("");
+            let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into()).collect();
+            if parts.last().is_some_and(|p| p == "mod") {
+                parts.pop();
             }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let deps = graph.entry(top.clone()).or_default();
-            for line in text.lines() {
-                let code = line.split("//").next().unwrap_or_default();
-                for (i, _) in code.match_indices("crate::") {
-                    let name: String = code[i + 7..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    if !name.is_empty() && name != top {
-                        deps.insert(name);
-                    }
+            let name = parts.join("::");
+            if name != "lib" && name != "main" {
+                found.insert(name, path);
+            }
+        }
+    }
+    found
+}
+
+/// Module → the modules its code names as `crate::...`.
+fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let modules = modules(src);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, path) in &modules {
+        let text = std::fs::read_to_string(path).unwrap();
+        let deps = graph.entry(name.clone()).or_default();
+        for line in text.lines() {
+            let code = line.split("//").next().unwrap_or_default();
+            for (i, _) in code.match_indices("crate::") {
+                let named: String = code[i + 7..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                let segments: Vec<&str> = named.split("::").filter(|s| !s.is_empty()).collect();
+                let target = (1..=segments.len())
+                    .rev()
+                    .map(|n| segments[..n].join("::"))
+                    .find(|m| modules.contains_key(m));
+                if let Some(target) = target.filter(|t| t != name) {
+                    deps.insert(target);
                 }
             }
         }

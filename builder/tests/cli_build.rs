@@ -344,7 +344,7 @@ fn rebuild_compares_digests_only_within_the_recorded_device_class() {
         .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
         .unwrap();
     let original: serde_json::Value = serde_json::from_slice(&payload).unwrap();
-    let signer = slsa_aibom_verify::signing::KeySigner::from_pem_file(&key).unwrap();
+    let signer = slsa_aibom_builder::signing::key_file(&key).unwrap();
     let resign = |device_class: &str| {
         let mut st = original.clone();
         st["predicate"]["buildDefinition"]["internalParameters"]["determinism"]["deviceClass"] =

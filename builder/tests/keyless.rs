@@ -316,7 +316,9 @@ fn keyless_without_an_ambient_token_says_what_is_missing() {
 /// Outputs signed by our workflow through these fakes.
 fn builder_policy(sigstore: &Sigstore) -> Policy {
     Policy {
-        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        anchor: slsa_aibom_verify::TrustAnchor::Sigstore(
+            TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        ),
         identity: Some(SanMatcher::Exact(BUILDER_ID.into())),
         issuer: Some(GITHUB_ISSUER.into()),
         ..Policy::default()
@@ -435,7 +437,7 @@ fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
     assert_eq!(runner["selfHosted"], true);
     // Every workflow input is recorded; the times are the Jobs API's.
     let inputs = &p["buildDefinition"]["externalParameters"]["inputs"];
-    for name in slsa_aibom_verify::our_builder::WORKFLOW_INPUTS {
+    for name in slsa_aibom_verify::identity::our_builder::WORKFLOW_INPUTS {
         assert!(inputs.get(name).is_some(), "{name} missing: {inputs}");
     }
     assert_eq!(
@@ -680,7 +682,9 @@ fn re_running_attest_alone_says_to_re_run_the_workflow() {
 
 #[test]
 fn uploaded_attestations_are_found_by_digest_and_verify() {
-    use slsa_aibom_verify::github_attestations::{to_json_lines, AttestationQuery, Scope};
+    use slsa_aibom_verify::evidence::github_attestations::{
+        to_json_lines, AttestationQuery, Scope,
+    };
     let sigstore = Sigstore::start(sample_claims());
     let run = |token: Option<&str>| {
         let (dir, out) = unsigned();
@@ -723,14 +727,16 @@ fn uploaded_attestations_are_found_by_digest_and_verify() {
         predicate_type: None,
     };
     let weights = out.join("model/model.safetensors");
-    let digest = slsa_aibom_verify::digest::hash_file(&weights).unwrap()[0].clone();
+    let digest = slsa_aibom_verify::documents::digest::hash_file(&weights).unwrap()[0].clone();
     let bundles = query.fetch(&digest).unwrap();
     // The provenance and the ML-BOM statement both name the weights.
     assert_eq!(bundles.len(), 2);
     let fetched = out.join("fetched.jsonl");
     std::fs::write(&fetched, to_json_lines(&bundles)).unwrap();
     let policy = Policy {
-        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        anchor: slsa_aibom_verify::TrustAnchor::Sigstore(
+            TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        ),
         identity: Some(SanMatcher::Exact(BUILDER_ID.into())),
         issuer: Some(GITHUB_ISSUER.into()),
         builder_id: Some(BUILDER_ID.into()),
@@ -756,14 +762,19 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
     let run = |rules: ReleasePolicy| {
         rules.validate().unwrap();
         let mut policy = Policy {
-            trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+            anchor: slsa_aibom_verify::TrustAnchor::Sigstore(
+                TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+            ),
             ..Policy::default()
         };
         rules.apply(&mut policy).unwrap();
         let report = verify_release(&policy, &rules, None, &release);
         // Keyless, our workflow's certificate, the identity pinned: level 3.
         if report.verified() {
-            assert_eq!(slsa_aibom_verify::vsa::build_level(&report, &policy), 3);
+            assert_eq!(
+                slsa_aibom_verify::release::vsa::build_level(&report, &policy),
+                3
+            );
         }
         report
     };
@@ -815,7 +826,9 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
     );
     // The inventory names the builder commit from the certificate.
     let signed_by_us = Policy {
-        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        anchor: slsa_aibom_verify::TrustAnchor::Sigstore(
+            TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        ),
         identity: Some(SanMatcher::Exact(BUILDER_ID.into())),
         issuer: Some(GITHUB_ISSUER.into()),
         ..Policy::default()

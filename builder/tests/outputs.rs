@@ -357,3 +357,44 @@ fn without_nvml_no_gpu_fields_are_recorded_and_the_determinism_class_is_stated()
     let bom = std::fs::read_to_string(out.join("aibom.cdx.json")).unwrap();
     assert!(!bom.contains("environmentalConsiderations") && !bom.contains("device-nvidia"));
 }
+
+/// The ML-BOM round-trips through the typed model of `slsa-aibom-types`
+/// unchanged, and the verifier's lenient view of it reads the same model,
+/// datasets, frameworks and run as the typed one.
+#[test]
+fn the_ml_bom_round_trips_through_the_formats_crate_and_the_verifier_reads_it_alike() {
+    use slsa_aibom_verify::documents::mlbom::MlBom;
+    use slsa_aibom_verify::types::cyclonedx::Bom;
+    let text = std::fs::read_to_string(out().join("aibom.cdx.json")).unwrap();
+    let typed: Bom = serde_json::from_str(&text).unwrap();
+    let as_written: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_value(&typed).unwrap(), as_written);
+    let view = MlBom::from_json(&as_written);
+    let model = &typed.metadata.component;
+    assert_eq!(view.model.name, model.name);
+    assert_eq!(view.model.version, model.version);
+    let sha256 = |c: &slsa_aibom_verify::types::cyclonedx::Component| -> Vec<String> {
+        c.hashes.iter().map(|h| h.content.clone()).collect()
+    };
+    assert_eq!(view.model.sha256, sha256(model));
+    let of = |kind: &str| -> Vec<(String, Vec<String>)> {
+        typed
+            .components
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| (c.name.clone(), sha256(c)))
+            .collect()
+    };
+    let names = |parts: &[slsa_aibom_verify::documents::mlbom::Part]| -> Vec<(String, Vec<String>)> {
+        parts.iter().map(|p| (p.name.clone(), p.sha256.clone())).collect()
+    };
+    assert_eq!(names(&view.datasets), of("data"));
+    assert_eq!(names(&view.frameworks), of("framework"));
+    assert!(!view.datasets.is_empty() && !view.frameworks.is_empty());
+    let uids: Vec<String> = typed
+        .formulation
+        .iter()
+        .flat_map(|f| f.workflows.iter().map(|w| w.uid.clone()))
+        .collect();
+    assert_eq!(view.workflow_uids, uids);
+}

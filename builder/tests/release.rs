@@ -6,7 +6,6 @@
 
 use crate::common::*;
 use slsa_aibom_builder::pipeline::{build, BuildOptions};
-use slsa_aibom_builder::signing::Signer;
 use slsa_aibom_builder::spec::Job;
 use slsa_aibom_verify::release::rules::{
     DatasetRules, DeniedVersion, LicenseRules, MetricRule, ReleasePolicy, ReleaseRules,
@@ -37,7 +36,7 @@ fn runs() -> &'static (tempfile::TempDir, PathBuf, PathBuf) {
             let out = dir.path().join(format!("run{seed}"));
             let job = Job::load(&inputs.path().join(JOB)).unwrap();
             let mut opts = BuildOptions::local(&out, 2, Some("cpu"), true, JOB).unwrap();
-            opts.signer = Signer::from_pem_file(&key_pem()).unwrap();
+            opts.signer = slsa_aibom_builder::signing::key_file(&key_pem()).unwrap();
             build(&job, &opts).unwrap();
             outs.push(out);
         }
@@ -49,7 +48,9 @@ fn runs() -> &'static (tempfile::TempDir, PathBuf, PathBuf) {
 
 fn policy() -> Policy {
     Policy {
-        key: Some(PublicKey::from_file(&runs().1.join("key.pub")).unwrap()),
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(
+            PublicKey::from_file(&runs().1.join("key.pub")).unwrap(),
+        ),
         ..Policy::default()
     }
 }
@@ -295,7 +296,7 @@ fn a_same_model_aibom_from_another_invocation_is_caught_by_the_run_check() {
     std::fs::write(&record, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
     slsa_aibom_builder::pipeline::attest_only(
         &again,
-        &Signer::from_pem_file(&key_pem()).unwrap(),
+        &slsa_aibom_builder::signing::key_file(&key_pem()).unwrap(),
         "https://github.com/ORG/slsa-aibom/slsa-aibom-build@v1",
         None,
     )

@@ -265,7 +265,7 @@ fn every_workflow_input_is_recorded_in_the_external_parameters() {
         .map(|k| k.as_str().unwrap().to_string())
         .collect();
     declared.sort();
-    let mut recorded: Vec<String> = slsa_aibom_verify::our_builder::WORKFLOW_INPUTS
+    let mut recorded: Vec<String> = slsa_aibom_verify::identity::our_builder::WORKFLOW_INPUTS
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -536,7 +536,9 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                     ))
                     .unwrap();
                     let mut policy = Policy {
-                        trust_root: TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+                        anchor: slsa_aibom_verify::TrustAnchor::Sigstore(
+                            TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+                        ),
                         ..Policy::default()
                     };
                     rules.apply(&mut policy).unwrap();
@@ -558,7 +560,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
     )
     .unwrap();
     let recorded = &provenance["predicate"]["buildDefinition"]["externalParameters"]["inputs"];
-    for name in slsa_aibom_verify::our_builder::WORKFLOW_INPUTS {
+    for name in slsa_aibom_verify::identity::our_builder::WORKFLOW_INPUTS {
         assert!(
             recorded.get(name).is_some(),
             "input {name} not recorded: {recorded}"

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sigstore_crypto::{KeyPair, SigningScheme};
 use sigstore_merkle::hash_leaf;
 use sigstore_types::{DerCertificate, Sha256Hash, SignatureBytes};
-use slsa_aibom_verify::merkle::{audit_path, root};
+use slsa_aibom_verify::commitment::merkle::{audit_path, root};
 
 const ORIGIN: &str = "fake-rekor - 1";
 /// The signer name in checkpoint signature lines (no spaces). Verifiers

@@ -16,7 +16,7 @@
 //! three runs.
 
 use sha2::{Digest as _, Sha256};
-use slsa_aibom_verify::hashing::{sha256_jobs, HashJob};
+use slsa_aibom_verify::documents::hashing::{sha256_jobs, HashJob};
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;

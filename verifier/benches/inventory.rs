@@ -57,7 +57,7 @@ fn bench(c: &mut Criterion) {
     let (dir, last) = corpus(n);
     let dirs = [PathBuf::from(dir.path())];
     let policy = Policy {
-        key: Some(
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(
             PublicKey::from_file(
                 &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/keyed/key.pub"),
             )

@@ -55,7 +55,9 @@ fn bench(c: &mut Criterion) {
     }
     let d = root().join("testdata/keyed");
     let keyed = Policy {
-        key: Some(PublicKey::from_file(&d.join("key.pub")).unwrap()),
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(
+            PublicKey::from_file(&d.join("key.pub")).unwrap(),
+        ),
         ..Policy::default()
     };
     let verifier = Verifier::new(keyed).unwrap();

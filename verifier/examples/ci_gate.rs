@@ -25,7 +25,7 @@ fn gate(out: PathBuf, repo: String, root: Option<PathBuf>) -> Result<(), String>
         None => TrustRoot::embedded(slsa_aibom_verify::Instance::PublicGood),
     };
     let base = Policy {
-        trust_root,
+        anchor: slsa_aibom_verify::TrustAnchor::Sigstore(trust_root),
         identity: Some(SanMatcher::regex(BUILDER).map_err(|e| e.to_string())?),
         issuer: Some("https://token.actions.githubusercontent.com".into()),
         source_repo: Some(repo),

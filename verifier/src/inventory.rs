@@ -8,14 +8,14 @@
 //! needs no model files. Evidence that does not verify is listed with the
 //! reason, never indexed and never dropped silently.
 
+use crate::documents::mlbom::MlBom;
+use crate::documents::mlbom::CYCLONEDX_PREDICATE;
+use crate::documents::provenance::SLSA_PROVENANCE_V1;
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
 use crate::evidence;
-use crate::mlbom::MlBom;
-use crate::mlbom::CYCLONEDX_PREDICATE;
 use crate::policy::Policy;
-use crate::provenance::SLSA_PROVENANCE_V1;
 use crate::release::consistency::{dependencies, subjects};
-use crate::statement::Statement;
 use crate::verifier::{Subject, Verifier};
 use crate::Digest;
 use serde::Serialize;
@@ -199,7 +199,9 @@ fn merge(model: &mut Model, found: Found) {
             let name = name.trim_start_matches("dataset:").to_string();
             model.datasets.insert((name, sha256));
         }
-        for d in crate::mlbom::array(&st.predicate["buildDefinition"]["resolvedDependencies"]) {
+        for d in
+            crate::documents::mlbom::array(&st.predicate["buildDefinition"]["resolvedDependencies"])
+        {
             match d["name"].as_str() {
                 Some("base-model") => {
                     model.base_model = d["digest"]["sha256"].as_str().map(str::to_ascii_lowercase)

@@ -1,21 +1,49 @@
 //! # slsa-aibom-verify
 //!
 //! Offline verification of Sigstore bundles, SLSA provenance, OpenSSF model
-//! signatures and (later) AI-BOMs. Cryptography is delegated to the
-//! sigstore-rust crates (`sigstore-verify`); this crate adds what a supply
-//! chain gate needs on top: identity from the certificate's GitHub claims,
-//! provenance-to-certificate consistency, model-directory checks, a downgrade
-//! guard, typed verdicts with every check's expected and actual values, and
-//! failure classes with distinct exit codes.
+//! signatures and CycloneDX ML-BOMs, one at a time or as one release under a
+//! policy. Cryptography is delegated to the sigstore-rust crates
+//! (`sigstore-verify`); this crate adds what a supply-chain gate needs on
+//! top. It is verify-only: no signer, no async runtime, no network unless the
+//! `github` feature fetches bundles.
+//!
+//! ## How a verification flows
+//!
+//! A [`Policy`] says what to require: a [`TrustAnchor`] (a Sigstore
+//! [`TrustRoot`], a [`PublicKey`] or a private PKI), the expected signer
+//! ([`SanMatcher`], issuer, repository) and the statement's predicate type
+//! and builder. A [`Verifier`] built from it checks [`Inputs`] (an evidence
+//! file and the [`Subject`]s it must cover) through the layers, in order:
+//!
+//! 1. [`evidence`]: the file, read within limits and parsed; its signature,
+//!    certificate chain, SCT and log entry or timestamp;
+//! 2. [`identity`]: who signed, read from the certificate only
+//!    ([`CertIdentity`]);
+//! 3. [`documents`]: what the signed statement says: SLSA provenance held to
+//!    the certificate, a model signature's manifest held to the files on disk;
+//! 4. [`release`]: three documents bound into one release
+//!    ([`release::verify_release`]) and judged by a release policy file
+//!    ([`release::rules::ReleasePolicy`]), with a passport and, optionally, a
+//!    signed verification summary ([`release::vsa`]).
+//!
+//! Beside them, [`intoto`] verifies in-toto layouts and links, [`inventory`]
+//! answers blast-radius queries over many attestations, and [`commitment`]
+//! checks dataset-membership proofs.
+//!
+//! Every check has a [`CheckId`]. The result is a [`Report`] of one
+//! [`Verdict`] per subject (or a [`release::ReleaseReport`]): each [`Check`]
+//! with its expected and actual values, and the [`Failure`] with its
+//! [`ErrorClass`], which maps to the CLI's exit code. Verdicts are sealed:
+//! only verification creates them.
 //!
 //! ## Example: a CI gate
 //!
 //! ```
-//! use slsa_aibom_verify::{Inputs, Policy, SanMatcher, Subject, Verifier};
+//! use slsa_aibom_verify::{Inputs, Policy, SanMatcher, Subject, TrustAnchor, Verifier};
 //! # fn main() -> Result<(), slsa_aibom_verify::Error> {
 //! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/keyed");
 //! let policy = Policy {
-//!     key: Some(slsa_aibom_verify::PublicKey::from_file(&dir.join("key.pub"))?),
+//!     anchor: TrustAnchor::public_key(slsa_aibom_verify::PublicKey::from_file(&dir.join("key.pub"))?),
 //!     builder_id: Some("https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1".into()),
 //!     ..Policy::default()
 //! };
@@ -41,50 +69,35 @@
 
 #![warn(missing_docs)]
 
-mod bare_dsse;
-pub mod bounded_read;
-mod bundle_check;
-pub mod check_id;
+// The layers, in the order a verification flows.
 pub mod commitment;
-pub mod digest;
-pub mod display;
-pub mod error;
+pub mod documents;
 pub mod evidence;
-#[cfg(feature = "github")]
-pub mod github_attestations;
-pub mod hashing;
 pub mod identity;
 #[cfg(feature = "in-toto")]
 pub mod intoto;
 pub mod inventory;
-pub mod keys;
-pub mod merkle;
-pub mod mlbom;
-mod model_dir;
-pub mod model_signing;
-pub mod our_builder;
-pub mod policy;
-mod private_pki;
-pub mod provenance;
 pub mod release;
-pub mod repo_url;
-pub mod runner_policy;
-mod signer_checks;
-pub mod signing;
-pub mod statement;
-pub mod trust;
-pub mod verdict;
+
+// What every layer shares: the policy, the checks and their verdict.
+pub mod check_id;
+pub mod display;
+pub mod error;
+mod policy;
+mod verdict;
 mod verifier;
-pub mod vsa;
 
 pub use check_id::CheckId;
-pub use digest::Digest;
+pub use documents::digest::Digest;
+pub use documents::runner_policy::RunnerPolicy;
 pub use error::{Error, ErrorClass, Result};
+pub use evidence::keys::PublicKey;
+pub use evidence::trust::{Instance, TrustRoot};
+pub use identity::our_builder::OUR_BUILDER_WORKFLOW;
 pub use identity::{CertIdentity, SanMatcher};
-pub use keys::PublicKey;
-pub use our_builder::OUR_BUILDER_WORKFLOW;
-pub use policy::Policy;
-pub use runner_policy::RunnerPolicy;
-pub use trust::{Instance, TrustRoot};
+pub use policy::{Policy, TrustAnchor};
+/// The formats crate: names, the release layout, the CycloneDX model.
+pub use slsa_aibom_types as types;
+pub use slsa_aibom_types::GITHUB_ISSUER;
 pub use verdict::{Check, CheckName, Checks, Failure, Status, Verdict};
 pub use verifier::{Inputs, Report, Subject, SubjectVerdict, Verifier};

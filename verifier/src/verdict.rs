@@ -162,7 +162,7 @@ pub struct Verdict {
     pub(crate) predicate_type: Option<String>,
     pub(crate) entry: usize,
     #[serde(skip)]
-    pub(crate) statement: Option<crate::statement::Statement>,
+    pub(crate) statement: Option<crate::documents::statement::Statement>,
 }
 
 impl Verdict {
@@ -198,7 +198,7 @@ impl Verdict {
     }
 
     /// The verified statement (DSSE evidence); `None` on failure.
-    pub fn statement(&self) -> Option<&crate::statement::Statement> {
+    pub fn statement(&self) -> Option<&crate::documents::statement::Statement> {
         self.statement.as_ref()
     }
 

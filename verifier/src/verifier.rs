@@ -1,18 +1,18 @@
 //! The orchestrator: evidence file + subjects + policy → one verdict per subject.
 
-use crate::bundle_check::{self, SigstoreArtifact};
 use crate::check_id::CheckId;
-use crate::digest::{hash_file, Digest};
+use crate::documents::digest::{hash_file, Digest};
+use crate::documents::model_signing;
+use crate::documents::provenance;
+use crate::documents::runner_policy;
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
+use crate::evidence::bundle_check::{self, SigstoreArtifact};
 use crate::evidence::{self, Evidence};
 use crate::identity::CertIdentity;
-use crate::model_signing;
 use crate::policy::Policy;
-use crate::provenance;
-use crate::runner_policy;
-use crate::statement::Statement;
 use crate::verdict::{Checks, Failure, Verdict};
-use crate::{bare_dsse, private_pki, signer_checks};
+use crate::{evidence::bare_dsse, evidence::private_pki, identity::signer_checks};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -149,7 +149,8 @@ impl Report {
 /// Verifies evidence under one policy. Build it once; verify many times.
 pub struct Verifier {
     policy: Policy,
-    sigstore: sigstore_verify::Verifier,
+    /// `None` for a private PKI, whose evidence `sigstore-verify` never sees.
+    sigstore: Option<sigstore_verify::Verifier>,
 }
 
 impl Verifier {
@@ -157,13 +158,24 @@ impl Verifier {
     /// policy or a trusted root that `sigstore-verify` rejects.
     pub fn new(policy: Policy) -> Result<Self> {
         policy.validate()?;
-        let sigstore = sigstore_verify::Verifier::new(&policy.trust_root.root).map_err(|e| {
-            Error::Input(format!(
-                "trusted root {} rejected: {e}",
-                policy.trust_root.origin
-            ))
-        })?;
+        let sigstore = policy
+            .anchor
+            .trust_root()
+            .map(|root| {
+                sigstore_verify::Verifier::new(&root.root).map_err(|e| {
+                    Error::Input(format!("trusted root {} rejected: {e}", root.origin))
+                })
+            })
+            .transpose()?;
         Ok(Verifier { policy, sigstore })
+    }
+
+    fn sigstore(&self) -> Result<&sigstore_verify::Verifier> {
+        self.sigstore.as_ref().ok_or_else(|| {
+            Error::Input(
+                "the policy trusts a private PKI, which has no Sigstore trusted root".into(),
+            )
+        })
     }
 
     /// The policy in force.
@@ -187,14 +199,7 @@ impl Verifier {
             })
             .collect::<Vec<_>>();
         let verified = !results.is_empty() && results.iter().all(|r| r.verdict.verified);
-        let trust_root = match (self.policy.certificate_chain.len(), &self.policy.key) {
-            (0, None) => self.policy.trust_root.origin.clone(),
-            (0, Some(_)) => format!(
-                "supplied public key (log entries against {})",
-                self.policy.trust_root.origin
-            ),
-            (n, _) => format!("private PKI: {n} supplied certificate(s)"),
-        };
+        let trust_root = self.policy.anchor.describe();
         Report {
             verified,
             evidence: inputs.evidence.display().to_string(),
@@ -326,15 +331,8 @@ impl Verifier {
             }
             Evidence::Bundle(bundle) => {
                 let statement = ev.statement().transpose()?;
-                if !policy.certificate_chain.is_empty() {
-                    (
-                        statement,
-                        Some(private_pki::verify(
-                            bundle,
-                            &policy.certificate_chain,
-                            checks,
-                        )?),
-                    )
+                if let Some(chain) = policy.anchor.certificate_chain() {
+                    (statement, Some(private_pki::verify(bundle, chain, checks)?))
                 } else {
                     let artifact_digest;
                     let artifact = match (subject, &statement) {
@@ -354,7 +352,7 @@ impl Verifier {
                     };
                     (
                         statement,
-                        bundle_check::verify(bundle, artifact, policy, &self.sigstore, checks)?
+                        bundle_check::verify(bundle, artifact, policy, self.sigstore()?, checks)?
                             .cert,
                     )
                 }
@@ -366,7 +364,7 @@ impl Verifier {
     /// expected signer, and a policy that names one needs a certificate.
     fn identity_checks(&self, identity: Option<&CertIdentity>, checks: &mut Checks) -> Result<()> {
         let policy = &self.policy;
-        let fulcio = identity.is_some() && policy.certificate_chain.is_empty();
+        let fulcio = identity.is_some() && policy.anchor.certificate_chain().is_none();
         if fulcio && !policy.names_signer() {
             return checks.record(CheckId::Identity, None, identity.and_then(|i| i.san.clone()), "", Err(Error::Input(
                 "keyless evidence needs an expected signer: pass --certificate-identity (or -regexp), --source-repo, --repo or --owner".into(),

@@ -281,3 +281,22 @@ fn dataset_proofs_via_cli() {
     assert_eq!(run_for("row008", "row007x", &c.root()).0, 2);
     assert_eq!(run_for("row007x", "row007", &c.root()).0, 2);
 }
+
+/// A key and a private PKI are two trust anchors: asking for both is
+/// refused before any evidence is read.
+#[test]
+fn a_key_and_a_certificate_chain_are_refused_together() {
+    let d = testdata().join("keyed");
+    let o = cli(&[
+        "verify-bundle".to_string(),
+        "--bundle".into(),
+        s(&d.join("provenance.sigstore.json")),
+        "--key".into(),
+        s(&d.join("key.pub")),
+        "--certificate-chain".into(),
+        s(&d.join("key.pub")),
+        s(&d.join("artifact.bin")),
+    ]);
+    assert_eq!(code(&o), 2, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("mutually exclusive"));
+}

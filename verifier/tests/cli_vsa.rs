@@ -4,7 +4,6 @@
 use crate::common::{cli, code, testdata};
 use base64::Engine as _;
 use serde_json::Value;
-use slsa_aibom_verify::signing::KeySigner;
 use std::path::{Path, PathBuf};
 
 const POLICY: &str = "version = 1\n[licenses]\nmodel = [\"Apache-2.0\"]\n[[metrics]]\nname = \"accuracy\"\nmin = 0.8\n";
@@ -94,7 +93,7 @@ fn resigned(f: &Fixture, edit: impl FnOnce(&mut Value)) -> PathBuf {
         .unwrap();
     let mut statement: Value = serde_json::from_slice(&payload).unwrap();
     edit(&mut statement);
-    let signer = KeySigner::from_pem_file(&testdata().join("keyed/key.pem")).unwrap();
+    let signer = crate::common::synthetic::signer();
     let out = f.path("resigned.json");
     std::fs::write(
         &out,
@@ -156,9 +155,10 @@ fn a_summary_round_trips_against_the_model_dir_the_policy_and_digests() {
         .unwrap()
         .to_string();
     // The policy by digest, and the model by one file's digest.
-    let weights =
-        slsa_aibom_verify::hashing::sha256_file(&f.release.join("model/model.safetensors"))
-            .unwrap();
+    let weights = slsa_aibom_verify::documents::hashing::sha256_file(
+        &f.release.join("model/model.safetensors"),
+    )
+    .unwrap();
     let (c, v) = f.check(
         &vsa,
         &[

@@ -8,7 +8,9 @@ use std::path::Path;
 
 fn keyed() -> Policy {
     Policy {
-        key: Some(PublicKey::from_file(&testdata().join("keyed/key.pub")).unwrap()),
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(
+            PublicKey::from_file(&testdata().join("keyed/key.pub")).unwrap(),
+        ),
         ..Policy::default()
     }
 }
@@ -157,7 +159,9 @@ fn evidence_that_does_not_verify_is_listed_and_not_indexed() {
         .any(|m| m.files.iter().any(|(_, d)| *d == sha("weights of base"))));
     // Another key: nothing verifies, nothing is indexed.
     let other = Policy {
-        key: Some(PublicKey::from_file(&testdata().join("release/key.pub")).unwrap()),
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(
+            PublicKey::from_file(&testdata().join("release/key.pub")).unwrap(),
+        ),
         ..Policy::default()
     };
     let inv = Inventory::build(&other, &[dir.path().to_path_buf()], None).unwrap();

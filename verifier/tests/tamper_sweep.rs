@@ -121,7 +121,9 @@ fn no_signed_or_referenced_leaf_can_change() {
     let root = tmp.path().join("release");
     copy_tree(&testdata().join("release"), &root);
     let policy = Policy {
-        key: Some(PublicKey::from_file(&root.join("key.pub")).unwrap()),
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(
+            PublicKey::from_file(&root.join("key.pub")).unwrap(),
+        ),
         ..Policy::default()
     };
     let mut sweep = Sweep {

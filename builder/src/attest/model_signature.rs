@@ -6,7 +6,7 @@ use super::record::OutputFile;
 use super::statement::{Descriptor, Statement};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
-use slsa_aibom_verify::model_signing::MODEL_SIGNING_V1;
+use slsa_aibom_verify::documents::model_signing::MODEL_SIGNING_V1;
 
 #[derive(Serialize)]
 struct Predicate {

@@ -5,10 +5,10 @@ use super::record::BuildRecord;
 use super::statement::{Descriptor, Statement};
 use serde::Serialize;
 use serde_json::{json, Value};
-use slsa_aibom_verify::provenance::SLSA_PROVENANCE_V1;
+use slsa_aibom_verify::documents::provenance::SLSA_PROVENANCE_V1;
 use std::collections::BTreeMap;
 
-pub use slsa_aibom_verify::our_builder::BUILD_TYPE;
+pub use slsa_aibom_verify::identity::our_builder::BUILD_TYPE;
 
 /// The builder ID of local (keyed) runs; the workflow's own URI in GitHub Actions.
 pub const LOCAL_BUILDER_ID: &str = "https://github.com/ORG/slsa-aibom/slsa-aibom-build@v1";

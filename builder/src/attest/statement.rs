@@ -37,7 +37,7 @@ impl<P: Serialize> Statement<P> {
     /// A statement about `subject`.
     pub fn new(subject: Vec<Descriptor>, predicate_type: &'static str, predicate: P) -> Self {
         Statement {
-            statement_type: slsa_aibom_verify::statement::STATEMENT_V1,
+            statement_type: slsa_aibom_verify::documents::statement::STATEMENT_V1,
             subject,
             predicate_type,
             predicate,

@@ -16,7 +16,7 @@ use crate::github_api::{required_env, GitHubApi};
 use crate::runs_on::RunsOn;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use slsa_aibom_verify::runner_policy::is_self_hosted;
+use slsa_aibom_verify::documents::runner_policy::is_self_hosted;
 
 /// Which runner ran the train job, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +39,7 @@ pub struct TrainRunner {
     /// The labels the job asked for.
     pub labels: Vec<String>,
     /// Whether the runner is self-hosted (see
-    /// `slsa_aibom_verify::runner_policy::is_self_hosted`).
+    /// `slsa_aibom_verify::documents::runner_policy::is_self_hosted`).
     pub self_hosted: bool,
     /// When the job started (RFC 3339).
     pub started_at: String,

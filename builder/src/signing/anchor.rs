@@ -2,7 +2,7 @@
 //! them, or the certificate identity a keyless signer was issued.
 
 use crate::error::{BuildError, Result};
-use slsa_aibom_verify::{Policy, PublicKey, SanMatcher, TrustRoot};
+use slsa_aibom_verify::{Policy, PublicKey, SanMatcher, TrustAnchor, TrustRoot};
 use std::path::Path;
 
 /// What the outputs' signatures must chain to.
@@ -34,7 +34,7 @@ impl Anchor {
     pub(crate) fn policy(&self) -> Policy {
         match self {
             Anchor::Key(key) => Policy {
-                key: Some(key.clone()),
+                anchor: TrustAnchor::public_key(key.clone()),
                 ..Policy::default()
             },
             Anchor::Certificate {
@@ -42,7 +42,7 @@ impl Anchor {
                 identity,
                 issuer,
             } => Policy {
-                trust_root: (**trust_root).clone(),
+                anchor: TrustAnchor::Sigstore((**trust_root).clone()),
                 identity: Some(identity.clone()),
                 issuer: Some(issuer.clone()),
                 ..Policy::default()

@@ -71,7 +71,7 @@ pub fn verify_file(file: &Path, name: Option<&str>, link: &Path, trust: &LinkTru
                 name.unwrap_or(&shown)
             )));
         }
-        let got = crate::hashing::sha256_file(file).map(hex::encode)?;
+        let got = crate::documents::hashing::sha256_file(file).map(hex::encode)?;
         let hit = named.iter().find(|(_, _, want)| *want == got);
         let (kind, path, want) = hit.copied().unwrap_or(named[0]);
         checks.require(
@@ -104,7 +104,7 @@ pub fn verify_file(file: &Path, name: Option<&str>, link: &Path, trust: &LinkTru
 pub fn verify_dir(dir: &Path, side: Side, link: &Path, trust: &LinkTrust) -> Report {
     let mut checks = Checks::default();
     let outcome = verify_link(link, trust, &mut checks).and_then(|meta| {
-        let tree = crate::hashing::sha256_tree(dir, &[])?;
+        let tree = crate::documents::hashing::sha256_tree(dir, &[])?;
         let files: std::collections::BTreeMap<&str, &str> =
             tree.iter().map(|(p, d)| (p.as_str(), d.as_str())).collect();
         let (mut verified, mut bad) = (0usize, Vec::new());

@@ -45,9 +45,9 @@ pub(crate) struct Loaded {
 
 /// Read and parse an in-toto metablock (a link or a layout).
 pub(crate) fn load(path: &Path) -> Result<Loaded> {
-    let bytes = crate::bounded_read::read(
+    let bytes = crate::evidence::bounded_read::read(
         path,
-        crate::bounded_read::EVIDENCE_LIMIT,
+        crate::evidence::bounded_read::EVIDENCE_LIMIT,
         "in-toto metadata",
     )?;
     let block = parse(&bytes).map_err(|e| match e {

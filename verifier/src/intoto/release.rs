@@ -5,14 +5,14 @@ use super::bom::{linked, model_products};
 use super::layout::steps_and_rules;
 use super::load;
 use crate::check_id::CheckId;
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
-use crate::statement::Statement;
 use crate::verdict::Checks;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The folder of the in-toto files in a build's output directory.
-pub const DIR: &str = "intoto";
+pub use slsa_aibom_types::layout::INTOTO_DIR as DIR;
 /// The layout, inside [`DIR`].
 pub const LAYOUT: &str = "root.layout";
 /// The functionary's public key, inside [`DIR`].

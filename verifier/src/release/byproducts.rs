@@ -5,9 +5,9 @@
 //! policy allows a partial release; one that is there is always checked.
 
 use crate::check_id::CheckId;
+use crate::documents::mlbom::array;
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
-use crate::mlbom::array;
-use crate::statement::Statement;
 use crate::verdict::Checks;
 use std::path::{Component, Path};
 
@@ -45,7 +45,7 @@ pub(crate) fn check(
             absent.push(name.to_string());
             continue;
         };
-        let got = crate::hashing::sha256_file(&path).map(hex::encode);
+        let got = crate::documents::hashing::sha256_file(&path).map(hex::encode);
         let result = match got {
             Ok(got) if got == want => Ok(()),
             Ok(got) => Err(Error::Digest(format!(

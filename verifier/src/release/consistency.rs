@@ -3,10 +3,10 @@
 //! and the ML-BOM file that the provenance names by digest.
 
 use crate::check_id::CheckId;
+use crate::documents::mlbom::{array, MlBom};
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
 use crate::identity::CertIdentity;
-use crate::mlbom::{array, MlBom};
-use crate::statement::Statement;
 use crate::verdict::Checks;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -277,7 +277,7 @@ pub fn aibom_file(
     let actual = hex::encode(sha2::Sha256::digest(bytes));
     let expected = array(&provenance.predicate["runDetails"]["byproducts"])
         .iter()
-        .find(|b| b["name"] == "aibom.cdx.json")
+        .find(|b| b["name"] == slsa_aibom_types::layout::AIBOM_FILE)
         .and_then(|b| b["digest"]["sha256"].as_str())
         .map(str::to_ascii_lowercase);
     let parsed: Option<Value> = serde_json::from_slice(bytes).ok();

@@ -3,9 +3,9 @@
 //! be at hand, unless the policy allows a partial release.
 
 use crate::check_id::CheckId;
+use crate::documents::mlbom::{array, model_component};
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
-use crate::mlbom::{array, model_component};
-use crate::statement::Statement;
 use crate::verdict::Checks;
 use std::path::Path;
 

@@ -9,24 +9,26 @@ pub mod consistency;
 mod intoto_files;
 pub mod passport;
 pub mod rules;
+pub mod vsa;
 
 use crate::check_id::CheckId;
+use crate::documents::mlbom::MlBom;
+use crate::documents::model_signing::MODEL_SIGNING_V1;
+use crate::documents::provenance::SLSA_PROVENANCE_V1;
+use crate::documents::runner_policy::RunnerPolicy;
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
-use crate::mlbom::MlBom;
-use crate::model_signing::MODEL_SIGNING_V1;
 use crate::policy::Policy;
-use crate::provenance::SLSA_PROVENANCE_V1;
-use crate::runner_policy::RunnerPolicy;
-use crate::statement::Statement;
 use crate::verdict::{Check, Checks, Failure, Verdict};
 use crate::verifier::{failed, Inputs, Subject, Verifier};
 use crate::Digest;
 use passport::Passport;
 use rules::ReleasePolicy;
 use serde::Serialize;
+use slsa_aibom_types::layout;
 use std::path::{Path, PathBuf};
 
-pub use crate::mlbom::CYCLONEDX_PREDICATE;
+pub use crate::documents::mlbom::CYCLONEDX_PREDICATE;
 
 /// The files of one release.
 #[derive(Debug, Clone)]
@@ -60,11 +62,11 @@ impl Release {
         let beside = |name: &str| root.as_ref().map(|p| p.join(name));
         Release {
             model_dir: model_dir.to_path_buf(),
-            provenance: attestations.join("provenance.sigstore.json"),
-            aibom: attestations.join("aibom.sigstore.json"),
+            provenance: attestations.join(layout::PROVENANCE),
+            aibom: attestations.join(layout::AIBOM_BUNDLE),
             signature: signature.to_path_buf(),
-            aibom_file: beside("aibom.cdx.json"),
-            intoto: beside("intoto"),
+            aibom_file: beside(layout::AIBOM_FILE),
+            intoto: beside(layout::INTOTO_DIR),
             byproducts: root.clone(),
         }
     }
@@ -432,9 +434,9 @@ fn aibom_file(
 ) -> Result<()> {
     match present(path) {
         Some(path) => {
-            let bytes = crate::bounded_read::read(
+            let bytes = crate::evidence::bounded_read::read(
                 &path,
-                crate::bounded_read::EVIDENCE_LIMIT,
+                crate::evidence::bounded_read::EVIDENCE_LIMIT,
                 "ML-BOM file",
             );
             match bytes {

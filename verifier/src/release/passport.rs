@@ -2,9 +2,9 @@
 //! before it trusts a model (after Google's "Securing the AI Software
 //! Supply Chain"), each answer marked with what vouches for it.
 
+use crate::documents::mlbom::MlBom;
+use crate::documents::statement::Statement;
 use crate::identity::CertIdentity;
-use crate::mlbom::MlBom;
-use crate::statement::Statement;
 use serde::Serialize;
 use std::fmt;
 
@@ -188,7 +188,7 @@ impl Vouch {
             ours: s
                 .signer
                 .and_then(|id| id.san.as_deref())
-                .is_some_and(crate::our_builder::may_be_ours),
+                .is_some_and(crate::identity::our_builder::may_be_ours),
         }
     }
 
@@ -246,7 +246,7 @@ fn system_answer(s: &Sources<'_>, vouch: &Vouch) -> (String, Basis) {
         Some(name) => format!(
             "{builder} on runner {name} (group {}, {}), requested device {device}",
             runner["runnerGroup"].as_str().unwrap_or("?"),
-            if crate::runner_policy::record_is_self_hosted(runner) {
+            if crate::documents::runner_policy::record_is_self_hosted(runner) {
                 "self-hosted"
             } else {
                 "GitHub-hosted"

@@ -5,16 +5,16 @@
 //! set is checked and reported; a rule that cannot be checked fails.
 
 use crate::check_id::CheckId;
+use crate::documents::mlbom::MlBom;
+use crate::documents::runner_policy::RunnerPolicy;
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
+use crate::identity::repo_url::RepoUrl;
 use crate::identity::{CertIdentity, SanMatcher};
-use crate::mlbom::MlBom;
 use crate::policy::Policy;
-use crate::repo_url::RepoUrl;
-use crate::runner_policy::RunnerPolicy;
-use crate::signing::GITHUB_ISSUER;
-use crate::statement::Statement;
 use crate::verdict::Checks;
 use serde::{Deserialize, Serialize};
+use slsa_aibom_types::GITHUB_ISSUER;
 
 /// The commented template `slsa-aibom-verify policy init` writes.
 pub const TEMPLATE: &str = include_str!("policy-template.toml");
@@ -542,7 +542,7 @@ impl ReleasePolicy {
         for rule in &self.denied_versions {
             let req = semver::VersionReq::parse(&rule.versions)
                 .map_err(|e| Error::Input(format!("denied_versions: {e}")))?;
-            let found: Vec<&crate::mlbom::Part> = bom
+            let found: Vec<&crate::documents::mlbom::Part> = bom
                 .frameworks
                 .iter()
                 .chain(&bom.applications)
@@ -698,7 +698,7 @@ fn license_allowed(expressions: &[String], allowed: &[String]) -> std::result::R
 #[cfg(test)]
 mod props {
     use super::*;
-    use crate::mlbom::Metric;
+    use crate::documents::mlbom::Metric;
     use proptest::prelude::*;
 
     fn provenance(test_rows: u64) -> Statement {

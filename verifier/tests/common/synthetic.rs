@@ -4,7 +4,7 @@
 
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
-use slsa_aibom_verify::signing::KeySigner;
+use slsa_aibom_sign::KeySigner;
 use std::path::Path;
 
 /// One synthetic model.
@@ -26,10 +26,9 @@ pub fn sha(text: &str) -> String {
 
 /// The signing key.
 pub fn signer() -> KeySigner {
-    KeySigner::from_pem_file(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/keyed/key.pem"),
-    )
-    .expect("testdata key")
+    let key =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/keyed/key.pem");
+    KeySigner::from_pem(&std::fs::read_to_string(key).unwrap(), "testdata key").unwrap()
 }
 
 /// Write `dir/NAME/provenance.sigstore.json` and `aibom.sigstore.json`;

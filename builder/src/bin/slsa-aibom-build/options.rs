@@ -133,7 +133,7 @@ impl SigningArgs {
             return self.keyless.signer();
         }
         match &self.key {
-            Some(k) => Ok(Signer::from_pem_file(k)?),
+            Some(k) => slsa_aibom_builder::signing::key_file(k),
             None => Ok(Signer::ephemeral()?),
         }
     }

@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use slsa_aibom_builder::error::{BuildError, Result};
 use slsa_aibom_builder::predict::{predict, Prediction, Verification};
 use slsa_aibom_verify::release::rules::{ReleasePolicy, POLICY_VERSION};
-use slsa_aibom_verify::{Policy, PublicKey, TrustRoot};
+use slsa_aibom_verify::{Policy, PublicKey, TrustAnchor, TrustRoot};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -51,9 +51,9 @@ impl PredictArgs {
         let input = |e: slsa_aibom_verify::Error| BuildError::Spec(e.to_string());
         let rules = match &self.policy {
             Some(path) => {
-                let text = slsa_aibom_verify::bounded_read::read_text(
+                let text = slsa_aibom_verify::evidence::bounded_read::read_text(
                     path,
-                    slsa_aibom_verify::bounded_read::SMALL_LIMIT,
+                    slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
                     "policy file",
                 )
                 .map_err(input)?;
@@ -66,11 +66,13 @@ impl PredictArgs {
         };
         let mut policy = Policy::default();
         if let Some(root) = &self.trusted_root {
-            policy.trust_root = TrustRoot::from_file(root).map_err(input)?;
+            policy.anchor = TrustAnchor::Sigstore(TrustRoot::from_file(root).map_err(input)?);
         }
         rules.apply(&mut policy).map_err(input)?;
         if let Some(key) = &self.key {
-            policy.key = Some(PublicKey::from_file(key).map_err(input)?);
+            policy.anchor = policy
+                .anchor
+                .with_key(PublicKey::from_file(key).map_err(input)?);
         }
         policy.validate().map_err(input)?;
         Ok(Verification::Release {

@@ -1,8 +1,9 @@
 //! `download-attestations`: fetch bundles from the GitHub attestations API.
 
 use clap::Args;
-use slsa_aibom_verify::github_attestations::{to_json_lines, AttestationQuery, Scope};
-use slsa_aibom_verify::{hashing::sha256_file, Digest, Error};
+use slsa_aibom_verify::documents::hashing::sha256_file;
+use slsa_aibom_verify::evidence::github_attestations::{to_json_lines, AttestationQuery, Scope};
+use slsa_aibom_verify::{Digest, Error};
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]

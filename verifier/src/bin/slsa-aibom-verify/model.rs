@@ -4,7 +4,8 @@ use crate::policy_args::PolicyArgs;
 use crate::vsa_out::SummaryArgs;
 use crate::{exit_for, fail, Format};
 use clap::Args;
-use slsa_aibom_verify::bounded_read;
+use slsa_aibom_types::layout;
+use slsa_aibom_verify::evidence::bounded_read;
 use slsa_aibom_verify::release::rules::ReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release, ReleaseReport};
 use slsa_aibom_verify::{Error, Policy, Status};
@@ -73,11 +74,11 @@ impl VerifyModel {
         let attestations = self
             .attestations
             .clone()
-            .unwrap_or_else(|| parent.join("attestations"));
+            .unwrap_or_else(|| parent.join(layout::ATTESTATIONS_DIR));
         let signature = self
             .signature
             .clone()
-            .unwrap_or_else(|| parent.join("model.sig"));
+            .unwrap_or_else(|| parent.join(layout::MODEL_SIG));
         if !self.model_dir.is_dir() {
             return Err(Error::Input(format!(
                 "{} is not a directory",

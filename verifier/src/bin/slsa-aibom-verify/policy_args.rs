@@ -1,8 +1,8 @@
 //! The signer and trust flags shared by `verify-bundle` and `model`.
 
 use clap::Args;
-use slsa_aibom_verify::bounded_read;
-use slsa_aibom_verify::{Error, Instance, Policy, PublicKey, SanMatcher, TrustRoot};
+use slsa_aibom_verify::evidence::bounded_read;
+use slsa_aibom_verify::{Error, Instance, Policy, PublicKey, SanMatcher, TrustAnchor, TrustRoot};
 use std::path::PathBuf;
 
 /// Who must have signed, under which trust root. Each flag given overrides
@@ -123,8 +123,10 @@ impl PolicyArgs {
     pub fn apply(&self, base: Policy) -> Result<Policy, Error> {
         let mut p = base;
         match (&self.trusted_root, &self.instance) {
-            (Some(path), _) => p.trust_root = TrustRoot::from_file(path)?,
-            (None, Some(name)) => p.trust_root = TrustRoot::embedded(Instance::parse(name)?),
+            (Some(path), _) => p.anchor = TrustAnchor::Sigstore(TrustRoot::from_file(path)?),
+            (None, Some(name)) => {
+                p.anchor = TrustAnchor::Sigstore(TrustRoot::embedded(Instance::parse(name)?))
+            }
             (None, None) => {}
         }
         match (
@@ -161,16 +163,25 @@ impl PolicyArgs {
                 .clone_from(&self.require_runner_label);
         }
         p.ignore_paths.extend(self.ignore_paths.iter().cloned());
-        if let Some(k) = &self.key {
-            p.key = Some(PublicKey::from_file(k)?);
+        if self.key.is_some() && !self.certificate_chain.is_empty() {
+            return Err(Error::Input(
+                "--key and --certificate-chain are mutually exclusive".into(),
+            ));
         }
-        for path in &self.certificate_chain {
-            let pem =
-                bounded_read::read_text(path, bounded_read::SMALL_LIMIT, "certificate chain")?;
-            let der = sigstore_types::DerCertificate::from_pem(&pem).map_err(|e| {
-                Error::Input(format!("{} is not a PEM certificate: {e}", path.display()))
-            })?;
-            p.certificate_chain.push(der.as_bytes().to_vec());
+        if let Some(k) = &self.key {
+            p.anchor = p.anchor.with_key(PublicKey::from_file(k)?);
+        }
+        if !self.certificate_chain.is_empty() {
+            let mut chain = Vec::new();
+            for path in &self.certificate_chain {
+                let pem =
+                    bounded_read::read_text(path, bounded_read::SMALL_LIMIT, "certificate chain")?;
+                let der = sigstore_types::DerCertificate::from_pem(&pem).map_err(|e| {
+                    Error::Input(format!("{} is not a PEM certificate: {e}", path.display()))
+                })?;
+                chain.push(der.as_bytes().to_vec());
+            }
+            p.anchor = TrustAnchor::CertificateChain(chain);
         }
         Ok(p)
     }

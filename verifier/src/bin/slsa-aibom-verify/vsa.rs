@@ -4,7 +4,7 @@
 use crate::policy_args::PolicyArgs;
 use crate::Format;
 use clap::Args;
-use slsa_aibom_verify::vsa::{verify_summary, Expectations, VsaSubject, VERIFIER_ID};
+use slsa_aibom_verify::release::vsa::{verify_summary, Expectations, VsaSubject, VERIFIER_ID};
 use slsa_aibom_verify::{Digest, Error, Policy, Report};
 use std::path::PathBuf;
 
@@ -50,7 +50,9 @@ impl VerifySummary {
     pub fn run(&self) -> Result<Report, Error> {
         let policy = self.signer.apply(Policy::default())?;
         let policy_sha256 = match (&self.policy, &self.policy_digest) {
-            (Some(path), _) => slsa_aibom_verify::hashing::sha256_file(path).map(hex::encode)?,
+            (Some(path), _) => {
+                slsa_aibom_verify::documents::hashing::sha256_file(path).map(hex::encode)?
+            }
             (None, Some(d)) => {
                 let d = Digest::parse(d)?;
                 if d.algorithm != "sha256" {

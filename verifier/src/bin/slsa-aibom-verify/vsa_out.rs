@@ -1,11 +1,11 @@
 //! `model --vsa-out`: sign a verification summary of a verified release.
 
 use clap::Args;
-use slsa_aibom_verify::policy::Policy;
+use slsa_aibom_sign::{KeySigner, KeylessConfig, Signer, Transparency};
+use slsa_aibom_verify::release::vsa::{summary, SummaryInputs};
 use slsa_aibom_verify::release::{Release, ReleaseReport};
-use slsa_aibom_verify::signing::{KeylessConfig, Signer, Transparency};
-use slsa_aibom_verify::vsa::{summary, SummaryInputs};
 use slsa_aibom_verify::Error;
+use slsa_aibom_verify::Policy;
 use std::path::{Path, PathBuf};
 
 /// Where and how to sign a verification summary.
@@ -74,8 +74,20 @@ impl SummaryArgs {
     }
 
     fn signer(&self) -> Result<Signer, Error> {
+        let sign_error = |e: slsa_aibom_sign::SignError| Error::Sign(e.0);
         if let Some(key) = &self.vsa_key {
-            return Signer::from_pem_file(key);
+            let text = slsa_aibom_verify::evidence::bounded_read::read_text(
+                key,
+                slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
+                "key",
+            )
+            .map_err(|e| Error::Sign(e.detail().to_string()))?;
+            let signer = KeySigner::from_pem(&text, &key.display().to_string());
+            return signer.map(Signer::Key).map_err(sign_error);
+        }
+        if let Some(root) = &self.signing_trusted_root {
+            slsa_aibom_verify::TrustRoot::from_file(root)
+                .map_err(|e| Error::Sign(e.to_string()))?;
         }
         let config = KeylessConfig {
             transparency: if self.vsa_tsa {
@@ -88,7 +100,9 @@ impl SummaryArgs {
             tsa: self.tsa_url.clone(),
             trusted_root: self.signing_trusted_root.clone(),
         };
-        Ok(Signer::Keyless(Box::new(config.signer()?)))
+        Ok(Signer::Keyless(Box::new(
+            config.signer().map_err(sign_error)?,
+        )))
     }
 
     /// Sign the summary of the verified `report` and write it; returns
@@ -117,7 +131,10 @@ impl SummaryArgs {
         )?;
         let bytes = serde_json::to_vec(&statement)
             .map_err(|e| Error::Input(format!("cannot serialise the summary: {e}")))?;
-        let bundle = self.signer()?.sign_statement(&bytes)?;
+        let bundle = self
+            .signer()?
+            .sign_statement(&bytes)
+            .map_err(|e| Error::Sign(e.0))?;
         std::fs::write(out, bundle)
             .map_err(|e| Error::Input(format!("cannot write {}: {e}", out.display())))?;
         Ok(Some(out.clone()))

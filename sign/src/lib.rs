@@ -1,7 +1,17 @@
-//! Signing in-toto statements into Sigstore bundles: with a local key
-//! (demo, tests, air-gapped use) or, with the `keyless` feature, keylessly
-//! in GitHub Actions. The builder signs its attestations with these; the
-//! CLI signs verification summaries.
+//! # slsa-aibom-sign
+//!
+//! Signing in-toto statements into Sigstore bundles v0.3: with a local key
+//! (the demo, tests, air-gapped use) or, with the `keyless` feature (on by
+//! default), keylessly in GitHub Actions: the job's OIDC token buys a Fulcio
+//! certificate for a fresh key, and the signature is logged in Rekor or
+//! timestamped by an RFC 3161 authority. The builder signs its attestations
+//! with this crate, and `slsa-aibom-verify model --vsa-out` its
+//! verification summaries.
+//!
+//! Verification lives in `slsa-aibom-verify`, which does not depend on this
+//! crate: an embedder of the verifier links no signer and no async runtime.
+
+#![warn(missing_docs)]
 
 mod key;
 #[cfg(feature = "keyless")]
@@ -11,10 +21,13 @@ pub use key::KeySigner;
 #[cfg(feature = "keyless")]
 pub use keyless::{KeylessConfig, KeylessSigner, Services, Transparency};
 
-use crate::error::Result;
+/// Why signing failed (the signing error class: nothing was signed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SignError(pub String);
 
-/// The GitHub Actions OIDC issuer: the only one keyless builds accept.
-pub const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
+/// A `Result` with [`SignError`].
+pub type Result<T> = std::result::Result<T, SignError>;
 
 /// A signer of either kind.
 pub enum Signer {
@@ -29,11 +42,6 @@ impl Signer {
     /// A fresh in-memory key.
     pub fn ephemeral() -> Result<Self> {
         Ok(Signer::Key(KeySigner::ephemeral()?))
-    }
-
-    /// A PKCS#8 PEM private key file.
-    pub fn from_pem_file(path: &std::path::Path) -> Result<Self> {
-        Ok(Signer::Key(KeySigner::from_pem_file(path)?))
     }
 
     /// Sign an in-toto statement into a pretty-printed bundle v0.3.

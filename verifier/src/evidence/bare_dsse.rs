@@ -5,8 +5,8 @@
 
 use crate::check_id::CheckId;
 use crate::error::{Error, Result};
+use crate::evidence::keys::PublicKey;
 use crate::evidence::Envelope;
-use crate::keys::PublicKey;
 use crate::policy::Policy;
 use crate::verdict::Checks;
 use sigstore_types::DerCertificate;
@@ -20,7 +20,7 @@ pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Re
         "bare DSSE envelope, not a Sigstore bundle",
     );
     let pae = env.pae();
-    if let Some(key) = &policy.key {
+    if let Some(key) = policy.anchor.key() {
         let ok = env
             .signatures
             .iter()

@@ -3,13 +3,13 @@
 //! Fulcio certified, because the predicate is only the signer's claim.
 
 use crate::check_id::CheckId;
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
 use crate::identity::CertIdentity;
-use crate::statement::Statement;
 use crate::verdict::Checks;
 
 /// SLSA provenance v1.
-pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
+pub use slsa_aibom_types::intoto::SLSA_PROVENANCE_V1;
 
 /// Builder IDs that name a GitHub runner rather than a workflow. GitHub's
 /// own attestations (and npm's) write these; the builder identity is then the
@@ -214,7 +214,7 @@ pub fn check(
 /// verifier must reject parameters it does not know, since each can change
 /// what was built.
 fn known_external_parameters(st: &Statement, checks: &mut Checks) -> Result<()> {
-    use crate::our_builder::{BUILD_TYPE, EXTERNAL_PARAMETERS, WORKFLOW_INPUTS};
+    use crate::identity::our_builder::{BUILD_TYPE, EXTERNAL_PARAMETERS, WORKFLOW_INPUTS};
     let definition = &st.predicate["buildDefinition"];
     if definition["buildType"] != BUILD_TYPE {
         return Ok(());
@@ -258,8 +258,8 @@ fn known_external_parameters(st: &Statement, checks: &mut Checks) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::documents::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
     use crate::identity::CiClaims;
-    use crate::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
 
     fn prov(builder: &str, inv: &str) -> Statement {
         let p = format!(

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 /// The predicate type of a CycloneDX BOM statement.
-pub const CYCLONEDX_PREDICATE: &str = "https://cyclonedx.org/bom";
+pub use slsa_aibom_types::intoto::CYCLONEDX_PREDICATE;
 
 /// One performance metric of the model card.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,15 +1,14 @@
 //! Keyed signing: ECDSA P-256 over the DSSE pre-authentication encoding,
 //! packed as a Sigstore bundle v0.3 with a `publicKey` hint.
 
-use crate::error::{Error, Result};
-use crate::statement::IN_TOTO_PAYLOAD_TYPE;
+use crate::{Result, SignError};
 use sha2::{Digest as _, Sha256};
 use sigstore_crypto::KeyPair;
 use sigstore_types::{
     Bundle, DsseEnvelope, DsseSignature, KeyId, MediaType, PayloadBytes, PublicKeyIdentifier,
     SignatureContent, VerificationMaterial, VerificationMaterialContent,
 };
-use std::path::Path;
+use slsa_aibom_types::intoto::IN_TOTO_PAYLOAD_TYPE;
 
 /// A local signing key.
 pub struct KeySigner {
@@ -20,9 +19,7 @@ pub struct KeySigner {
 
 impl KeySigner {
     fn wrap(key: KeyPair) -> Result<Self> {
-        let der = key
-            .public_key_der()
-            .map_err(|e| Error::Sign(e.to_string()))?;
+        let der = key.public_key_der().map_err(|e| SignError(e.to_string()))?;
         // LF line endings and 64-column lines, as OpenSSL and Python's
         // cryptography write it: the hint is the sha256 of exactly this PEM,
         // which is what `model_signing verify key` compares.
@@ -41,24 +38,22 @@ impl KeySigner {
     /// A fresh ECDSA P-256 key that lives only in memory (the default: the
     /// private key is never written, only `key.pub`).
     pub fn ephemeral() -> Result<Self> {
-        Self::wrap(KeyPair::generate_ecdsa_p256().map_err(|e| Error::Sign(e.to_string()))?)
+        Self::wrap(KeyPair::generate_ecdsa_p256().map_err(|e| SignError(e.to_string()))?)
     }
 
-    /// An unencrypted PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`).
-    pub fn from_pem_file(path: &Path) -> Result<Self> {
-        let text = crate::bounded_read::read_text(path, crate::bounded_read::SMALL_LIMIT, "key")
-            .map_err(|e| Error::Sign(e.detail().to_string()))?;
-        let block = pem::parse(&text)
-            .map_err(|e| Error::Sign(format!("{}: not PEM: {e}", path.display())))?;
+    /// An unencrypted PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`);
+    /// `origin` names where it came from in errors. The caller reads the
+    /// file (this crate does no I/O).
+    pub fn from_pem(text: &str, origin: &str) -> Result<Self> {
+        let block = pem::parse(text).map_err(|e| SignError(format!("{origin}: not PEM: {e}")))?;
         if block.tag() != "PRIVATE KEY" {
-            return Err(Error::Sign(format!(
-                "{}: a {:?} PEM block; an unencrypted PKCS#8 \"PRIVATE KEY\" is needed (openssl pkcs8 -topk8 -nocrypt)",
-                path.display(),
+            return Err(SignError(format!(
+                "{origin}: a {:?} PEM block; an unencrypted PKCS#8 \"PRIVATE KEY\" is needed (openssl pkcs8 -topk8 -nocrypt)",
                 block.tag()
             )));
         }
         let key = KeyPair::from_pkcs8_der(block.contents())
-            .map_err(|e| Error::Sign(format!("{}: unusable private key: {e}", path.display())))?;
+            .map_err(|e| SignError(format!("{origin}: unusable private key: {e}")))?;
         Self::wrap(key)
     }
 
@@ -70,10 +65,7 @@ impl KeySigner {
     /// Sign an in-toto statement into a pretty-printed bundle v0.3.
     pub fn sign_statement(&self, statement: &[u8]) -> Result<String> {
         let pae = sigstore_types::pae(IN_TOTO_PAYLOAD_TYPE, statement);
-        let sig = self
-            .key
-            .sign(&pae)
-            .map_err(|e| Error::Sign(e.to_string()))?;
+        let sig = self.key.sign(&pae).map_err(|e| SignError(e.to_string()))?;
         let envelope = DsseEnvelope::new(
             IN_TOTO_PAYLOAD_TYPE,
             PayloadBytes::from_bytes(statement),
@@ -89,7 +81,7 @@ impl KeySigner {
         );
         let mut json = bundle
             .to_json_pretty()
-            .map_err(|e| Error::Sign(e.to_string()))?;
+            .map_err(|e| SignError(e.to_string()))?;
         json.push('\n');
         Ok(json)
     }

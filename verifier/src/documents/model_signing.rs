@@ -2,18 +2,18 @@
 //! model directory against the signed manifest, with the model-signing
 //! semantics (files or shards, recorded ignore paths, symlink policy).
 
-use crate::digest::Digest;
+use crate::documents::digest::Digest;
+use crate::documents::hashing::{sha256_jobs, HashJob};
+use crate::documents::model_dir::{components, walk};
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
-use crate::hashing::{sha256_jobs, HashJob};
-use crate::model_dir::{components, walk};
-use crate::statement::Statement;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The model-signing predicate type.
-pub const MODEL_SIGNING_V1: &str = "https://model_signing/signature/v1.0";
+pub use slsa_aibom_types::intoto::MODEL_SIGNING_V1;
 
 #[derive(Debug, Deserialize)]
 struct Predicate {
@@ -315,7 +315,7 @@ pub fn verify_dir(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
+    use crate::documents::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
 
     fn sha(b: &[u8]) -> String {
         hex::encode(Sha256::digest(b))

@@ -17,7 +17,7 @@ pub struct HashJob {
 
 fn hash_one(job: &HashJob) -> Result<[u8; 32]> {
     let io = |e: std::io::Error| Error::Input(format!("cannot read {}: {e}", job.path.display()));
-    let mut file = crate::bounded_read::open_regular(&job.path, "file")?;
+    let mut file = crate::evidence::bounded_read::open_regular(&job.path, "file")?;
     let mut remaining = match job.range {
         Some((start, end)) => {
             file.seek(SeekFrom::Start(start)).map_err(io)?;
@@ -104,9 +104,9 @@ pub fn sha256_tree(
 ) -> Result<std::collections::BTreeSet<(String, String)>> {
     let ignore: std::collections::BTreeSet<Vec<String>> = ignore
         .iter()
-        .map(|p| crate::model_dir::components(p))
+        .map(|p| crate::documents::model_dir::components(p))
         .collect();
-    let files = crate::model_dir::walk(dir, false, &ignore)?;
+    let files = crate::documents::model_dir::walk(dir, false, &ignore)?;
     let jobs: Vec<HashJob> = files
         .values()
         .map(|p| HashJob {

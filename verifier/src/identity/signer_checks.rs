@@ -2,9 +2,9 @@
 
 use crate::check_id::CheckId;
 use crate::error::{Error, Result};
+use crate::identity::repo_url::RepoUrl;
 use crate::identity::CertIdentity;
 use crate::policy::Policy;
-use crate::repo_url::RepoUrl;
 use crate::verdict::Checks;
 
 /// Check every certificate-identity requirement of `policy` against `id`,
@@ -113,7 +113,7 @@ fn our_builder_signed_on_github_hosted(id: &CertIdentity, checks: &mut Checks) -
     let Some(san) = id
         .san
         .as_deref()
-        .filter(|s| crate::our_builder::may_be_ours(s))
+        .filter(|s| crate::identity::our_builder::may_be_ours(s))
     else {
         return Ok(());
     };
@@ -163,7 +163,7 @@ mod tests {
                 "https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1.0.0"
                     .into(),
             ),
-            issuer: Some(crate::signing::GITHUB_ISSUER.into()),
+            issuer: Some(slsa_aibom_types::GITHUB_ISSUER.into()),
             claims: CiClaims {
                 runner_environment: env.map(str::to_string),
                 ..Default::default()

@@ -8,8 +8,9 @@
 //! leaves are ordered by key bytes, which is what makes absence provable: two
 //! adjacent leaves whose keys bracket the missing key.
 
+pub mod merkle;
+
 use crate::error::{Error, Result};
-use crate::merkle;
 use serde::{Deserialize, Serialize};
 use sigstore_merkle::{hash_leaf, verify_inclusion_proof};
 use sigstore_types::Sha256Hash;

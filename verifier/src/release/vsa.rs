@@ -5,15 +5,15 @@
 //! <https://slsa.dev/spec/v1.0/verification_summary>
 
 use crate::check_id::CheckId;
+use crate::documents::mlbom::MlBom;
 use crate::error::{Error, Result};
-use crate::mlbom::MlBom;
 use crate::policy::Policy;
 use crate::release::{consistency, Release, ReleaseReport};
-use crate::signing::GITHUB_ISSUER;
 use crate::verdict::{Checks, Failure};
 use crate::verifier::{failed, Inputs, Report, Subject, SubjectVerdict, Verifier};
 use crate::Digest;
 use serde_json::{json, Value};
+use slsa_aibom_types::GITHUB_ISSUER;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -48,7 +48,7 @@ pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
         .identity
         .as_ref()
         .and_then(|m| m.pinned_workflow())
-        .filter(|w| crate::our_builder::is_our_workflow(w));
+        .filter(|w| crate::identity::our_builder::is_our_workflow(w));
     let keyless_ours = report
         .provenance
         .as_ref()
@@ -69,7 +69,7 @@ pub fn build_level(report: &ReleaseReport, policy: &Policy) -> u8 {
 }
 
 fn file_sha256(path: &Path) -> Result<String> {
-    crate::hashing::sha256_file(path).map(hex::encode)
+    crate::documents::hashing::sha256_file(path).map(hex::encode)
 }
 
 /// The in-toto statement (JSON) summarising `report`, a verified release
@@ -91,7 +91,7 @@ pub fn summary(
     fn statement<'a>(
         part: Option<&'a crate::release::Part>,
         doc: &str,
-    ) -> Result<&'a crate::statement::Statement> {
+    ) -> Result<&'a crate::documents::statement::Statement> {
         part.and_then(|p| p.verdict.statement.as_ref())
             .ok_or_else(|| Error::Input(format!("the report has no verified {doc} statement")))
     }
@@ -119,7 +119,7 @@ pub fn summary(
         }));
     }
     Ok(json!({
-        "_type": crate::statement::STATEMENT_V1,
+        "_type": crate::documents::statement::STATEMENT_V1,
         "subject": subject,
         "predicateType": VSA_PREDICATE,
         "predicate": {
@@ -182,7 +182,7 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
     let outcome = Verifier::new(policy).and_then(|v| {
         let (files, digests) = match &expect.subject {
             VsaSubject::ModelDir { dir, ignore } => {
-                let files = crate::hashing::sha256_tree(dir, ignore)?;
+                let files = crate::documents::hashing::sha256_tree(dir, ignore)?;
                 let digests = files
                     .iter()
                     .map(|(_, d)| Digest {
@@ -249,7 +249,7 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
 
 /// The directory holds exactly the files the summary is about.
 fn same_subjects(
-    statement: &crate::statement::Statement,
+    statement: &crate::documents::statement::Statement,
     files: &BTreeSet<(String, String)>,
     checks: &mut Checks,
 ) -> Result<()> {
@@ -280,7 +280,7 @@ fn same_subjects(
 }
 
 fn summary_checks(
-    statement: &crate::statement::Statement,
+    statement: &crate::documents::statement::Statement,
     files: Option<&BTreeSet<(String, String)>>,
     expect: &Expectations,
     checks: &mut Checks,
@@ -330,7 +330,7 @@ fn summary_checks(
             ))
         },
     )?;
-    let levels: Vec<&str> = crate::mlbom::array(&p["verifiedLevels"])
+    let levels: Vec<&str> = crate::documents::mlbom::array(&p["verifiedLevels"])
         .iter()
         .filter_map(Value::as_str)
         .collect();

@@ -1,8 +1,17 @@
 //! The signer's identity, read from the Fulcio certificate and nowhere else:
 //! SAN, OIDC issuer and the CI claims under OID arc `1.3.6.1.4.1.57264.1`.
 
+//!
+//! The second layer: who signed. [`repo_url`] compares repositories with
+//! their scheme and host; [`our_builder`] knows this project's own builder
+//! workflow and its inputs.
+
+pub mod our_builder;
+pub mod repo_url;
+pub(crate) mod signer_checks;
+
 use crate::error::{Error, Result};
-use crate::repo_url::RepoUrl;
+use crate::identity::repo_url::RepoUrl;
 use serde::Serialize;
 use sigstore_crypto::{CertificateInfo, FulcioCiClaims};
 use sigstore_types::DerCertificate;

@@ -9,8 +9,8 @@
 //! signer is: apply this policy together with a builder identity.
 
 use crate::check_id::CheckId;
+use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
-use crate::statement::Statement;
 use crate::verdict::Checks;
 use serde_json::Value;
 

@@ -1,14 +1,14 @@
 //! in-toto Statements (v0.1 and v1) and subject matching.
 
-use crate::digest::Digest;
+use crate::documents::digest::Digest;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The DSSE payload type of an in-toto statement.
-pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+pub use slsa_aibom_types::intoto::IN_TOTO_PAYLOAD_TYPE;
 /// in-toto Statement v1.
-pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
+pub use slsa_aibom_types::intoto::STATEMENT_V1;
 /// in-toto Statement v0.1 (still written by older SLSA generators).
 pub const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
 

@@ -4,15 +4,14 @@
 //! timestamped by an RFC 3161 authority (GitHub's private instance, which
 //! has no public log).
 
-use crate::error::{Error, Result};
-use crate::statement::IN_TOTO_PAYLOAD_TYPE;
-use crate::trust::{Instance, TrustRoot};
+use crate::{Result, SignError};
 use sigstore_sign::crypto::KeyPair;
 use sigstore_sign::fulcio::FulcioClient;
 use sigstore_sign::oidc::IdentityToken;
 use sigstore_sign::tsa::TimestampClient;
 use sigstore_sign::types::{Bundle, DsseEnvelope, DsseSignature, KeyId, PayloadBytes};
 use sigstore_sign::{bundle::BundleV03, SigningContext, SigningServices};
+use slsa_aibom_types::intoto::IN_TOTO_PAYLOAD_TYPE;
 
 /// The audience Fulcio accepts.
 const AUDIENCE: &str = "sigstore";
@@ -24,16 +23,6 @@ pub enum Transparency {
     Rekor,
     /// GitHub's private instance: an RFC 3161 timestamp, nothing public.
     Timestamp,
-}
-
-impl Transparency {
-    /// The instance whose embedded trusted root verifies such signatures.
-    pub fn instance(self) -> Instance {
-        match self {
-            Transparency::Rekor => Instance::PublicGood,
-            Transparency::Timestamp => Instance::GitHub,
-        }
-    }
 }
 
 /// The service endpoints.
@@ -64,7 +53,10 @@ impl Services {
 }
 
 /// How to sign keylessly: production services for `transparency` unless
-/// overridden, and the trusted root the new bundles must verify against.
+/// overridden, and which trusted root the new bundles are to be verified
+/// against (`trusted_root`, else the embedded root of the instance that
+/// `transparency` implies): the signer only hands it back to the caller's
+/// self-check.
 #[derive(Debug, Clone)]
 pub struct KeylessConfig {
     /// Rekor log entry or RFC 3161 timestamp.
@@ -88,11 +80,9 @@ impl KeylessConfig {
             rekor: self.rekor.clone().unwrap_or(defaults.rekor),
             tsa: self.tsa.clone().unwrap_or(defaults.tsa),
         };
-        let trust_root = match &self.trusted_root {
-            Some(path) => TrustRoot::from_file(path).map_err(|e| Error::Sign(e.to_string()))?,
-            None => TrustRoot::embedded(self.transparency.instance()),
-        };
-        KeylessSigner::from_ambient(services, self.transparency, trust_root)
+        let mut signer = KeylessSigner::from_ambient(services, self.transparency)?;
+        signer.trusted_root = self.trusted_root.clone();
+        Ok(signer)
     }
 }
 
@@ -102,24 +92,24 @@ pub struct KeylessSigner {
     token: IdentityToken,
     services: Services,
     transparency: Transparency,
-    trust_root: TrustRoot,
+    trusted_root: Option<std::path::PathBuf>,
 }
 
-fn sign_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Sign(format!("keyless signing: {what}: {e}"))
+fn sign_error(what: &str, e: impl std::fmt::Display) -> SignError {
+    SignError(format!("keyless signing: {what}: {e}"))
 }
 
 /// Refuse a token Fulcio would refuse, with the reason.
 fn check_token(token: &IdentityToken) -> Result<()> {
     let claims = token.claims();
     if !claims.aud.contains(AUDIENCE) {
-        return Err(Error::Sign(format!(
+        return Err(SignError(format!(
             "the OIDC token's audience is {:?}, not {AUDIENCE:?}; Fulcio would refuse it",
             claims.aud
         )));
     }
     if token.is_expired() {
-        return Err(Error::Sign(format!(
+        return Err(SignError(format!(
             "the OIDC token expired at {}; request a fresh one in the signing job",
             token.expiration()
         )));
@@ -128,13 +118,8 @@ fn check_token(token: &IdentityToken) -> Result<()> {
 }
 
 impl KeylessSigner {
-    /// Fetch the ambient GitHub Actions OIDC token and check it. Bundles
-    /// will be verified against `trust_root`.
-    pub fn from_ambient(
-        services: Services,
-        transparency: Transparency,
-        trust_root: TrustRoot,
-    ) -> Result<Self> {
+    /// Fetch the ambient GitHub Actions OIDC token and check it.
+    pub fn from_ambient(services: Services, transparency: Transparency) -> Result<Self> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -143,7 +128,7 @@ impl KeylessSigner {
             .block_on(IdentityToken::detect_ambient())
             .map_err(|e| sign_error("cannot get the GitHub Actions OIDC token", e))?
             .ok_or_else(|| {
-                Error::Sign(
+                SignError(
                     "keyless signing needs the GitHub Actions OIDC token, and none is available: \
                      run in a GitHub Actions job with `permissions: id-token: write` \
                      (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)"
@@ -156,13 +141,19 @@ impl KeylessSigner {
             token,
             services,
             transparency,
-            trust_root,
+            trusted_root: None,
         })
     }
 
-    /// The trusted root the bundles must verify against.
-    pub fn trust_root(&self) -> &TrustRoot {
-        &self.trust_root
+    /// Where the signatures' time evidence comes from.
+    pub fn transparency(&self) -> Transparency {
+        self.transparency
+    }
+
+    /// The trusted root file the bundles are to be verified against, when
+    /// not the embedded one of [`KeylessSigner::transparency`]'s instance.
+    pub fn trusted_root(&self) -> Option<&std::path::Path> {
+        self.trusted_root.as_deref()
     }
 
     /// Sign an in-toto statement into a pretty-printed bundle v0.3.

@@ -3,7 +3,7 @@
 //! for the trust domain, the downgrade guard, and fail-closed result checks.
 
 use crate::check_id::CheckId;
-use crate::digest::Digest;
+use crate::documents::digest::Digest;
 use crate::error::{Error, Result};
 use crate::policy::Policy;
 use crate::verdict::Checks;
@@ -59,7 +59,7 @@ fn check_inclusion_proofs(bundle: &Bundle, checks: &mut Checks) -> Result<()> {
         .signing_certificate()
         .and_then(|c| crate::identity::CertIdentity::from_der(c.as_bytes()).ok())
         .and_then(|id| id.san)
-        .is_some_and(|san| crate::our_builder::may_be_ours(&san));
+        .is_some_and(|san| crate::identity::our_builder::may_be_ours(&san));
     let strict = ours || !matches!(bundle.media_type(), MediaType::Bundle0_1);
     let entries = &bundle.verification_material.tlog_entries;
     let missing = entries
@@ -113,7 +113,7 @@ pub(crate) fn verify(
         Some(version(bundle).into()),
         format!("Sigstore bundle {}", version(bundle)),
     );
-    let mismatch = match (&policy.key, keyed) {
+    let mismatch = match (policy.anchor.key(), keyed) {
         (None, true) => Some("bundle is signed with a managed key; pass its public key with --key"),
         (Some(_), false) => Some("--key given, but the bundle is signed with a certificate"),
         _ => None,
@@ -128,7 +128,7 @@ pub(crate) fn verify(
         );
     }
     // After the check above, a key is given exactly when the bundle is keyed.
-    let outcome = match &policy.key {
+    let outcome = match policy.anchor.key() {
         Some(key)
             if bundle.verification_material.tlog_entries.is_empty()
                 && bundle
@@ -148,14 +148,14 @@ pub(crate) fn verify(
             run(verifier, bundle, artifact, &p)
         }
         None => {
-            if policy.trust_root.has_transparency_log() {
+            if policy.sigstore_root()?.has_transparency_log() {
                 check_inclusion_proofs(bundle, checks)?;
             }
             let mut p = VerificationPolicy::any_identity();
-            if !policy.trust_root.has_transparency_log() {
+            if !policy.sigstore_root()?.has_transparency_log() {
                 p = p.skip_tlog_unsafe();
             }
-            if !policy.trust_root.has_ct_log() {
+            if !policy.sigstore_root()?.has_ct_log() {
                 p = p.skip_sct();
             }
             run(verifier, bundle, artifact, &p)
@@ -175,8 +175,8 @@ pub(crate) fn verify(
             None,
             Some(
                 policy
-                    .key
-                    .as_ref()
+                    .anchor
+                    .key()
                     .map(|k| k.scheme.name().to_string())
                     .unwrap_or_default(),
             ),
@@ -194,7 +194,7 @@ pub(crate) fn verify(
 /// statement's subjects are checked by the caller.
 fn verify_with_key_only(
     bundle: &Bundle,
-    key: &crate::keys::PublicKey,
+    key: &crate::evidence::keys::PublicKey,
     checks: &mut Checks,
 ) -> Result<Established> {
     let SignatureContent::DsseEnvelope(env) = &bundle.content else {
@@ -234,14 +234,14 @@ fn keyless_checks(
     checks.record(
         CheckId::CertificateChain,
         None,
-        Some(policy.trust_root.origin.clone()),
+        Some(policy.sigstore_root()?.origin.clone()),
         format!(
             "chains to a Fulcio CA of {} at every verified signing time",
-            policy.trust_root.origin
+            policy.sigstore_root()?.origin
         ),
         chain_ok,
     )?;
-    if policy.trust_root.has_ct_log() {
+    if policy.sigstore_root()?.has_ct_log() {
         let sct = established(result.sct_verified(), "SCT");
         checks.record(
             CheckId::CertificateSct,
@@ -288,7 +288,7 @@ fn transparency_check(
         );
         return Ok(());
     }
-    if !policy.trust_root.has_transparency_log() && !keyed {
+    if !policy.sigstore_root()?.has_transparency_log() && !keyed {
         if result.verified_timestamps().is_empty() {
             return checks.record(
                 CheckId::Transparency,
@@ -331,7 +331,7 @@ fn run(
     match artifact {
         SigstoreArtifact::Digest(d) => Ok(verifier.verify(artifact_digest(d)?, bundle, policy)?),
         SigstoreArtifact::File(path) => {
-            let file = crate::bounded_read::open_regular(path, "artifact")?;
+            let file = crate::evidence::bounded_read::open_regular(path, "artifact")?;
             Ok(verifier.verify_reader(
                 std::io::BufReader::with_capacity(1 << 20, file),
                 bundle,

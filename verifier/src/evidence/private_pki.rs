@@ -5,7 +5,7 @@
 
 use crate::check_id::CheckId;
 use crate::error::{Error, Result};
-use crate::keys::PublicKey;
+use crate::evidence::keys::PublicKey;
 use crate::verdict::Checks;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use sigstore_crypto::CertificateInfo;

@@ -1,0 +1,20 @@
+//! # slsa-aibom-types
+//!
+//! What both sides of slsa-aibom agree on: the builder writes these, the
+//! verifier reads them. No cryptography and no I/O: names, constants and
+//! serde models.
+//!
+//! - [`intoto`]: the in-toto Statement and DSSE payload type, and the
+//!   predicate types of the three signed documents;
+//! - [`GITHUB_ISSUER`]: the only OIDC issuer our keyless builds have;
+//! - [`layout`]: the file names of a release, in one place;
+//! - [`cyclonedx`]: the typed CycloneDX 1.6 ML-BOM the builder writes.
+
+#![warn(missing_docs)]
+
+pub mod cyclonedx;
+pub mod intoto;
+pub mod layout;
+
+/// The GitHub Actions OIDC issuer: the only one keyless builds accept.
+pub const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
