@@ -385,9 +385,13 @@ fn the_ml_bom_round_trips_through_the_formats_crate_and_the_verifier_reads_it_al
             .map(|c| (c.name.clone(), sha256(c)))
             .collect()
     };
-    let names = |parts: &[slsa_aibom_verify::documents::mlbom::Part]| -> Vec<(String, Vec<String>)> {
-        parts.iter().map(|p| (p.name.clone(), p.sha256.clone())).collect()
-    };
+    let names =
+        |parts: &[slsa_aibom_verify::documents::mlbom::Part]| -> Vec<(String, Vec<String>)> {
+            parts
+                .iter()
+                .map(|p| (p.name.clone(), p.sha256.clone()))
+                .collect()
+        };
     assert_eq!(names(&view.datasets), of("data"));
     assert_eq!(names(&view.frameworks), of("framework"));
     assert!(!view.datasets.is_empty() && !view.frameworks.is_empty());
