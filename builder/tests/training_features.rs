@@ -627,16 +627,25 @@ fn the_device_is_part_of_the_job() {
         assert!(err.contains(needle), "{needle:?} not in {err}");
         assert!(!out.exists(), "{args:?}: output left behind");
     };
-    refused(&["--device", "cuda:1"], 4, "cuda");
+    refused(&["--device", "cuda:1"], 4, &cuda_refusal(1));
     refused(&["--device", "tpu"], 2, "not cpu, cuda or cuda:N");
     edit(&job, "device = \"cpu\"", "device = \"cuda\"");
-    if cfg!(feature = "cuda") {
-        refused(&[], 4, "CUDA device 0 is not usable");
-    } else {
-        refused(&[], 4, "built without the `cuda` feature");
-    }
+    refused(&[], 4, &cuda_refusal(0));
     edit(&job, "device = \"cuda\"", "device = \"gpu0\"");
     refused(&[], 2, "training.device");
+}
+
+/// How a trainer that cannot use CUDA device `n` says so: a CUDA build names
+/// the device the driver refused (the tests run it against a stub driver
+/// that sees no GPU); a CPU build names the missing feature.
+fn cuda_refusal(n: usize) -> String {
+    if cfg!(feature = "cuda") {
+        format!("CUDA device {n} is not usable")
+    } else {
+        format!(
+            "device cuda:{n} was asked for, but this trainer was built without the `cuda` feature"
+        )
+    }
 }
 
 /// The workflow's `device` input, recorded by `detect` in the build
@@ -689,7 +698,7 @@ fn the_workflow_device_input_reaches_train() {
     let o = train("gpu.json", "gpu-out");
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(code(&o), 4, "{err}");
-    assert!(err.contains("cuda"), "{err}");
+    assert!(err.contains(&cuda_refusal(0)), "{err}");
     assert!(!dir.join("gpu-out").exists());
     let o = detect("", ubuntu, "", "job.json");
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
