@@ -86,3 +86,28 @@ impl KeySigner {
         Ok(json)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_that_is_not_an_unencrypted_pkcs8_pem_is_refused_by_name() {
+        let err = |text: &str| KeySigner::from_pem(text, "keys/a.pem").err().unwrap().0;
+        assert!(err("not pem").starts_with("keys/a.pem: not PEM"));
+        let public = KeySigner::ephemeral().unwrap().public_key_pem().to_string();
+        assert!(err(&public).contains("a \"PUBLIC KEY\" PEM block"));
+        let garbage = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        assert!(err(garbage).starts_with("keys/a.pem: unusable private key"));
+    }
+
+    #[test]
+    fn a_bundle_names_its_key_by_the_sha256_of_the_public_pem() {
+        let signer = KeySigner::ephemeral().unwrap();
+        let bundle = signer.sign_statement(b"{}").unwrap();
+        let hint = hex::encode(Sha256::digest(signer.public_key_pem().as_bytes()));
+        assert!(bundle.contains(&hint), "{bundle}");
+        assert!(bundle.contains(IN_TOTO_PAYLOAD_TYPE));
+        assert!(bundle.ends_with('\n'));
+    }
+}
