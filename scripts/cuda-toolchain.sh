@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A CUDA toolkit for building the `cuda` feature without a GPU or a system
 # CUDA install: NVIDIA's own PyPI wheels (nvcc, headers, cuBLAS, cuRAND,
-# NVRTC, the runtime), version 13.0.x to match a 580-series driver, in a
-# local venv. Source it:
+# NVRTC, the runtime), version 13.0 to match a 580-series driver, pinned by
+# version and sha256 in scripts/cuda-toolchain.requirements.txt (Linux
+# x86-64), in a local venv. Source it:
 #
 #   source scripts/cuda-toolchain.sh      # installs once, then exports
 #   cargo build -p slsa-aibom-builder --features cuda
@@ -24,7 +25,7 @@
 # to the shell that sources this.
 
 cuda_root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cuda-toolchain"
-CUDA_WHEEL_VERSION="${CUDA_WHEEL_VERSION:-13.0}"
+cuda_requirements="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/cuda-toolchain.requirements.txt"
 
 cuda_toolchain_install() {
   local -
@@ -33,13 +34,14 @@ cuda_toolchain_install() {
   if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
   fi
-  if [ ! -f "$cuda_root_dir/installed-$CUDA_WHEEL_VERSION" ]; then
+  # Reinstall whenever the pinned list changes.
+  local stamp
+  stamp="$cuda_root_dir/installed-$(sha256sum "$cuda_requirements" | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
     "$venv/bin/pip" install -q --disable-pip-version-check --no-cache-dir --no-deps \
-      "nvidia-cuda-nvcc==$CUDA_WHEEL_VERSION.*" "nvidia-cuda-crt==$CUDA_WHEEL_VERSION.*" \
-      "nvidia-nvvm==$CUDA_WHEEL_VERSION.*" "nvidia-cuda-runtime==$CUDA_WHEEL_VERSION.*" \
-      "nvidia-cuda-cccl==$CUDA_WHEEL_VERSION.*" "nvidia-cuda-nvrtc==$CUDA_WHEEL_VERSION.*" \
-      "nvidia-cublas==$CUDA_WHEEL_VERSION.*" "nvidia-curand==10.4.0.*"
-    touch "$cuda_root_dir/installed-$CUDA_WHEEL_VERSION"
+      --only-binary :all: --require-hashes -r "$cuda_requirements"
+    rm -f "$cuda_root_dir"/installed-*
+    touch "$stamp"
   fi
   local wheels
   wheels="$("$venv/bin/python" -c 'import nvidia, os; print(os.path.join(list(nvidia.__path__)[0], "cu13"))')"
