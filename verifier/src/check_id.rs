@@ -130,30 +130,28 @@ impl CheckId {
             other => other.name().to_string(),
         }
     }
+}
 
-    /// Whether the id takes a qualifier.
-    pub fn is_qualified(self) -> bool {
-        self.name().contains('<')
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_qualified(id: CheckId) -> bool {
+        id.name().contains('<')
     }
 
-    /// The id with `name` (an unqualified name), if any.
-    pub fn from_name(name: &str) -> Option<CheckId> {
+    fn from_name(name: &str) -> Option<CheckId> {
         CheckId::ALL.iter().copied().find(|id| id.name() == name)
     }
 
     /// The Markdown table of `docs/checks.md`.
-    pub fn markdown_table() -> String {
+    fn markdown_table() -> String {
         let mut out = String::from("| check | what it establishes |\n|---|---|\n");
         for id in CheckId::ALL {
             out.push_str(&format!("| `{}` | {} |\n", id.name(), id.description()));
         }
         out
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn names_are_unique_kebab_case_and_round_trip() {
@@ -169,8 +167,8 @@ mod tests {
                 id.name()
             );
             assert!(!id.description().is_empty());
-            if !id.is_qualified() {
-                assert_eq!(CheckId::from_name(id.name()), Some(*id));
+            if !is_qualified(*id) {
+                assert_eq!(from_name(id.name()), Some(*id));
                 assert_eq!(id.qualified(Some("ignored")), id.name());
             }
         }
@@ -187,7 +185,7 @@ mod tests {
     fn docs_checks_md_lists_every_check() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/checks.md");
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let table = CheckId::markdown_table();
+        let table = markdown_table();
         let start = text.find("| check |").unwrap_or(text.len());
         let head = if start < text.len() {
             &text[..start]

@@ -213,11 +213,6 @@ impl Verdict {
 pub struct Checks(pub(crate) Vec<Check>);
 
 impl Checks {
-    /// The checks recorded so far.
-    pub fn as_slice(&self) -> &[Check] {
-        &self.0
-    }
-
     /// Mark the checks from index `from` on as run inside `scope`.
     pub(crate) fn scope_from(&mut self, from: usize, scope: &'static str) {
         for c in &mut self.0[from..] {
