@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use slsa_aibom_verify::commitment::KeyProof;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn weights_digest(out: &std::path::Path) -> String {
     sha256(&out.join("model/model.safetensors"))
@@ -34,6 +34,24 @@ fn same_seed_gives_identical_model_bytes_across_runs_and_thread_counts() {
     assert_ne!(weights_digest(&other.path().join("o")), digests[0]);
 }
 
+/// `rebuild` of the keyed release in `release` from `inputs` into `out`.
+fn rebuild_cli(release: &Path, inputs: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "rebuild".into(),
+        "--provenance".into(),
+        release.join("attestations/provenance.sigstore.json").into(),
+        "--key".into(),
+        release.join("key.pub").into(),
+        "--inputs".into(),
+        inputs.into(),
+        "--out".into(),
+        out.into(),
+        "-q".into(),
+    ];
+    args.extend(extra.iter().map(|a| a.into()));
+    cli(&args)
+}
+
 #[test]
 fn rebuild_reproduces_the_model_and_detects_a_changed_job() {
     let inputs = example(2);
@@ -41,21 +59,12 @@ fn rebuild_reproduces_the_model_and_detects_a_changed_job() {
     let out = work.path().join("out");
     build(inputs.path(), &out, "2");
     let rebuild = |dir: &str| {
-        cli(&[
-            "rebuild".as_ref(),
-            "--provenance".as_ref(),
-            out.join("attestations/provenance.sigstore.json")
-                .as_os_str(),
-            "--key".as_ref(),
-            out.join("key.pub").as_os_str(),
-            "--inputs".as_ref(),
-            inputs.path().as_os_str(),
-            "--out".as_ref(),
-            work.path().join(dir).as_os_str(),
-            "--threads".as_ref(),
-            "1".as_ref(),
-            "-q".as_ref(),
-        ])
+        rebuild_cli(
+            &out,
+            inputs.path(),
+            &work.path().join(dir),
+            &["--threads", "1"],
+        )
     };
     // `build` recorded the job path as given (absolute here), so rebuild
     // resolves it under --inputs only when relative; both work.
@@ -359,20 +368,7 @@ fn rebuild_compares_digests_only_within_the_recorded_device_class() {
             .unwrap();
         std::fs::write(&bundle_path, signed).unwrap();
     };
-    let rebuild = |dir: &str| {
-        cli(&[
-            "rebuild".as_ref(),
-            "--provenance".as_ref(),
-            bundle_path.as_os_str(),
-            "--key".as_ref(),
-            out.join("key.pub").as_os_str(),
-            "--inputs".as_ref(),
-            inputs.path().as_os_str(),
-            "--out".as_ref(),
-            work.path().join(dir).as_os_str(),
-            "-q".as_ref(),
-        ])
-    };
+    let rebuild = |dir: &str| rebuild_cli(&out, inputs.path(), &work.path().join(dir), &[]);
     resign("cuda NVIDIA H100 80GB HBM3 sm_90");
     let o = rebuild("r1");
     let stdout = String::from_utf8_lossy(&o.stdout);

@@ -47,18 +47,38 @@ impl TrainerInfo {
     }
 
     /// A trainer binary built from this binary's sources and `Cargo.lock`
-    /// (the CUDA build of the same commit): its digest, this lock.
+    /// (the CUDA build of the same commit): its digest (read as a regular
+    /// file, streamed), this lock.
     pub fn of_binary(exe: &std::path::Path) -> Result<Self> {
-        let bytes = std::fs::read(exe).map_err(|e| BuildError::io(exe, e))?;
+        let digest = slsa_aibom_verify::documents::hashing::sha256_file(exe)
+            .map_err(|e| BuildError::Io(format!("trainer binary: {}", e.detail())))?;
         let lock: Lock = toml::from_str(CARGO_LOCK)
             .map_err(|e| BuildError::Io(format!("embedded Cargo.lock: {e}")))?;
         let mut dependencies = lock.package;
         dependencies.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
         Ok(TrainerInfo {
             version: env!("CARGO_PKG_VERSION").into(),
-            binary_sha256: hex::encode(Sha256::digest(&bytes)),
+            binary_sha256: hex::encode(digest),
             cargo_lock_sha256: hex::encode(Sha256::digest(CARGO_LOCK.as_bytes())),
             dependencies,
         })
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trainer_binary_that_is_not_a_regular_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("slsa-aibom-build");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads the NUL-terminated path it is given.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = TrainerInfo::of_binary(&fifo).unwrap_err().to_string();
+        assert!(e.contains("trainer binary"), "{e}");
+        let own = TrainerInfo::capture().unwrap();
+        assert_eq!(own.binary_sha256.len(), 64);
     }
 }

@@ -62,7 +62,8 @@ fn same_run(invocation: &str, run_uri: &str) -> bool {
     }
 }
 
-/// Record `result` under `name`: a failure when `enforce`, else a warning.
+/// Record whether predicate and certificate agree (`ok`) under `name`: a
+/// disagreement is an identity failure when `enforce`, else a warning.
 fn consistency(
     checks: &mut Checks,
     enforce: bool,
@@ -70,8 +71,13 @@ fn consistency(
     expected: &str,
     actual: &str,
     why: String,
-    result: Result<()>,
+    ok: bool,
 ) -> Result<()> {
+    let result = if ok {
+        Ok(())
+    } else {
+        Err(Error::Identity(why.clone()))
+    };
     match (result, enforce) {
         (Err(_), false) => {
             checks.warn(
@@ -110,11 +116,6 @@ fn invocation_consistency(
             } else {
                 format!("invocation ID {inv} is not the certificate's run {run}")
             };
-            let result = if ok {
-                Ok(())
-            } else {
-                Err(Error::Identity(why.clone()))
-            };
             consistency(
                 checks,
                 enforce,
@@ -122,7 +123,7 @@ fn invocation_consistency(
                 run,
                 inv,
                 why,
-                result,
+                ok,
             )
         }
         (inv, run) => {
@@ -173,11 +174,6 @@ pub fn check(
             } else {
                 (false, format!("predicate builder.id {b} claims a builder the certificate does not name (SAN {san})"))
             };
-            let result = if ok {
-                Ok(())
-            } else {
-                Err(Error::Identity(why.clone()))
-            };
             consistency(
                 checks,
                 enforce,
@@ -185,7 +181,7 @@ pub fn check(
                 san,
                 b,
                 why,
-                result,
+                ok,
             )?;
 
             invocation_consistency(&facts, signer, enforce, checks)?;
