@@ -19,6 +19,10 @@ pub enum BuildError {
     /// Reading or writing a file failed.
     #[error("{0}")]
     Io(String),
+    /// The output directory exists, is not empty, and replacing it was not
+    /// asked for (`TrainOptions::force`).
+    #[error("{} exists and is not empty (set `force` to replace it)", .0.display())]
+    OutputNotEmpty(std::path::PathBuf),
     /// Signing failed, or a key is unusable.
     #[error("signing: {0}")]
     Sign(String),
@@ -38,7 +42,7 @@ impl BuildError {
             BuildError::Spec(_) => 2,
             BuildError::Data(_) => 3,
             BuildError::Train(_) => 4,
-            BuildError::Io(_) => 5,
+            BuildError::Io(_) | BuildError::OutputNotEmpty(_) => 5,
             BuildError::Sign(_) => 6,
             BuildError::Verify(_) => 7,
             BuildError::Mismatch(_) => 8,

@@ -541,10 +541,7 @@ fn prepare_out(root: &Path, force: bool) -> Result<()> {
             .next()
             .is_none();
         if !empty && !force {
-            return Err(BuildError::Io(format!(
-                "{} exists and is not empty (use --force to replace it)",
-                root.display()
-            )));
+            return Err(BuildError::OutputNotEmpty(root.to_path_buf()));
         }
     }
     Ok(())

@@ -144,10 +144,16 @@ fn long_functions(text: &str, limit: usize) -> Vec<(String, usize)> {
 #[test]
 fn no_function_is_over_a_hundred_lines() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut stack: Vec<_> = ["builder/src", "verifier/src", "fake-sigstore/src"]
-        .iter()
-        .map(|k| root.join(k))
-        .collect();
+    let mut stack: Vec<_> = [
+        "builder/src",
+        "verifier/src",
+        "sign/src",
+        "types/src",
+        "fake-sigstore/src",
+    ]
+    .iter()
+    .map(|k| root.join(k))
+    .collect();
     let mut long = Vec::new();
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -174,4 +180,44 @@ fn no_function_is_over_a_hundred_lines() {
         long_functions(&long_fn, 100),
         vec![("long".to_string(), 103)]
     );
+}
+
+/// Library code names no CLI flag in a message: a setting to change is data
+/// (`slsa_aibom_verify::Setting`, `BuildError::OutputNotEmpty`), and each
+/// CLI renders it as its own flag.
+#[test]
+fn no_library_message_names_a_cli_flag() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // Flags that are not ours to render: cargo's, and a command line the
+    // in-toto link records as data.
+    let allowed = ["--features cuda", "\"--job\""];
+    let mut found = Vec::new();
+    for krate in ["builder", "verifier", "sign", "types"] {
+        for path in modules(&root.join(krate).join("src")).values() {
+            let text = std::fs::read_to_string(path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (i, line) in code.lines().enumerate() {
+                let trimmed = line.trim_start();
+                if trimmed.starts_with("//") || !line.contains('"') {
+                    continue;
+                }
+                let flag = line
+                    .match_indices("--")
+                    .any(|(at, _)| line[at + 2..].starts_with(|c: char| c.is_ascii_lowercase()));
+                if flag && !allowed.iter().any(|a| line.contains(a)) {
+                    found.push(format!("{}:{}: {}", path.display(), i + 1, trimmed));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "library messages naming a CLI flag:\n{}",
+        found.join("\n")
+    );
+    // The scan itself finds one.
+    let planted = "    Error::Input(\"pass --key\".into())";
+    assert!(planted
+        .match_indices("--")
+        .any(|(at, _)| planted[at + 2..].starts_with('k')));
 }

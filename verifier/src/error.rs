@@ -1,55 +1,8 @@
-//! Typed verification errors and the failure classes the CLI maps to exit codes.
+//! Typed verification errors.
 
-use serde::Serialize;
-
-/// The class of a failure. Each class has its own documented CLI exit code, so
-/// a CI gate can tell "the model was tampered with" from "you passed a bad flag".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ErrorClass {
-    /// Unreadable, malformed or unsupported input, or contradictory options.
-    Input,
-    /// A signature, certificate chain, timestamp or transparency proof failed.
-    Crypto,
-    /// The signer (from the certificate) is not the one the policy asks for.
-    Identity,
-    /// The artifact, digest or model directory is not what was signed.
-    Digest,
-    /// The signed statement is valid but breaks a policy rule.
-    Policy,
-    /// The evidence carries no transparency proof, so it cannot be checked offline.
-    NoTransparency,
-    /// A signature could not be made (unusable key, signing service refused).
-    Sign,
-}
-
-impl ErrorClass {
-    /// The process exit code the CLI uses for this class.
-    pub fn exit_code(self) -> i32 {
-        match self {
-            ErrorClass::Input => 2,
-            ErrorClass::Crypto => 3,
-            ErrorClass::Identity => 4,
-            ErrorClass::Digest => 5,
-            ErrorClass::Policy => 6,
-            ErrorClass::NoTransparency => 7,
-            ErrorClass::Sign => 8,
-        }
-    }
-
-    /// Short lower-case name, as printed in summaries and JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            ErrorClass::Input => "input",
-            ErrorClass::Crypto => "crypto",
-            ErrorClass::Identity => "identity",
-            ErrorClass::Digest => "digest",
-            ErrorClass::Policy => "policy",
-            ErrorClass::NoTransparency => "no-transparency",
-            ErrorClass::Sign => "sign",
-        }
-    }
-}
+pub use crate::error_class::ErrorClass;
+use crate::setting::{SettingNames, SettingProblem};
+use std::borrow::Cow;
 
 /// A verification failure. The variant is the failure class; the message says
 /// exactly what was expected and what was found.
@@ -76,6 +29,9 @@ pub enum Error {
     /// See [`ErrorClass::Sign`].
     #[error("signing failed: {0}")]
     Sign(String),
+    /// A setting does not fit the evidence; the class is the problem's.
+    #[error("{}: {}", .0.class().prefix(), .0.render(SettingNames::default()))]
+    Setting(SettingProblem),
 }
 
 impl Error {
@@ -89,6 +45,7 @@ impl Error {
             Error::Policy(_) => ErrorClass::Policy,
             Error::NoTransparency(_) => ErrorClass::NoTransparency,
             Error::Sign(_) => ErrorClass::Sign,
+            Error::Setting(p) => p.class(),
         }
     }
 
@@ -105,8 +62,14 @@ impl Error {
         }
     }
 
-    /// The message without the class prefix.
-    pub fn detail(&self) -> &str {
+    /// The message without the class prefix, naming settings by their API
+    /// names.
+    pub fn detail(&self) -> Cow<'_, str> {
+        self.detail_with(SettingNames::default())
+    }
+
+    /// The message without the class prefix, naming settings with `names`.
+    pub fn detail_with(&self, names: SettingNames) -> Cow<'_, str> {
         match self {
             Error::Input(m)
             | Error::Crypto(m)
@@ -114,8 +77,14 @@ impl Error {
             | Error::Digest(m)
             | Error::Policy(m)
             | Error::NoTransparency(m)
-            | Error::Sign(m) => m,
+            | Error::Sign(m) => Cow::Borrowed(m),
+            Error::Setting(p) => Cow::Owned(p.render(names)),
         }
+    }
+
+    /// The whole message (class prefix and detail), naming settings with `names`.
+    pub fn render(&self, names: SettingNames) -> String {
+        format!("{}: {}", self.class().prefix(), self.detail_with(names))
     }
 }
 

@@ -83,7 +83,9 @@ pub mod release;
 pub mod check_id;
 pub mod display;
 pub mod error;
+mod error_class;
 mod policy;
+pub mod setting;
 mod verdict;
 mod verifier;
 
@@ -96,6 +98,7 @@ pub use evidence::trust::{Instance, TrustRoot};
 pub use identity::our_builder::OUR_BUILDER_WORKFLOW;
 pub use identity::{CertIdentity, SanMatcher};
 pub use policy::{Policy, TrustAnchor};
+pub use setting::{Setting, SettingNames, SettingProblem};
 /// The formats crate: names, the release layout, the CycloneDX model.
 pub use slsa_aibom_types as types;
 pub use slsa_aibom_types::GITHUB_ISSUER;

@@ -126,6 +126,9 @@ pub struct Policy {
     /// Extra paths (relative to a model directory) to leave out of a model
     /// signature check, on top of those the signature records.
     pub ignore_paths: Vec<String>,
+    /// How failure messages name a setting to change (default: the API's
+    /// names; the CLI passes its flags).
+    pub setting_names: crate::setting::SettingNames,
 }
 
 impl Policy {

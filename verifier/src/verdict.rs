@@ -4,6 +4,7 @@
 use crate::check_id::CheckId;
 use crate::error::{Error, ErrorClass, Result};
 use crate::identity::CertIdentity;
+use crate::setting::{SettingNames, SettingProblem};
 use serde::Serialize;
 
 /// Outcome of one check.
@@ -132,13 +133,22 @@ pub struct Failure {
     pub class: ErrorClass,
     /// What went wrong.
     pub message: String,
+    /// When a setting did not fit the evidence: which, as data (the message
+    /// names it with the policy's [`SettingNames`]).
+    #[serde(skip)]
+    pub setting_problem: Option<SettingProblem>,
 }
 
-impl From<&Error> for Failure {
-    fn from(e: &Error) -> Self {
+impl Failure {
+    /// The failure `e`, its settings named with `names`.
+    pub(crate) fn new(e: &Error, names: SettingNames) -> Self {
         Failure {
             class: e.class(),
-            message: e.detail().to_string(),
+            message: e.detail_with(names).into_owned(),
+            setting_problem: match e {
+                Error::Setting(p) => Some(p.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -208,11 +218,22 @@ impl Verdict {
     }
 }
 
-/// Collects checks while verification runs.
+/// Collects checks while verification runs; failures name settings with
+/// the policy's [`SettingNames`].
 #[derive(Debug, Default, Clone)]
-pub struct Checks(pub(crate) Vec<Check>);
+pub struct Checks(pub(crate) Vec<Check>, pub(crate) SettingNames);
 
 impl Checks {
+    /// No checks yet; failures will name settings with `names`.
+    pub(crate) fn named(names: SettingNames) -> Self {
+        Checks(Vec::new(), names)
+    }
+
+    /// The failure `e`, named as these checks name settings.
+    pub(crate) fn failure(&self, e: &Error) -> Failure {
+        Failure::new(e, self.1)
+    }
+
     /// Mark the checks from index `from` on as run inside `scope`.
     pub(crate) fn scope_from(&mut self, from: usize, scope: &'static str) {
         for c in &mut self.0[from..] {
@@ -259,7 +280,10 @@ impl Checks {
     ) -> Result<T> {
         match &result {
             Ok(_) => self.push(name, Status::Pass, expected, actual, detail.into()),
-            Err(e) => self.push(name, Status::Fail, expected, actual, e.detail().to_string()),
+            Err(e) => {
+                let detail = e.detail_with(self.1).into_owned();
+                self.push(name, Status::Fail, expected, actual, detail)
+            }
         }
         result
     }

@@ -11,6 +11,7 @@ use crate::evidence::bundle_check::{self, SigstoreArtifact};
 use crate::evidence::{self, Evidence};
 use crate::identity::CertIdentity;
 use crate::policy::Policy;
+use crate::setting::SettingProblem;
 use crate::verdict::{Checks, Failure, Verdict};
 use crate::{evidence::bare_dsse, evidence::private_pki, identity::signer_checks};
 use serde::Serialize;
@@ -183,6 +184,11 @@ impl Verifier {
         &self.policy
     }
 
+    /// An empty check list that names settings as the policy asks.
+    pub(crate) fn checks(&self) -> Checks {
+        Checks::named(self.policy.setting_names)
+    }
+
     /// Verify `inputs`. Never panics on bad input; every problem becomes a
     /// failed verdict with its class.
     pub fn verify(&self, inputs: &Inputs) -> Report {
@@ -194,7 +200,7 @@ impl Verifier {
                 subject: subject.describe(),
                 verdict: match &entries {
                     Ok(entries) => self.verify_entries(entries, subject, &inputs.evidence),
-                    Err(e) => failed(Checks::default(), e, 0),
+                    Err(e) => failed(self.checks(), e, 0),
                 },
             })
             .collect::<Vec<_>>();
@@ -222,7 +228,7 @@ impl Verifier {
         };
         let mut best: Option<Verdict> = None;
         for (i, entry) in entries.iter().enumerate() {
-            let mut checks = Checks::default();
+            let mut checks = self.checks();
             let mut signer = None;
             let mut statement = None;
             let outcome = match entry {
@@ -267,7 +273,7 @@ impl Verifier {
         }
         best.unwrap_or_else(|| {
             failed(
-                Checks::default(),
+                self.checks(),
                 &Error::Input("evidence file has no entries".into()),
                 0,
             )
@@ -366,9 +372,13 @@ impl Verifier {
         let policy = &self.policy;
         let fulcio = identity.is_some() && policy.anchor.certificate_chain().is_none();
         if fulcio && !policy.names_signer() {
-            return checks.record(CheckId::Identity, None, identity.and_then(|i| i.san.clone()), "", Err(Error::Input(
-                "keyless evidence needs an expected signer: pass --certificate-identity (or -regexp), --source-repo, --repo or --owner".into(),
-            )));
+            return checks.record(
+                CheckId::Identity,
+                None,
+                identity.and_then(|i| i.san.clone()),
+                "",
+                Err(Error::Setting(SettingProblem::NoExpectedSigner)),
+            );
         }
         match identity {
             Some(id) => signer_checks::check(id, policy, checks)?,
@@ -425,7 +435,7 @@ impl Verifier {
             provenance::check(st, identity, policy.builder_id.as_deref(), enforce, checks)?;
             runner_policy::check(st, &policy.runner, checks)?;
         } else if policy.builder_id.is_some() {
-            return Err(Error::Policy("--builder-id needs SLSA provenance".into()));
+            return Err(Error::Setting(SettingProblem::BuilderIdNeedsProvenance));
         } else if !policy.runner.is_empty() {
             return Err(Error::Policy(
                 "a runner policy needs SLSA provenance (the train runner is recorded there)".into(),
@@ -511,10 +521,11 @@ fn pick_digest(st: &Statement, file: &[Digest; 2]) -> Digest {
 
 /// A verdict that failed with `e` after `checks`.
 pub(crate) fn failed(checks: Checks, e: &Error, entry: usize) -> Verdict {
+    let failure = Some(checks.failure(e));
     Verdict {
         verified: false,
         checks: checks.0,
-        failure: Some(Failure::from(e)),
+        failure,
         signer: None,
         predicate_type: None,
         statement: None,

@@ -300,3 +300,45 @@ fn a_key_and_a_certificate_chain_are_refused_together() {
     assert_eq!(code(&o), 2, "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("mutually exclusive"));
 }
+
+/// A setting that does not fit the evidence is named as data: the CLI
+/// renders it as its flag, the library as its API name, and the data says
+/// which setting it is.
+#[test]
+fn a_missing_key_is_named_as_the_flag_by_the_cli_and_as_the_api_by_the_library() {
+    use slsa_aibom_verify::{Inputs, Policy, Setting, Subject, Verifier};
+    let d = testdata().join("keyed");
+    let bundle = d.join("provenance.sigstore.json");
+    let subject = d.join("artifact.bin");
+    let out = cli(&[
+        "verify-bundle".into(),
+        "--bundle".into(),
+        s(&bundle),
+        "--format".into(),
+        "json".into(),
+        s(&subject),
+    ]);
+    assert_eq!(code(&out), 2);
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cli_text = "bundle is signed with a managed key; pass its public key with --key";
+    assert_eq!(j["results"][0]["failure"]["message"], cli_text, "{j:#}");
+
+    let report = Verifier::new(Policy::default()).unwrap().verify(&Inputs {
+        evidence: bundle,
+        subjects: vec![Subject::File(subject)],
+    });
+    let failure = report
+        .failure()
+        .expect("a keyed bundle without a key fails");
+    assert_eq!(
+        failure.message,
+        "bundle is signed with a managed key; pass its public key with `TrustAnchor::Key`"
+    );
+    assert!(!failure.message.contains("--"));
+    let problem = failure.setting_problem.as_ref().expect("typed");
+    assert_eq!(
+        problem,
+        &slsa_aibom_verify::SettingProblem::KeyedBundleWithoutKey
+    );
+    assert_eq!(problem.settings(), &[Setting::Key]);
+}

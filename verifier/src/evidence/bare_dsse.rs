@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::evidence::keys::PublicKey;
 use crate::evidence::Envelope;
 use crate::policy::Policy;
+use crate::setting::SettingProblem;
 use crate::verdict::Checks;
 use sigstore_types::DerCertificate;
 
@@ -65,17 +66,14 @@ pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Re
         )?;
     }
     let why = if certs == 0 {
-        "bare DSSE envelope has no certificate, log entry or timestamp; pass --key if it is keyed"
+        Error::Setting(SettingProblem::BareEnvelopeWithoutKey)
     } else {
-        "bare DSSE envelope with an embedded certificate but no log entry, inclusion proof or timestamp, \
-         so neither its signing time nor its logging can be established offline; \
-         fetch its Rekor entry and verify it as a Sigstore bundle"
+        Error::NoTransparency(
+            "bare DSSE envelope with an embedded certificate but no log entry, inclusion proof or timestamp, \
+             so neither its signing time nor its logging can be established offline; \
+             fetch its Rekor entry and verify it as a Sigstore bundle"
+                .into(),
+        )
     };
-    checks.record(
-        CheckId::Transparency,
-        None,
-        None,
-        "",
-        Err(Error::NoTransparency(why.into())),
-    )
+    checks.record(CheckId::Transparency, None, None, "", Err(why))
 }

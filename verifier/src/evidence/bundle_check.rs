@@ -6,6 +6,7 @@ use crate::check_id::CheckId;
 use crate::documents::digest::Digest;
 use crate::error::{Error, Result};
 use crate::policy::Policy;
+use crate::setting::SettingProblem;
 use crate::verdict::Checks;
 use sigstore_crypto::CertificateInfo;
 use sigstore_types::bundle::VerificationMaterialContent;
@@ -114,18 +115,12 @@ pub(crate) fn verify(
         format!("Sigstore bundle {}", version(bundle)),
     );
     let mismatch = match (policy.anchor.key(), keyed) {
-        (None, true) => Some("bundle is signed with a managed key; pass its public key with --key"),
-        (Some(_), false) => Some("--key given, but the bundle is signed with a certificate"),
+        (None, true) => Some(SettingProblem::KeyedBundleWithoutKey),
+        (Some(_), false) => Some(SettingProblem::KeyForCertificateBundle),
         _ => None,
     };
     if let Some(why) = mismatch {
-        return checks.record(
-            CheckId::SignerKey,
-            None,
-            None,
-            "",
-            Err(Error::Input(why.into())),
-        );
+        return checks.record(CheckId::SignerKey, None, None, "", Err(Error::Setting(why)));
     }
     // After the check above, a key is given exactly when the bundle is keyed.
     let outcome = match policy.anchor.key() {

@@ -6,6 +6,7 @@
 use crate::check_id::CheckId;
 use crate::error::{Error, Result};
 use crate::evidence::keys::PublicKey;
+use crate::setting::SettingProblem;
 use crate::verdict::Checks;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use sigstore_crypto::CertificateInfo;
@@ -44,11 +45,7 @@ fn certificates(bundle: &Bundle) -> Result<(&[u8], Vec<CertificateDer<'_>>)> {
                     .collect(),
             )
         }
-        _ => {
-            return Err(Error::Input(
-                "--certificate-chain needs a bundle signed with a certificate".into(),
-            ))
-        }
+        _ => return Err(Error::Setting(SettingProblem::ChainNeedsCertificate)),
     })
 }
 
@@ -65,9 +62,7 @@ pub(crate) fn verify(
         "Sigstore bundle with a private-PKI certificate",
     );
     if !bundle.verification_material.tlog_entries.is_empty() {
-        return Err(Error::Input(
-            "bundle carries transparency log entries; verify it against its --trusted-root instead of --certificate-chain".into(),
-        ));
+        return Err(Error::Setting(SettingProblem::ChainForLoggedBundle));
     }
     let (leaf, intermediates) = certificates(bundle)?;
     let info = sigstore_crypto::parse_certificate_info(&sigstore_types::DerCertificate::from(
@@ -81,8 +76,11 @@ pub(crate) fn verify(
     let anchors = anchor_ders
         .iter()
         .map(|d| {
-            webpki::anchor_from_trusted_cert(d)
-                .map_err(|e| Error::Input(format!("unusable --certificate-chain certificate: {e}")))
+            webpki::anchor_from_trusted_cert(d).map_err(|e| {
+                Error::Setting(SettingProblem::UnusableChainCertificate {
+                    reason: e.to_string(),
+                })
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     let leaf_der = CertificateDer::from(leaf);
@@ -113,16 +111,14 @@ pub(crate) fn verify(
                 .into();
             direct_link(leaf, &anchor_ders, info.not_before)
         }
-        Err(e) => Err(Error::Crypto(format!(
-            "certificate does not chain to the supplied --certificate-chain: {e:?}"
-        ))),
+        Err(e) => Err(Error::Setting(SettingProblem::NotChained {
+            reason: format!("{e:?}"),
+        })),
     };
     checks.record(CheckId::CertificateChain, None, None, detail, chain)?;
 
     let SignatureContent::DsseEnvelope(env) = &bundle.content else {
-        return Err(Error::Input(
-            "--certificate-chain verification supports DSSE bundles only".into(),
-        ));
+        return Err(Error::Setting(SettingProblem::ChainNeedsDsse));
     };
     let key = PublicKey::from_der(info.public_key.clone())?;
     let ok = key.verify(&env.pae(), env.signature.sig.as_bytes());
@@ -191,9 +187,7 @@ fn direct_link(leaf: &[u8], issuers: &[CertificateDer<'_>], at: jiff::Timestamp)
             return Ok(());
         }
     }
-    Err(Error::Crypto(
-        "signing certificate is not signed by any supplied --certificate-chain certificate".into(),
-    ))
+    Err(Error::Setting(SettingProblem::NotSignedByChain))
 }
 
 /// Verify a certificate signature over `tbs` with the issuer's SPKI (DER).

@@ -29,7 +29,7 @@ pub use layout::verify_layout;
 pub use link::LinkTrust;
 
 use crate::error::{Error, Result};
-use crate::verdict::{Checks, Failure, Verdict};
+use crate::verdict::{Checks, Verdict};
 use crate::verifier::{Report, SubjectVerdict};
 use in_toto::models::Metablock;
 use sha2::{Digest as _, Sha256};
@@ -147,7 +147,7 @@ pub(crate) fn report(
     checks: Checks,
     outcome: Result<()>,
 ) -> Report {
-    let failure = outcome.as_ref().err().map(Failure::from);
+    let failure = outcome.as_ref().err().map(|e| checks.failure(e));
     Report {
         verified: failure.is_none(),
         evidence: evidence.display().to_string(),

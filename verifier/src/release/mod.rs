@@ -208,8 +208,9 @@ fn verify_part(
     evidence: &Path,
     subjects: Vec<Subject>,
 ) -> Part {
+    let names = policy.setting_names;
     let verdict = match Verifier::new(policy) {
-        Err(e) => failed(Checks::default(), &e, 0),
+        Err(e) => failed(Checks::named(names), &e, 0),
         Ok(v) => {
             // Every subject must verify: report the first failure, else the first verdict.
             v.verify(&Inputs {
@@ -218,7 +219,7 @@ fn verify_part(
             })
             .deciding_verdict()
             .cloned()
-            .unwrap_or_else(|| failed(Checks::default(), &Error::Input("no subjects".into()), 0))
+            .unwrap_or_else(|| failed(Checks::named(names), &Error::Input("no subjects".into()), 0))
         }
     };
     Part {
@@ -276,9 +277,10 @@ pub fn verify_release(
             .verdict
             .failure
             .clone()
-            .or(Some(Failure::from(&Error::Digest(
-                "the model signature lists no sha256 files".into(),
-            ))));
+            .or(Some(Failure::new(
+                &Error::Digest("the model signature lists no sha256 files".into()),
+                policy.setting_names,
+            )));
         return report;
     }
     let provenance = verify_part(
@@ -296,7 +298,7 @@ pub fn verify_release(
     let failure = [&provenance, &aibom]
         .iter()
         .find_map(|p| p.verdict.failure.clone());
-    let mut checks = Checks::default();
+    let mut checks = Checks::named(policy.setting_names);
     let outcome = match failure {
         Some(f) => Err(f),
         None => bind_and_judge(
@@ -309,7 +311,7 @@ pub fn verify_release(
             release,
             &mut checks,
         )
-        .map_err(|e| Failure::from(&e)),
+        .map_err(|e| checks.failure(&e)),
     };
     report.provenance = Some(provenance);
     report.aibom = Some(aibom);

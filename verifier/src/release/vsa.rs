@@ -9,7 +9,8 @@ use crate::documents::mlbom::MlBom;
 use crate::error::{Error, Result};
 use crate::policy::Policy;
 use crate::release::{consistency, Release, ReleaseReport};
-use crate::verdict::{Checks, Failure};
+use crate::setting::SettingProblem;
+use crate::verdict::Checks;
 use crate::verifier::{failed, Inputs, Report, Subject, SubjectVerdict, Verifier};
 use crate::Digest;
 use serde_json::{json, Value};
@@ -85,9 +86,10 @@ pub fn summary(
             "the release did not verify; there is nothing to summarise".into(),
         ));
     }
-    let policy_sha256 = report.policy_sha256.as_deref().ok_or_else(|| {
-        Error::Input("a verification summary names its policy: verify with --policy FILE".into())
-    })?;
+    let policy_sha256 = report
+        .policy_sha256
+        .as_deref()
+        .ok_or(Error::Setting(SettingProblem::SummaryNeedsPolicy))?;
     fn statement<'a>(
         part: Option<&'a crate::release::Part>,
         doc: &str,
@@ -177,6 +179,7 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
             .collect::<Vec<_>>()
             .join(", "),
     };
+    let names = policy.setting_names;
     let mut policy = policy.clone();
     policy.predicate_type = Some(VSA_PREDICATE.into());
     let outcome = Verifier::new(policy).and_then(|v| {
@@ -212,7 +215,7 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
                 trust_root: String::new(),
                 results: vec![SubjectVerdict {
                     subject: describe,
-                    verdict: failed(Checks::default(), &e, 0),
+                    verdict: failed(Checks::named(names), &e, 0),
                 }],
             }
         }
@@ -220,9 +223,9 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
     let mut verdict = report
         .deciding_verdict()
         .cloned()
-        .unwrap_or_else(|| failed(Checks::default(), &Error::Input("no subjects".into()), 0));
+        .unwrap_or_else(|| failed(Checks::named(names), &Error::Input("no subjects".into()), 0));
     if verdict.verified {
-        let mut checks = Checks(std::mem::take(&mut verdict.checks));
+        let mut checks = Checks(std::mem::take(&mut verdict.checks), names);
         let outcome = match verdict.statement.as_ref() {
             Some(statement) => summary_checks(statement, files.as_ref(), expect, &mut checks),
             None => Err(Error::Input(
@@ -231,7 +234,7 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
         };
         if let Err(e) = outcome {
             verdict.verified = false;
-            verdict.failure = Some(Failure::from(&e));
+            verdict.failure = Some(checks.failure(&e));
             verdict.statement = None;
         }
         verdict.checks = checks.0;

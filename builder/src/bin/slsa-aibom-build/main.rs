@@ -41,7 +41,7 @@ mod rebuild;
 mod train;
 
 use clap::{Parser, Subcommand};
-use slsa_aibom_builder::error::Result;
+use slsa_aibom_builder::error::{BuildError, Result};
 use slsa_aibom_builder::pipeline::BuildSummary;
 use std::process::ExitCode;
 
@@ -150,7 +150,13 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("slsa-aibom-build: {e}");
+            match &e {
+                BuildError::OutputNotEmpty(dir) => eprintln!(
+                    "slsa-aibom-build: {} exists and is not empty (use --force to replace it)",
+                    dir.display()
+                ),
+                _ => eprintln!("slsa-aibom-build: {e}"),
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }

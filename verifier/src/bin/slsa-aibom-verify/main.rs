@@ -106,10 +106,11 @@ fn exit_for(class: Option<ErrorClass>) -> ExitCode {
 /// when that format was asked for) and pick its exit code.
 pub fn fail(e: &Error, format: Format) -> ExitCode {
     if format == Format::Json {
-        let j = serde_json::json!({"verified": false, "failure": {"class": e.class(), "message": e.detail()}});
+        let message = e.detail_with(policy_args::FLAGS);
+        let j = serde_json::json!({"verified": false, "failure": {"class": e.class(), "message": message}});
         print_json(&j);
     } else {
-        eprintln!("slsa-aibom-verify: {e}");
+        eprintln!("slsa-aibom-verify: {}", e.render(policy_args::FLAGS));
     }
     exit_for(Some(e.class()))
 }

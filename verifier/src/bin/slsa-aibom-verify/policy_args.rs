@@ -3,7 +3,24 @@
 use clap::Args;
 use slsa_aibom_verify::evidence::bounded_read;
 use slsa_aibom_verify::{Error, Instance, Policy, PublicKey, SanMatcher, TrustAnchor, TrustRoot};
+use slsa_aibom_verify::{Setting, SettingNames};
 use std::path::PathBuf;
+
+/// How this CLI names each setting in messages: by its flag.
+pub const FLAGS: SettingNames = SettingNames(flag);
+
+fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::ExpectedSigner => {
+            "--certificate-identity (or -regexp), --source-repo, --repo or --owner"
+        }
+        Setting::Key => "--key",
+        Setting::CertificateChain => "--certificate-chain",
+        Setting::TrustedRoot => "--trusted-root",
+        Setting::BuilderId => "--builder-id",
+        Setting::Policy => "--policy FILE",
+    }
+}
 
 /// Who must have signed, under which trust root. Each flag given overrides
 /// the same setting of a policy file.
@@ -122,6 +139,7 @@ impl PolicyArgs {
     /// `base` with every flag that was given applied over it.
     pub fn apply(&self, base: Policy) -> Result<Policy, Error> {
         let mut p = base;
+        p.setting_names = FLAGS;
         match (&self.trusted_root, &self.instance) {
             (Some(path), _) => p.anchor = TrustAnchor::Sigstore(TrustRoot::from_file(path)?),
             (None, Some(name)) => {
