@@ -402,3 +402,42 @@ fn the_ml_bom_round_trips_through_the_formats_crate_and_the_verifier_reads_it_al
         .collect();
     assert_eq!(view.workflow_uids, uids);
 }
+
+/// The provenance the builder writes reads back through the formats crate's
+/// typed model unchanged, as the verifier reads it: our build type, the job,
+/// every dataset's split commitments, the trainer and the byproducts.
+#[test]
+fn the_provenance_round_trips_through_the_formats_crate_as_the_verifier_reads_it() {
+    use slsa_aibom_verify::documents::provenance::{ours, OurProvenance};
+    use slsa_aibom_verify::documents::statement::Statement;
+    let written = statement(&out().join("attestations/provenance.sigstore.json"));
+    let st: Statement = serde_json::from_value(written.clone()).unwrap();
+    let typed: OurProvenance = ours(&st).unwrap();
+    assert_eq!(serde_json::to_value(&typed).unwrap(), written["predicate"]);
+    let definition = &typed.build_definition;
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(out().join("build-record.json")).unwrap()).unwrap();
+    assert_eq!(
+        definition.external_parameters.job.path,
+        record["job"]["path"]
+    );
+    let datasets: Vec<_> = typed.dependencies("dataset:").collect();
+    assert!(!datasets.is_empty());
+    for d in datasets {
+        let roots = d
+            .dataset_annotations()
+            .expect("typed split commitments")
+            .record_roots;
+        for (split, root) in roots {
+            assert_eq!(root.records, record["splits"][&split]["records"], "{split}");
+            assert_eq!(root.root, record["splits"][&split]["root"], "{split}");
+        }
+    }
+    assert_eq!(typed.dependencies("trainer").count(), 1);
+    let aibom = typed
+        .byproduct("aibom.cdx.json")
+        .and_then(|b| b.sha256_hex());
+    let file = std::fs::read(out().join("aibom.cdx.json")).unwrap();
+    use sha2::Digest as _;
+    assert_eq!(aibom, Some(hex::encode(sha2::Sha256::digest(file))));
+}

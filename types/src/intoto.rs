@@ -7,6 +7,9 @@ pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 /// The in-toto Statement v1 `_type`.
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
 
+/// The in-toto Statement v0.1 `_type` (still written by older SLSA generators).
+pub const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
+
 /// SLSA provenance v1.
 pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
 

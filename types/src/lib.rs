@@ -7,6 +7,8 @@
 //! - [`intoto`]: the in-toto Statement and DSSE payload type, and the
 //!   predicate types of the three signed documents;
 //! - [`GITHUB_ISSUER`]: the only OIDC issuer our keyless builds have;
+//! - [`statement`]: the in-toto Statement, generic over its predicate;
+//! - [`provenance`]: SLSA provenance v1, and our build type's parameters;
 //! - [`layout`]: the file names of a release, in one place;
 //! - [`cyclonedx`]: the typed CycloneDX 1.6 ML-BOM the builder writes.
 
@@ -15,6 +17,8 @@
 pub mod cyclonedx;
 pub mod intoto;
 pub mod layout;
+pub mod provenance;
+pub mod statement;
 
 /// The GitHub Actions OIDC issuer: the only one keyless builds accept.
 pub const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";

@@ -19,6 +19,7 @@ use crate::release::consistency::{dependencies, subjects};
 use crate::verifier::{Subject, Verifier};
 use crate::Digest;
 use serde::Serialize;
+use slsa_aibom_types::provenance::{BASE_MODEL, DATASET_PREFIX, TRAINER};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -195,20 +196,21 @@ fn merge(model: &mut Model, found: Found) {
     model.signer = found.signer;
     model.builder_commit = model.builder_commit.take().or(found.builder_commit);
     if st.predicate_type == SLSA_PROVENANCE_V1 {
-        for (name, sha256) in dependencies(st, "dataset:") {
-            let name = name.trim_start_matches("dataset:").to_string();
+        for (name, sha256) in dependencies(st, DATASET_PREFIX) {
+            let name = name.trim_start_matches(DATASET_PREFIX).to_string();
             model.datasets.insert((name, sha256));
         }
-        for d in
-            crate::documents::mlbom::array(&st.predicate["buildDefinition"]["resolvedDependencies"])
-        {
-            match d["name"].as_str() {
-                Some("base-model") => {
-                    model.base_model = d["digest"]["sha256"].as_str().map(str::to_ascii_lowercase)
-                }
-                Some("trainer") => {
-                    if let Some((name, version)) = d["uri"]
-                        .as_str()
+        let provenance = crate::documents::provenance::slsa_v1(st).ok();
+        let deps = provenance
+            .iter()
+            .flat_map(|p| &p.build_definition.resolved_dependencies);
+        for d in deps {
+            match d.name.as_str() {
+                BASE_MODEL => model.base_model = d.sha256_hex(),
+                TRAINER => {
+                    if let Some((name, version)) = d
+                        .uri
+                        .as_deref()
                         .and_then(|u| u.strip_prefix("pkg:cargo/"))
                         .and_then(|u| u.split_once('@'))
                     {

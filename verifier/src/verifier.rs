@@ -5,7 +5,7 @@ use crate::documents::digest::{hash_file, Digest};
 use crate::documents::model_signing;
 use crate::documents::provenance;
 use crate::documents::runner_policy;
-use crate::documents::statement::Statement;
+use crate::documents::statement::{self, Statement};
 use crate::error::{Error, Result};
 use crate::evidence::bundle_check::{self, SigstoreArtifact};
 use crate::evidence::{self, Evidence};
@@ -472,11 +472,11 @@ impl Verifier {
                 vec![m.root]
             }
         };
-        match st.subject_matching(&digests) {
+        match statement::subject_matching(st, &digests) {
             Some(s) => {
                 let d = digests
                     .iter()
-                    .find(|d| s.matches(std::slice::from_ref(d)))
+                    .find(|d| statement::subject_matches(s, std::slice::from_ref(d)))
                     .map(|d| d.to_string());
                 checks.pass(
                     CheckId::Subject,

@@ -7,7 +7,6 @@ pub mod model_signature;
 pub mod platform;
 pub mod provenance;
 pub mod record;
-pub mod statement;
 pub mod train_runner;
 
 use crate::error::{BuildError, Result};
@@ -40,7 +39,7 @@ pub fn attest(
         serde_json::to_string_pretty(&bom).map_err(|e| BuildError::Sign(e.to_string()))?;
     aibom_json.push('\n');
     let aibom_sha256 = hex::encode(Sha256::digest(aibom_json.as_bytes()));
-    let bom_statement = statement::Statement::new(
+    let bom_statement = slsa_aibom_types::statement::Statement::new(
         provenance::subjects(record),
         aibom::CYCLONEDX_PREDICATE,
         &bom,
@@ -51,15 +50,15 @@ pub fn attest(
         (AIBOM_FILE.to_string(), aibom_json),
         (
             format!("{ATTESTATIONS_DIR}/{PROVENANCE}"),
-            signer.sign_statement(&provenance.to_bytes())?,
+            signer.sign_statement(&statement_bytes(&provenance)?)?,
         ),
         (
             format!("{ATTESTATIONS_DIR}/{AIBOM_BUNDLE}"),
-            signer.sign_statement(&bom_statement.to_bytes())?,
+            signer.sign_statement(&statement_bytes(&bom_statement)?)?,
         ),
         (
             MODEL_SIG.to_string(),
-            signer.sign_statement(&model_sig.to_bytes())?,
+            signer.sign_statement(&statement_bytes(&model_sig)?)?,
         ),
     ];
     if let Some(pem) = signer.public_key_pem() {
@@ -68,4 +67,13 @@ pub fn attest(
     intoto.add_attest_link(record, &files)?;
     files.extend(intoto.files);
     Ok(Attestations { files })
+}
+
+/// The bytes of `statement` that get signed.
+fn statement_bytes<P: serde::Serialize>(
+    statement: &slsa_aibom_types::statement::Statement<P>,
+) -> Result<Vec<u8>> {
+    statement
+        .to_bytes()
+        .map_err(|e| BuildError::Sign(format!("cannot serialise a statement: {e}")))
 }

@@ -3,9 +3,9 @@
 //! subject, as `model_signing` computes it.
 
 use super::record::OutputFile;
-use super::statement::{Descriptor, Statement};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
+use slsa_aibom_types::statement::{Statement, Subject};
 use slsa_aibom_verify::documents::model_signing::MODEL_SIGNING_V1;
 
 #[derive(Serialize)]
@@ -58,7 +58,7 @@ pub fn statement(dir_name: &str, files: &[OutputFile]) -> Statement<impl Seriali
             .collect(),
     };
     Statement::new(
-        vec![Descriptor::sha256(dir_name, hex::encode(root.finalize()))],
+        vec![Subject::sha256(dir_name, hex::encode(root.finalize()))],
         MODEL_SIGNING_V1,
         predicate,
     )

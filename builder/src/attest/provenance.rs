@@ -2,115 +2,66 @@
 //! (documented in `docs/buildtype-v1.md`).
 
 use super::record::BuildRecord;
-use super::statement::{Descriptor, Statement};
-use serde::Serialize;
-use serde_json::{json, Value};
-use slsa_aibom_verify::documents::provenance::SLSA_PROVENANCE_V1;
+use serde_json::json;
+use slsa_aibom_types::intoto::SLSA_PROVENANCE_V1;
+use slsa_aibom_types::provenance::{
+    BuildDefinition, Builder, DatasetAnnotations, ExternalParameters, InternalParameters, JobFile,
+    Provenance, RecordRoot, ResourceDescriptor, RunDetails, RunMetadata,
+};
+use slsa_aibom_types::statement::{Statement, Subject};
 use std::collections::BTreeMap;
 
-pub use slsa_aibom_verify::identity::our_builder::BUILD_TYPE;
+pub use slsa_aibom_types::provenance::BUILD_TYPE;
 
 /// The builder ID of local (keyed) runs; the workflow's own URI in GitHub Actions.
 pub const LOCAL_BUILDER_ID: &str = "https://github.com/ORG/slsa-aibom/slsa-aibom-build@v1";
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Predicate {
-    build_definition: BuildDefinition,
-    run_details: RunDetails,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BuildDefinition {
-    build_type: &'static str,
-    external_parameters: Value,
-    internal_parameters: Value,
-    resolved_dependencies: Vec<ResourceDescriptor>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RunDetails {
-    builder: Builder,
-    metadata: RunMetadata,
-    byproducts: Vec<ResourceDescriptor>,
-}
-
-#[derive(Serialize)]
-struct Builder {
-    id: String,
-    version: BTreeMap<String, String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RunMetadata {
-    invocation_id: String,
-    started_on: String,
-    finished_on: String,
-}
-
-/// An SLSA ResourceDescriptor.
-#[derive(Debug, Clone, Serialize)]
-pub struct ResourceDescriptor {
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uri: Option<String>,
-    digest: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    annotations: Option<Value>,
-}
-
-impl ResourceDescriptor {
-    fn new(name: impl Into<String>, uri: Option<String>, sha256: &str) -> Self {
-        ResourceDescriptor {
-            name: name.into(),
-            uri,
-            digest: BTreeMap::from([("sha256".into(), sha256.to_string())]),
-            annotations: None,
-        }
-    }
-}
+/// Our provenance predicate, with our build type's parameters.
+pub type OurProvenance = Provenance<ExternalParameters, InternalParameters>;
 
 /// The subjects: every file of the model directory.
-pub fn subjects(record: &BuildRecord) -> Vec<Descriptor> {
+pub fn subjects(record: &BuildRecord) -> Vec<Subject> {
     record
         .model_files
         .iter()
-        .map(|f| Descriptor::sha256(&f.path, &f.sha256))
+        .map(|f| Subject::sha256(&f.path, &f.sha256))
         .collect()
 }
 
 /// The resolved dependencies: job file, data files (with per-split record
 /// roots), Croissant metadata, base model, trainer binary and `Cargo.lock`.
 pub fn dependencies(record: &BuildRecord) -> Vec<ResourceDescriptor> {
-    let mut deps = vec![ResourceDescriptor::new(
+    let mut deps = vec![ResourceDescriptor::sha256(
         "job",
         Some(format!("file:{}", record.job.path)),
         &record.job.sha256,
     )];
-    let roots: BTreeMap<&str, Value> = record
+    let record_roots: BTreeMap<String, RecordRoot> = record
         .splits
         .iter()
         .map(|(name, c)| {
-            (
-                name.as_str(),
-                json!({ "records": c.records, "root": c.root }),
-            )
+            let root = RecordRoot {
+                records: c.records as u64,
+                root: c.root.clone(),
+            };
+            (name.as_str().to_string(), root)
         })
         .collect();
     for f in &record.data_files {
-        let mut d = ResourceDescriptor::new(
+        let mut d = ResourceDescriptor::sha256(
             format!("dataset:{}", f.name),
             Some(format!("file:{}", f.name)),
             &f.sha256,
         );
-        d.annotations = Some(json!({ "size": f.size, "recordRoots": roots }));
+        let annotations = DatasetAnnotations {
+            record_roots: record_roots.clone(),
+            size: f.size,
+        };
+        d.annotations = Some(json!(annotations));
         deps.push(d);
     }
     if let Some(c) = &record.croissant {
-        deps.push(ResourceDescriptor::new(
+        deps.push(ResourceDescriptor::sha256(
             "croissant",
             Some(format!("file:{}", c.name)),
             &c.sha256,
@@ -118,17 +69,17 @@ pub fn dependencies(record: &BuildRecord) -> Vec<ResourceDescriptor> {
     }
     if let Some(b) = &record.base_model {
         let mut d =
-            ResourceDescriptor::new("base-model", Some(format!("file:{}", b.path)), &b.sha256);
+            ResourceDescriptor::sha256("base-model", Some(format!("file:{}", b.path)), &b.sha256);
         d.annotations = Some(json!({ "attestationSha256": b.attestation_sha256 }));
         deps.push(d);
     }
     let t = &record.environment.trainer;
-    deps.push(ResourceDescriptor::new(
+    deps.push(ResourceDescriptor::sha256(
         "trainer",
         Some(format!("pkg:cargo/slsa-aibom-builder@{}", t.version)),
         &t.binary_sha256,
     ));
-    deps.push(ResourceDescriptor::new(
+    deps.push(ResourceDescriptor::sha256(
         "Cargo.lock",
         None,
         &t.cargo_lock_sha256,
@@ -145,50 +96,23 @@ pub fn statement(
     builder_id: &str,
     platform: Option<&super::platform::Platform>,
     aibom_sha256: &str,
-) -> Statement<impl Serialize> {
+) -> Statement<OurProvenance> {
     let mut byproducts: Vec<ResourceDescriptor> = record
         .byproducts
         .iter()
-        .map(|f| ResourceDescriptor::new(&f.path, None, &f.sha256))
+        .map(|f| ResourceDescriptor::sha256(&f.path, None, &f.sha256))
         .collect();
-    byproducts.push(ResourceDescriptor::new(
+    byproducts.push(ResourceDescriptor::sha256(
         super::AIBOM_FILE,
         None,
         aibom_sha256,
     ));
     let env = &record.environment;
-    let predicate = Predicate {
+    let predicate = Provenance {
         build_definition: BuildDefinition {
-            build_type: BUILD_TYPE,
-            external_parameters: {
-                let mut p = json!({
-                    "job": { "path": record.job.path, "digest": { "sha256": record.job.sha256 } },
-                    "spec": record.job.spec,
-                    "device": env.backend.device,
-                });
-                if let Some(platform) = platform {
-                    p["inputs"] = json!(platform.definition.inputs);
-                }
-                p
-            },
-            internal_parameters: {
-                let mut p = json!({
-                    "threads": env.backend.threads,
-                    "framework": env.backend.framework,
-                    "cpuFeatures": env.cpu.features,
-                    "determinism": crate::determinism::Determinism::of(env),
-                });
-                if let Some(nvml) = &env.nvml {
-                    p["nvidia"] = json!(nvml);
-                }
-                if let Some(energy) = &env.training_energy {
-                    p["trainingEnergy"] = json!(energy);
-                }
-                if let Some(platform) = platform {
-                    p["trainRunner"] = json!(platform.runner);
-                }
-                p
-            },
+            build_type: BUILD_TYPE.to_string(),
+            external_parameters: external_parameters(record, platform),
+            internal_parameters: Some(internal_parameters(record, platform)),
             resolved_dependencies: dependencies(record),
         },
         run_details: RunDetails {
@@ -197,12 +121,47 @@ pub fn statement(
                 version: BTreeMap::from([("slsa-aibom-build".into(), env.trainer.version.clone())]),
             },
             metadata: RunMetadata {
-                invocation_id: record.invocation_id.clone(),
-                started_on: record.started_on.clone(),
-                finished_on: record.finished_on.clone(),
+                invocation_id: Some(record.invocation_id.clone()),
+                started_on: Some(record.started_on.clone()),
+                finished_on: Some(record.finished_on.clone()),
             },
             byproducts,
         },
     };
     Statement::new(subjects(record), SLSA_PROVENANCE_V1, predicate)
+}
+
+/// What the caller controlled: the job file and its parsed spec, the
+/// device, and (in the workflow) the workflow's inputs.
+fn external_parameters(
+    record: &BuildRecord,
+    platform: Option<&super::platform::Platform>,
+) -> ExternalParameters {
+    ExternalParameters {
+        device: record.environment.backend.device.clone(),
+        inputs: platform.map(|p| p.definition.inputs.clone()),
+        job: JobFile {
+            digest: BTreeMap::from([("sha256".into(), record.job.sha256.clone())]),
+            path: record.job.path.clone(),
+        },
+        spec: json!(record.job.spec),
+    }
+}
+
+/// What the builder, the train runner and (in the workflow) the signing
+/// job recorded.
+fn internal_parameters(
+    record: &BuildRecord,
+    platform: Option<&super::platform::Platform>,
+) -> InternalParameters {
+    let env = &record.environment;
+    InternalParameters {
+        cpu_features: env.cpu.features.clone(),
+        determinism: json!(crate::determinism::Determinism::of(env)),
+        framework: env.backend.framework.clone(),
+        nvidia: env.nvml.as_ref().map(|n| json!(n)),
+        threads: env.backend.threads,
+        train_runner: platform.map(|p| json!(p.runner)),
+        training_energy: env.training_energy.as_ref().map(|e| json!(e)),
+    }
 }

@@ -326,7 +326,7 @@ mod tests {
             r#"{{"_type":"{STATEMENT_V1}","subject":[{{"name":"m","digest":{{"sha256":"00"}}}}],"predicateType":"{MODEL_SIGNING_V1}",
             "predicate":{{"serialization":{{"method":"{method}","hash_type":"sha256","allow_symlinks":false,"ignore_paths":["skip"]}},"resources":{resources}}}}}"#
         );
-        Statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
+        crate::documents::statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
     }
 
     #[test]

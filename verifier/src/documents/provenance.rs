@@ -10,6 +10,33 @@ use crate::verdict::Checks;
 
 /// SLSA provenance v1.
 pub use slsa_aibom_types::intoto::SLSA_PROVENANCE_V1;
+/// The typed SLSA v1 predicate and our build type's parameters.
+pub use slsa_aibom_types::provenance::{ExternalParameters, InternalParameters, Provenance};
+
+/// Our build type's provenance, its parameters typed.
+pub type OurProvenance = Provenance<ExternalParameters, InternalParameters>;
+
+/// The statement's predicate, read as SLSA v1 provenance.
+pub fn slsa_v1(st: &Statement) -> Result<Provenance> {
+    serde_json::from_value(st.predicate.clone())
+        .map_err(|e| Error::Input(format!("the predicate is not SLSA v1 provenance: {e}")))
+}
+
+/// The statement's predicate, read as provenance of our build type.
+pub fn ours(st: &Statement) -> Result<OurProvenance> {
+    let p: OurProvenance = serde_json::from_value(st.predicate.clone()).map_err(|e| {
+        Error::Input(format!(
+            "the predicate is not provenance of our build type: {e}"
+        ))
+    })?;
+    if p.build_definition.build_type != slsa_aibom_types::provenance::BUILD_TYPE {
+        return Err(Error::Input(format!(
+            "the provenance's build type is {:?}, not ours",
+            p.build_definition.build_type
+        )));
+    }
+    Ok(p)
+}
 
 /// Builder IDs that name a GitHub runner rather than a workflow. GitHub's
 /// own attestations (and npm's) write these; the builder identity is then the
@@ -262,7 +289,7 @@ mod tests {
             r#"{{"_type":"{STATEMENT_V1}","subject":[{{"name":"a","digest":{{"sha256":"00"}}}}],"predicateType":"{SLSA_PROVENANCE_V1}",
             "predicate":{{"runDetails":{{"builder":{{"id":"{builder}"}},"metadata":{{"invocationId":"{inv}"}}}}}}}}"#
         );
-        Statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
+        crate::documents::statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
     }
 
     fn signer(san: &str, run: &str) -> CertIdentity {

@@ -67,7 +67,7 @@ impl Evidence {
                 _ => return None,
             },
         };
-        Some(crate::documents::statement::Statement::from_payload(
+        Some(crate::documents::statement::from_payload(
             payload_type,
             payload,
         ))

@@ -12,7 +12,7 @@
 pub const OUR_BUILDER_WORKFLOW: &str = "/slsa-aibom/.github/workflows/builder.yml@";
 
 /// The build type of our provenance (`docs/buildtype-v1.md`).
-pub const BUILD_TYPE: &str = "https://github.com/ORG/slsa-aibom/buildtypes/train/v1";
+pub use slsa_aibom_types::provenance::BUILD_TYPE;
 
 /// The inputs of the reusable workflow, each recorded in the provenance's
 /// `externalParameters.inputs` when the workflow built it.
@@ -29,7 +29,7 @@ pub const WORKFLOW_INPUTS: [&str; 9] = [
 ];
 
 /// The keys our build type's `externalParameters` may hold.
-pub const EXTERNAL_PARAMETERS: [&str; 4] = ["job", "spec", "device", "inputs"];
+pub use slsa_aibom_types::provenance::EXTERNAL_PARAMETERS;
 
 /// Whether a certificate SAN looks like our builder workflow (any SAN
 /// containing its path). For rules that add requirements.

@@ -5,7 +5,7 @@
 //! policy allows a partial release; one that is there is always checked.
 
 use crate::check_id::CheckId;
-use crate::documents::mlbom::array;
+use crate::documents::provenance::slsa_v1;
 use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
 use crate::verdict::Checks;
@@ -19,12 +19,15 @@ pub(crate) fn check(
     allow_partial: bool,
     checks: &mut Checks,
 ) -> Result<()> {
-    let listed = array(&provenance.predicate["runDetails"]["byproducts"]);
+    let listed = match slsa_v1(provenance) {
+        Ok(p) => p.run_details.byproducts,
+        Err(e) => return checks.record(CheckId::ReleaseByproducts, None, None, "", Err(e)),
+    };
     let mut matched = Vec::new();
     let mut absent = Vec::new();
-    for b in listed {
-        let name = b["name"].as_str().unwrap_or_default();
-        let want = b["digest"]["sha256"].as_str().map(str::to_ascii_lowercase);
+    for b in &listed {
+        let name = b.name.as_str();
+        let want = b.sha256_hex();
         let plain = !name.is_empty()
             && Path::new(name)
                 .components()

@@ -4,11 +4,13 @@
 
 use crate::check_id::CheckId;
 use crate::documents::mlbom::{array, MlBom};
+use crate::documents::provenance::slsa_v1;
 use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
 use crate::identity::CertIdentity;
 use crate::verdict::Checks;
 use serde_json::Value;
+use slsa_aibom_types::provenance::{DATASET_PREFIX, TRAINER};
 use std::collections::BTreeSet;
 
 /// The verified statements and signers of a release.
@@ -49,18 +51,15 @@ pub fn signed_files(signature: &Statement) -> BTreeSet<(String, String)> {
 }
 
 /// `(name, sha256)` of the provenance's resolved dependencies named
-/// `prefix*`; the digest is empty when a dependency has no sha256.
-pub fn dependencies<'a>(
-    provenance: &'a Statement,
-    prefix: &'a str,
-) -> impl Iterator<Item = (&'a str, String)> + 'a {
-    array(&provenance.predicate["buildDefinition"]["resolvedDependencies"])
-        .iter()
-        .filter_map(move |d| {
-            let name = d["name"].as_str().filter(|n| n.starts_with(prefix))?;
-            let sha256 = d["digest"]["sha256"].as_str().unwrap_or_default();
-            Some((name, sha256.to_ascii_lowercase()))
-        })
+/// `prefix*`; the digest is empty when a dependency has no sha256. None
+/// when the predicate is not SLSA v1 provenance.
+pub fn dependencies(provenance: &Statement, prefix: &str) -> Vec<(String, String)> {
+    let Ok(p) = slsa_v1(provenance) else {
+        return Vec::new();
+    };
+    p.dependencies(prefix)
+        .map(|d| (d.name.clone(), d.sha256_hex().unwrap_or_default()))
+        .collect()
 }
 
 /// Rows in each split (`train`, `validation`, `test`), summed over the
@@ -68,20 +67,16 @@ pub fn dependencies<'a>(
 /// commitment (`annotations.recordRoots.SPLIT.records`).
 pub fn split_rows(provenance: &Statement) -> std::collections::BTreeMap<String, u64> {
     let mut rows = std::collections::BTreeMap::new();
-    for d in array(&provenance.predicate["buildDefinition"]["resolvedDependencies"]) {
-        let is_dataset = d["name"]
-            .as_str()
-            .is_some_and(|n| n.starts_with("dataset:"));
-        let Some(roots) = d["annotations"]["recordRoots"]
-            .as_object()
-            .filter(|_| is_dataset)
-        else {
-            continue;
-        };
-        for (split, root) in roots {
-            if let Some(n) = root["records"].as_u64() {
-                *rows.entry(split.clone()).or_insert(0) += n;
-            }
+    let Ok(p) = slsa_v1(provenance) else {
+        return rows;
+    };
+    for d in p.dependencies(DATASET_PREFIX) {
+        for (split, root) in d
+            .dataset_annotations()
+            .map(|a| a.record_roots)
+            .unwrap_or_default()
+        {
+            *rows.entry(split).or_insert(0) += root.records;
         }
     }
     rows
@@ -89,6 +84,7 @@ pub fn split_rows(provenance: &Statement) -> std::collections::BTreeMap<String, 
 
 fn dependency_digests(provenance: &Statement, prefix: &str) -> BTreeSet<String> {
     dependencies(provenance, prefix)
+        .into_iter()
         .map(|(_, d)| d)
         .filter(|d| !d.is_empty())
         .collect()
@@ -111,9 +107,12 @@ fn digests(set: &BTreeSet<String>) -> String {
 /// Run every binding check; the first failure stops them.
 pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
     same_signer(v, checks)?;
-    let invocation = v.provenance.predicate["runDetails"]["metadata"]["invocationId"]
-        .as_str()
+    let invocation = slsa_v1(v.provenance)?
+        .run_details
+        .metadata
+        .invocation_id
         .unwrap_or_default();
+    let invocation = invocation.as_str();
     let same_run = !invocation.is_empty() && bom.workflow_uids.iter().any(|u| u == invocation);
     checks.require(
         CheckId::ReleaseSameRun,
@@ -183,7 +182,7 @@ pub fn check(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
 /// The ML-BOM's datasets and trainer are the provenance's resolved
 /// dependencies.
 fn same_inputs(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()> {
-    let deps = dependency_digests(v.provenance, "dataset:");
+    let deps = dependency_digests(v.provenance, DATASET_PREFIX);
     let bom_data: BTreeSet<String> = bom
         .datasets
         .iter()
@@ -203,7 +202,7 @@ fn same_inputs(v: &Verified<'_>, bom: &MlBom, checks: &mut Checks) -> Result<()>
             ))
         },
     )?;
-    let trainer = dependency_digests(v.provenance, "trainer");
+    let trainer = dependency_digests(v.provenance, TRAINER);
     let bom_trainer: BTreeSet<String> = bom
         .applications
         .iter()
@@ -275,11 +274,10 @@ pub fn aibom_file(
 ) -> Result<()> {
     use sha2::Digest as _;
     let actual = hex::encode(sha2::Sha256::digest(bytes));
-    let expected = array(&provenance.predicate["runDetails"]["byproducts"])
-        .iter()
-        .find(|b| b["name"] == slsa_aibom_types::layout::AIBOM_FILE)
-        .and_then(|b| b["digest"]["sha256"].as_str())
-        .map(str::to_ascii_lowercase);
+    let expected = slsa_v1(provenance).ok().and_then(|p| {
+        p.byproduct(slsa_aibom_types::layout::AIBOM_FILE)
+            .and_then(|b| b.sha256_hex())
+    });
     let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
     let result = match (&expected, parsed) {
         (None, _) => Err(Error::Digest(

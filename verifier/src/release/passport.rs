@@ -3,6 +3,7 @@
 //! Supply Chain"), each answer marked with what vouches for it.
 
 use crate::documents::mlbom::MlBom;
+use crate::documents::provenance::{ours, slsa_v1};
 use crate::documents::statement::Statement;
 use crate::identity::CertIdentity;
 use serde::Serialize;
@@ -204,7 +205,6 @@ impl Vouch {
 /// The source, event and run from the certificate; the key's holder and
 /// the job for a keyed release.
 fn source_answer(s: &Sources<'_>) -> (String, Basis) {
-    let p = &s.provenance.predicate;
     match s.signer {
         Some(id) => (
             format!(
@@ -219,9 +219,9 @@ fn source_answer(s: &Sources<'_>) -> (String, Basis) {
         None => (
             format!(
                 "the holder of the supplied key; job {}",
-                p["buildDefinition"]["externalParameters"]["job"]["path"]
-                    .as_str()
-                    .unwrap_or("?")
+                ours(s.provenance)
+                    .map(|p| p.build_definition.external_parameters.job.path)
+                    .unwrap_or_else(|_| "?".into())
             ),
             Basis::KeyHolder,
         ),
@@ -231,16 +231,20 @@ fn source_answer(s: &Sources<'_>) -> (String, Basis) {
 /// The builder (as the certificate names it; a keyed release has only the
 /// provenance's word), the train runner and the requested device.
 fn system_answer(s: &Sources<'_>, vouch: &Vouch) -> (String, Basis) {
-    let p = &s.provenance.predicate;
+    let p = ours(s.provenance).ok();
+    let claimed = slsa_v1(s.provenance).ok().map(|p| p.run_details.builder.id);
     let builder = s
         .signer
         .and_then(|id| id.san.as_deref())
-        .or(p["runDetails"]["builder"]["id"].as_str())
+        .or(claimed.as_deref())
         .unwrap_or("?");
-    let runner = &p["buildDefinition"]["internalParameters"]["trainRunner"];
-    let device = p["buildDefinition"]["externalParameters"]["device"]
-        .as_str()
-        .unwrap_or("?");
+    let definition = p.as_ref().map(|p| &p.build_definition);
+    let runner = definition
+        .and_then(|d| d.internal_parameters.as_ref())
+        .and_then(|i| i.train_runner.clone())
+        .unwrap_or_default();
+    let runner = &runner;
+    let device = definition.map_or("?", |d| d.external_parameters.device.as_str());
     // The device is the one the job asked for.
     let system = match runner["runnerName"].as_str() {
         Some(name) => format!(
@@ -266,7 +270,6 @@ fn system_answer(s: &Sources<'_>, vouch: &Vouch) -> (String, Basis) {
 
 /// The datasets with their digests, the split sizes and the job's digest.
 fn data_answer(s: &Sources<'_>) -> String {
-    let p = &s.provenance.predicate;
     let mut data: Vec<String> = s
         .bom
         .datasets
@@ -297,9 +300,16 @@ fn data_answer(s: &Sources<'_>) -> String {
         "{}; splits: {splits}; preprocessing and splits per job sha256:{}",
         data.join("; "),
         short(
-            p["buildDefinition"]["externalParameters"]["job"]["digest"]["sha256"]
-                .as_str()
-                .unwrap_or("?")
+            &ours(s.provenance)
+                .ok()
+                .and_then(|p| p
+                    .build_definition
+                    .external_parameters
+                    .job
+                    .digest
+                    .get("sha256")
+                    .cloned())
+                .unwrap_or_else(|| "?".into())
         )
     )
 }

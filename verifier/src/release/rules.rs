@@ -706,11 +706,21 @@ mod props {
             "_type": "https://in-toto.io/Statement/v1",
             "subject": [],
             "predicateType": "https://slsa.dev/provenance/v1",
-            "predicate": {"buildDefinition": {"resolvedDependencies": [{
-                "name": "dataset:d.csv",
-                "digest": {"sha256": "00"},
-                "annotations": {"recordRoots": {"test": {"records": test_rows, "root": "00"}}}
-            }]}}
+            "predicate": {
+                "buildDefinition": {
+                    "buildType": "https://example.com/t",
+                    "externalParameters": {},
+                    "resolvedDependencies": [{
+                        "name": "dataset:d.csv",
+                        "digest": {"sha256": "00"},
+                        "annotations": {
+                            "recordRoots": {"test": {"records": test_rows, "root": "00"}},
+                            "size": 1
+                        }
+                    }]
+                },
+                "runDetails": {"builder": {"id": "https://example.com/b"}}
+            }
         }))
         .unwrap()
     }
