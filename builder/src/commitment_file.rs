@@ -43,8 +43,7 @@ pub fn trees(records: Vec<Record>, split: &Split) -> Result<BTreeMap<SplitName, 
 pub fn document(dataset: &str, trees: &BTreeMap<SplitName, Commitment>) -> CommitmentFile {
     CommitmentFile {
         version: 1,
-        hashing: "RFC 6962 SHA-256; leaf = len(key) u32 BE || key || record; leaves sorted by key"
-            .into(),
+        hashing: slsa_aibom_types::commitment::HASHING.into(),
         dataset: dataset.into(),
         splits: trees
             .iter()

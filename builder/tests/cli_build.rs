@@ -2,7 +2,7 @@
 //! and dataset-membership proofs.
 
 use crate::common::*;
-use slsa_aibom_verify::commitment::KeyProof;
+use slsa_aibom_verify::commitment::{KeyProof, VerifyKeyProof as _};
 use std::path::{Path, PathBuf};
 
 fn weights_digest(out: &std::path::Path) -> String {

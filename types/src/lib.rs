@@ -10,10 +10,13 @@
 //! - [`statement`]: the in-toto Statement, generic over its predicate;
 //! - [`provenance`]: SLSA provenance v1, and our build type's parameters;
 //! - [`layout`]: the file names of a release, in one place;
+//! - [`commitment`]: a dataset split's records and the proofs of a record's
+//!   presence or absence;
 //! - [`cyclonedx`]: the typed CycloneDX 1.6 ML-BOM the builder writes.
 
 #![warn(missing_docs)]
 
+pub mod commitment;
 pub mod cyclonedx;
 pub mod intoto;
 pub mod layout;

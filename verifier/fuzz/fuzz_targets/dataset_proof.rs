@@ -11,6 +11,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     };
     if let Ok(p) = serde_json::from_str::<slsa_aibom_verify::commitment::KeyProof>(proof) {
         let key = p.key().to_string();
-        let _ = p.verify_key(&key, root);
+        let _ = slsa_aibom_verify::commitment::VerifyKeyProof::verify_key(&p, &key, root);
     }
 });

@@ -11,28 +11,15 @@
 pub mod merkle;
 
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
 use sigstore_merkle::{hash_leaf, verify_inclusion_proof};
 use sigstore_types::Sha256Hash;
 
-/// One record of a split: its unique key and its canonical bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Record {
-    /// The record's unique key (for example its row number or ID column).
-    pub key: String,
-    /// The canonical serialization of the record, hex-encoded in JSON.
-    #[serde(with = "hex::serde")]
-    pub data: Vec<u8>,
-}
+/// A split's records and the proofs, as the formats crate defines them.
+pub use slsa_aibom_types::commitment::{InclusionProof, KeyProof, Record};
 
-impl Record {
-    fn leaf_hash(&self) -> Sha256Hash {
-        let mut input = Vec::with_capacity(4 + self.key.len() + self.data.len());
-        input.extend_from_slice(&(self.key.len() as u32).to_be_bytes());
-        input.extend_from_slice(self.key.as_bytes());
-        input.extend_from_slice(&self.data);
-        hash_leaf(&input)
-    }
+/// The RFC 6962 leaf hash of `record`.
+fn leaf_hash(record: &Record) -> Sha256Hash {
+    hash_leaf(&record.leaf_input())
 }
 
 /// The committed tree of one split.
@@ -40,40 +27,6 @@ impl Record {
 pub struct Commitment {
     records: Vec<Record>,
     leaves: Vec<Sha256Hash>,
-}
-
-/// Proof that a record is leaf `index` of a tree of `tree_size` leaves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InclusionProof {
-    /// The record.
-    pub record: Record,
-    /// Its leaf index.
-    pub index: u64,
-    /// Number of leaves.
-    pub tree_size: u64,
-    /// Audit path, leaf to root, hex.
-    pub path: Vec<String>,
-}
-
-/// Proof about a key: present (one inclusion proof) or absent (the adjacent
-/// records that bracket it, each with an inclusion proof).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum KeyProof {
-    /// The key is in the split.
-    Present {
-        /// The record's inclusion proof.
-        proof: InclusionProof,
-    },
-    /// The key is not in the split.
-    Absent {
-        /// The key asked about.
-        key: String,
-        /// The last record before the key, if any.
-        before: Option<InclusionProof>,
-        /// The first record after the key, if any.
-        after: Option<InclusionProof>,
-    },
 }
 
 impl Commitment {
@@ -86,7 +39,7 @@ impl Commitment {
                 w[0].key
             )));
         }
-        let leaves = records.iter().map(Record::leaf_hash).collect();
+        let leaves = records.iter().map(leaf_hash).collect();
         Ok(Commitment { records, leaves })
     }
 
@@ -143,7 +96,7 @@ fn check_inclusion(p: &InclusionProof, root: &Sha256Hash) -> Result<()> {
             Sha256Hash::from_hex(h).map_err(|e| Error::Input(format!("bad proof hash {h:?}: {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
-    verify_inclusion_proof(&p.record.leaf_hash(), p.index, p.tree_size, &path, root).map_err(|e| {
+    verify_inclusion_proof(&leaf_hash(&p.record), p.index, p.tree_size, &path, root).map_err(|e| {
         Error::Crypto(format!(
             "record {:?} is not leaf {} under the root: {e}",
             p.record.key, p.index
@@ -151,19 +104,21 @@ fn check_inclusion(p: &InclusionProof, root: &Sha256Hash) -> Result<()> {
     })
 }
 
-impl KeyProof {
-    /// The record key the proof is about.
-    pub fn key(&self) -> &str {
-        match self {
-            KeyProof::Present { proof } => &proof.record.key,
-            KeyProof::Absent { key, .. } => key,
-        }
-    }
-
+/// Checking a [`KeyProof`] against a committed root.
+pub trait VerifyKeyProof {
     /// Verify that the proof is about `key` and holds under a committed root
     /// (hex). Returns whether the key is present; a proof about another key,
     /// or any inconsistency, is an error.
-    pub fn verify_key(&self, key: &str, root_hex: &str) -> Result<bool> {
+    fn verify_key(&self, key: &str, root_hex: &str) -> Result<bool>;
+
+    /// Verify the proof against a committed root (hex), whatever key it is
+    /// about ([`VerifyKeyProof::verify_key`] binds it to one). Returns whether
+    /// the proof's key is present; any inconsistency is an error.
+    fn verify(&self, root_hex: &str) -> Result<bool>;
+}
+
+impl VerifyKeyProof for KeyProof {
+    fn verify_key(&self, key: &str, root_hex: &str) -> Result<bool> {
         if self.key() != key {
             return Err(Error::Input(format!(
                 "the proof is about record key {:?}, not {key:?}",
@@ -173,10 +128,7 @@ impl KeyProof {
         self.verify(root_hex)
     }
 
-    /// Verify the proof against a committed root (hex), whatever key it is
-    /// about ([`KeyProof::verify_key`] binds it to one). Returns whether the
-    /// proof's key is present; any inconsistency is an error.
-    pub fn verify(&self, root_hex: &str) -> Result<bool> {
+    fn verify(&self, root_hex: &str) -> Result<bool> {
         let root = Sha256Hash::from_hex(root_hex)
             .map_err(|e| Error::Input(format!("bad root {root_hex:?}: {e}")))?;
         match self {

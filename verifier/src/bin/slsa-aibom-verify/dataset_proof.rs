@@ -33,6 +33,6 @@ impl DatasetProof {
         )?;
         let proof: slsa_aibom_verify::commitment::KeyProof = serde_json::from_str(&text)
             .map_err(|e| Error::Input(format!("malformed proof: {e}")))?;
-        proof.verify_key(&self.key, &self.root)
+        slsa_aibom_verify::commitment::VerifyKeyProof::verify_key(&proof, &self.key, &self.root)
     }
 }
