@@ -1,7 +1,15 @@
 //! A read-only view of a CycloneDX 1.6 ML-BOM: the fields a release check,
 //! a policy or a passport needs, with nothing interpreted beyond them.
+//!
+//! A release's ML-BOM is ours, so it is read through the typed model of the
+//! formats crate ([`MlBom::from_release`]): one that does not fit that model
+//! is refused. ML-BOMs that other tools wrote (in-toto, inventory) are read
+//! leniently ([`MlBom::from_json`]); a test holds the two readings equal on
+//! what the builder writes.
 
+use crate::error::{Error, Result};
 use serde_json::Value;
+use slsa_aibom_types::cyclonedx::{Bom, Component, LicenseChoice};
 
 /// The predicate type of a CycloneDX BOM statement.
 pub use slsa_aibom_types::intoto::CYCLONEDX_PREDICATE;
@@ -97,7 +105,88 @@ pub fn model_component(bom: &Value) -> &Value {
     }
 }
 
+/// The typed component's view.
+fn typed_part(c: &Component) -> Part {
+    Part {
+        bom_ref: c.bom_ref.clone(),
+        name: c.name.clone(),
+        version: c.version.clone(),
+        sha256: c
+            .hashes
+            .iter()
+            .filter(|h| h.alg == "SHA-256")
+            .map(|h| h.content.to_ascii_lowercase())
+            .collect(),
+        licenses: c
+            .licenses
+            .iter()
+            .map(|LicenseChoice::Expression { expression }| expression.clone())
+            .collect(),
+        purl: c.purl.clone(),
+    }
+}
+
 impl MlBom {
+    /// Read a release's ML-BOM through the formats crate's typed CycloneDX
+    /// 1.6 model; one that does not fit it is an input error.
+    pub fn from_release(bom: &Value) -> Result<Self> {
+        let typed: Bom = serde_json::from_value(bom.clone()).map_err(|e| {
+            Error::Input(format!(
+                "the ML-BOM does not fit the CycloneDX 1.6 ML-BOM this builder writes: {e}"
+            ))
+        })?;
+        Ok(Self::from_bom(&typed))
+    }
+
+    /// The view of a typed BOM.
+    pub fn from_bom(bom: &Bom) -> Self {
+        let ml = "machine-learning-model";
+        let model = Some(&bom.metadata.component)
+            .filter(|c| c.kind == ml)
+            .or_else(|| bom.components.iter().find(|c| c.kind == ml));
+        let of_type = |t: &str| -> Vec<Part> {
+            bom.components
+                .iter()
+                .filter(|c| c.kind == t)
+                .map(typed_part)
+                .collect()
+        };
+        let card = model.and_then(|m| m.model_card.as_ref());
+        let metrics = card
+            .map(|c| &c.quantitative_analysis.performance_metrics[..])
+            .unwrap_or_default()
+            .iter()
+            .map(|m| Metric {
+                kind: m.kind.clone(),
+                slice: m.slice.clone(),
+                value: m.value.clone(),
+            })
+            .collect();
+        MlBom {
+            serial_number: Some(bom.serial_number.clone()),
+            model: model.map(typed_part).unwrap_or_default(),
+            authors: model
+                .map(|m| m.authors.iter().map(|a| a.name.clone()).collect())
+                .unwrap_or_default(),
+            metrics,
+            datasets: of_type("data"),
+            frameworks: of_type("framework"),
+            applications: of_type("application"),
+            workflow_uids: bom
+                .formulation
+                .iter()
+                .flat_map(|f| f.workflows.iter().map(|w| w.uid.clone()))
+                .collect(),
+            base_model: model
+                .and_then(|m| {
+                    m.properties
+                        .iter()
+                        .find(|p| p.name == "slsa-aibom:base-model")
+                })
+                .map(|p| p.value.clone()),
+        }
+    }
+
     /// Read a CycloneDX JSON document. Unknown or missing fields are left
     /// empty; the checks that need them say so.
     pub fn from_json(bom: &Value) -> Self {

@@ -355,7 +355,7 @@ fn bind_and_judge(
             "the signature is not a model signature".into(),
         ));
     }
-    let bom = MlBom::from_json(&aibom.predicate);
+    let bom = MlBom::from_release(&aibom.predicate)?;
     let verified = consistency::Verified {
         provenance,
         aibom,

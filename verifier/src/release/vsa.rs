@@ -102,7 +102,7 @@ pub fn summary(
             .into_iter()
             .map(|(name, sha256)| json!({"name": name, "digest": {"sha256": sha256}}))
             .collect();
-    let bom = MlBom::from_json(&statement(report.aibom.as_ref(), "aibom")?.predicate);
+    let bom = MlBom::from_release(&statement(report.aibom.as_ref(), "aibom")?.predicate)?;
     let resource_uri = inputs
         .resource_uri
         .clone()
