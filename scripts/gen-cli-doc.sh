@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug}
-verify_subcommands=(verify-bundle model policy\ init vsa inventory download-attestations dataset-proof
+verify_subcommands=(verify-bundle model policy\ init "trust update" vsa inventory download-attestations dataset-proof
   "intoto layout" "intoto file" "intoto dir" "intoto bom")
 build_subcommands=(build detect train attest demo rebuild prove predict)
 section() { # BINARY SUBCOMMAND...

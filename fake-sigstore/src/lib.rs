@@ -15,10 +15,12 @@ mod attestations;
 mod fulcio;
 mod oidc;
 mod rekor;
+mod static_files;
 mod tsa;
 mod x509;
 
 pub use oidc::{Claims, GITHUB_ISSUER};
+pub use static_files::StaticFiles;
 pub use x509::Error;
 
 use base64::engine::general_purpose::STANDARD as B64;

@@ -4,8 +4,9 @@
 //! signatures and CycloneDX ML-BOMs, one at a time or as one release under a
 //! policy. Cryptography is delegated to the sigstore-rust crates
 //! (`sigstore-verify`); this crate adds what a supply-chain gate needs on
-//! top. It is verify-only: no signer, no async runtime, no network unless the
-//! `github` feature fetches bundles.
+//! top. It is verify-only: no signer, and without its optional features no
+//! network and no async runtime (the `github` feature fetches bundles; the
+//! `tuf` feature refreshes trusted roots, `evidence::trust_cache`).
 //!
 //! ## How a verification flows
 //!

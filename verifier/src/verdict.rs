@@ -235,6 +235,7 @@ impl Checks {
     }
 
     /// Mark the checks from index `from` on as run inside `scope`.
+    #[cfg(feature = "in-toto")]
     pub(crate) fn scope_from(&mut self, from: usize, scope: &'static str) {
         for c in &mut self.0[from..] {
             c.scope = Some(scope);

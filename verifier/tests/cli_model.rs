@@ -74,7 +74,7 @@ fn an_unwritable_stdout_loses_the_output_not_the_verdict() {
     // process must not panic, and its exit code must still be the verdict.
     let release = testdata().join("release");
     let run = |model: &std::path::Path| {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-verify"))
+        let o = crate::common::verifier_cli()
             .arg("model")
             .arg(model)
             .arg("--attestations")
@@ -103,7 +103,7 @@ fn an_unwritable_stdout_loses_the_output_not_the_verdict() {
 fn unwritable_stdout_and_stderr_keep_the_exit_code() {
     // An error goes to stderr; with both streams failing every write the
     // process must still exit with the error's code, not panic (101).
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-verify"))
+    let o = crate::common::verifier_cli()
         .args(["model", "no/such/dir", "--key", "no/such/key.pub"])
         .stdout(std::fs::File::create("/dev/full").expect("/dev/full"))
         .stderr(std::fs::File::create("/dev/full").expect("/dev/full"))

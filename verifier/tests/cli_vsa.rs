@@ -374,7 +374,7 @@ fn a_keyless_summary_names_its_signer_by_certificate() {
         serde_json::to_vec(&fake.trusted_root().unwrap()).unwrap(),
     )
     .unwrap();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-verify"));
+    let mut cmd = crate::common::verifier_cli();
     cmd.args(["model", &f.model(), "--key", &s(&f.release.join("key.pub"))])
         .args([
             "--policy",

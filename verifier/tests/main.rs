@@ -13,5 +13,6 @@ mod cli_vsa;
 mod golden_output;
 mod inventory;
 mod tamper_sweep;
+mod trust_update;
 mod vectors_conformance;
 mod vectors_regressions;

@@ -16,6 +16,8 @@ pub mod github_attestations;
 pub mod keys;
 pub(crate) mod private_pki;
 pub mod trust;
+#[cfg(feature = "tuf")]
+pub mod trust_cache;
 
 use crate::error::{Error, Result};
 use base64::Engine as _;

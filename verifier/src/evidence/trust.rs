@@ -44,7 +44,8 @@ impl Instance {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// `public-good`, `github` or `staging`.
+    pub fn name(self) -> &'static str {
         match self {
             Instance::PublicGood => "public-good",
             Instance::GitHub => "github",
@@ -88,6 +89,11 @@ impl TrustRoot {
             root,
             origin: path.display().to_string(),
         })
+    }
+
+    /// The embedded instance this root is, if it is one unchanged.
+    pub fn instance(&self) -> Option<Instance> {
+        Instance::parse(self.origin.strip_prefix("embedded:")?).ok()
     }
 
     /// Whether this root names any transparency log. GitHub's private

@@ -26,10 +26,20 @@ pub fn testdata() -> PathBuf {
 
 /// Run the CLI.
 pub fn cli(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slsa-aibom-verify"))
+    verifier_cli()
         .args(args)
         .output()
         .expect("run slsa-aibom-verify")
+}
+
+/// The CLI, with a trust cache of its own that no `trust update` has
+/// filled: the tests' output must not depend on the machine's cache.
+pub fn verifier_cli() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-verify"));
+    let none =
+        std::env::temp_dir().join(format!("slsa-aibom-no-trust-cache-{}", std::process::id()));
+    cmd.env("SLSA_AIBOM_CACHE", none);
+    cmd
 }
 
 /// Exit code of a finished CLI run (panics on a signal, e.g. a crash).

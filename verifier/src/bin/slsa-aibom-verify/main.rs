@@ -28,6 +28,7 @@ mod inventory;
 mod model;
 mod policy_args;
 mod policy_init;
+mod trust;
 mod verify_bundle;
 mod vsa;
 mod vsa_out;
@@ -82,6 +83,9 @@ enum Command {
     /// Policy files: `policy init` writes a commented template.
     #[command(subcommand)]
     Policy(policy_init::PolicyCommand),
+    /// Trusted roots: `trust update` refreshes one over TUF.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -120,6 +124,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Model(args) => args.main(),
         Command::Policy(cmd) => cmd.main(),
+        Command::Trust(cmd) => cmd.main(),
         Command::InToto(cmd) => cmd.main(),
         Command::DownloadAttestations(args) => match args.run() {
             Ok(files) => {

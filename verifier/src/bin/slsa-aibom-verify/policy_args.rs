@@ -2,6 +2,7 @@
 
 use clap::Args;
 use slsa_aibom_verify::evidence::bounded_read;
+use slsa_aibom_verify::evidence::trust_cache::{cached_or_embedded, TrustCache};
 use slsa_aibom_verify::{Error, Instance, Policy, PublicKey, SanMatcher, TrustAnchor, TrustRoot};
 use slsa_aibom_verify::{Setting, SettingNames};
 use std::path::PathBuf;
@@ -40,8 +41,18 @@ pub struct PolicyArgs {
     #[arg(long, conflicts_with = "instance")]
     trusted_root: Option<PathBuf>,
     /// Embedded trusted root to use: public-good (default), github or staging.
+    /// A fresher root from `trust update`'s cache replaces it, unless
+    /// --offline.
     #[arg(long)]
     instance: Option<String>,
+    /// Use the embedded trusted root (or --trusted-root) only, never the
+    /// cache that `trust update` keeps.
+    #[arg(long)]
+    offline: bool,
+    /// The cache `trust update` wrote [default: $SLSA_AIBOM_CACHE, else
+    /// $XDG_CACHE_HOME/slsa-aibom/trust, else ~/.cache/slsa-aibom/trust].
+    #[arg(long, conflicts_with = "offline")]
+    trust_cache: Option<PathBuf>,
     /// PEM public key for keyed bundles and DSSE envelopes.
     #[arg(long)]
     key: Option<PathBuf>,
@@ -95,6 +106,26 @@ pub struct PolicyArgs {
 }
 
 impl PolicyArgs {
+    /// The embedded root of `instance`, or the fresher one `trust update`
+    /// cached; a stale or invalid cache is said on standard error.
+    fn fresh_root(&self, instance: Instance) -> TrustRoot {
+        let cache = match &self.trust_cache {
+            Some(dir) => Ok(TrustCache::at(dir)),
+            None => TrustCache::per_user(),
+        };
+        let Ok(cache) = cache else {
+            return TrustRoot::embedded(instance);
+        };
+        let (root, notes) = cached_or_embedded(&cache, instance, jiff::Timestamp::now());
+        for note in notes {
+            eprintln!(
+                "warning: {}; run `slsa-aibom-verify trust update`",
+                slsa_aibom_verify::display::one_line(&note)
+            );
+        }
+        root
+    }
+
     /// The flags given that change the rules rather than name trust material
     /// (a key, a trusted root or instance, a private PKI chain).
     pub fn rule_flags(&self) -> Vec<&'static str> {
@@ -146,6 +177,14 @@ impl PolicyArgs {
                 p.anchor = TrustAnchor::Sigstore(TrustRoot::embedded(Instance::parse(name)?))
             }
             (None, None) => {}
+        }
+        if let TrustAnchor::Sigstore(root) = &p.anchor {
+            match root.instance() {
+                Some(instance) if !self.offline => {
+                    p.anchor = TrustAnchor::Sigstore(self.fresh_root(instance))
+                }
+                _ => {}
+            }
         }
         match (
             &self.certificate_identity,
