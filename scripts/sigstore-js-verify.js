@@ -2,9 +2,11 @@
 // npm uses for provenance), offline, against a given trusted root: the
 // interop check of our keyless bundles (builder/tests/keyless.rs).
 //
-// Usage: node sigstore-js-verify.js TRUSTED_ROOT.json BUNDLE.json SAN ISSUER FILE
+// Usage: node sigstore-js-verify.js TRUSTED_ROOT.json BUNDLE.json SAN ISSUER FILE|sha256:HEX
 // Exit 0 when the bundle verifies, the certificate names SAN and ISSUER, and
-// (for a DSSE in-toto statement) FILE's sha256 or sha512 is a subject.
+// (for a DSSE in-toto statement) FILE's sha256 or sha512, or the given
+// sha256 (a model signature's subject is its manifest's digest, no file's),
+// is a subject.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -15,8 +17,12 @@ const { toSignedEntity, toTrustMaterial, Verifier } = require('@sigstore/verify'
 const [rootPath, bundlePath, san, issuer, file] = process.argv.slice(2);
 const root = TrustedRoot.fromJSON(JSON.parse(fs.readFileSync(rootPath, 'utf8')));
 const bundle = bundleFromJSON(JSON.parse(fs.readFileSync(bundlePath, 'utf8')));
-const artifact = fs.readFileSync(file);
+const given = /^sha256:([0-9a-f]{64})$/.exec(file);
 const dsse = bundle.content.$case === 'dsseEnvelope';
+if (given && !dsse) {
+  throw new Error('a message signature needs the file itself, not a digest');
+}
+const artifact = given ? Buffer.alloc(0) : fs.readFileSync(file);
 const entity = toSignedEntity(bundle, dsse ? undefined : artifact);
 const tlog = bundle.verificationMaterial.tlogEntries.length;
 const verifier = new Verifier(toTrustMaterial(root), {
@@ -27,7 +33,8 @@ const verifier = new Verifier(toTrustMaterial(root), {
 verifier.verify(entity, { subjectAlternativeName: san, extensions: { issuer } });
 if (dsse) {
   const statement = JSON.parse(bundle.content.dsseEnvelope.payload.toString('utf8'));
-  const digest = (alg) => crypto.createHash(alg).update(artifact).digest('hex');
+  const digest = (alg) =>
+    given ? (alg === 'sha256' ? given[1] : null) : crypto.createHash(alg).update(artifact).digest('hex');
   const covered = statement.subject.some(
     (s) => s.digest && (s.digest.sha256 === digest('sha256') || s.digest.sha512 === digest('sha512')),
   );

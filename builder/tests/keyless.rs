@@ -5,6 +5,7 @@
 //! the run with a clear error and nothing signed left behind.
 
 use crate::common::*;
+use base64::Engine as _;
 use fake_sigstore::{sample_claims, Claims, Faults, GITHUB_ISSUER};
 use slsa_aibom_builder::layout;
 use slsa_aibom_builder::output_check::{bundle_statement, verify_outputs};
@@ -193,6 +194,39 @@ fn keyless_rekor_bundles_verify_here_in_python_sigstore_and_in_sigstore_js() {
     assert!(!js_verify(&root, &provenance, other, &weights)
         .status
         .success());
+    // The model signature too: its subject is the manifest's digest, which
+    // is computed here from the files, not read from the signature.
+    let manifest = format!("sha256:{}", manifest_digest(&out.join("model")));
+    let js = js_verify(
+        &root,
+        &out.join("model.sig"),
+        BUILDER_ID,
+        Path::new(&manifest),
+    );
+    assert!(
+        js.status.success(),
+        "sigstore-js refused model.sig: {}",
+        stderr(&js)
+    );
+    // A bundle whose signed payload lost one byte's worth is refused.
+    let mut tampered = bundle.clone();
+    let payload = tampered["dsseEnvelope"]["payload"].as_str().unwrap();
+    let mut bytes = base64::engine::general_purpose::STANDARD
+        .decode(payload)
+        .unwrap();
+    let last = bytes.len() - 2;
+    bytes[last] ^= 0x01;
+    tampered["dsseEnvelope"]["payload"] = base64::engine::general_purpose::STANDARD
+        .encode(&bytes)
+        .into();
+    let tampered_path = out.join("tampered.sigstore.json");
+    std::fs::write(&tampered_path, tampered.to_string()).unwrap();
+    assert!(
+        !js_verify(&root, &tampered_path, BUILDER_ID, &weights)
+            .status
+            .success(),
+        "sigstore-js accepted a tampered bundle"
+    );
     assert!(
         !js_verify(&root, &provenance, BUILDER_ID, &out.join(layout::RECORD))
             .status
@@ -1054,4 +1088,30 @@ fn detect_refuses_a_runner_that_is_not_github_hosted() {
         stderr(&o)
     );
     assert!(!inputs.path().join("def.json").exists());
+}
+
+/// The OpenSSF model-signing digest of a model directory (`files`
+/// serialisation): sha256 over its files' sha256 digests, in path order.
+fn manifest_digest(dir: &Path) -> String {
+    use sha2::Digest as _;
+    fn walk(dir: &Path, rel: Vec<String>, out: &mut Vec<(Vec<String>, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let mut path = rel.clone();
+            path.push(e.file_name().to_string_lossy().into_owned());
+            if e.path().is_dir() {
+                walk(&e.path(), path, out);
+            } else {
+                let digest = sha2::Sha256::digest(std::fs::read(e.path()).unwrap());
+                out.push((path, digest.to_vec()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, Vec::new(), &mut files);
+    files.sort();
+    let mut root = sha2::Sha256::new();
+    for (_, d) in &files {
+        root.update(d);
+    }
+    hex::encode(root.finalize())
 }

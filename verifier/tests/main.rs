@@ -16,3 +16,4 @@ mod tamper_sweep;
 mod trust_update;
 mod vectors_conformance;
 mod vectors_regressions;
+mod vectors_sigstore_js;
