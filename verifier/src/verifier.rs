@@ -453,6 +453,18 @@ impl Verifier {
     ) -> Result<()> {
         let subject = target.subject;
         let digests = match subject {
+            // A model signature over one file: its manifest, not its bytes,
+            // is the subject.
+            Subject::File(p) if st.predicate_type == model_signing::MODEL_SIGNING_V1 => {
+                let m = checks.record(
+                    CheckId::ModelFiles,
+                    None,
+                    None,
+                    "the file matches the signed single-file manifest",
+                    model_signing::verify_file(st, p),
+                )?;
+                vec![m.root]
+            }
             Subject::File(p) => target.file_digests(p)?.to_vec(),
             Subject::Digest(d) => vec![d.clone()],
             Subject::ModelDir(dir) => {

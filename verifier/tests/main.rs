@@ -12,6 +12,7 @@ mod cli_model;
 mod cli_vsa;
 mod golden_output;
 mod inventory;
+mod model_signing_releases;
 mod tamper_sweep;
 mod trust_update;
 mod vectors_conformance;

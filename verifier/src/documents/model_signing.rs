@@ -29,6 +29,9 @@ struct Serialization {
     allow_symlinks: bool,
     #[serde(default)]
     ignore_paths: Vec<String>,
+    /// The shard size of `shards` (model_signing writes it as a float).
+    #[serde(default)]
+    shard_size: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +52,32 @@ pub struct ModelCheck {
 
 /// A manifest key: a file's path components and, for shards, the byte range.
 pub type Key = (Vec<String>, Option<(u64, u64)>);
+
+/// Whether a resource's algorithm is sha256: `sha256`, or for shards the
+/// `sha256-sharded-N` that model_signing 1.1 writes, N being the recorded
+/// shard size.
+fn sha256_algorithm(algorithm: &str, sharded: bool, shard_size: Option<f64>) -> bool {
+    match algorithm.strip_prefix("sha256-sharded-") {
+        None => algorithm == "sha256",
+        Some(n) => {
+            let n = n.parse::<u64>().ok();
+            sharded
+                && n.is_some()
+                && shard_size.is_none_or(|s| Some(s as u64) == n && s.fract() == 0.0)
+        }
+    }
+}
+
+/// The name model_signing gives the one resource of a single-file model.
+const SINGLE_FILE: &str = ".";
+
+/// A manifest path as messages show it (`.` for a single-file model).
+fn shown(components: &[String]) -> String {
+    match components {
+        [] => SINGLE_FILE.to_string(),
+        _ => components.join("/"),
+    }
+}
 
 fn parse_name(name: &str, sharded: bool) -> Result<Key> {
     let bad = || {
@@ -74,6 +103,9 @@ fn parse_name(name: &str, sharded: bool) -> Result<Key> {
     } else {
         (name, None)
     };
+    if path == SINGLE_FILE {
+        return Ok((Vec::new(), range));
+    }
     let comps: Vec<String> = path.split('/').map(str::to_string).collect();
     if comps.iter().any(|c| c.is_empty() || c == "." || c == "..") {
         return Err(bad());
@@ -134,9 +166,10 @@ impl Manifest {
                 pred.serialization.hash_type
             )));
         }
+        let shard_size = pred.serialization.shard_size;
         let mut resources = BTreeMap::new();
         for r in &pred.resources {
-            if r.algorithm != "sha256" {
+            if !sha256_algorithm(&r.algorithm, sharded, shard_size) {
                 return Err(Error::Input(format!(
                     "resource {} uses unsupported algorithm {}",
                     r.name, r.algorithm
@@ -218,7 +251,7 @@ fn uncovered_shards(
         let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let contiguous = ranges[0].0 == 0 && ranges.windows(2).all(|w| w[0].1 == w[1].0);
         if !contiguous || ranges.last().map(|r| r.1) != Some(len) {
-            changed.insert(comps.join("/"));
+            changed.insert(shown(comps));
         }
     }
     changed
@@ -259,20 +292,51 @@ pub fn verify_dir(
     extra_ignore: &[String],
 ) -> Result<ModelCheck> {
     let manifest = Manifest::from_statement(statement)?;
-    let sharded = manifest.sharded;
+    if manifest.resources.keys().any(|(p, _)| p.is_empty()) {
+        return Err(Error::Input(
+            "the model signature is over a single file, not a directory: verify it against that file".into(),
+        ));
+    }
     let ignore = ignored_paths(&manifest, dir, signature_file, extra_ignore);
-    let expected = &manifest.resources;
     let on_disk = walk(dir, manifest.allow_symlinks, &ignore)?;
+    compare(&manifest, &on_disk)
+}
+
+/// Verify the single file `file` against a model signature over one file
+/// (model_signing names its one resource `.`, whole or in shards). Returns
+/// the root digest recomputed from the file.
+pub fn verify_file(statement: &Statement, file: &Path) -> Result<ModelCheck> {
+    let manifest = Manifest::from_statement(statement)?;
+    if manifest.resources.keys().any(|(p, _)| !p.is_empty()) {
+        return Err(Error::Input(
+            "the model signature is over a directory, not a single file: verify it against the directory".into(),
+        ));
+    }
+    crate::evidence::bounded_read::open_regular(file, "model file")?;
+    compare(
+        &manifest,
+        &BTreeMap::from([(Vec::new(), file.to_path_buf())]),
+    )
+}
+
+/// The files on disk (path components → path) against the manifest: every
+/// changed, missing and extra file named, else the root digest.
+fn compare(
+    manifest: &Manifest,
+    on_disk: &BTreeMap<Vec<String>, std::path::PathBuf>,
+) -> Result<ModelCheck> {
+    let sharded = manifest.sharded;
+    let expected = &manifest.resources;
     let signed_files: BTreeSet<&Vec<String>> = expected.keys().map(|(p, _)| p).collect();
     let extra: Vec<String> = on_disk
         .keys()
         .filter(|p| !signed_files.contains(p))
-        .map(|p| p.join("/"))
+        .map(|p| shown(p))
         .collect();
     let missing: Vec<String> = signed_files
         .iter()
         .filter(|p| !on_disk.contains_key(**p))
-        .map(|p| p.join("/"))
+        .map(|p| shown(p))
         .collect();
 
     let mut jobs = Vec::new();
@@ -288,13 +352,13 @@ pub fn verify_dir(
         }
     }
     if sharded {
-        changed.extend(uncovered_shards(expected, &on_disk));
+        changed.extend(uncovered_shards(expected, on_disk));
     }
     for (key, result) in keys.iter().zip(sha256_jobs(&jobs, None)) {
         match result {
             Ok(d) if d.as_slice() == expected[key].as_slice() => {}
             Ok(_) | Err(Error::Digest(_)) => {
-                changed.insert(key.0.join("/"));
+                changed.insert(shown(&key.0));
             }
             Err(e) => return Err(e),
         }
@@ -315,6 +379,18 @@ pub fn verify_dir(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sharded_sha256_names_its_shard_size_and_nothing_else_passes_for_sha256() {
+        assert!(sha256_algorithm("sha256", false, None));
+        assert!(sha256_algorithm("sha256-sharded-1000", true, Some(1000.0)));
+        assert!(sha256_algorithm("sha256-sharded-1000", true, None));
+        assert!(!sha256_algorithm("sha256-sharded-1000", false, None));
+        assert!(!sha256_algorithm("sha256-sharded-1000", true, Some(999.0)));
+        assert!(!sha256_algorithm("sha256-sharded-1000", true, Some(1000.5)));
+        assert!(!sha256_algorithm("sha256-sharded-x", true, None));
+        assert!(!sha256_algorithm("blake2b", false, None));
+    }
     use crate::documents::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
 
     fn sha(b: &[u8]) -> String {

@@ -138,12 +138,35 @@ fn parse_envelope(value: serde_json::Value) -> Result<Envelope> {
     })
 }
 
+/// The bundle with `"keyid": null` left out of its DSSE signatures, if it
+/// has any. model_signing 0.3.0 to 1.0.1 write them (DSSE makes the key ID
+/// optional, and it is an unauthenticated hint), and `sigstore-types`
+/// refuses a null where a string may be. `None` when there are none.
+fn without_null_keyids(value: &serde_json::Value) -> Option<String> {
+    let signatures = value["dsseEnvelope"]["signatures"].as_array()?;
+    if !signatures
+        .iter()
+        .any(|s| s.get("keyid").is_some_and(|k| k.is_null()))
+    {
+        return None;
+    }
+    let mut fixed = value.clone();
+    for s in fixed["dsseEnvelope"]["signatures"].as_array_mut()? {
+        let null = |o: &&mut serde_json::Map<_, _>| o.get("keyid").is_some_and(|k| k.is_null());
+        if let Some(o) = s.as_object_mut().filter(null) {
+            o.remove("keyid");
+        }
+    }
+    Some(fixed.to_string())
+}
+
 fn parse_value(text: &str, value: serde_json::Value) -> Result<Evidence> {
     let Some(obj) = value.as_object() else {
         return Err(Error::Input("evidence is not a JSON object".into()));
     };
     if obj.contains_key("mediaType") {
-        let bundle = Bundle::from_json(text)
+        let text = without_null_keyids(&value).unwrap_or_else(|| text.to_string());
+        let bundle = Bundle::from_json(&text)
             .map_err(|e| Error::Input(format!("not a valid Sigstore bundle: {e}")))?;
         return Ok(Evidence::Bundle(Box::new(bundle)));
     }
@@ -222,5 +245,26 @@ mod tests {
         assert!(matches!(r[0], Err(Error::Input(_))));
         let r = parse(r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}"#).unwrap();
         assert!(matches!(r[0], Err(Error::Input(_))));
+    }
+
+    #[test]
+    fn only_null_key_ids_are_left_out_and_nothing_else_changes() {
+        let with = |sigs: &str| -> serde_json::Value {
+            serde_json::from_str(&format!(r#"{{"dsseEnvelope":{{"signatures":{sigs}}}}}"#)).unwrap()
+        };
+        assert_eq!(
+            without_null_keyids(&with(r#"[{"sig":"AA","keyid":""}]"#)),
+            None
+        );
+        assert_eq!(without_null_keyids(&with(r#"[{"sig":"AA"}]"#)), None);
+        assert_eq!(
+            without_null_keyids(&serde_json::json!({"messageSignature": {}})),
+            None
+        );
+        let fixed = without_null_keyids(&with(r#"[{"sig":"AA","keyid":null},{"sig":"BB"}]"#));
+        assert_eq!(
+            fixed.as_deref(),
+            Some(r#"{"dsseEnvelope":{"signatures":[{"sig":"AA"},{"sig":"BB"}]}}"#)
+        );
     }
 }
