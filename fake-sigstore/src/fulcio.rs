@@ -15,6 +15,24 @@ use sigstore_types::{DerPublicKey, SignatureBytes};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::SubjectAltName;
 
+/// The kind of subject alternative name Fulcio puts in a certificate,
+/// which the real one picks by the token issuer's type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SanKind {
+    /// A URI: the job's workflow (CI issuers such as GitHub Actions).
+    #[default]
+    Uri,
+    /// An e-mail address (`rfc822Name`, for e-mail issuers).
+    Email(String),
+    /// A username (`otherName` with OID `1.3.6.1.4.1.57264.1.7`, a UTF-8
+    /// string `USER!DOMAIN`, for username issuers).
+    Username(String),
+}
+
+/// The `otherName` type of Fulcio's username identities.
+pub const USERNAME_SAN_OID: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
+
 /// The audience Fulcio requires.
 pub const AUDIENCE: &str = "sigstore";
 
@@ -63,6 +81,7 @@ impl Fulcio {
         &self,
         request: &[u8],
         tokens: &TokenIssuer,
+        san: &SanKind,
         now: i64,
     ) -> Result<Value, Refusal> {
         let request: Value = serde_json::from_slice(request)
@@ -96,7 +115,7 @@ impl Fulcio {
             )
         })?;
         let leaf = self
-            .issue(key.as_bytes(), &claims, now)
+            .issue(key.as_bytes(), &claims, san, now)
             .map_err(|e| refuse(500, e))?;
         Ok(
             json!({"signedCertificateEmbeddedSct": {"chain": {"certificates": [
@@ -105,15 +124,31 @@ impl Fulcio {
         )
     }
 
-    fn issue(&self, spki_der: &[u8], claims: &Claims, now: i64) -> Result<Vec<u8>, Error> {
+    fn issue(
+        &self,
+        spki_der: &[u8],
+        claims: &Claims,
+        san: &SanKind,
+        now: i64,
+    ) -> Result<Vec<u8>, Error> {
         let mut extensions = x509::code_signing_usage()?;
+        let ia5 = |s: &str| Ia5String::new(s).map_err(|e| e.to_string());
+        // The workflow's URI, in the SAN of a CI identity and in `.1.9`.
         let signer_uri = format!("https://github.com/{}", claims.job_workflow_ref);
-        extensions.push(x509::extension(
-            &SubjectAltName(vec![GeneralName::UniformResourceIdentifier(
-                Ia5String::new(&signer_uri).map_err(|e| e.to_string())?,
-            )]),
-            true,
-        )?);
+        let name = match san {
+            SanKind::Uri => GeneralName::UniformResourceIdentifier(ia5(&signer_uri)?),
+            SanKind::Email(address) => GeneralName::Rfc822Name(ia5(address)?),
+            SanKind::Username(user) => {
+                GeneralName::OtherName(x509_cert::ext::pkix::name::OtherName {
+                    type_id: USERNAME_SAN_OID,
+                    value: der::Any::encode_from(
+                        &Utf8StringRef::new(user).map_err(|e| e.to_string())?,
+                    )
+                    .map_err(|e| e.to_string())?,
+                })
+            }
+        };
+        extensions.push(x509::extension(&SubjectAltName(vec![name]), true)?);
         // Deprecated extensions: raw bytes.
         for (n, value) in [
             (1, &claims.iss),
@@ -229,10 +264,37 @@ mod tests {
             .issue(
                 key.public_key_der().unwrap().as_bytes(),
                 &crate::sample_claims(),
+                &SanKind::Uri,
                 1_800_000_000,
             )
             .unwrap();
         let info = sigstore_crypto::parse_certificate_info(&der.into()).unwrap();
         assert!(info.identity.is_some());
+    }
+
+    #[test]
+    fn issues_email_and_username_sans() {
+        let f = Fulcio::new(1_700_000_000).unwrap();
+        let key = KeyPair::generate_ecdsa_p256().unwrap();
+        let issue = |san: SanKind| {
+            let der = f
+                .issue(
+                    key.public_key_der().unwrap().as_bytes(),
+                    &crate::sample_claims(),
+                    &san,
+                    1_800_000_000,
+                )
+                .unwrap();
+            sigstore_crypto::parse_certificate_info(&der.into()).unwrap()
+        };
+        let email = issue(SanKind::Email("a@example.com".into()));
+        assert_eq!(
+            email.identity.map(|i| i.as_str().to_string()).as_deref(),
+            Some("a@example.com")
+        );
+        // sigstore-crypto does not read an otherName; the verifier's own parser does.
+        assert!(issue(SanKind::Username("a!example.com".into()))
+            .identity
+            .is_none());
     }
 }

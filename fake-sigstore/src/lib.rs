@@ -19,6 +19,7 @@ mod static_files;
 mod tsa;
 mod x509;
 
+pub use fulcio::{SanKind, USERNAME_SAN_OID};
 pub use oidc::{Claims, GITHUB_ISSUER};
 pub use static_files::StaticFiles;
 pub use x509::Error;
@@ -51,6 +52,7 @@ struct State {
     tsa: Mutex<tsa::Tsa>,
     faults: Mutex<Faults>,
     claims: Mutex<Claims>,
+    san: Mutex<fulcio::SanKind>,
     request_token: String,
     jobs: Mutex<Vec<Value>>,
     attestations: Mutex<attestations::Store>,
@@ -109,6 +111,7 @@ impl FakeSigstore {
             tsa: Mutex::new(tsa::Tsa::new(epoch)?),
             faults: Mutex::new(Faults::default()),
             claims: Mutex::new(claims),
+            san: Mutex::new(fulcio::SanKind::default()),
             jobs: Mutex::new(Vec::new()),
             attestations: Mutex::new(attestations::Store::default()),
             request_token: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(format!(
@@ -219,6 +222,11 @@ impl FakeSigstore {
         lock(&self.state.claims).clone()
     }
 
+    /// The kind of SAN the certificates that follow carry.
+    pub fn set_san(&self, san: SanKind) {
+        *lock(&self.state.san) = san;
+    }
+
     /// Change the claims of the tokens that follow (another run, say).
     pub fn set_claims(&self, claims: Claims) {
         *lock(&self.state.claims) = claims;
@@ -323,7 +331,8 @@ fn route(state: &State, request: &Request, body: &[u8]) -> Response<std::io::Cur
             if faults.fulcio_refuses {
                 return failure(403, "fake Fulcio: refusing every certificate request");
             }
-            match state.fulcio.signing_cert(body, &state.tokens, now()) {
+            let san = lock(&state.san).clone();
+            match state.fulcio.signing_cert(body, &state.tokens, &san, now()) {
                 Ok(v) => json_response(201, &v),
                 Err(r) => failure(r.status, &r.message),
             }

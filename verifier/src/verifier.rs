@@ -292,7 +292,13 @@ impl Verifier {
         let policy = &self.policy;
         let subject = target.subject;
         let (statement, cert) = self.cryptography(ev, target, checks)?;
-        let identity = cert.as_ref().map(CertIdentity::from_info);
+        let leaf = match ev {
+            Evidence::Bundle(b) => b.signing_certificate().map(|c| c.as_bytes().to_vec()),
+            Evidence::BareDsse(_) => None,
+        };
+        let identity = cert
+            .as_ref()
+            .map(|info| CertIdentity::from_cert(info, leaf.as_deref()));
         *signer = identity.clone();
         self.identity_checks(identity.as_ref(), checks)?;
         let Some(st) = statement else {
@@ -344,14 +350,21 @@ impl Verifier {
                     let artifact = match (subject, &statement) {
                         (Subject::File(p), None) => SigstoreArtifact::File(p),
                         (Subject::Digest(d), _) => SigstoreArtifact::Digest(d),
-                        (Subject::File(p), Some(st)) => {
-                            artifact_digest = pick_digest(st, target.file_digests(p)?);
+                        // A model signature (over a directory or one file):
+                        // crypto first, against the signed root; the files
+                        // are checked below.
+                        (Subject::ModelDir(_), Some(st)) => {
+                            artifact_digest = signed_root(st)?;
                             SigstoreArtifact::Digest(&artifact_digest)
                         }
-                        (Subject::ModelDir(_), Some(st)) => {
-                            // Crypto first, against the signed root; the directory is checked below.
-                            artifact_digest = st.subject[0].digest.get("sha256").map(|v| Digest { algorithm: "sha256".into(), value: v.clone() })
-                                .ok_or_else(|| Error::Input("model signature subject has no sha256 digest".into()))?;
+                        (Subject::File(_), Some(st))
+                            if st.predicate_type == model_signing::MODEL_SIGNING_V1 =>
+                        {
+                            artifact_digest = signed_root(st)?;
+                            SigstoreArtifact::Digest(&artifact_digest)
+                        }
+                        (Subject::File(p), Some(st)) => {
+                            artifact_digest = pick_digest(st, target.file_digests(p)?);
                             SigstoreArtifact::Digest(&artifact_digest)
                         }
                         (Subject::ModelDir(_), None) => return Err(Error::Input("a model directory needs a DSSE model signature, not a message signature".into())),
@@ -520,6 +533,18 @@ impl Verifier {
             ),
         }
     }
+}
+
+/// The root digest a model signature signs (its first subject's sha256).
+fn signed_root(st: &Statement) -> Result<Digest> {
+    st.subject[0]
+        .digest
+        .get("sha256")
+        .map(|v| Digest {
+            algorithm: "sha256".into(),
+            value: v.clone(),
+        })
+        .ok_or_else(|| Error::Input("model signature subject has no sha256 digest".into()))
 }
 
 /// The digest sigstore-verify binds: sha256 if any subject carries one, else sha512.

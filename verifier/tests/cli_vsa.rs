@@ -366,7 +366,22 @@ fn no_summary_without_a_policy_file_a_signer_or_a_verified_release() {
 
 #[test]
 fn a_keyless_summary_names_its_signer_by_certificate() {
+    keyless_summary_with_san(fake_sigstore::SanKind::Uri);
+}
+
+/// Fulcio's other SAN kinds: an e-mail address, and a username (an
+/// `otherName`, which only our own certificate parser reads).
+#[test]
+fn a_keyless_summary_is_held_to_an_email_or_username_san() {
+    keyless_summary_with_san(fake_sigstore::SanKind::Email("ml-team@example.com".into()));
+    keyless_summary_with_san(fake_sigstore::SanKind::Username(
+        "ml-team!example.com".into(),
+    ));
+}
+
+fn keyless_summary_with_san(san: fake_sigstore::SanKind) {
     let fake = fake_sigstore::FakeSigstore::start(fake_sigstore::sample_claims()).unwrap();
+    fake.set_san(san.clone());
     let f = Fixture::new();
     let root = f.path("trusted_root.json");
     std::fs::write(
@@ -391,7 +406,12 @@ fn a_keyless_summary_names_its_signer_by_certificate() {
     }
     let o = cmd.output().unwrap();
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
-    let identity = format!("https://github.com/{}", fake.claims().job_workflow_ref);
+    let identity = match &san {
+        fake_sigstore::SanKind::Uri => {
+            format!("https://github.com/{}", fake.claims().job_workflow_ref)
+        }
+        fake_sigstore::SanKind::Email(s) | fake_sigstore::SanKind::Username(s) => s.clone(),
+    };
     let check = |identity: &str| {
         cli(&[
             "vsa",
@@ -411,9 +431,25 @@ fn a_keyless_summary_names_its_signer_by_certificate() {
         .map(String::from))
     };
     let o = check(&identity);
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        code(&o),
+        0,
+        "{san:?}: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     // The summary of a keyed release stays at level 1 whoever signs it.
     assert!(String::from_utf8_lossy(&o.stdout).contains("vsa.level"));
-    let o = check("https://github.com/acme/other/.github/workflows/x.yml@refs/heads/main");
-    assert_eq!(code(&o), 4, "{}", String::from_utf8_lossy(&o.stdout));
+    for other in [
+        "https://github.com/acme/other/.github/workflows/x.yml@refs/heads/main",
+        "someone-else@example.com",
+        "someone-else!example.com",
+    ] {
+        let o = check(other);
+        assert_eq!(
+            code(&o),
+            4,
+            "{san:?} {other}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
 }

@@ -143,6 +143,16 @@ impl Manifest {
     /// type, the serialization (`files` or `shards`, sha256 only) and every
     /// resource (a plain relative name, a 32-byte sha256, each once).
     pub fn from_statement(statement: &Statement) -> Result<Self> {
+        if statement
+            .predicate_type
+            .starts_with("https://model_signing/")
+            && statement.predicate_type != MODEL_SIGNING_V1
+        {
+            return Err(Error::Input(format!(
+                "unsupported model-signing format {}: this verifier reads {MODEL_SIGNING_V1}, which model_signing 0.3.0 and later write",
+                crate::display::one_line(&statement.predicate_type)
+            )));
+        }
         if statement.predicate_type != MODEL_SIGNING_V1 {
             return Err(Error::Input(format!(
                 "a model directory needs a model signature ({MODEL_SIGNING_V1}), this statement is {}",
@@ -379,6 +389,26 @@ fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_older_model_signing_format_is_named_as_unsupported() {
+        let mut st: Statement = serde_json::from_value(serde_json::json!({
+            "_type": "https://in-toto.io/Statement/v1",
+            "subject": [{"name": "m", "digest": {"sha256": "00"}}],
+            "predicateType": "https://model_signing/Digests/v0.1",
+            "predicate": {}
+        }))
+        .unwrap();
+        let e = Manifest::from_statement(&st).unwrap_err();
+        assert!(
+            e.detail()
+                .starts_with("unsupported model-signing format https://model_signing/Digests/v0.1"),
+            "{e}"
+        );
+        st.predicate_type = "https://slsa.dev/provenance/v1".into();
+        let e = Manifest::from_statement(&st).unwrap_err();
+        assert!(e.detail().contains("needs a model signature"), "{e}");
+    }
 
     #[test]
     fn sharded_sha256_names_its_shard_size_and_nothing_else_passes_for_sha256() {

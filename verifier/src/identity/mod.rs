@@ -190,10 +190,17 @@ pub struct CertIdentity {
 }
 
 impl CertIdentity {
-    /// Read the identity from a parsed certificate.
-    pub fn from_info(info: &CertificateInfo) -> Self {
+    /// Read the identity from a parsed certificate and its DER: the SAN is
+    /// its URI or e-mail, or else a Fulcio username (`otherName`
+    /// `1.3.6.1.4.1.57264.1.7`), which only the DER shows.
+    pub fn from_cert(info: &CertificateInfo, der: Option<&[u8]>) -> Self {
+        let san = info
+            .identity
+            .as_ref()
+            .map(|s| s.as_str().to_string())
+            .or_else(|| der.and_then(username_san));
         CertIdentity {
-            san: info.identity.as_ref().map(|s| s.as_str().to_string()),
+            san,
             issuer: info.issuer.clone(),
             claims: CiClaims::from(&info.ci_claims),
         }
@@ -204,8 +211,29 @@ impl CertIdentity {
     pub fn from_der(der: &[u8]) -> Result<Self> {
         let info = sigstore_crypto::parse_certificate_info(&DerCertificate::from(der.to_vec()))
             .map_err(|e| Error::Input(format!("malformed certificate: {e}")))?;
-        Ok(Self::from_info(&info))
+        Ok(Self::from_cert(&info, Some(der)))
     }
+}
+
+/// The `otherName` type of Fulcio's username identities (`USER!DOMAIN`).
+const USERNAME_SAN: x509_cert::der::oid::ObjectIdentifier =
+    x509_cert::der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
+
+/// The Fulcio username SAN of a DER certificate, if it has one.
+/// (`sigstore-crypto` reads URI and e-mail SANs only.)
+fn username_san(der: &[u8]) -> Option<String> {
+    use x509_cert::der::Decode as _;
+    use x509_cert::ext::pkix::{name::GeneralName, SubjectAltName};
+    let cert = x509_cert::Certificate::from_der(der).ok()?;
+    let (_, san) = cert.tbs_certificate.get::<SubjectAltName>().ok()??;
+    san.0.iter().find_map(|name| match name {
+        GeneralName::OtherName(other) if other.type_id == USERNAME_SAN => other
+            .value
+            .decode_as::<x509_cert::der::asn1::Utf8StringRef<'_>>()
+            .ok()
+            .map(|s| s.to_string()),
+        _ => None,
+    })
 }
 
 /// How the expected SAN is matched.
