@@ -206,7 +206,7 @@ fn fill_generation(entry: &Path, dir: &Path, source: &TufSource, now: Timestamp)
         copy_files(&current.join("tuf"), &tuf_dir)?;
     }
     let (root, signing) = block_on(fetch_trust_material_at(source.config(&tuf_dir), now))?
-        .map_err(|e| Error::Crypto(format!("TUF update from {}: {e}", source.url)))?;
+        .map_err(|e| update_error(&source.url, &e.to_string()))?;
     write(&dir.join("trusted_root.json"), &pretty(&root)?)?;
     write(&dir.join("signing_config.json"), &pretty(&signing)?)?;
     let state = State {
@@ -435,6 +435,17 @@ fn remove_old_generations(entry: &Path, keep: &str) {
     }
 }
 
+/// A failed update's error: the repository could not be reached or read
+/// (an input error, exit 2), or what it served did not verify (exit 3).
+fn update_error(url: &str, message: &str) -> Error {
+    let message = format!("TUF update from {url}: {message}");
+    if message.contains("transport error") {
+        Error::Input(message)
+    } else {
+        Error::Crypto(message)
+    }
+}
+
 fn pretty<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec_pretty(value).map_err(|e| Error::Input(format!("cannot serialise: {e}")))
 }
@@ -445,4 +456,33 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn io_error(path: &Path, e: std::io::Error) -> Error {
     Error::Input(format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_repository_is_an_input_error_and_a_bad_one_a_crypto_error() {
+        let e = update_error("u", "TUF error: transport error: GET u/2.root.json failed");
+        assert!(matches!(e, Error::Input(_)), "{e}");
+        let e = update_error("u", "TUF error: rollback detected for snapshot");
+        assert!(matches!(e, Error::Crypto(_)), "{e}");
+    }
+
+    #[test]
+    fn the_per_user_cache_follows_the_environment() {
+        // Only the variable this project owns is set here: the others belong
+        // to the user and other tests.
+        let base = TrustCache::at("/x");
+        assert_eq!(base.dir(), Path::new("/x"));
+        let source = TufSource::instance(Instance::GitHub);
+        assert_eq!(base.entry(&source), Path::new("/x/github"));
+        let custom = TufSource::custom("https://tuf.example/", b"{}".to_vec());
+        assert_eq!(
+            custom.name(),
+            TufSource::custom("https://tuf.example", Vec::new()).name()
+        );
+        assert!(custom.name().starts_with("custom-"));
+    }
 }
