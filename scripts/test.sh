@@ -35,6 +35,12 @@ fi
 echo "== GitHub Actions workflows and the verify action (zizmor, actionlint, shellcheck)"
 bash scripts/lint-workflows.sh
 
+echo "== dependency gate: licences, bans and sources (cargo-deny, deny.toml)"
+bash scripts/cargo-deny.sh check licenses bans sources
+
+echo "== the crates package for crates.io (cargo publish --dry-run; built by the suite above)"
+cargo publish --workspace --exclude fake-sigstore --dry-run --no-verify --allow-dirty --locked --quiet
+
 echo "== library builds without the CLI (no clap, no HTTP client, no signer, no async runtime in the embedded tree)"
 cargo check -p slsa-aibom-verify --lib --no-default-features --locked
 leaked=$(cargo tree -p slsa-aibom-verify --no-default-features -e normal --prefix none | grep -E '^(clap|reqwest|hyper|tokio|sigstore-sign|slsa-aibom-sign) ' || true)

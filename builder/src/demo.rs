@@ -11,15 +11,15 @@ use std::path::Path;
 pub const EXAMPLE: &[(&str, &[u8])] = &[
     (
         "examples/demo/job.toml",
-        include_bytes!("../../examples/demo/job.toml"),
+        include_bytes!("../demo/job.toml"),
     ),
     (
         "examples/demo/croissant.json",
-        include_bytes!("../../examples/demo/croissant.json"),
+        include_bytes!("../demo/croissant.json"),
     ),
     (
         "examples/demo/data/transactions.csv",
-        include_bytes!("../../examples/demo/data/transactions.csv"),
+        include_bytes!("../demo/data/transactions.csv"),
     ),
 ];
 

@@ -5,8 +5,9 @@ use crate::error::{BuildError, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-/// The `Cargo.lock` this binary was built from.
-pub const CARGO_LOCK: &str = include_str!("../../../Cargo.lock");
+/// The `Cargo.lock` this binary was built from (the workspace's, or a
+/// published package's own; `build.rs` finds it).
+pub const CARGO_LOCK: &str = include_str!(concat!(env!("OUT_DIR"), "/Cargo.lock"));
 
 /// A locked package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
