@@ -9,10 +9,7 @@ use std::path::Path;
 
 /// The example files, as `(path under the repository, bytes)`.
 pub const EXAMPLE: &[(&str, &[u8])] = &[
-    (
-        "examples/demo/job.toml",
-        include_bytes!("../demo/job.toml"),
-    ),
+    ("examples/demo/job.toml", include_bytes!("../demo/job.toml")),
     (
         "examples/demo/croissant.json",
         include_bytes!("../demo/croissant.json"),
