@@ -635,3 +635,37 @@ fn private_repositories_log_publicly_only_when_asked() {
     let (code, _) = run_detect_identity(&[("VISIBILITY", "public"), ("PUBLIC_LOG", "yes")]);
     assert_ne!(code, 0);
 }
+
+/// The action builds the verifier from its own checked-out files: nothing
+/// re-resolved over the network (no `--git`, no tag), the committed lockfile,
+/// the pinned toolchain, and outside the caller's workspace and cargo
+/// configuration.
+#[test]
+fn the_action_builds_the_verifier_from_its_own_files_away_from_the_callers_workspace() {
+    let action = action();
+    let install = action["runs"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Install slsa-aibom-verify"))
+        .expect("the install step");
+    let script = install["run"].as_str().unwrap();
+    assert!(
+        !script.contains("--git") && !script.contains("ACTION_REF"),
+        "{script}"
+    );
+    assert!(script.contains(r#"install --locked --root "$work" --path "$ACTION_PATH/verifier""#));
+    assert!(script.contains(r#"cargo "+$RUST_TOOLCHAIN" install"#));
+    let cd = script
+        .find(r#"cd "$work" || exit 1"#)
+        .expect("leaves the caller's workspace");
+    let build = script.find("cargo \"+").unwrap();
+    assert!(cd < build && script.contains(r#"CARGO_HOME="$work/cargo-home""#));
+    assert!(install["env"]["RUST_TOOLCHAIN"]
+        .as_str()
+        .is_some_and(|v| v.split('.').count() == 3));
+    assert_eq!(
+        action["inputs"]["install"]["default"].as_str(),
+        Some("source")
+    );
+}
