@@ -120,12 +120,7 @@ impl FakeSigstore {
                 std::time::Instant::now()
             ))),
         });
-        let server = Arc::new(Server::http("127.0.0.1:0").map_err(|e| e.to_string())?);
-        let port = server
-            .server_addr()
-            .to_ip()
-            .ok_or("the server has no IP address")?
-            .port();
+        let (server, base) = bind_loopback()?;
         let thread = {
             let (server, state) = (Arc::clone(&server), Arc::clone(&state));
             std::thread::spawn(move || {
@@ -137,7 +132,7 @@ impl FakeSigstore {
         Ok(FakeSigstore {
             server,
             thread: Some(thread),
-            base: format!("http://127.0.0.1:{port}"),
+            base,
             state,
         })
     }
@@ -297,6 +292,17 @@ impl Drop for FakeSigstore {
             let _ = t.join();
         }
     }
+}
+
+/// A server on a free loopback port, and its base URL.
+pub(crate) fn bind_loopback() -> Result<(Arc<Server>, String), Error> {
+    let server = Arc::new(Server::http("127.0.0.1:0").map_err(|e| e.to_string())?);
+    let port = server
+        .server_addr()
+        .to_ip()
+        .ok_or("the server has no IP address")?
+        .port();
+    Ok((server, format!("http://127.0.0.1:{port}")))
 }
 
 fn json_response(status: u16, body: &Value) -> Response<std::io::Cursor<Vec<u8>>> {

@@ -18,12 +18,7 @@ pub struct StaticFiles {
 impl StaticFiles {
     /// Serve `root`.
     pub fn start(root: &Path) -> Result<Self, crate::Error> {
-        let server = Arc::new(Server::http("127.0.0.1:0").map_err(|e| e.to_string())?);
-        let port = server
-            .server_addr()
-            .to_ip()
-            .ok_or("the server has no IP address")?
-            .port();
+        let (server, base) = crate::bind_loopback()?;
         let root = root.to_path_buf();
         let thread = {
             let server = Arc::clone(&server);
@@ -40,7 +35,7 @@ impl StaticFiles {
         Ok(StaticFiles {
             server,
             thread: Some(thread),
-            base: format!("http://127.0.0.1:{port}"),
+            base,
         })
     }
 

@@ -1,7 +1,7 @@
 //! CLI behaviour on our own keyed fixtures (testdata/keyed): verification,
 //! tampering of every kind, and malformed input. Needs no ../shared.
 
-use crate::common::{cli, code, testdata};
+use crate::common::{cli, code, copy_dir, testdata};
 use serde_json::Value;
 use std::path::Path;
 
@@ -30,18 +30,6 @@ fn verify(bundle: &Path, subject: &Path, extra: &[&str]) -> (i32, Value) {
         code(&out),
         serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]

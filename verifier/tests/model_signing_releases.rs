@@ -4,7 +4,7 @@
 //! certificate chain, a single-file model, and shard serialisation where
 //! the release has it. Each verifies; a changed byte or another key fails.
 
-use crate::common::{cli, code, testdata};
+use crate::common::{cli, code, copy_dir, testdata};
 use std::path::{Path, PathBuf};
 
 const RELEASES: [&str; 6] = ["0.3.0", "0.3.1", "1.0.0", "1.0.1", "1.1.0", "1.1.1"];
@@ -85,7 +85,7 @@ fn every_release_from_0_3_verifies_with_keys_chains_single_files_and_shards() {
 fn a_changed_byte_or_another_key_fails_for_every_release() {
     let tmp = tempfile::tempdir().unwrap();
     let model = tmp.path().join("model");
-    copy(&fixtures().join("model"), &model);
+    copy_dir(&fixtures().join("model"), &model);
     let weights = model.join("weights.bin");
     let mut bytes = std::fs::read(&weights).unwrap();
     bytes[100] ^= 1;
@@ -108,16 +108,5 @@ fn a_changed_byte_or_another_key_fails_for_every_release() {
         let out = cli(&wrong);
         assert_eq!(code(&out), 2, "{release}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("over a single file"));
-    }
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        if e.path().is_dir() {
-            copy(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
     }
 }

@@ -4,7 +4,7 @@
 //! of which must leave the previous cache exactly as it was. Needs the peer
 //! virtualenv (`scripts/peers.sh`), which `scripts/test.sh` installs.
 
-use crate::common::{cli, code};
+use crate::common::{cli, code, copy_dir};
 use fake_sigstore::StaticFiles;
 use serde_json::Value;
 use slsa_aibom_verify::evidence::trust::{Instance, TrustRoot};
@@ -79,7 +79,7 @@ impl Mirror {
                 std::fs::remove_file(p).unwrap();
             }
         }
-        copy(&repos().join(state), served);
+        copy_dir(&repos().join(state), served);
     }
 
     fn source(&self) -> TufSource {
@@ -109,17 +109,6 @@ impl Mirror {
             json,
             String::from_utf8_lossy(&out.stderr).into(),
         )
-    }
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        if e.path().is_dir() {
-            copy(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
     }
 }
 

@@ -4,7 +4,7 @@
 pub mod crafted;
 pub mod synthetic;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// `../shared/vectors`, relative to the repository root. Tests that need it
@@ -50,4 +50,16 @@ pub fn code(out: &Output) -> i32 {
             String::from_utf8_lossy(&out.stderr)
         )
     })
+}
+
+/// Copy the directory tree `from` to `to` (created), files and folders.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
 }

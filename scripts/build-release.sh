@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Build the release binaries reproducibly: the same source gives the same
+# bytes, whoever builds it and wherever.
+#
+#   scripts/build-release.sh [OUT_DIR] [TARGET_DIR]
+#
+# writes OUT_DIR/slsa-aibom-verify and OUT_DIR/slsa-aibom-build (default
+# dist/) and their sha256 (OUT_DIR/SHA256SUMS), built for
+# x86_64-unknown-linux-gnu in TARGET_DIR (default target/release-build) with:
+#   - the committed Cargo.lock (--locked) and the toolchain of the day
+#     (the release workflow pins it);
+#   - SOURCE_DATE_EPOCH from the last commit;
+#   - every machine-specific path remapped: this checkout, the cargo home and
+#     the target directory (build scripts' OUT_DIR paths reach panic messages);
+#   - symbols stripped.
+# scripts/check-reproducible.sh builds twice and compares.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-dist}
+target_dir=${2:-target/release-build}
+triple=x86_64-unknown-linux-gnu
+mkdir -p "$out" "$target_dir"
+target_abs=$(cd "$target_dir" && pwd)
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)
+export SOURCE_DATE_EPOCH
+export CARGO_PROFILE_RELEASE_STRIP=symbols CARGO_INCREMENTAL=0
+export RUSTFLAGS="--remap-path-prefix=$PWD=/slsa-aibom --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$target_abs=/target"
+cargo build --release --locked --target "$triple" --target-dir "$target_abs" \
+  -p slsa-aibom-verify -p slsa-aibom-builder --bin slsa-aibom-verify --bin slsa-aibom-build
+for bin in slsa-aibom-verify slsa-aibom-build; do
+  cp "$target_abs/$triple/release/$bin" "$out/$bin"
+done
+(cd "$out" && sha256sum slsa-aibom-verify slsa-aibom-build > SHA256SUMS && cat SHA256SUMS)
