@@ -493,6 +493,48 @@ mod tests {
         ));
     }
 
+    /// A single-file model is a regular file: a FIFO in its place is
+    /// refused by name, without blocking, and so is the wrong kind of
+    /// signature for the subject.
+    #[cfg(unix)]
+    #[test]
+    fn a_single_file_model_must_be_a_regular_file_and_signed_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("model.bin");
+        std::fs::write(&file, b"weights").unwrap();
+        let single = statement(
+            &format!(
+                r#"[{{"name":".","algorithm":"sha256","digest":"{}"}}]"#,
+                sha(b"weights")
+            ),
+            "files",
+        );
+        assert!(verify_file(&single, &file).is_ok());
+        std::fs::write(&file, b"weightz").unwrap();
+        assert!(matches!(verify_file(&single, &file), Err(Error::Digest(_))));
+        let fifo = dir.path().join("fifo.bin");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads the NUL-terminated path it is given.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = verify_file(&single, &fifo).unwrap_err();
+        assert!(e.detail().contains("not a regular file"), "{e}");
+        assert!(verify_dir(&single, dir.path(), None, &[])
+            .unwrap_err()
+            .detail()
+            .contains("over a single file"));
+        let directory = statement(
+            &format!(
+                r#"[{{"name":"a","algorithm":"sha256","digest":"{}"}}]"#,
+                sha(b"x")
+            ),
+            "files",
+        );
+        assert!(verify_file(&directory, &file)
+            .unwrap_err()
+            .detail()
+            .contains("over a directory"));
+    }
+
     #[cfg(unix)]
     #[test]
     fn symlinks_refused_unless_allowed() {

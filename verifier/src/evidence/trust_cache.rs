@@ -129,15 +129,13 @@ impl TrustCache {
     }
 }
 
-/// What an update recorded beside the files, for reporting freshness.
+/// What an update records beside the files: where from, and when. The
+/// expiry and the root version are read from the TUF metadata itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct State {
     url: String,
     updated: Timestamp,
-    /// The earliest expiry of the four top-level metadata files.
-    expires: Timestamp,
-    root_version: u64,
 }
 
 /// A refreshed root from the cache, verified offline just now.
@@ -183,11 +181,11 @@ pub fn update(cache: &TrustCache, source: &TufSource, now: Timestamp) -> Result<
     let generation = format!(".gen-{}-{}", now.as_nanosecond(), std::process::id());
     let dir = entry.join(&generation);
     let result = fill_generation(&entry, &dir, source, now)
-        .and_then(|state| make_current(&entry, &generation).map(|()| state));
+        .and_then(|root| make_current(&entry, &generation).map(|()| root));
     match result {
-        Ok(state) => {
+        Ok(root) => {
             remove_old_generations(&entry, &generation);
-            Ok(cached(source, &entry.join(&generation), state, now)?)
+            cached_trust(source, &entry.join(&generation), root, now, now)
         }
         Err(e) => {
             let _ = std::fs::remove_dir_all(&dir);
@@ -198,8 +196,13 @@ pub fn update(cache: &TrustCache, source: &TufSource, now: Timestamp) -> Result<
 
 /// Fetch into the new generation `dir`, starting from the current
 /// generation's metadata so that its versions are the floor (no rollback
-/// across updates).
-fn fill_generation(entry: &Path, dir: &Path, source: &TufSource, now: Timestamp) -> Result<State> {
+/// across updates). Returns the verified root.
+fn fill_generation(
+    entry: &Path,
+    dir: &Path,
+    source: &TufSource,
+    now: Timestamp,
+) -> Result<TrustedRoot> {
     let tuf_dir = dir.join("tuf");
     std::fs::create_dir_all(&tuf_dir).map_err(|e| io_error(&tuf_dir, e))?;
     if let Ok(current) = std::fs::canonicalize(entry.join(CURRENT)) {
@@ -212,13 +215,9 @@ fn fill_generation(entry: &Path, dir: &Path, source: &TufSource, now: Timestamp)
     let state = State {
         url: source.url.clone(),
         updated: now,
-        expires: earliest_expiry(&tuf_dir)?,
-        root_version: metadata_field(&tuf_dir.join("root.json"), "version")?
-            .as_u64()
-            .unwrap_or_default(),
     };
     write(&dir.join(STATE), &pretty(&state)?)?;
-    Ok(state)
+    Ok(root)
 }
 
 /// Point `entry/current` at `generation`: a new link renamed over the old
@@ -248,35 +247,54 @@ pub fn load(cache: &TrustCache, source: &TufSource, now: Timestamp) -> CacheStat
         Ok(s) => s,
         Err(e) => return CacheState::Invalid(e.detail().into_owned()),
     };
-    if state.expires <= now {
-        return CacheState::Stale {
-            expired: state.expires,
-        };
-    }
-    match cached(source, &dir, state, now) {
+    let verified = verify_offline(source, &dir, now)
+        .and_then(|root| cached_trust(source, &dir, root, state.updated, now));
+    match verified {
         Ok(c) => CacheState::Fresh(c),
-        Err(e) => CacheState::Invalid(e.detail().into_owned()),
+        // Past its expiry, which is why it did not verify.
+        Err(e) => match earliest_expiry(&dir.join("tuf")) {
+            Ok(expired) if expired <= now => CacheState::Stale { expired },
+            _ => CacheState::Invalid(e.detail().into_owned()),
+        },
     }
 }
 
-/// The cached root of `dir`, verified offline from the bootstrap root:
-/// every metadata file and the target itself, as an update checks them.
-fn cached(source: &TufSource, dir: &Path, state: State, now: Timestamp) -> Result<CachedTrust> {
-    let tuf = dir.join("tuf");
-    let (root, _) = block_on(fetch_trust_material_at(source.config(&tuf).offline(), now))?
+/// The root of the generation `dir`, verified offline from the bootstrap
+/// root: every metadata file and the target itself, as an update checks them.
+fn verify_offline(source: &TufSource, dir: &Path, now: Timestamp) -> Result<TrustedRoot> {
+    let config = source.config(&dir.join("tuf")).offline();
+    let (root, _) = block_on(fetch_trust_material_at(config, now))?
         .map_err(|e| Error::Crypto(format!("the cached TUF metadata does not verify: {e}")))?;
-    let days = (now.as_second() - state.updated.as_second()).max(0) / 86_400;
+    Ok(root)
+}
+
+/// A verified `root` of the generation `dir`, with its update time, its
+/// expiry and TUF root version (read from the metadata it verified with),
+/// and an origin that says all three.
+fn cached_trust(
+    source: &TufSource,
+    dir: &Path,
+    root: TrustedRoot,
+    updated: Timestamp,
+    now: Timestamp,
+) -> Result<CachedTrust> {
+    let tuf = dir.join("tuf");
+    let expires = earliest_expiry(&tuf)?;
+    let root_version = metadata_field(&tuf.join("root.json"), "version")?
+        .as_u64()
+        .unwrap_or_default();
+    let days = (now.as_second() - updated.as_second()).max(0) / 86_400;
     Ok(CachedTrust {
         root: TrustRoot {
             root,
             origin: format!(
-                "tuf-cache:{} (updated {}, {days} day(s) old; TUF metadata expires {})",
-                source.name, state.updated, state.expires
+                "tuf-cache:{} (updated {updated}, {days} day(s) old; TUF metadata expires {expires})",
+                source.name
             ),
         },
-        updated: state.updated,
-        expires: state.expires,
-        root_version: state.root_version,
+        updated,
+        expires,
+        root_version,
         dir: dir.to_path_buf(),
     })
 }
