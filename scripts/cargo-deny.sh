@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The dependency gate: `scripts/cargo-deny.sh check licenses bans sources`
 # runs cargo-deny (pinned, built from crates.io with its own lockfile into
-# .tools/, gitignored) under deny.toml. With --offline it reads only the
-# local crates, which `cargo fetch` brings for every target first.
+# .tools/, gitignored) under deny.toml. It reads only the local crates, which
+# `cargo fetch` brings for every target first, unless the first argument is
+# --online (the release workflow's advisory check, which fetches the
+# RustSec database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version=0.20.2
-bin=.tools/bin/cargo-deny
-if [ ! -x "$bin" ] || [ "$("$bin" --version)" != "cargo-deny $version" ]; then
-  cargo install --locked --quiet "cargo-deny@$version" --root .tools
+# shellcheck source=scripts/cargo-tool.sh
+source scripts/cargo-tool.sh
+bin=$(cargo_tool cargo-deny 0.20.2)
+mode=(--offline)
+if [ "${1:-}" = --online ]; then
+  mode=()
+  shift
 fi
 cargo fetch --locked --quiet
-"$bin" --offline "$@"
+"$bin" ${mode[@]+"${mode[@]}"} "$@"

@@ -38,6 +38,9 @@ bash scripts/lint-workflows.sh
 echo "== dependency gate: licences, bans and sources (cargo-deny, deny.toml)"
 bash scripts/cargo-deny.sh check licenses bans sources
 
+echo "== release tooling: the binaries' CycloneDX SBOMs (schema-valid, reproducible) and the advisory exceptions"
+bash scripts/check-release-tooling.sh
+
 echo "== the crates package for crates.io (cargo publish --dry-run; built by the suite above)"
 cargo publish --workspace --exclude fake-sigstore --dry-run --no-verify --allow-dirty --locked --quiet
 

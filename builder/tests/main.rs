@@ -11,6 +11,7 @@ mod cli_build;
 mod keyless;
 mod outputs;
 mod release;
+mod release_workflow;
 mod stages;
 mod training_features;
 mod vectors_cyclonedx_schema;

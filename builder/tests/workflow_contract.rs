@@ -23,14 +23,21 @@ const SEQUENCE: &[(&str, &[&str])] = &[
 ];
 
 fn workflow() -> Yaml {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.github/workflows/builder.yml");
-    let text = std::fs::read_to_string(&path).expect("read builder.yml");
+    workflow_file("builder.yml")
+}
+
+/// `.github/workflows/NAME`, parsed.
+pub(crate) fn workflow_file(name: &str) -> Yaml {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../.github/workflows")
+        .join(name);
+    let text = std::fs::read_to_string(&path).expect("read the workflow");
     YamlLoader::load_from_str(&text)
-        .expect("parse builder.yml")
+        .expect("parse the workflow")
         .remove(0)
 }
 
-fn action() -> Yaml {
+pub(crate) fn action() -> Yaml {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../action.yml");
     let text = std::fs::read_to_string(&path).expect("read action.yml");
     YamlLoader::load_from_str(&text)
@@ -39,7 +46,7 @@ fn action() -> Yaml {
 }
 
 /// Every `run:` script of a job, or of the action.
-fn scripts(steps: &Yaml) -> Vec<String> {
+pub(crate) fn scripts(steps: &Yaml) -> Vec<String> {
     steps
         .as_vec()
         .expect("steps")
@@ -48,7 +55,7 @@ fn scripts(steps: &Yaml) -> Vec<String> {
         .collect()
 }
 
-fn jobs(wf: &Yaml) -> Vec<(String, Yaml)> {
+pub(crate) fn jobs(wf: &Yaml) -> Vec<(String, Yaml)> {
     wf["jobs"]
         .as_hash()
         .expect("jobs")
@@ -58,7 +65,7 @@ fn jobs(wf: &Yaml) -> Vec<(String, Yaml)> {
 }
 
 /// A job's permissions as `scope=level` strings (`{}` gives none).
-fn permissions(job: &Yaml) -> Vec<String> {
+pub(crate) fn permissions(job: &Yaml) -> Vec<String> {
     match &job["permissions"] {
         Yaml::Hash(h) => h
             .iter()
@@ -197,14 +204,22 @@ fn a_cuda_job_trains_with_the_cuda_trainer_built_without_a_token() {
 
 #[test]
 fn no_job_that_can_mint_a_token_compiles_anything() {
-    // Build scripts and proc-macros of ~360 crates must never run where
-    // ACTIONS_ID_TOKEN_REQUEST_* is in the environment.
+    assert_minting_job_compiles_nothing(
+        &workflow(),
+        &["actions/download-artifact@", "actions/upload-artifact@"],
+    );
+}
+
+/// Exactly one job of `wf` holds `id-token: write`, and it runs no compiler
+/// or package manager (build scripts and proc-macros of ~360 crates must
+/// never run where ACTIONS_ID_TOKEN_REQUEST_* is in the environment) and
+/// no action but those whose `uses:` starts with one of `allowed`.
+pub(crate) fn assert_minting_job_compiles_nothing(wf: &Yaml, allowed: &[&str]) {
     let compilers = [
         "cargo", "rustup", "rustc", "cc ", "gcc", "clang", "make", "cmake", "pip ", "npm ",
     ];
-    let wf = workflow();
     let mut minting = 0;
-    for (name, job) in jobs(&wf) {
+    for (name, job) in jobs(wf) {
         if !permissions(&job).contains(&"id-token=write".to_string()) {
             continue;
         }
@@ -222,12 +237,11 @@ fn no_job_that_can_mint_a_token_compiles_anything() {
         }
         assert!(
             job["steps"].as_vec().unwrap().iter().all(|s| {
-                s["uses"].as_str().is_none_or(|u| {
-                    u.starts_with("actions/download-artifact@")
-                        || u.starts_with("actions/upload-artifact@")
-                })
+                s["uses"]
+                    .as_str()
+                    .is_none_or(|u| allowed.iter().any(|a| u.starts_with(a)))
             }),
-            "job {name} may only move artifacts"
+            "job {name} may only move artifacts (and use {allowed:?})"
         );
     }
     assert_eq!(minting, 1, "exactly one job holds id-token: write");
@@ -650,10 +664,7 @@ fn the_action_builds_the_verifier_from_its_own_files_away_from_the_callers_works
         .find(|s| s["name"].as_str() == Some("Install slsa-aibom-verify"))
         .expect("the install step");
     let script = install["run"].as_str().unwrap();
-    assert!(
-        !script.contains("--git") && !script.contains("ACTION_REF"),
-        "{script}"
-    );
+    assert!(!script.contains("--git"), "{script}");
     assert!(script.contains(r#"install --locked --root "$work" --path "$ACTION_PATH/verifier""#));
     assert!(script.contains(r#"cargo "+$RUST_TOOLCHAIN" install"#));
     let cd = script
@@ -664,8 +675,16 @@ fn the_action_builds_the_verifier_from_its_own_files_away_from_the_callers_works
     assert!(install["env"]["RUST_TOOLCHAIN"]
         .as_str()
         .is_some_and(|v| v.split('.').count() == 3));
+    // The default installs the verified release binary, and falls back to
+    // this build only when none is offered (exit 3), never after a refusal.
     assert_eq!(
         action["inputs"]["install"]["default"].as_str(),
-        Some("source")
+        Some("release")
     );
+    assert!(script.contains(r#"bash "$ACTION_PATH/scripts/install-release.sh" || rc=$?"#));
+    let fallback = script.find("if ((rc == 3)); then").expect("the fallback");
+    let refusal = script.find("elif ((rc != 0)); then").expect("the refusal");
+    let after: Vec<&str> = script[refusal..].lines().map(str::trim).take(2).collect();
+    assert_eq!(after, ["elif ((rc != 0)); then", "exit 1"]);
+    assert!(fallback < refusal);
 }

@@ -212,6 +212,14 @@ impl FakeSigstore {
         lock(&self.state.attestations).add(&repository, &body)
     }
 
+    /// A fresh OIDC token (audience `sigstore`, valid five minutes) for the
+    /// current claims, as the token endpoint would hand a job: for signing
+    /// in-process without the ambient GitHub Actions variables.
+    pub fn token(&self) -> Result<String, Error> {
+        let claims = lock(&self.state.claims).clone();
+        self.state.tokens.issue(&claims, "sigstore", now(), 300)
+    }
+
     /// The claims tokens carry.
     pub fn claims(&self) -> Claims {
         lock(&self.state.claims).clone()

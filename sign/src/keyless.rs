@@ -99,6 +99,14 @@ fn sign_error(what: &str, e: impl std::fmt::Display) -> SignError {
     SignError(format!("keyless signing: {what}: {e}"))
 }
 
+/// The single-threaded runtime the HTTP clients run on.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| sign_error("cannot start the HTTP runtime", e))
+}
+
 /// Refuse a token Fulcio would refuse, with the reason.
 fn check_token(token: &IdentityToken) -> Result<()> {
     let claims = token.claims();
@@ -120,10 +128,7 @@ fn check_token(token: &IdentityToken) -> Result<()> {
 impl KeylessSigner {
     /// Fetch the ambient GitHub Actions OIDC token and check it.
     pub fn from_ambient(services: Services, transparency: Transparency) -> Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| sign_error("cannot start the HTTP runtime", e))?;
+        let runtime = runtime()?;
         let token = runtime
             .block_on(IdentityToken::detect_ambient())
             .map_err(|e| sign_error("cannot get the GitHub Actions OIDC token", e))?
@@ -138,6 +143,22 @@ impl KeylessSigner {
         check_token(&token)?;
         Ok(KeylessSigner {
             runtime,
+            token,
+            services,
+            transparency,
+            trusted_root: None,
+        })
+    }
+
+    /// A signer holding `token`, an OIDC identity token obtained some other
+    /// way than GitHub Actions' ambient endpoint; checked as
+    /// [`KeylessSigner::from_ambient`] checks its token.
+    pub fn from_token(services: Services, transparency: Transparency, token: &str) -> Result<Self> {
+        let token = IdentityToken::from_jwt(token)
+            .map_err(|e| sign_error("the OIDC token is not a valid JWT", e))?;
+        check_token(&token)?;
+        Ok(KeylessSigner {
+            runtime: runtime()?,
             token,
             services,
             transparency,

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod action_install;
 mod adversaries;
 mod cli_download;
 mod cli_intoto;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sourced by the scripts that run a pinned cargo subcommand:
+#
+#   cargo_tool NAME VERSION   ->  prints the path of .tools/bin/NAME
+#
+# installed from crates.io with its own lockfile (--locked) into .tools/
+# (gitignored) when it is not there at VERSION.
+cargo_tool() {
+  local name=$1 version=$2
+  local bin=.tools/bin/$name
+  # cargo install records what it installed in .tools/.crates.toml.
+  if [ ! -x "$bin" ] || ! grep -qF "\"$name $version " .tools/.crates.toml 2>/dev/null; then
+    cargo install --locked --quiet "$name@$version" --root .tools >&2
+  fi
+  echo "$bin"
+}
