@@ -8,185 +8,9 @@
 //! a script that would leave a marker file if it ran.
 
 use crate::common::copy_dir;
-use fake_sigstore::{FakeSigstore, StaticFiles};
-use serde_json::json;
-use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use crate::common::release_fixture::*;
+use std::path::Path;
 use std::process::{Command, Output};
-
-const REPO: &str = "ORG/slsa-aibom";
-const TARGET: &str = "x86_64-unknown-linux-gnu";
-const BOOT_TAG: &str = "v9.0.0";
-const TAG: &str = "v9.1.0";
-
-fn asset() -> String {
-    format!("slsa-aibom-verify-{TARGET}")
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// Claims of release.yml running on a push of `tag` in `repo`.
-fn release_claims(repo: &str, workflow: &str, tag: &str) -> fake_sigstore::Claims {
-    let owner = repo.split('/').next().unwrap_or_default();
-    let workflow_ref = format!("{repo}/.github/workflows/{workflow}@refs/tags/{tag}");
-    fake_sigstore::Claims {
-        sub: format!("repo:{repo}:ref:refs/tags/{tag}"),
-        repository: repo.into(),
-        repository_owner: owner.into(),
-        git_ref: format!("refs/tags/{tag}"),
-        event_name: "push".into(),
-        workflow: "release".into(),
-        workflow_ref: workflow_ref.clone(),
-        job_workflow_ref: workflow_ref,
-        ..fake_sigstore::sample_claims()
-    }
-}
-
-/// SLSA v1 provenance over `files`, shaped as actions/attest-build-provenance
-/// writes it, signed keylessly with the fakes' current claims.
-fn sign_provenance(fake: &FakeSigstore, files: &[(&str, &[u8])]) -> String {
-    let claims = fake.claims();
-    let subject: Vec<_> = files
-        .iter()
-        .map(|(name, bytes)| json!({"name": name, "digest": {"sha256": sha256_hex(bytes)}}))
-        .collect();
-    let statement = json!({
-        "_type": "https://in-toto.io/Statement/v1",
-        "subject": subject,
-        "predicateType": "https://slsa.dev/provenance/v1",
-        "predicate": {
-            "buildDefinition": {
-                "buildType": "https://actions.github.io/buildtypes/workflow/v1",
-                "externalParameters": {"workflow": {
-                    "ref": claims.git_ref,
-                    "repository": format!("https://github.com/{}", claims.repository),
-                    "path": ".github/workflows/release.yml",
-                }},
-                "internalParameters": {"github": {
-                    "event_name": claims.event_name,
-                    "repository_id": claims.repository_id,
-                    "repository_owner_id": claims.repository_owner_id,
-                    "runner_environment": claims.runner_environment,
-                }},
-                "resolvedDependencies": [{
-                    "uri": format!("git+https://github.com/{}@{}", claims.repository, claims.git_ref),
-                    "digest": {"gitCommit": claims.sha},
-                }],
-            },
-            "runDetails": {
-                "builder": {"id": "https://github.com/actions/runner/github-hosted"},
-                "metadata": {"invocationId": format!(
-                    "https://github.com/{}/actions/runs/{}/attempts/{}",
-                    claims.repository, claims.run_id, claims.run_attempt
-                )},
-            },
-        },
-    });
-    let services = slsa_aibom_sign::Services {
-        fulcio: fake.fulcio_url(),
-        rekor: fake.rekor_url(),
-        tsa: fake.tsa_url(),
-    };
-    let signer = slsa_aibom_sign::KeylessSigner::from_token(
-        services,
-        slsa_aibom_sign::Transparency::Rekor,
-        &fake.token().unwrap(),
-    )
-    .unwrap();
-    signer
-        .sign_statement(statement.to_string().as_bytes())
-        .unwrap()
-}
-
-/// A release folder tree served over loopback, and what the install step
-/// needs to run against it.
-struct Releases {
-    dir: tempfile::TempDir,
-    fake: FakeSigstore,
-    verifier: Vec<u8>,
-}
-
-impl Releases {
-    /// `BOOT_TAG` holds the bootstrap, the verifier under test; `TAG` the
-    /// release, with provenance from release.yml: a script that leaves the
-    /// marker `release-ran` if it is ever run (the verifier itself only
-    /// where the test runs it, since hashing a debug build is slow).
-    fn new() -> Self {
-        let fake = FakeSigstore::start(release_claims(REPO, "release.yml", TAG)).unwrap();
-        let verifier = std::fs::read(env!("CARGO_BIN_EXE_slsa-aibom-verify")).unwrap();
-        let r = Releases {
-            dir: tempfile::tempdir().unwrap(),
-            fake,
-            verifier,
-        };
-        r.put(BOOT_TAG, &asset(), &r.verifier);
-        r.release(TAG, &r.trap_script("release-ran"));
-        let root = serde_json::to_vec(&r.fake.trusted_root().unwrap()).unwrap();
-        std::fs::write(r.path("trusted_root.json"), root).unwrap();
-        r.pin(&r.verifier.clone());
-        r
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn put(&self, tag: &str, name: &str, bytes: &[u8]) {
-        let dir = self.path("www").join(tag);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(name), bytes).unwrap();
-    }
-
-    /// Publish `binary` as `tag`'s verifier with provenance signed under
-    /// the fakes' current claims, beside a builder binary and an SBOM that
-    /// the same provenance covers.
-    fn release(&self, tag: &str, binary: &[u8]) {
-        let builder = b"the builder binary".as_slice();
-        let sbom = br#"{"bomFormat":"CycloneDX"}"#.as_slice();
-        let files = [
-            (asset(), binary),
-            (format!("slsa-aibom-build-{TARGET}"), builder),
-            (format!("slsa-aibom-verify-{TARGET}.cdx.json"), sbom),
-        ];
-        let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
-        let bundle = sign_provenance(&self.fake, &named);
-        for (name, bytes) in &files {
-            self.put(tag, name, bytes);
-        }
-        self.put(tag, "provenance.sigstore.json", bundle.as_bytes());
-    }
-
-    /// Pin `bootstrap`'s digest as `BOOT_TAG`'s verifier.
-    fn pin(&self, bootstrap: &[u8]) {
-        let line = format!("{}  {BOOT_TAG}/{}\n", sha256_hex(bootstrap), asset());
-        std::fs::write(self.path("bootstrap.sha256"), format!("# pins\n{line}")).unwrap();
-    }
-
-    /// A shell script that leaves `marker` behind if it is ever run.
-    fn trap_script(&self, marker: &str) -> Vec<u8> {
-        format!("#!/bin/sh\ntouch '{}'\n", self.path(marker).display()).into_bytes()
-    }
-
-    /// Run the install step for `tag` into `dest` against the served tree.
-    fn install(&self, tag: &str, dest: &Path) -> Output {
-        let server = StaticFiles::start(&self.path("www")).unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/install-release.sh");
-        Command::new("bash")
-            .arg(script)
-            .env("ACTION_REF", tag)
-            .env("RELEASE_URL", server.url())
-            .env("RELEASE_REPO", REPO)
-            .env("DEST", dest)
-            .env("TARGET", TARGET)
-            .env("BOOTSTRAP_FILE", self.path("bootstrap.sha256"))
-            .env("TRUSTED_ROOT", self.path("trusted_root.json"))
-            .env("RUNNER_TEMP", self.dir.path())
-            .output()
-            .unwrap()
-    }
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -349,5 +173,9 @@ fn the_release_notes_verify_command_works_as_written() {
         String::from_utf8_lossy(&o.stdout)
     );
     r.put(TAG, &asset(), b"tampered");
-    assert_eq!(run().status.code(), Some(5), "a tampered binary is a digest failure");
+    assert_eq!(
+        run().status.code(),
+        Some(5),
+        "a tampered binary is a digest failure"
+    );
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod crafted;
+pub mod release_fixture;
 pub mod synthetic;
 
 use std::path::{Path, PathBuf};
