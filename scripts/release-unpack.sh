@@ -24,7 +24,7 @@ for target in "${targets[@]}"; do
   tar -xf "$in/$target.tar" -C "$out/.$target"
   for f in "$out/.$target"/* "$out/.$target"/.[!.]*; do
     [[ -e "$f" || -L "$f" ]] || continue
-    name=$(basename "$f")
+    name=${f##*/} # not $(basename): that would drop a trailing newline
     [[ "$name" =~ ^slsa-aibom-(verify|build)-$target(\.cdx\.json)?$ && -f "$f" && ! -L "$f" ]] ||
       { echo "unexpected entry in $target.tar: $name" >&2; exit 1; }
     [[ ! -e "$out/$name" ]] || { echo "$name comes twice" >&2; exit 1; }

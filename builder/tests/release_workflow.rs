@@ -1,13 +1,15 @@
 //! The contract of `.github/workflows/release.yml` (our own releases) and of
 //! the action's `install: release` (scripts/install-release.sh): who may
-//! sign, that the signer compiles nothing, that nothing is published before
-//! our verifier has checked the provenance, and that the action never runs a
-//! download before it is checked. The install step itself is played end to
+//! sign, that the signer compiles nothing, that every transfer between jobs
+//! is checked (both checks run here on crafted tars), that nothing is
+//! published before our verifier has checked the provenance, and that the
+//! action never runs a download before it is checked. The install step itself is played end to
 //! end in the verifier's `action_install` tests.
 
 use crate::workflow_contract::{
     action, assert_minting_job_compiles_nothing, jobs, permissions, scripts, workflow_file,
 };
+use sha2::Digest;
 use std::path::Path;
 use yaml_rust2::Yaml;
 
@@ -173,4 +175,140 @@ fn the_action_never_runs_a_download_before_checking_it() {
     assert_eq!(runs(r#""$work/$asset""#), None);
     assert!(at("verify-bundle") < at(r#"install -m 0755 "$work/$asset""#));
     assert!(script.contains("set -euo pipefail"));
+}
+
+const TARGETS: [&str; 3] = [
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "aarch64-apple-darwin",
+];
+
+/// Build jobs' transfers under `dir/in`: each target's tar of its files,
+/// after `tamper` has had its way with the folders; the digests as the
+/// build jobs publish them.
+fn transfers(dir: &Path, tamper: impl Fn(&str, &Path)) -> String {
+    let mut digests = serde_json::Map::new();
+    for target in TARGETS {
+        let files = dir.join("files").join(target);
+        std::fs::create_dir_all(&files).unwrap();
+        std::fs::write(files.join(format!("slsa-aibom-verify-{target}")), target).unwrap();
+        std::fs::write(
+            files.join(format!("slsa-aibom-verify-{target}.cdx.json")),
+            "{}",
+        )
+        .unwrap();
+        tamper(target, &files);
+        std::fs::create_dir_all(dir.join("in")).unwrap();
+        let tar = dir.join("in").join(format!("{target}.tar"));
+        let ok = std::process::Command::new("tar")
+            .arg("-C")
+            .arg(&files)
+            .arg("-cf")
+            .arg(&tar)
+            .arg(".")
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let digest = sha2::Sha256::digest(std::fs::read(&tar).unwrap());
+        digests.insert(target.into(), hex::encode(digest).into());
+    }
+    serde_json::Value::Object(digests).to_string()
+}
+
+/// Run both checks of the transfers (the provenance job's inline step and
+/// scripts/release-unpack.sh, used by verify and publish) on what `tamper`
+/// leaves, with the digests `edit` makes of the published ones; whether
+/// each accepted.
+fn unpack(tamper: impl Fn(&str, &Path), edit: impl Fn(String) -> String) -> [bool; 2] {
+    let wf = release();
+    let inline = wf["jobs"]["provenance"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Check each build against its job's digest"))
+        .and_then(|s| s["run"].as_str())
+        .unwrap()
+        .to_string();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/release-unpack.sh");
+    let mut accepted = [false; 2];
+    for (i, accepted) in accepted.iter_mut().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let digests = edit(transfers(dir.path(), &tamper));
+        let mut cmd = std::process::Command::new("bash");
+        if i == 0 {
+            cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &inline]);
+        } else {
+            cmd.arg(&script)
+                .arg(dir.path().join("in"))
+                .arg(dir.path().join("dist"));
+        }
+        let o = cmd
+            .env("RUNNER_TEMP", dir.path())
+            .env("DIGESTS", digests)
+            .output()
+            .unwrap();
+        *accepted = o.status.success();
+        if *accepted {
+            let dist = dir.path().join("dist");
+            let names: Vec<_> = std::fs::read_dir(&dist)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(names.len(), 6, "{i}: {names:?}");
+        }
+    }
+    accepted
+}
+
+#[test]
+fn the_transfer_checks_refuse_a_wrong_or_missing_digest_and_anything_unexpected() {
+    let keep = |_: &str, _: &Path| {};
+    let same = |d: String| d;
+    assert_eq!(unpack(keep, same), [true, true], "a good set of builds");
+    // A tar that is not the one its build job published.
+    // Edit the published digest of the x86_64 Linux build.
+    let x86 = |f: fn(&mut serde_json::Map<String, serde_json::Value>)| {
+        move |d: String| {
+            let mut map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&d).unwrap();
+            f(&mut map);
+            serde_json::Value::Object(map).to_string()
+        }
+    };
+    let other = x86(|m| {
+        let digest = m["x86_64-unknown-linux-gnu"].as_str().unwrap();
+        let first = if digest.starts_with('0') { "1" } else { "0" };
+        let changed = format!("{first}{}", &digest[1..]);
+        m.insert("x86_64-unknown-linux-gnu".into(), changed.into());
+    });
+    assert_eq!(unpack(keep, other), [false, false], "a changed digest");
+    let missing = x86(|m| {
+        m.insert("x86_64-unknown-linux-gnu".into(), "".into());
+    });
+    assert_eq!(unpack(keep, missing), [false, false], "a missing digest");
+    let extra = |t: &str, f: &Path| {
+        if t == "aarch64-apple-darwin" {
+            std::fs::write(f.join("install.sh"), "#!/bin/sh").unwrap();
+        }
+    };
+    assert_eq!(unpack(extra, same), [false, false], "an unexpected file");
+    let link = |t: &str, f: &Path| {
+        if t == "x86_64-unknown-linux-gnu" {
+            let bin = f.join(format!("slsa-aibom-build-{t}"));
+            std::os::unix::fs::symlink("/etc/passwd", bin).unwrap();
+        }
+    };
+    assert_eq!(unpack(link, same), [false, false], "a symlink");
+    let folder = |t: &str, f: &Path| {
+        if t == "aarch64-unknown-linux-gnu" {
+            std::fs::create_dir(f.join(format!("slsa-aibom-build-{t}"))).unwrap();
+        }
+    };
+    assert_eq!(unpack(folder, same), [false, false], "a directory");
+    let control = |t: &str, f: &Path| {
+        if t == "aarch64-unknown-linux-gnu" {
+            std::fs::write(f.join(format!("slsa-aibom-build-{t}\n")), "x").unwrap();
+        }
+    };
+    assert_eq!(unpack(control, same), [false, false], "a control character");
 }

@@ -140,14 +140,7 @@ impl KeylessSigner {
                         .into(),
                 )
             })?;
-        check_token(&token)?;
-        Ok(KeylessSigner {
-            runtime,
-            token,
-            services,
-            transparency,
-            trusted_root: None,
-        })
+        Self::holding(runtime, token, services, transparency)
     }
 
     /// A signer holding `token`, an OIDC identity token obtained some other
@@ -156,9 +149,19 @@ impl KeylessSigner {
     pub fn from_token(services: Services, transparency: Transparency, token: &str) -> Result<Self> {
         let token = IdentityToken::from_jwt(token)
             .map_err(|e| sign_error("the OIDC token is not a valid JWT", e))?;
+        Self::holding(runtime()?, token, services, transparency)
+    }
+
+    /// A signer holding `token`, once it is checked.
+    fn holding(
+        runtime: tokio::runtime::Runtime,
+        token: IdentityToken,
+        services: Services,
+        transparency: Transparency,
+    ) -> Result<Self> {
         check_token(&token)?;
         Ok(KeylessSigner {
-            runtime: runtime()?,
+            runtime,
             token,
             services,
             transparency,
@@ -226,5 +229,24 @@ impl KeylessSigner {
                 .with_rfc3161_timestamp(timestamp)
                 .into_bundle(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn services() -> Services {
+        Services::production(Transparency::Rekor)
+    }
+
+    #[test]
+    fn a_token_that_is_not_a_jwt_is_refused_before_any_request() {
+        for token in ["", "not-a-jwt", "a.b", "a.b.c\u{7}"] {
+            let e = KeylessSigner::from_token(services(), Transparency::Rekor, token)
+                .err()
+                .expect("refused");
+            assert!(e.0.contains("not a valid JWT"), "{token:?}: {e}");
+        }
     }
 }
