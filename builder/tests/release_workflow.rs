@@ -3,8 +3,8 @@
 //! sign, that the signer compiles nothing, that every transfer between jobs
 //! is checked (both checks run here on crafted tars), that nothing is
 //! published before our verifier has checked the provenance, and that the
-//! action never runs a download before it is checked. The install step itself is played end to
-//! end in the verifier's `action_install` tests.
+//! action never runs a download before it is checked. The install step
+//! itself is played end to end in the verifier's `action_install` tests.
 
 use crate::workflow_contract::{
     action, assert_minting_job_compiles_nothing, jobs, permissions, scripts, workflow_file,
