@@ -26,6 +26,7 @@ pub mod rng;
 pub mod runs_on;
 pub mod spec;
 pub mod train;
+pub mod transformer;
 
 pub use error::{BuildError, Result};
 pub mod attest;
@@ -35,6 +36,7 @@ pub use slsa_aibom_types::cyclonedx;
 pub mod demo;
 pub mod github_api;
 pub mod layout;
+pub mod lineage;
 pub mod output_check;
 pub mod pipeline;
 pub mod predict;

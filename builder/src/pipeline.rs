@@ -15,7 +15,7 @@ use crate::model::{Layout as ModelLayout, Model};
 use crate::output_check::{self, verify_evidence};
 use crate::signing::Signer;
 use crate::spec::Job;
-use crate::train::{train, Table};
+use crate::train::{train, Table, Tabular};
 use candle_core::Device;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -380,17 +380,27 @@ fn model_config(
     })
 }
 
-fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildRecord, OutputFile)> {
-    let started_on = now();
+/// What the training stage produced, whatever the architecture.
+struct Trained {
+    metrics: crate::metrics::Metrics,
+    model_files: Vec<OutputFile>,
+    parameter_count: usize,
+    tokenization: Option<crate::attest::record::TokenizationRecord>,
+}
+
+/// Train an MLP or CNN on the (preprocessed) table and write its weights
+/// and `config.json`.
+fn train_tabular(
+    job: &Job,
+    data: &mut Dataset,
+    split: &Split,
+    dev: &Device,
+    progress: crate::train::Progress,
+    log: &mut Vec<String>,
+    dir: &Layout,
+) -> Result<Trained> {
     let spec = &job.spec;
-    // Everything that can reject the input happens before any output exists.
-    let (mut data, split) = load_and_split(job)?;
-    let trees = commitment_file::trees(std::mem::take(&mut data.records), &split)?;
-    let commitment = commitment_file::document(&spec.dataset.name, &trees);
-    let base_model = verify_base(job)?;
-    let device_name = device_name(job, opts);
-    let dev = device(&device_name)?;
-    let model = initial_model(job, &dev)?;
+    let model = initial_model(job, dev)?;
     let pre = Standardizer::fit(
         &spec.dataset.definition.preprocessing,
         &data.features,
@@ -401,6 +411,46 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     let targets = pre.scale_targets(&data.targets);
     let mut features = std::mem::take(&mut data.features);
     pre.apply(&mut features, data.width);
+    let trainee = Tabular {
+        model: &model,
+        table: Table {
+            x: &features,
+            y: &targets,
+            width: data.width,
+            preprocessing: &pre,
+        },
+        device: dev,
+    };
+    let metrics = train(&trainee, split, spec, progress, log)?;
+    metrics.check_finite().map_err(BuildError::Train)?;
+    model.check_finite()?;
+    model.save(&dir.weights())?;
+    let weights = std::fs::read(dir.weights()).map_err(|e| BuildError::io(&dir.weights(), e))?;
+    let weights_file = output_file(layout::WEIGHTS, &weights);
+    let config = model_config(spec, &model, data.classes.as_deref(), &pre);
+    let config_file = write(&dir.config(), &pretty(&config)?)?;
+    Ok(Trained {
+        metrics,
+        model_files: vec![config_file, weights_file],
+        parameter_count: model.parameter_count(),
+        tokenization: None,
+    })
+}
+
+fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildRecord, OutputFile)> {
+    let started_on = now();
+    let spec = &job.spec;
+    // Everything that can reject the input happens before any output exists.
+    let (mut data, split) = load_and_split(job)?;
+    let trees = commitment_file::trees(data.records.clone(), &split)?;
+    let commitment = commitment_file::document(&spec.dataset.name, &trees);
+    let base_model = verify_base(job)?;
+    let pretrained = match &spec.model.pretrained {
+        Some(p) => Some(crate::lineage::verify(job, p)?),
+        None => None,
+    };
+    let device_name = device_name(job, opts);
+    let dev = device(&device_name)?;
     let mut environment = Environment::capture(&device_name, opts.threads)?;
 
     let bar = progress_bar(
@@ -414,12 +464,6 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
         .clone()
         .unwrap_or_else(|| job.path.display().to_string());
     let mut log = first_log_lines(&environment, &job_name, spec, opts, &split);
-    let table = Table {
-        x: &features,
-        y: &targets,
-        width: data.width,
-        preprocessing: &pre,
-    };
     let progress = |epoch: usize, step: usize, steps: usize| {
         if step == steps {
             bar.inc(1);
@@ -427,27 +471,32 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
         }
     };
     let meter = Meter::start();
-    let metrics = train(&model, &table, &split, spec, &dev, &progress, &mut log)?;
+    let trained = match &pretrained {
+        Some(base) => {
+            let model_dir = dir.model_dir();
+            let t = crate::transformer::fine_tune(
+                spec, base, &data, &split, &dev, &progress, &mut log, &model_dir,
+            )?;
+            Trained {
+                metrics: t.metrics,
+                model_files: t.model_files,
+                parameter_count: t.parameter_count,
+                tokenization: Some(t.tokenization),
+            }
+        }
+        None => train_tabular(job, &mut data, &split, &dev, &progress, &mut log, dir)?,
+    };
     environment.training_energy = Some(meter.stop());
     bar.finish_and_clear();
-    metrics.check_finite().map_err(BuildError::Train)?;
-    model.check_finite()?;
     let finished_on = now();
+    let metrics = trained.metrics;
     log.push(format!(
         "trained in {:.3} s ({:.0} rows/s)",
         metrics.timing.training_seconds, metrics.timing.rows_per_second
     ));
-
-    model.save(&dir.weights())?;
-    let weights = std::fs::read(dir.weights()).map_err(|e| BuildError::io(&dir.weights(), e))?;
-    let weights_file = output_file(layout::WEIGHTS, &weights);
-    let config = model_config(spec, &model, data.classes.as_deref(), &pre);
-    let config_file = write(&dir.config(), &pretty(&config)?)?;
-    log.push(format!(
-        "model {} sha256 {}",
-        layout::WEIGHTS,
-        weights_file.sha256
-    ));
+    for f in &trained.model_files {
+        log.push(format!("model {} sha256 {}", f.path, f.sha256));
+    }
     let byproducts = write_byproducts(dir, &metrics, &environment, &commitment, &log)?;
     let record = BuildRecord {
         job: JobRecord {
@@ -459,9 +508,11 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
         croissant: data.croissant,
         splits: commitment.splits,
         base_model,
-        model_files: vec![config_file, weights_file],
+        pretrained: pretrained.map(|p| p.record),
+        tokenization: trained.tokenization,
+        model_files: trained.model_files,
         byproducts,
-        parameter_count: model.parameter_count(),
+        parameter_count: trained.parameter_count,
         metrics,
         environment,
         started_on,

@@ -5,7 +5,8 @@
 //! input columns are features, the model's `config.json` holds the fitted
 //! preprocessing, and the weights are loaded by their recorded names.
 //!
-//! Tabular (CSV) models only: image models are refused by name.
+//! Tabular (CSV) models and fine-tuned text models (a CSV with the job's
+//! text column); image models are refused by name.
 
 use crate::data::Standardizer;
 use crate::error::{BuildError, Result};
@@ -69,6 +70,16 @@ pub fn predict(
     verification: &Verification,
 ) -> Result<Vec<Prediction>> {
     let spec = job_spec(model_dir, verification)?;
+    if spec.model.architecture == Architecture::Bert {
+        let (keys, texts) = read_texts(input, &spec)?;
+        let outputs = crate::transformer::inference::logits(model_dir, &spec, &texts, &keys)?;
+        let classes = spec.dataset.definition.classes.as_deref();
+        return Ok(keys
+            .into_iter()
+            .zip(outputs)
+            .map(|(row, outputs)| describe(row, outputs, spec.model.task, classes))
+            .collect());
+    }
     if spec.dataset.format != DataFormat::Csv {
         return Err(BuildError::Spec(format!(
             "predict reads CSV rows; this model was trained on {:?} data, which predict does not support yet",
@@ -219,6 +230,50 @@ fn read_rows(input: &Path, spec: &JobSpec) -> Result<(Vec<String>, Vec<f32>, usi
         return Err(BuildError::Data(format!("{name}: no rows to predict")));
     }
     Ok((keys, values, features.len()))
+}
+
+/// A text model's input rows: their keys and texts. The header must name
+/// the recorded job's text column; the key column is used when present.
+fn read_texts(input: &Path, spec: &JobSpec) -> Result<(Vec<String>, Vec<String>)> {
+    let def = &spec.dataset.definition;
+    let column = def
+        .text
+        .as_ref()
+        .map(|t| t.column.as_str())
+        .unwrap_or("text");
+    let name = input.display().to_string();
+    let bytes = crate::data::read_regular(input)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(bytes.as_slice());
+    let header = crate::data::csv_header(&mut reader, &name)?;
+    let position = |c: &str| header.iter().position(|h| h == c);
+    let text = position(column).ok_or_else(|| {
+        BuildError::Data(format!(
+            "{name}: the header has no column {column:?}, the recorded job's text"
+        ))
+    })?;
+    let key = def.key.as_deref().and_then(position);
+    let (mut keys, mut texts) = (Vec::new(), Vec::new());
+    for (n, record) in reader.records().enumerate() {
+        let row = n + 1;
+        let record = record.map_err(|e| BuildError::Data(format!("{name} row {row}: {e}")))?;
+        let value = record.get(text).unwrap_or_default();
+        if value.trim().is_empty() {
+            return Err(BuildError::Data(format!(
+                "{name} row {row} column {column:?}: the text is empty"
+            )));
+        }
+        texts.push(value.to_string());
+        keys.push(match key {
+            Some(k) => record.get(k).unwrap_or_default().to_string(),
+            None => row.to_string(),
+        });
+    }
+    if keys.is_empty() {
+        return Err(BuildError::Data(format!("{name}: no rows to predict")));
+    }
+    Ok((keys, texts))
 }
 
 fn describe(row: String, outputs: Vec<f32>, task: Task, classes: Option<&[String]>) -> Prediction {

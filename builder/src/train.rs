@@ -11,7 +11,7 @@ use crate::model::Model;
 use crate::optim::{rule::Rule, schedule, Optimizer};
 use crate::rng::{streams, SeededRng};
 use crate::spec::{self, JobSpec, Task, TrainingSpec};
-use candle_core::{Device, Tensor};
+use candle_core::{Device, Tensor, Var};
 use std::time::Instant;
 
 /// Preprocessed features and targets, row-major.
@@ -47,25 +47,103 @@ impl Table<'_> {
         }
         Ok((Tensor::from_vec(xs, (rows.len(), self.width), device)?, ys))
     }
+}
 
-    /// Add a batch's figures to `tally`, regression values back on the
-    /// targets' own scale.
-    fn tally(
-        &self,
-        tally: &mut Tally,
-        task: Task,
-        loss: f64,
-        logits: &Tensor,
-        mut target: Vec<f32>,
-    ) -> Result<()> {
-        let mut predicted = predictions(task, logits)?;
-        if task == Task::Regression {
-            self.preprocessing.unscale_targets(&mut predicted);
-            self.preprocessing.unscale_targets(&mut target);
+/// The randomness of training steps, each drawn from the job's seed.
+pub struct Noise {
+    /// Dropout masks.
+    pub dropout: Dropout,
+    /// Image augmentation (CNN jobs that ask for it).
+    pub augmenter: Option<Augmenter>,
+}
+
+impl Noise {
+    /// The job's dropout and augmentation, seeded.
+    pub fn for_job(spec: &JobSpec) -> Self {
+        let t = &spec.training;
+        let shape = &spec.dataset.definition.input_shape;
+        Noise {
+            dropout: Dropout::new(spec.model.dropout, t.seed),
+            augmenter: t
+                .augmentation
+                .filter(|_| shape.len() == 3)
+                .map(|a| Augmenter::new(a, [shape[0], shape[1], shape[2]], t.seed)),
         }
-        tally.add(loss, &predicted, &target, &scores(task, logits)?);
-        Ok(())
     }
+}
+
+/// What the training loop trains: a network bound to its data.
+pub trait Trainee {
+    /// The logits of `rows` and their targets. `noise` is given on training
+    /// steps (dropout, augmentation) and absent when evaluating.
+    fn forward_rows(&self, rows: &[usize], noise: Option<&mut Noise>)
+        -> Result<(Tensor, Vec<f32>)>;
+    /// The variables the optimizer updates.
+    fn trainable(&self) -> Vec<Var>;
+    /// Every variable, trained or not (early stopping keeps and restores them).
+    fn state(&self) -> Vec<Var>;
+    /// Put regression values back on the targets' own scale.
+    fn unscale(&self, _values: &mut [f32]) {}
+}
+
+/// An MLP or CNN bound to its preprocessed table.
+pub struct Tabular<'a> {
+    /// The network.
+    pub model: &'a Model,
+    /// Its data.
+    pub table: Table<'a>,
+    /// Where batches go.
+    pub device: &'a Device,
+}
+
+impl Trainee for Tabular<'_> {
+    fn forward_rows(
+        &self,
+        rows: &[usize],
+        noise: Option<&mut Noise>,
+    ) -> Result<(Tensor, Vec<f32>)> {
+        match noise {
+            Some(n) => {
+                let (x, y) = self.table.batch(rows, self.device, n.augmenter.as_mut())?;
+                Ok((self.model.forward_train(&x, &mut n.dropout)?, y))
+            }
+            None => {
+                let (x, y) = self.table.batch(rows, self.device, None)?;
+                Ok((self.model.forward(&x)?, y))
+            }
+        }
+    }
+
+    fn trainable(&self) -> Vec<Var> {
+        self.model.vars()
+    }
+
+    fn state(&self) -> Vec<Var> {
+        self.model.all_vars()
+    }
+
+    fn unscale(&self, values: &mut [f32]) {
+        self.table.preprocessing.unscale_targets(values);
+    }
+}
+
+/// Add a batch's figures to `tally`, regression values back on the
+/// targets' own scale.
+fn tally(
+    trainee: &dyn Trainee,
+    tally: &mut Tally,
+    task: Task,
+    loss: f64,
+    logits: &Tensor,
+    mut target: Vec<f32>,
+) -> Result<()> {
+    let mut predicted = predictions(task, logits)?;
+    if task == Task::Regression {
+        trainee.unscale(&mut predicted);
+        trainee.unscale(&mut target);
+    }
+    tally.add(loss, &predicted, &target, &scores(task, logits)?);
+    Ok(())
 }
 
 /// The logits that binary metrics rank by (empty for other tasks).
@@ -81,28 +159,25 @@ fn scores(task: Task, logits: &Tensor) -> Result<Vec<f32>> {
 struct Judge<'a> {
     spec: &'a JobSpec,
     loss: Loss,
-    device: &'a Device,
 }
 
 impl Judge<'_> {
     /// Evaluate on `rows`, in batches, at most `max_batches` of them.
     fn evaluate(
         &self,
-        model: &Model,
-        table: &Table,
+        trainee: &dyn Trainee,
         rows: &[usize],
         batch: usize,
         max_batches: Option<usize>,
     ) -> Result<Evaluation> {
         let task = self.spec.model.task;
-        let mut tally = Tally::new(task, self.spec.dataset.definition.output_shape[0]);
+        let mut figures = Tally::new(task, self.spec.dataset.definition.output_shape[0]);
         for chunk in rows.chunks(batch).take(max_batches.unwrap_or(usize::MAX)) {
-            let (x, target) = table.batch(chunk, self.device, None)?;
-            let logits = model.forward(&x)?;
+            let (logits, target) = trainee.forward_rows(chunk, None)?;
             let l = f64::from(self.loss.compute(&logits, &target)?.to_scalar::<f32>()?);
-            table.tally(&mut tally, task, l, &logits, target)?;
+            tally(trainee, &mut figures, task, l, &logits, target)?;
         }
-        Ok(tally.finish())
+        Ok(figures.finish())
     }
 }
 
@@ -130,7 +205,7 @@ impl<'a> Watch<'a> {
     }
 
     /// Record epoch `epoch`'s validation; true when training should stop.
-    fn observe(&mut self, epoch: usize, v: &Evaluation, model: &Model) -> Result<bool> {
+    fn observe(&mut self, epoch: usize, v: &Evaluation, trainee: &dyn Trainee) -> Result<bool> {
         let value = v
             .figures()
             .find(|(name, _)| *name == self.rule.monitor)
@@ -147,8 +222,8 @@ impl<'a> Watch<'a> {
             Some((best, _, _)) => value > best + self.rule.min_delta,
         };
         if better {
-            let weights = model
-                .all_vars()
+            let weights = trainee
+                .state()
                 .iter()
                 .map(|v| v.as_tensor().copy())
                 .collect::<candle_core::Result<_>>()?;
@@ -161,12 +236,16 @@ impl<'a> Watch<'a> {
     }
 
     /// Put the best weights back when asked; the outcome for metrics.json.
-    fn finish(self, model: &Model, stopped_epoch: Option<usize>) -> Result<Option<Stopping>> {
+    fn finish(
+        self,
+        trainee: &dyn Trainee,
+        stopped_epoch: Option<usize>,
+    ) -> Result<Option<Stopping>> {
         let Some((value, epoch, weights)) = self.best else {
             return Ok(None);
         };
         if self.rule.restore_best {
-            for (var, w) in model.all_vars().iter().zip(&weights) {
+            for (var, w) in trainee.state().iter().zip(&weights) {
                 var.set(w)?;
             }
         }
@@ -183,7 +262,7 @@ impl<'a> Watch<'a> {
 /// Per-epoch progress callback: `(epoch, step, steps)`.
 pub type Progress<'a> = &'a dyn Fn(usize, usize, usize);
 
-fn optimizer(model: &Model, t: &TrainingSpec) -> Result<Optimizer> {
+fn optimizer(trainee: &dyn Trainee, t: &TrainingSpec) -> Result<Optimizer> {
     let rule = match t.optimizer {
         spec::Optimizer::Sgd => Rule::Sgd {
             momentum: t.momentum,
@@ -194,7 +273,7 @@ fn optimizer(model: &Model, t: &TrainingSpec) -> Result<Optimizer> {
             weight_decay: t.weight_decay,
         },
     };
-    Optimizer::new(model.vars(), rule, t.clip_grad_norm)
+    Optimizer::new(trainee.trainable(), rule, t.clip_grad_norm)
 }
 
 fn epoch_line(
@@ -223,41 +302,25 @@ fn epoch_line(
 
 /// The state of one run's training steps.
 struct Steps<'a> {
-    model: &'a Model,
-    table: &'a Table<'a>,
+    trainee: &'a dyn Trainee,
     spec: &'a JobSpec,
-    device: &'a Device,
     opt: Optimizer,
     loss: Loss,
-    dropout: Dropout,
-    augmenter: Option<Augmenter>,
+    noise: Noise,
     /// Steps per epoch.
     steps: usize,
     rows_seen: usize,
 }
 
 impl<'a> Steps<'a> {
-    fn new(
-        model: &'a Model,
-        table: &'a Table<'a>,
-        spec: &'a JobSpec,
-        device: &'a Device,
-        rows: usize,
-    ) -> Result<Self> {
+    fn new(trainee: &'a dyn Trainee, spec: &'a JobSpec, rows: usize) -> Result<Self> {
         let t = &spec.training;
-        let shape = &spec.dataset.definition.input_shape;
         Ok(Steps {
-            model,
-            table,
+            trainee,
             spec,
-            device,
-            opt: optimizer(model, t)?,
+            opt: optimizer(trainee, t)?,
             loss: Loss::training(spec),
-            dropout: Dropout::new(spec.model.dropout, t.seed),
-            augmenter: t
-                .augmentation
-                .filter(|_| shape.len() == 3)
-                .map(|a| Augmenter::new(a, [shape[0], shape[1], shape[2]], t.seed)),
+            noise: Noise::for_job(spec),
             steps: rows
                 .div_ceil(t.batch_size)
                 .min(t.steps_per_epoch.unwrap_or(usize::MAX)),
@@ -268,12 +331,9 @@ impl<'a> Steps<'a> {
     /// One epoch over `order`; the training figures.
     fn epoch(&mut self, epoch: usize, order: &[usize], progress: Progress) -> Result<Evaluation> {
         let (t, task) = (&self.spec.training, self.spec.model.task);
-        let mut tally = Tally::new(task, self.spec.dataset.definition.output_shape[0]);
+        let mut figures = Tally::new(task, self.spec.dataset.definition.output_shape[0]);
         for (step, chunk) in order.chunks(t.batch_size).take(self.steps).enumerate() {
-            let (x, target) = self
-                .table
-                .batch(chunk, self.device, self.augmenter.as_mut())?;
-            let logits = self.model.forward_train(&x, &mut self.dropout)?;
+            let (logits, target) = self.trainee.forward_rows(chunk, Some(&mut self.noise))?;
             let l = self.loss.compute(&logits, &target)?;
             let lr = schedule::learning_rate(t, epoch, step, self.steps);
             self.opt.backward_step(&l, lr)?;
@@ -283,22 +343,26 @@ impl<'a> Steps<'a> {
                     "loss became {value} at epoch {epoch}, step {step}: lower training.learning_rate or enable preprocessing.normalize"
                 )));
             }
-            self.table
-                .tally(&mut tally, task, value, &logits.detach(), target)?;
+            tally(
+                self.trainee,
+                &mut figures,
+                task,
+                value,
+                &logits.detach(),
+                target,
+            )?;
             self.rows_seen += chunk.len();
             progress(epoch, step + 1, self.steps);
         }
-        Ok(tally.finish())
+        Ok(figures.finish())
     }
 }
 
-/// Train `model` on `split.train` and evaluate on the other splits.
+/// Train `trainee` on `split.train` and evaluate on the other splits.
 pub fn train(
-    model: &Model,
-    table: &Table,
+    trainee: &dyn Trainee,
     split: &Split,
     spec: &JobSpec,
-    device: &Device,
     progress: Progress,
     log: &mut Vec<String>,
 ) -> Result<Metrics> {
@@ -306,9 +370,8 @@ pub fn train(
     let judge = Judge {
         spec,
         loss: Loss::plain(spec),
-        device,
     };
-    let mut run = Steps::new(model, table, spec, device, split.train.len())?;
+    let mut run = Steps::new(trainee, spec, split.train.len())?;
     let mut watch = t.early_stopping.as_ref().map(Watch::new);
     let mut shuffler = SeededRng::new(t.seed, streams::SHUFFLE);
     let mut order = split.train.clone();
@@ -320,13 +383,13 @@ pub fn train(
         let validate = !split.validation.is_empty() && (epoch + 1) % t.validation_freq == 0;
         let validation = if validate {
             let rows = &split.validation;
-            Some(judge.evaluate(model, table, rows, t.batch_size, t.validation_steps)?)
+            Some(judge.evaluate(trainee, rows, t.batch_size, t.validation_steps)?)
         } else {
             None
         };
         log.push(epoch_line(epoch, t, &train_eval, validation.as_ref()));
         let stop = match (&mut watch, &validation) {
-            (Some(w), Some(v)) => w.observe(epoch, v, model)?,
+            (Some(w), Some(v)) => w.observe(epoch, v, trainee)?,
             _ => false,
         };
         epochs.push(EpochMetrics {
@@ -343,7 +406,7 @@ pub fn train(
     }
     let seconds = started.elapsed().as_secs_f64();
     let early_stopping = match watch {
-        Some(w) => w.finish(model, stopped)?,
+        Some(w) => w.finish(trainee, stopped)?,
         None => None,
     };
     let final_eval = |rows: &[usize]| -> Result<Option<Evaluation>> {
@@ -351,7 +414,7 @@ pub fn train(
             return Ok(None);
         }
         judge
-            .evaluate(model, table, rows, t.batch_size.max(256), None)
+            .evaluate(trainee, rows, t.batch_size.max(256), None)
             .map(Some)
     };
     Ok(Metrics {

@@ -123,6 +123,14 @@ impl ResourceDescriptor {
         self.digest.get("sha256").map(|d| d.to_ascii_lowercase())
     }
 
+    /// A pretrained base model's annotations, if this is one and they parse.
+    pub fn base_model_annotations(&self) -> Option<BaseModelAnnotations> {
+        if !self.name.starts_with(BASE_MODEL_PREFIX) {
+            return None;
+        }
+        serde_json::from_value(self.annotations.clone()?).ok()
+    }
+
     /// A dataset's annotations, if this is a dataset and they parse.
     pub fn dataset_annotations(&self) -> Option<DatasetAnnotations> {
         if !self.name.starts_with(DATASET_PREFIX) {
@@ -130,6 +138,31 @@ impl ResourceDescriptor {
         }
         serde_json::from_value(self.annotations.clone()?).ok()
     }
+}
+
+/// The name prefix of a pretrained base model's dependency
+/// (`base-model:PATH`); its digest is the sha256 of the directory's file
+/// manifest, as model-signing computes it.
+pub const BASE_MODEL_PREFIX: &str = "base-model:";
+
+/// The annotations of a pretrained base model's dependency: how it was
+/// verified before training, and every file's digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BaseModelAnnotations {
+    /// `model signature (keyed)`, `model signature (keyless)`, or
+    /// `pinned digest, no signature`.
+    pub verified_by: String,
+    /// Who signed it: `key sha256:HEX`, or `IDENTITY (issuer ISSUER)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// sha256 of the model signature that verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_sha256: Option<String>,
+    /// Whether the job pinned digests, which matched.
+    pub pinned: bool,
+    /// Path inside the directory → sha256.
+    pub files: BTreeMap<String, String>,
 }
 
 /// The annotations of a dataset dependency: its size and the commitment
@@ -203,6 +236,9 @@ pub struct InternalParameters {
     /// The train runner, from the GitHub Jobs API (workflow builds only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub train_runner: Option<Value>,
+    /// Text jobs: how the records were tokenised (absent for other jobs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokenization: Option<Value>,
     /// Energy the GPUs used while training (absent without NVML).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_energy: Option<Value>,

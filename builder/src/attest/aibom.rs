@@ -441,6 +441,7 @@ fn architecture(spec: &JobSpec) -> (&'static str, &'static str, String) {
         match m.architecture {
             Architecture::Mlp => "multilayer perceptron",
             Architecture::Cnn => "convolutional neural network",
+            Architecture::Bert => "BERT-family transformer encoder",
         },
         match m.task {
             Task::Binary => "binary classification",
@@ -457,6 +458,28 @@ fn architecture(spec: &JobSpec) -> (&'static str, &'static str, String) {
         crate::spec::Pool::Avg => "+avgpool2",
         crate::spec::Pool::None => "",
     };
+    if let Some(text) = &def.text {
+        let mode = match (&m.lora, m.freeze_encoder) {
+            (Some(l), _) => format!(
+                "LoRA r={} alpha={} on {}",
+                l.rank,
+                l.alpha,
+                l.target_modules.join("+")
+            ),
+            (None, true) => "encoder frozen, head trained".into(),
+            (None, false) => "full fine-tuning".into(),
+        };
+        let pooling = if m.pooling.is_cls() {
+            "cls pooler"
+        } else {
+            "mean pooling"
+        };
+        let arch = format!(
+            "tokens ≤{} → pretrained encoder → {pooling} → dense({}); {mode}",
+            text.max_length, def.output_shape[0]
+        );
+        return (family, task, arch);
+    }
     let mut arch = format!("input {:?}", def.input_shape);
     for c in &m.conv {
         let (k, s) = (m.kernel_size, m.stride);

@@ -5,8 +5,9 @@ use super::record::BuildRecord;
 use serde_json::json;
 use slsa_aibom_types::intoto::SLSA_PROVENANCE_V1;
 use slsa_aibom_types::provenance::{
-    BuildDefinition, Builder, DatasetAnnotations, ExternalParameters, InternalParameters, JobFile,
-    Provenance, RecordRoot, ResourceDescriptor, RunDetails, RunMetadata,
+    BaseModelAnnotations, BuildDefinition, Builder, DatasetAnnotations, ExternalParameters,
+    InternalParameters, JobFile, Provenance, RecordRoot, ResourceDescriptor, RunDetails,
+    RunMetadata, BASE_MODEL_PREFIX,
 };
 use slsa_aibom_types::statement::{Statement, Subject};
 use std::collections::BTreeMap;
@@ -71,6 +72,26 @@ pub fn dependencies(record: &BuildRecord) -> Vec<ResourceDescriptor> {
         let mut d =
             ResourceDescriptor::sha256("base-model", Some(format!("file:{}", b.path)), &b.sha256);
         d.annotations = Some(json!({ "attestationSha256": b.attestation_sha256 }));
+        deps.push(d);
+    }
+    if let Some(p) = &record.pretrained {
+        let mut d = ResourceDescriptor::sha256(
+            format!("{BASE_MODEL_PREFIX}{}", p.path),
+            Some(format!("file:{}", p.path)),
+            &p.manifest_sha256,
+        );
+        let annotations = BaseModelAnnotations {
+            verified_by: p.verified_by.clone(),
+            signer: p.signer.clone(),
+            signature_sha256: p.signature_sha256.clone(),
+            pinned: p.pinned,
+            files: p
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.sha256.clone()))
+                .collect(),
+        };
+        d.annotations = Some(json!(annotations));
         deps.push(d);
     }
     let t = &record.environment.trainer;
@@ -162,6 +183,7 @@ fn internal_parameters(
         nvidia: env.nvml.as_ref().map(|n| json!(n)),
         threads: env.backend.threads,
         train_runner: platform.map(|p| json!(p.runner)),
+        tokenization: record.tokenization.as_ref().map(|t| json!(t)),
         training_energy: env.training_energy.as_ref().map(|e| json!(e)),
     }
 }

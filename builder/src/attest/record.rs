@@ -52,6 +52,45 @@ pub struct BaseModelRecord {
     pub attestation_sha256: String,
 }
 
+/// A pretrained base model directory (BERT jobs), verified before training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PretrainedRecord {
+    /// The directory as named in the job.
+    pub path: String,
+    /// sha256 of its file manifest, as model-signing computes it.
+    pub manifest_sha256: String,
+    /// Every file, with its sha256 and size.
+    pub files: Vec<OutputFile>,
+    /// How it was verified: a model signature (keyed or keyless), or
+    /// `pinned digest, no signature`.
+    pub verified_by: String,
+    /// Who signed it (key fingerprint, or certificate identity and issuer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// sha256 of the signature file that verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_sha256: Option<String>,
+    /// Whether the job also pinned digests, which matched.
+    pub pinned: bool,
+}
+
+/// How a text job's records were tokenised (from the base model's tokenizer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenizationRecord {
+    /// sha256 of the `tokenizer.json` used.
+    pub tokenizer_sha256: String,
+    /// Tokens per sequence at most.
+    pub max_length: usize,
+    /// Whether longer sequences were cut.
+    pub truncation: bool,
+    /// How batches were padded.
+    pub padding: crate::spec::Padding,
+    /// Records cut to `max_length`.
+    pub truncated_records: usize,
+    /// Scalars the optimizer updated (the rest stayed as loaded).
+    pub trained_parameters: usize,
+}
+
 /// Everything the attestation step consumes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildRecord {
@@ -67,6 +106,12 @@ pub struct BuildRecord {
     /// The base model, when fine-tuning.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_model: Option<BaseModelRecord>,
+    /// The pretrained model directory a BERT job fine-tuned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretrained: Option<PretrainedRecord>,
+    /// How a text job's records were tokenised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokenization: Option<TokenizationRecord>,
     /// Files under `model/`, sorted by path.
     pub model_files: Vec<OutputFile>,
     /// The other outputs (metrics, log, environment, commitment), sorted.

@@ -130,6 +130,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
         files: vec![file],
         croissant: None,
         assigned: roles.split.map(|_| Vec::new()),
+        texts: Vec::new(),
     };
     let mut keys = BTreeSet::new();
     for (i, row) in reader.records().enumerate() {

@@ -27,10 +27,19 @@ impl DataFile {
     }
 }
 
+/// The most one input file may hold.
+const INPUT_LIMIT: u64 = 16 << 30;
+
+/// Read a whole regular file (never a FIFO, socket or device, which could
+/// block or never end).
+pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
+    slsa_aibom_verify::evidence::bounded_read::read(path, INPUT_LIMIT, "input")
+        .map_err(|e| BuildError::Data(e.detail().into_owned()))
+}
+
 /// Read a whole data file, describing it.
 pub fn read(path: &Path, name: &str) -> Result<(Vec<u8>, DataFile)> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| BuildError::Data(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = read_regular(path)?;
     let file = DataFile::of_bytes(name, &bytes);
     Ok((bytes, file))
 }

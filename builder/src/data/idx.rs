@@ -87,5 +87,6 @@ pub fn load(job: &Job) -> Result<Dataset> {
         files: vec![img_file, lab_file],
         croissant: None,
         assigned: None,
+        texts: Vec::new(),
     })
 }

@@ -51,6 +51,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
         files: Vec::new(),
         croissant: None,
         assigned: None,
+        texts: Vec::new(),
     };
     let mut manifest = Sha256::new();
     let mut total = 0u64;

@@ -8,9 +8,10 @@ mod idx;
 mod image_folder;
 mod preprocess;
 mod split;
+mod text_table;
 
 pub(crate) use csv_table::header as csv_header;
-pub use files::DataFile;
+pub use files::{read_regular, DataFile};
 pub use preprocess::Standardizer;
 pub use split::{Split, SplitName};
 
@@ -37,6 +38,8 @@ pub struct Dataset {
     pub croissant: Option<DataFile>,
     /// Each row's split, from `dataset.definition.split_column`.
     pub assigned: Option<Vec<SplitName>>,
+    /// Text datasets: each record's text (empty for other formats).
+    pub texts: Vec<String>,
 }
 
 impl Dataset {
@@ -50,9 +53,15 @@ impl Dataset {
         let spec = &job.spec.dataset;
         let task = job.spec.model.task;
         let mut data = match spec.format {
+            _ if spec.definition.text.is_some() => text_table::load(job)?,
             DataFormat::Csv => csv_table::load(job)?,
             DataFormat::Idx => idx::load(job)?,
             DataFormat::ImageFolder => image_folder::load(job)?,
+            DataFormat::Jsonl => {
+                return Err(BuildError::Spec(
+                    "dataset.format = \"jsonl\" is for text datasets".into(),
+                ))
+            }
         };
         if data.rows() == 0 {
             return Err(BuildError::Data(format!(

@@ -69,6 +69,8 @@ pub enum DataFormat {
     Idx,
     /// A folder with one sub-folder of PNG images per label.
     ImageFolder,
+    /// JSON Lines: one object per line (text jobs).
+    Jsonl,
 }
 
 /// The dataset, with its AIBoMGen-compatible definition.
@@ -128,7 +130,9 @@ pub struct DatasetDefinition {
     /// commitment; the data row number when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// Shape of one input: `[features]` or `[height, width, channels]`.
+    /// Shape of one input: `[features]` or `[height, width, channels]`
+    /// (none for text jobs, whose length is `text.max_length`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub input_shape: Vec<usize>,
     /// Shape of one output: `[classes]`, or `[1]` for binary and regression.
     pub output_shape: Vec<usize>,
@@ -145,6 +149,50 @@ pub struct DatasetDefinition {
     /// Feature preprocessing.
     #[serde(default)]
     pub preprocessing: Preprocessing,
+    /// Text jobs (`architecture = "bert"`): the text field and how it is
+    /// tokenised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextSpec>,
+}
+
+/// `[dataset.definition.text]`: the text field and its tokenisation with
+/// the base model's `tokenizer.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextSpec {
+    /// The CSV column or JSON field holding the text.
+    pub column: String,
+    /// Tokens per sequence, special tokens included.
+    #[serde(default = "default_max_length")]
+    pub max_length: usize,
+    /// Cut sequences longer than `max_length` (otherwise they are an error
+    /// that names the record).
+    #[serde(default = "yes")]
+    pub truncation: bool,
+    /// Pad each batch to its longest sequence, or every sequence to `max_length`.
+    #[serde(default)]
+    pub padding: Padding,
+    /// Records whose text is longer than this many bytes are refused.
+    #[serde(default = "default_max_text_bytes")]
+    pub max_text_bytes: usize,
+}
+
+/// How sequences are padded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Padding {
+    /// To the longest sequence of each batch.
+    #[default]
+    Longest,
+    /// Every sequence to `max_length`.
+    MaxLength,
+}
+
+fn default_max_length() -> usize {
+    128
+}
+fn default_max_text_bytes() -> usize {
+    16_384
 }
 
 /// Column value types.
@@ -201,6 +249,9 @@ pub enum Architecture {
     Mlp,
     /// Convolution + max-pool blocks, then fully connected layers.
     Cnn,
+    /// A pretrained BERT-family encoder (`model.pretrained`, a Hugging Face
+    /// directory) with a classification or regression head.
+    Bert,
 }
 
 /// What the model predicts.
@@ -255,6 +306,90 @@ pub struct ModelSpec {
     /// Optional base weights to fine-tune from (safetensors only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<BaseModel>,
+    /// BERT only: the pretrained model directory and what vouches for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretrained: Option<Pretrained>,
+    /// BERT only: how the head reads the sequence.
+    #[serde(default, skip_serializing_if = "Pooling::is_cls")]
+    pub pooling: Pooling,
+    /// BERT only: train the head alone, the encoder stays as loaded.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub freeze_encoder: bool,
+    /// BERT only: train low-rank adapters on the attention projections
+    /// (and the head); the encoder's own weights stay as loaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lora: Option<Lora>,
+}
+
+/// How a BERT head reads the encoder's output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pooling {
+    /// The first token through the model's pooler (dense + tanh), as
+    /// Hugging Face's `BertForSequenceClassification` does.
+    #[default]
+    Cls,
+    /// The mean of the last hidden states over the real (unpadded) tokens.
+    Mean,
+}
+
+impl Pooling {
+    /// `cls`, the default (kept out of serialised specs).
+    pub fn is_cls(&self) -> bool {
+        *self == Pooling::Cls
+    }
+}
+
+/// `[model.lora]`: low-rank adapters `W + (alpha / rank)·B·A`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lora {
+    /// The adapters' rank.
+    pub rank: usize,
+    /// The scale numerator (PEFT's `lora_alpha`).
+    pub alpha: f64,
+    /// Which attention projections get adapters: `query`, `key`, `value`.
+    #[serde(default = "default_lora_targets")]
+    pub target_modules: Vec<String>,
+}
+
+/// The attention projections LoRA may adapt.
+pub const LORA_TARGETS: [&str; 3] = ["query", "key", "value"];
+
+fn default_lora_targets() -> Vec<String> {
+    vec!["query".into(), "value".into()]
+}
+
+/// `[model.pretrained]`: a Hugging Face model directory (`config.json`,
+/// `model.safetensors`, `tokenizer.json`) and what vouches for it. At least
+/// one of a signature or pinned digests is required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pretrained {
+    /// The directory, relative to the job file.
+    pub path: PathBuf,
+    /// Its OpenSSF model signature (a Sigstore bundle over the directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<PathBuf>,
+    /// Keyed signatures: the signer's public key (PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<PathBuf>,
+    /// Keyless signatures: the certificate's expected identity (SAN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// Keyless signatures: the expected OIDC issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Keyless signatures: a Sigstore trusted root (JSON) other than the
+    /// embedded public-good one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_root: Option<PathBuf>,
+    /// Pinned sha256 of the directory's manifest, as model-signing computes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_sha256: Option<String>,
+    /// Pinned sha256 of single files, by path inside the directory.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub files: std::collections::BTreeMap<String, String>,
 }
 
 /// Pooling after each convolution.

@@ -27,6 +27,11 @@ impl JobSpec {
         }
         shapes(self)?;
         model(&self.model, &self.dataset.definition)?;
+        if self.model.architecture == Architecture::Bert {
+            text_job(self)?;
+        } else {
+            not_text_job(self)?;
+        }
         data(self)
     }
 }
@@ -275,7 +280,8 @@ fn split_column(spec: &JobSpec, col: &str) -> Check {
 /// Input and output shapes against the task and the class names.
 fn shapes(spec: &JobSpec) -> Check {
     let (d, m) = (&spec.dataset.definition, &spec.model);
-    if d.input_shape.is_empty() || d.input_shape.contains(&0) {
+    let text = m.architecture == Architecture::Bert;
+    if !text && (d.input_shape.is_empty() || d.input_shape.contains(&0)) {
         return Err(
             "dataset.definition.input_shape must be non-empty with no zero dimension".into(),
         );
@@ -354,7 +360,7 @@ fn data(spec: &JobSpec) -> Check {
         return Err("dataset.definition.preprocessing.scale must be finite".into());
     }
     match spec.dataset.format {
-        DataFormat::Csv => {
+        DataFormat::Csv if d.text.is_none() => {
             if d.columns.is_empty() || d.label.is_none() {
                 return Err(
                     "a CSV dataset needs dataset.definition.columns and dataset.definition.label"
@@ -375,4 +381,148 @@ fn data(spec: &JobSpec) -> Check {
         _ => {}
     }
     Ok(())
+}
+
+/// What a BERT fine-tuning job must say, and what it must not.
+fn text_job(spec: &JobSpec) -> Check {
+    let (m, d) = (&spec.model, &spec.dataset.definition);
+    let Some(text) = &d.text else {
+        return Err("architecture = \"bert\" needs [dataset.definition.text] (the text column and max_length)".into());
+    };
+    let Some(p) = &m.pretrained else {
+        return Err(
+            "architecture = \"bert\" needs [model.pretrained] (the Hugging Face model directory)"
+                .into(),
+        );
+    };
+    let unused = [
+        ("model.hidden", !m.hidden.is_empty()),
+        ("model.base", m.base.is_some()),
+        ("model.batch_norm", m.batch_norm),
+        ("model.activation", !m.activation.is_relu()),
+        (
+            "training.augmentation",
+            spec.training.augmentation.is_some(),
+        ),
+        ("dataset.definition.input_shape", !d.input_shape.is_empty()),
+        ("dataset.definition.columns", !d.columns.is_empty()),
+        (
+            "dataset.definition.preprocessing",
+            d.preprocessing != Preprocessing::default(),
+        ),
+        ("dataset.croissant", spec.dataset.croissant.is_some()),
+    ];
+    if let Some((key, _)) = unused.iter().find(|(_, set)| *set) {
+        return Err(format!("{key} is not used by architecture = \"bert\""));
+    }
+    if !matches!(spec.dataset.format, DataFormat::Csv | DataFormat::Jsonl) {
+        return Err("architecture = \"bert\" reads dataset.format = \"csv\" or \"jsonl\"".into());
+    }
+    if d.label.is_none() {
+        return Err("a text dataset needs dataset.definition.label".into());
+    }
+    if !(2..=4096).contains(&text.max_length) {
+        return Err(format!(
+            "dataset.definition.text.max_length = {} must be 2 to 4096",
+            text.max_length
+        ));
+    }
+    if !(1..=1 << 20).contains(&text.max_text_bytes) {
+        return Err("dataset.definition.text.max_text_bytes must be 1 to 1048576".into());
+    }
+    if let Some(l) = &m.lora {
+        lora(l, m.freeze_encoder)?;
+    }
+    pretrained(p)
+}
+
+/// `[model.lora]`.
+fn lora(l: &Lora, freeze_encoder: bool) -> Check {
+    if freeze_encoder {
+        return Err(
+            "model.lora and model.freeze_encoder are two different modes: choose one".into(),
+        );
+    }
+    if !(1..=256).contains(&l.rank) {
+        return Err(format!("model.lora.rank = {} must be 1 to 256", l.rank));
+    }
+    if !(l.alpha.is_finite() && l.alpha > 0.0) {
+        return Err("model.lora.alpha must be a positive number".into());
+    }
+    if l.target_modules.is_empty() {
+        return Err("model.lora.target_modules must name at least one projection".into());
+    }
+    for (i, t) in l.target_modules.iter().enumerate() {
+        if !LORA_TARGETS.contains(&t.as_str()) {
+            return Err(format!(
+                "model.lora.target_modules: {t:?} is not one of {}",
+                LORA_TARGETS.join(", ")
+            ));
+        }
+        if l.target_modules[..i].contains(t) {
+            return Err(format!("model.lora.target_modules names {t:?} twice"));
+        }
+    }
+    Ok(())
+}
+
+/// `[model.pretrained]`: something must vouch for the base model.
+fn pretrained(p: &Pretrained) -> Check {
+    if p.signature.is_none() && p.manifest_sha256.is_none() && p.files.is_empty() {
+        return Err("model.pretrained needs a signature or pinned digests (manifest_sha256 or files): an unverified base model is refused".into());
+    }
+    match (&p.signature, &p.key, &p.identity) {
+        (Some(_), Some(_), Some(_)) => {
+            return Err("model.pretrained: give key (keyed) or identity (keyless), not both".into())
+        }
+        (Some(_), None, None) => {
+            return Err("model.pretrained.signature needs key (keyed) or identity and issuer (keyless)".into())
+        }
+        (Some(_), None, Some(_)) if p.issuer.is_none() => {
+            return Err("model.pretrained.identity needs model.pretrained.issuer".into())
+        }
+        (None, k, i) if k.is_some() || i.is_some() || p.issuer.is_some() || p.trusted_root.is_some() => {
+            return Err("model.pretrained.key, identity, issuer and trusted_root are for model.pretrained.signature".into())
+        }
+        _ => {}
+    }
+    let hex = |v: &str| {
+        v.len() == 64
+            && v.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    if let Some(m) = &p.manifest_sha256 {
+        if !hex(m) {
+            return Err("model.pretrained.manifest_sha256 must be 64 lower-case hex digits".into());
+        }
+    }
+    if let Some((name, _)) = p.files.iter().find(|(_, v)| !hex(v)) {
+        return Err(format!(
+            "model.pretrained.files.{name:?} must be 64 lower-case hex digits"
+        ));
+    }
+    Ok(())
+}
+
+/// Keys that only BERT jobs take.
+fn not_text_job(spec: &JobSpec) -> Check {
+    let m = &spec.model;
+    let only_bert = [
+        ("model.pretrained", m.pretrained.is_some()),
+        ("model.pooling", !m.pooling.is_cls()),
+        ("model.freeze_encoder", m.freeze_encoder),
+        ("model.lora", m.lora.is_some()),
+        (
+            "dataset.definition.text",
+            spec.dataset.definition.text.is_some(),
+        ),
+        (
+            "dataset.format = \"jsonl\"",
+            spec.dataset.format == DataFormat::Jsonl,
+        ),
+    ];
+    match only_bert.iter().find(|(_, set)| *set) {
+        Some((key, _)) => Err(format!("{key} is only for architecture = \"bert\"")),
+        None => Ok(()),
+    }
 }

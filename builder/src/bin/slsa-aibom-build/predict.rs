@@ -15,7 +15,8 @@ pub struct PredictArgs {
     /// and `model.sig` beside it).
     model_dir: PathBuf,
     /// CSV rows to predict, with a header naming at least every feature
-    /// column of the job the model was trained with.
+    /// column of the job the model was trained with (for a text model, its
+    /// text column).
     #[arg(long)]
     input: PathBuf,
     /// The public key a keyed release must be signed with.
