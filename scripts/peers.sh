@@ -18,6 +18,8 @@ PINS=(
   "model-signing==1.1.1"
   "safetensors==0.8.0"
   "numpy==2.4.6"
+  # Hugging Face's tokenizers: the text-model reference tokenises with it.
+  "tokenizers==0.23.3"
   "pyopenssl==26.4.0"
   "in-toto==3.1.0"
   # python-tuf, the reference TUF implementation: it builds the repositories

@@ -8,6 +8,8 @@ mod common;
 mod architecture;
 mod bad_input;
 mod cli_build;
+mod fine_tune;
+mod fine_tune_lineage;
 mod keyless;
 mod outputs;
 mod release;

@@ -4,7 +4,7 @@
 use crate::common::*;
 use serde_json::Value;
 
-fn validator() -> jsonschema::Validator {
+pub(crate) fn validator() -> jsonschema::Validator {
     let dir = vectors().join("formats/cyclonedx-schema");
     let load = |name: &str| -> Value {
         serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()

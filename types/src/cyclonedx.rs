@@ -159,6 +159,20 @@ pub struct Component {
     /// Properties.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub properties: Vec<Property>,
+    /// What the component was derived from (a fine-tuned model's base).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pedigree: Option<Pedigree>,
+}
+
+/// A component's pedigree: its ancestors and how they were checked.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Pedigree {
+    /// The components it was derived from.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub ancestors: Vec<Component>,
+    /// Free-text notes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 /// An organizational contact.

@@ -108,6 +108,7 @@ check_ids! {
     PolicyLicenseModel = "policy.license.model": "the model's licence is one the policy allows",
     PolicyLicenseDataset = "policy.license.dataset": "each dataset's licence is one the policy allows",
     PolicyDataset = "policy.dataset": "each dataset is one the policy allows, by name and digest",
+    PolicyLineage = "policy.lineage": "each base model is one the policy allows, by manifest digest or signer, and signed when the policy requires it",
     PolicyMetric = "policy.metric": "a final metric meets the policy's bound, on enough rows",
     PolicyDeniedVersion = "policy.denied-version": "no component is a version the policy denies",
     VsaVerifier = "vsa.verifier": "the verification summary was issued by the expected verifier",

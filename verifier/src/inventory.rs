@@ -41,9 +41,41 @@ pub struct Model {
     pub datasets: BTreeSet<(String, String)>,
     /// `(name, version)` of the trainer and frameworks.
     pub software: BTreeSet<(String, String)>,
-    /// sha256 of the base model's weights, when fine-tuned.
+    /// sha256 of the base model's weights (or, for a pretrained model
+    /// directory, of its model-signing manifest), when fine-tuned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_model: Option<String>,
+    /// How the builder verified that base model before training, as its
+    /// train job recorded it (`model signature (keyless)`, `pinned digest,
+    /// no signature`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_model_verified_by: Option<String>,
+    /// sha256 of the model directory's manifest as model-signing computes
+    /// it, from the provenance's subjects (every file of the directory): a
+    /// model fine-tuned from this one names it as its base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest_root: Option<String>,
+}
+
+/// The model-signing manifest root over `(path, sha256)` subjects: sha256
+/// over the raw file digests in path-component order. `None` when a digest
+/// is not 32 bytes of hex.
+fn manifest_root(st: &Statement) -> Option<String> {
+    use sha2::Digest as _;
+    let mut files: Vec<(Vec<&str>, Vec<u8>)> = st
+        .subject
+        .iter()
+        .map(|s| {
+            let raw = hex::decode(s.digest.get("sha256")?).ok()?;
+            (raw.len() == 32).then(|| (s.name.split('/').collect(), raw))
+        })
+        .collect::<Option<_>>()?;
+    files.sort();
+    let mut root = sha2::Sha256::new();
+    for (_, raw) in &files {
+        root.update(raw);
+    }
+    Some(hex::encode(root.finalize()))
 }
 
 impl Model {
@@ -200,11 +232,17 @@ fn merge(model: &mut Model, found: Found) {
             let name = name.trim_start_matches(DATASET_PREFIX).to_string();
             model.datasets.insert((name, sha256));
         }
+        model.manifest_root = manifest_root(st);
         let provenance = crate::documents::provenance::slsa_v1(st).ok();
         let deps = provenance
             .iter()
             .flat_map(|p| &p.build_definition.resolved_dependencies);
         for d in deps {
+            if let Some(a) = d.base_model_annotations() {
+                model.base_model = d.sha256_hex();
+                model.base_model_verified_by = Some(a.verified_by);
+                continue;
+            }
             match d.name.as_str() {
                 BASE_MODEL => model.base_model = d.sha256_hex(),
                 TRAINER => {
@@ -320,13 +358,17 @@ impl Inventory {
         self.models.iter().filter(|m| m.built_at(commit)).collect()
     }
 
-    /// The model with a file of this sha256, or with this name.
+    /// The model with a file (or a model-signing manifest) of this sha256,
+    /// or with this name.
     pub fn model(&self, key: &str) -> Option<&Model> {
         let key_lower = key.to_ascii_lowercase();
         let digest = key_lower.strip_prefix("sha256:").unwrap_or(&key_lower);
         self.models
             .iter()
-            .find(|m| m.files.iter().any(|(_, d)| d == digest))
+            .find(|m| {
+                m.files.iter().any(|(_, d)| d == digest)
+                    || m.manifest_root.as_deref() == Some(digest)
+            })
             .or_else(|| self.models.iter().find(|m| m.name == key))
     }
 

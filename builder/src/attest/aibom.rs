@@ -563,7 +563,13 @@ fn model_component(record: &BuildRecord) -> Component {
                 model_architecture: arch,
                 datasets: Vec::new(),
                 inputs: vec![Format {
-                    format: format!("float32 tensor {:?}", def.input_shape),
+                    format: match &def.text {
+                        Some(t) => format!(
+                            "text, at most {} tokens of the base model's tokenizer",
+                            t.max_length
+                        ),
+                        None => format!("float32 tensor {:?}", def.input_shape),
+                    },
                 }],
                 outputs: vec![Format {
                     format: format!("float32 tensor {:?}", def.output_shape),
@@ -585,6 +591,47 @@ fn model_component(record: &BuildRecord) -> Component {
             properties: Vec::new(),
         }),
         properties,
+        pedigree: record.pretrained.as_ref().map(|p| pedigree(p, meta)),
         ..Component::default()
+    }
+}
+
+/// The bom-ref of a fine-tuned model's base.
+pub const BASE_MODEL_REF: &str = "base-model";
+
+/// A fine-tuned model's pedigree: its base model, by manifest digest, and
+/// how the builder verified it before training.
+fn pedigree(p: &crate::attest::record::PretrainedRecord, meta: &crate::spec::Metadata) -> Pedigree {
+    let mut properties = vec![
+        Property::new("slsa-aibom:base-model-path", &p.path),
+        Property::new("slsa-aibom:verified-by", &p.verified_by),
+    ];
+    if let Some(s) = &p.signer {
+        properties.push(Property::new("slsa-aibom:signer", s));
+    }
+    if let Some(s) = &p.signature_sha256 {
+        properties.push(Property::new("slsa-aibom:signature-sha256", s));
+    }
+    Pedigree {
+        ancestors: vec![Component {
+            kind: "machine-learning-model".into(),
+            bom_ref: Some(BASE_MODEL_REF.into()),
+            name: meta.base_model.clone().unwrap_or_else(|| p.path.clone()),
+            description: Some("The pretrained model this one was fine-tuned from; the hash is the sha256 of its file manifest, as model-signing computes it.".into()),
+            hashes: vec![Hash::sha256(&p.manifest_sha256)],
+            external_references: meta
+                .base_model_source
+                .iter()
+                .map(|url| ExternalReference {
+                    kind: "distribution".into(),
+                    url: url.clone(),
+                    comment: None,
+                    hashes: Vec::new(),
+                })
+                .collect(),
+            properties,
+            ..Component::default()
+        }],
+        notes: Some(format!("fine-tuned from {} ({})", p.path, p.verified_by)),
     }
 }

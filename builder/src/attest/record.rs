@@ -135,6 +135,11 @@ impl BuildRecord {
     pub fn weights(&self) -> Option<&OutputFile> {
         self.model_files
             .iter()
-            .find(|f| f.path.ends_with(".safetensors"))
+            .find(|f| f.path == crate::layout::WEIGHTS)
+            .or_else(|| {
+                self.model_files
+                    .iter()
+                    .find(|f| f.path.ends_with(".safetensors"))
+            })
     }
 }

@@ -27,7 +27,7 @@ impl EncoderConfig {
         let model_type = raw.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
         if !SUPPORTED.contains(&model_type) {
             return Err(bad(format!(
-                "model_type {:?} is not supported (this trainer runs: {})",
+                "model_type \"{}\" is not supported (this trainer runs: {})",
                 slsa_aibom_verify::display::one_line(model_type),
                 SUPPORTED.join(", ")
             )));

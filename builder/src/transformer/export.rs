@@ -1,7 +1,8 @@
 //! The fine-tuned model as a Hugging Face directory: `config.json` with
 //! `architectures`, `id2label` and `label2id`, `model.safetensors` under the
 //! standard tensor names, the base model's tokenizer files, and for LoRA
-//! the adapter in PEFT's layout.
+//! the adapter in PEFT's layout, in `adapter/`: beside the merged weights,
+//! transformers would apply an `adapter_config.json` a second time.
 
 use super::classifier::{Mode, TextClassifier};
 use crate::attest::record::OutputFile;
@@ -121,8 +122,14 @@ fn adapter_config(spec: &JobSpec) -> Option<Value> {
     }))
 }
 
+/// The folder of the PEFT adapter, inside the model directory.
+pub const ADAPTER_DIR: &str = "adapter";
+
 fn put(dir: &Path, name: &str, bytes: &[u8], out: &mut Vec<OutputFile>) -> Result<()> {
     let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+    }
     std::fs::write(&path, bytes).map_err(|e| BuildError::io(&path, e))?;
     out.push(OutputFile {
         path: name.into(),
@@ -180,8 +187,10 @@ pub fn write(
         }
     }
     if let Some(adapter) = adapter_config(spec) {
-        put(dir, "adapter_config.json", &pretty(&adapter)?, &mut out)?;
-        safetensors(model.adapter()?, dir, "adapter_model.safetensors", &mut out)?;
+        let config = format!("{ADAPTER_DIR}/adapter_config.json");
+        put(dir, &config, &pretty(&adapter)?, &mut out)?;
+        let weights = format!("{ADAPTER_DIR}/adapter_model.safetensors");
+        safetensors(model.adapter()?, dir, &weights, &mut out)?;
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)

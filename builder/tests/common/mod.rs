@@ -1,6 +1,8 @@
 //! Helpers shared by the builder's integration tests.
 #![allow(dead_code)]
 
+pub mod tiny_bert;
+
 use slsa_aibom_builder::demo::write_example;
 use slsa_aibom_builder::pipeline::{build, BuildOptions, BuildSummary};
 use slsa_aibom_builder::spec::Job;

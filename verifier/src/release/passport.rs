@@ -151,6 +151,10 @@ impl Passport {
                 (data_answer(s), vouch.basis(Basis::TrainRunner)),
             ),
             (
+                "What was it derived from?",
+                (lineage_answer(s), vouch.basis(Basis::TrainRunner)),
+            ),
+            (
                 "Which frameworks?",
                 (frameworks_answer(s), vouch.basis(Basis::SigningJob)),
             ),
@@ -312,6 +316,43 @@ fn data_answer(s: &Sources<'_>) -> String {
                 .unwrap_or_else(|| "?".into())
         )
     )
+}
+
+/// The base model a fine-tuned model came from, and how the train job
+/// checked it before training.
+fn lineage_answer(s: &Sources<'_>) -> String {
+    use crate::display::one_line;
+    use slsa_aibom_types::provenance::BASE_MODEL;
+    let Ok(p) = slsa_v1(s.provenance) else {
+        return "not recorded (no SLSA v1 provenance)".into();
+    };
+    let mut bases = Vec::new();
+    for d in &p.build_definition.resolved_dependencies {
+        let digest = d.sha256_hex().unwrap_or_else(|| "?".into());
+        if let Some(a) = d.base_model_annotations() {
+            let path = d.uri.as_deref().unwrap_or(&d.name);
+            let mut line = format!(
+                "{} (model-signing manifest sha256:{}), checked by {}",
+                one_line(path.trim_start_matches("file:")),
+                short(&digest),
+                one_line(&a.verified_by)
+            );
+            if let Some(signer) = &a.signer {
+                line += &format!(", signer {}", one_line(signer));
+            }
+            bases.push(line);
+        } else if d.name == BASE_MODEL {
+            bases.push(format!(
+                "base weights sha256:{}, vouched for by a signed attestation",
+                short(&digest)
+            ));
+        }
+    }
+    if bases.is_empty() {
+        "nothing: no base model is recorded (trained from scratch)".into()
+    } else {
+        bases.join("; ")
+    }
 }
 
 /// The frameworks and applications the ML-BOM names (the trainer binary

@@ -81,6 +81,59 @@ pub struct DatasetRules {
     pub denied: Vec<String>,
 }
 
+/// Base models a fine-tuned model may come from, judged on the provenance's
+/// record of how its train job verified each before training.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineageRules {
+    /// Every base model must have been verified with a model signature
+    /// (pinned digests alone fail).
+    #[serde(default)]
+    pub require_signature: bool,
+    /// Allowed base models by model-signing manifest digest (`sha256:HEX`).
+    #[serde(default)]
+    pub approved: Vec<String>,
+    /// Allowed base-model signers: a certificate identity, or `key sha256:HEX`.
+    #[serde(default)]
+    pub signers: Vec<String>,
+}
+
+impl LineageRules {
+    /// Why the base model `digest`, verified as `a` says, is refused.
+    fn refusal(
+        &self,
+        digest: &str,
+        a: &slsa_aibom_types::provenance::BaseModelAnnotations,
+    ) -> Option<String> {
+        let signed = a.verified_by.starts_with("model signature");
+        if self.require_signature && !signed {
+            return Some(format!(
+                "base model sha256:{digest} was checked by {}, and the policy requires a model signature",
+                crate::display::one_line(&a.verified_by)
+            ));
+        }
+        if self.approved.is_empty() && self.signers.is_empty() {
+            return None;
+        }
+        let by_digest = self
+            .approved
+            .iter()
+            .any(|d| d.to_ascii_lowercase() == format!("sha256:{digest}"));
+        let by_signer = signed
+            && a.signer.as_deref().is_some_and(|s| {
+                self.signers
+                    .iter()
+                    .any(|want| s == want || s.starts_with(&format!("{want} (issuer ")))
+            });
+        (!by_digest && !by_signer).then(|| {
+            format!(
+                "base model sha256:{digest} (signer {}) is neither an approved digest nor from an allowed signer",
+                crate::display::one_line(a.signer.as_deref().unwrap_or("none"))
+            )
+        })
+    }
+}
+
 /// A bound on one model-card metric.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -146,6 +199,9 @@ pub struct ReleasePolicy {
     /// Datasets.
     #[serde(default)]
     pub datasets: DatasetRules,
+    /// Base models.
+    #[serde(default)]
+    pub lineage: LineageRules,
     /// Minimum (or maximum) metrics.
     #[serde(default)]
     pub metrics: Vec<MetricRule>,
@@ -238,6 +294,15 @@ impl ReleasePolicy {
             if digest.algorithm != "sha256" {
                 return Err(Error::Input(format!(
                     "datasets: {d:?}: the provenance records datasets by sha256; give sha256:HEX"
+                )));
+            }
+        }
+        for d in &self.lineage.approved {
+            let digest = crate::Digest::parse(d)
+                .map_err(|e| Error::Input(format!("lineage.approved: {d:?}: {}", e.detail())))?;
+            if digest.algorithm != "sha256" {
+                return Err(Error::Input(format!(
+                    "lineage.approved: {d:?}: base models are recorded by sha256; give sha256:HEX"
                 )));
             }
         }
@@ -345,6 +410,7 @@ impl ReleasePolicy {
         }
         self.check_licenses(bom, checks)?;
         self.check_datasets(provenance, checks)?;
+        self.check_lineage(provenance, checks)?;
         self.check_metrics(provenance, bom, checks)?;
         self.check_versions(bom, checks)
     }
@@ -480,6 +546,45 @@ impl ReleasePolicy {
                 None,
                 Some(digest.clone()),
                 format!("{name} is approved and not denied"),
+                result,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn check_lineage(&self, provenance: &Statement, checks: &mut Checks) -> Result<()> {
+        let rules = &self.lineage;
+        if !rules.require_signature && rules.approved.is_empty() && rules.signers.is_empty() {
+            return Ok(());
+        }
+        let Ok(p) = crate::documents::provenance::slsa_v1(provenance) else {
+            return Ok(());
+        };
+        for d in p.dependencies(slsa_aibom_types::provenance::BASE_MODEL) {
+            let digest = d.sha256_hex().unwrap_or_default();
+            let result = match d.base_model_annotations() {
+                Some(a) => rules
+                    .refusal(&digest, &a)
+                    .map_or(Ok(()), |why| Err(Error::Policy(why))),
+                // Weights vouched for by a signed attestation (not a model
+                // directory): signed, and allowed by digest only.
+                None if rules.approved.is_empty() && rules.signers.is_empty() => Ok(()),
+                None if rules
+                    .approved
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(&format!("sha256:{digest}"))) =>
+                {
+                    Ok(())
+                }
+                None => Err(Error::Policy(format!(
+                    "base weights sha256:{digest} are not an approved digest"
+                ))),
+            };
+            checks.record(
+                CheckId::PolicyLineage,
+                None,
+                Some(format!("sha256:{digest}")),
+                "the base model is one the policy allows".to_string(),
                 result,
             )?;
         }

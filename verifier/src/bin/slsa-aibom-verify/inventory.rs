@@ -169,7 +169,17 @@ impl Answer {
             );
         }
         if let Some(base) = &self.unresolved_base {
-            println!("the chain continues with base model sha256:{base}, which no verified attestation here vouches for");
+            let how = models
+                .last()
+                .and_then(|m| m.base_model_verified_by.as_deref())
+                .map(|v| {
+                    format!(
+                        " (checked by {} before training, as its train job recorded)",
+                        slsa_aibom_verify::display::one_line(v)
+                    )
+                })
+                .unwrap_or_default();
+            println!("the chain continues with base model sha256:{base}{how}, which no verified attestation here vouches for");
         }
         if !self.inventory.rejected.is_empty() {
             println!(

@@ -1,0 +1,215 @@
+//! A fine-tuned model's base: verified before training (model signature or
+//! pinned digests), refused with exit 7 and nothing signed when it does not
+//! verify, and recorded where consumers look: the provenance, the ML-BOM,
+//! the passport, the release policy's `[lineage]` and `inventory`.
+
+use crate::common::tiny_bert;
+use crate::common::*;
+use serde_json::Value;
+use slsa_aibom_builder::attest::record::OutputFile;
+use std::path::{Path, PathBuf};
+
+fn testdata_key(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/keyed")
+        .join(name)
+}
+
+/// Sign the directory `dir` with a model signature (keyed, by `key_pem`)
+/// into `sig`, as model-signing would.
+fn sign_dir(dir: &Path, key_pem: &Path, sig: &Path) {
+    let (_, files) = slsa_aibom_verify::documents::model_signing::dir_manifest(dir, &[]).unwrap();
+    let files: Vec<OutputFile> = files
+        .iter()
+        .map(|(path, d)| OutputFile {
+            path: path.clone(),
+            sha256: hex::encode(d),
+            size: 0,
+        })
+        .collect();
+    let statement = slsa_aibom_builder::attest::model_signature::statement("base", &files);
+    let signer = slsa_aibom_builder::signing::key_file(key_pem).unwrap();
+    let bundle = signer
+        .sign_statement(&serde_json::to_vec(&statement).unwrap())
+        .unwrap();
+    std::fs::write(sig, bundle).unwrap();
+}
+
+/// Tiny-BERT inputs whose base is signed with testdata's key and checked
+/// against `verify_key`.
+fn signed_inputs(verify_key: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_bert::write_base(&dir.path().join("base"), true);
+    std::fs::write(dir.path().join("data.csv"), tiny_bert::sentences(48)).unwrap();
+    sign_dir(
+        &dir.path().join("base"),
+        &testdata_key("key.pem"),
+        &dir.path().join("base.sig"),
+    );
+    std::fs::copy(verify_key, dir.path().join("base.pub")).unwrap();
+    tiny_bert::job(
+        dir.path(),
+        "",
+        "signature = \"base.sig\"\nkey = \"base.pub\"",
+    );
+    dir
+}
+
+fn build(inputs: &Path, out: &Path) -> std::process::Output {
+    cli(&[
+        "build".as_ref(),
+        inputs.join("job.toml").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--key".as_ref(),
+        testdata_key("key.pem").as_os_str(),
+        "-q".as_ref(),
+    ])
+}
+
+/// The build fails with exit 7, says `why`, and leaves no output at all.
+fn refused(inputs: &Path, why: &str) {
+    let out = inputs.join("out");
+    let o = build(inputs, &out);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 7, "{stderr}");
+    assert!(stderr.contains(why), "{stderr}");
+    assert!(!out.exists(), "a refused build left {}", out.display());
+}
+
+#[test]
+fn a_base_model_signature_that_does_not_verify_stops_the_build_and_signs_nothing() {
+    // Signed by testdata's key, checked against another key.
+    let other = tempfile::tempdir().unwrap();
+    let signer = slsa_aibom_sign::Signer::ephemeral().unwrap();
+    std::fs::write(other.path().join("k.pub"), signer.public_key_pem().unwrap()).unwrap();
+    let inputs = signed_inputs(&other.path().join("k.pub"));
+    refused(inputs.path(), "its model signature does not verify");
+
+    // The right key, but a file changed after signing.
+    let inputs = signed_inputs(&testdata_key("key.pub"));
+    let vocab = inputs.path().join("base/vocab.txt");
+    let mut text = std::fs::read_to_string(&vocab).unwrap();
+    text.push_str("extra\n");
+    std::fs::write(&vocab, text).unwrap();
+    refused(inputs.path(), "its model signature does not verify");
+
+    // A signature over another directory.
+    let inputs = signed_inputs(&testdata_key("key.pub"));
+    std::fs::write(inputs.path().join("base/added.txt"), "x").unwrap();
+    refused(inputs.path(), "its model signature does not verify");
+}
+
+#[test]
+fn a_changed_base_model_file_is_caught_by_its_pins() {
+    let inputs = tiny_bert::inputs("");
+    edit(
+        &inputs.path().join("base/tokenizer.json"),
+        "\"lowercase\": true",
+        "\"lowercase\": false",
+    );
+    refused(inputs.path(), "the job pins");
+
+    // A per-file pin names the file.
+    let inputs = tiny_bert::inputs("");
+    let job = inputs.path().join("job.toml");
+    let weights = sha256(&inputs.path().join("base/model.safetensors"));
+    let pinned = std::fs::read_to_string(&job).unwrap();
+    let pinned = pinned.replace(
+        "\n[training]",
+        &format!("files = {{ \"model.safetensors\" = \"{weights}\", \"config.json\" = \"{}\" }}\n\n[training]", "0".repeat(64)),
+    );
+    let pinned = regex_free_drop_manifest(&pinned);
+    std::fs::write(&job, pinned).unwrap();
+    refused(inputs.path(), "config.json has sha256");
+
+    // No signature and no pins: refused before anything is read.
+    let inputs = tiny_bert::inputs("");
+    let job = inputs.path().join("job.toml");
+    std::fs::write(
+        &job,
+        regex_free_drop_manifest(&std::fs::read_to_string(&job).unwrap()),
+    )
+    .unwrap();
+    let o = build(inputs.path(), &inputs.path().join("out"));
+    assert_eq!(code(&o), 2, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("an unverified base model is refused"));
+}
+
+/// The job text without its `manifest_sha256` line.
+fn regex_free_drop_manifest(job: &str) -> String {
+    job.lines()
+        .filter(|l| !l.starts_with("manifest_sha256"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn statement(bundle: &Path) -> Value {
+    slsa_aibom_builder::output_check::bundle_statement(bundle).unwrap()
+}
+
+#[test]
+fn the_lineage_shows_in_the_provenance_ml_bom_passport_and_policy() {
+    let inputs = signed_inputs(&testdata_key("key.pub"));
+    let out = inputs.path().join("out");
+    let o = build(inputs.path(), &out);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest = tiny_bert::manifest_sha256(&inputs.path().join("base"));
+
+    let provenance = statement(&out.join("attestations/provenance.sigstore.json"));
+    let deps = provenance["predicate"]["buildDefinition"]["resolvedDependencies"]
+        .as_array()
+        .unwrap();
+    let base = deps
+        .iter()
+        .find(|d| d["name"] == "base-model:base")
+        .expect("base-model dependency");
+    assert_eq!(base["digest"]["sha256"], manifest.as_str());
+    assert_eq!(base["annotations"]["verifiedBy"], "model signature (keyed)");
+    let key_digest = sha256(&inputs.path().join("base.pub"));
+    assert_eq!(
+        base["annotations"]["signer"],
+        format!("key sha256:{key_digest}")
+    );
+    assert_eq!(
+        base["annotations"]["files"]["model.safetensors"],
+        sha256(&inputs.path().join("base/model.safetensors"))
+    );
+    let tokenization =
+        &provenance["predicate"]["buildDefinition"]["internalParameters"]["tokenization"];
+    assert_eq!(tokenization["max_length"], 12);
+    assert_eq!(tokenization["truncation"], true);
+    assert_eq!(tokenization["padding"], "longest");
+
+    let bom: Value =
+        serde_json::from_slice(&std::fs::read(out.join("aibom.cdx.json")).unwrap()).unwrap();
+    let model = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "machine-learning-model")
+        .unwrap();
+    let ancestor = &model["pedigree"]["ancestors"][0];
+    assert_eq!(ancestor["hashes"][0]["content"], manifest.as_str());
+    assert_eq!(ancestor["name"], "tiny-bert");
+
+    let report = slsa_aibom_verify::release::verify_release(
+        &slsa_aibom_verify::Policy {
+            anchor: slsa_aibom_verify::TrustAnchor::public_key(
+                slsa_aibom_verify::PublicKey::from_file(&out.join("key.pub")).unwrap(),
+            ),
+            ..Default::default()
+        },
+        &Default::default(),
+        None,
+        &release_of(&out),
+    );
+    assert!(report.verified(), "{:?}", report.failure());
+    let passport = report.passport().unwrap().to_string();
+    assert!(passport.contains("What was it derived from?"), "{passport}");
+    assert!(
+        passport.contains("checked by model signature (keyed)"),
+        "{passport}"
+    );
+    assert!(passport.contains(&manifest[..16]), "{passport}");
+}
