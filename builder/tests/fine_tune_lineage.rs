@@ -213,3 +213,143 @@ fn the_lineage_shows_in_the_provenance_ml_bom_passport_and_policy() {
     );
     assert!(passport.contains(&manifest[..16]), "{passport}");
 }
+
+fn keyed_policy(out: &Path) -> slsa_aibom_verify::Policy {
+    slsa_aibom_verify::Policy {
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(
+            slsa_aibom_verify::PublicKey::from_file(&out.join("key.pub")).unwrap(),
+        ),
+        ..Default::default()
+    }
+}
+
+/// The release in `out` judged under the policy file `rules`: the failure
+/// message, if any.
+fn judged(out: &Path, rules: &str) -> Option<String> {
+    let rules = slsa_aibom_verify::release::rules::ReleasePolicy::from_toml(rules).unwrap();
+    let report = slsa_aibom_verify::release::verify_release(
+        &keyed_policy(out),
+        &rules,
+        None,
+        &release_of(out),
+    );
+    let failed: Vec<String> = report
+        .checks()
+        .iter()
+        .filter(|c| c.status() == slsa_aibom_verify::Status::Fail)
+        .map(|c| c.id().name().to_string())
+        .collect();
+    report
+        .failure()
+        .map(|f| format!("{}: {}", failed.join(","), f.message))
+}
+
+#[test]
+fn the_lineage_policy_judges_how_the_base_model_was_verified() {
+    let signed = signed_inputs(&testdata_key("key.pub"));
+    let signed_out = signed.path().join("out");
+    assert_eq!(code(&build(signed.path(), &signed_out)), 0);
+    let pinned = tiny_bert::inputs("");
+    let pinned_out = pinned.path().join("out");
+    assert_eq!(code(&build(pinned.path(), &pinned_out)), 0);
+    let manifest = tiny_bert::manifest_sha256(&pinned.path().join("base"));
+    let key = format!("key sha256:{}", sha256(&signed.path().join("base.pub")));
+
+    let require = "version = 1\n[lineage]\nrequire_signature = true\n";
+    assert_eq!(judged(&signed_out, require), None);
+    let why = judged(&pinned_out, require).expect("pinned-only base passed require_signature");
+    assert!(why.starts_with("policy.lineage"), "{why}");
+    assert!(why.contains("pinned digest, no signature"), "{why}");
+
+    let by_digest = format!("version = 1\n[lineage]\napproved = [\"sha256:{manifest}\"]\n");
+    assert_eq!(judged(&pinned_out, &by_digest), None);
+    let other = format!(
+        "version = 1\n[lineage]\napproved = [\"sha256:{}\"]\n",
+        "a".repeat(64)
+    );
+    let why = judged(&pinned_out, &other).expect("an unapproved base passed");
+    assert!(
+        why.contains("neither an approved digest nor from an allowed signer"),
+        "{why}"
+    );
+
+    let by_signer = format!("version = 1\n[lineage]\nsigners = [\"{key}\"]\n");
+    assert_eq!(judged(&signed_out, &by_signer), None);
+    // A pinned base has no signer, whatever the list says.
+    assert!(judged(&pinned_out, &by_signer).is_some());
+    // A model trained from scratch has no base model to judge.
+    let scratch = example(1);
+    let scratch_out = scratch.path().join("out");
+    build_into(scratch.path(), &scratch_out);
+    assert_eq!(judged(&scratch_out, require), None);
+}
+
+#[test]
+fn inventory_follows_a_fine_tuned_model_back_through_its_bases() {
+    // A parent fine-tuned from the tiny base, and a child fine-tuned from
+    // the parent's model directory, both signed with one key.
+    let parent = tiny_bert::inputs("");
+    let parent_out = parent.path().join("out");
+    assert_eq!(code(&build(parent.path(), &parent_out)), 0);
+    let child = tempfile::tempdir().unwrap();
+    copy_tree(&parent_out.join("model"), &child.path().join("base"));
+    std::fs::write(child.path().join("data.csv"), tiny_bert::sentences(48)).unwrap();
+    let pin = tiny_bert::manifest_sha256(&child.path().join("base"));
+    tiny_bert::job(child.path(), "", &format!("manifest_sha256 = \"{pin}\""));
+    edit(
+        &child.path().join("job.toml"),
+        "name = \"tiny-sentiment\"",
+        "name = \"tiny-sentiment-child\"",
+    );
+    let child_out = child.path().join("out");
+    let o = build(child.path(), &child_out);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+
+    let inventory = slsa_aibom_verify::inventory::Inventory::build(
+        &keyed_policy(&parent_out),
+        &[parent_out.clone(), child_out.clone()],
+        Some(2),
+    )
+    .unwrap();
+    assert!(inventory.rejected.is_empty(), "{:?}", inventory.rejected);
+    let chain = inventory.lineage("tiny-sentiment-child@0.1.0").unwrap();
+    let names: Vec<&str> = chain.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["tiny-sentiment-child@0.1.0", "tiny-sentiment@0.1.0"]
+    );
+    assert_eq!(chain[0].base_model.as_deref(), Some(pin.as_str()));
+    assert_eq!(
+        chain[0].base_model_verified_by.as_deref(),
+        Some("pinned digest, no signature")
+    );
+    // The parent's own base has no attestation here: the chain stops there.
+    let root = tiny_bert::manifest_sha256(&parent.path().join("base"));
+    assert_eq!(chain[1].base_model.as_deref(), Some(root.as_str()));
+}
+
+#[test]
+fn vectors_a_fine_tuned_model_ml_bom_is_valid_cyclonedx_1_6() {
+    let v = crate::vectors_cyclonedx_schema::validator();
+    let inputs = signed_inputs(&testdata_key("key.pub"));
+    let out = inputs.path().join("out");
+    assert_eq!(code(&build(inputs.path(), &out)), 0);
+    let bom: Value =
+        serde_json::from_slice(&std::fs::read(out.join("aibom.cdx.json")).unwrap()).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(&bom)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    let mut broken = bom.clone();
+    let models = broken["components"].as_array_mut().unwrap();
+    let model = models
+        .iter_mut()
+        .find(|c| c["type"] == "machine-learning-model")
+        .unwrap();
+    model["pedigree"]["ancestors"][0]["hashes"][0]["alg"] = "SHA-999".into();
+    assert!(
+        !v.is_valid(&broken),
+        "the schema accepted a broken pedigree"
+    );
+}

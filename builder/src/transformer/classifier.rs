@@ -302,3 +302,88 @@ impl TextClassifier {
         self.linear(&pooled, "classifier")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SeededRng;
+    use candle_core::{DType, Device};
+    use candle_transformers::models::bert::BertModel;
+
+    /// A small random encoder: its config and tensors.
+    fn encoder() -> (EncoderConfig, BTreeMap<String, Tensor>) {
+        let config = EncoderConfig::parse(
+            br#"{"model_type": "bert", "vocab_size": 20, "hidden_size": 8, "num_hidden_layers": 2,
+                 "num_attention_heads": 2, "intermediate_size": 12, "hidden_act": "gelu",
+                 "hidden_dropout_prob": 0.1, "max_position_embeddings": 16, "type_vocab_size": 2,
+                 "initializer_range": 0.02, "layer_norm_eps": 1e-12, "pad_token_id": 0}"#,
+            "config.json",
+        )
+        .unwrap();
+        let mut rng = SeededRng::new(3, 0);
+        let tensors = super::super::weights::encoder_shapes(&config)
+            .into_iter()
+            .map(|(name, shape)| {
+                let n = shape.iter().product();
+                let v: Vec<f32> = (0..n).map(|_| rng.symmetric(0.5)).collect();
+                (name, Tensor::from_vec(v, shape, &Device::Cpu).unwrap())
+            })
+            .collect();
+        (config, tensors)
+    }
+
+    /// Our differentiable forward pass computes what candle-transformers'
+    /// inference-only `BertModel` computes, padding included.
+    #[test]
+    fn the_encoder_matches_candle_transformers_bert() {
+        let (config, tensors) = encoder();
+        let vb = candle_nn::VarBuilder::from_tensors(
+            tensors.clone().into_iter().collect(),
+            DType::F32,
+            &Device::Cpu,
+        );
+        let reference = BertModel::load(vb, &config.bert).unwrap();
+        let ours = TextClassifier::new(config, tensors, Pooling::Cls, Mode::Full, 2, 1).unwrap();
+        let ids = Tensor::new(&[[2u32, 5, 7, 9, 3], [2, 11, 3, 0, 0]], &Device::Cpu).unwrap();
+        let mask = Tensor::new(
+            &[[1f32, 1., 1., 1., 1.], [1., 1., 1., 0., 0.]],
+            &Device::Cpu,
+        )
+        .unwrap();
+        let types = ids.zeros_like().unwrap();
+        let want = reference.forward(&ids, &types, Some(&mask)).unwrap();
+        let got = ours.encode(&ids, &mask).unwrap();
+        let diff = (want - got).unwrap().abs().unwrap().max_all().unwrap();
+        let diff = diff.to_scalar::<f32>().unwrap();
+        assert!(diff < 1e-5, "largest difference {diff}");
+    }
+
+    /// Gradients reach the embeddings through every layer (candle's fused
+    /// layer norm would have stopped them at the last one).
+    #[test]
+    fn gradients_reach_the_embeddings() {
+        let (config, tensors) = encoder();
+        let model = TextClassifier::new(config, tensors, Pooling::Mean, Mode::Full, 1, 1).unwrap();
+        let ids = Tensor::new(&[[2u32, 5, 7, 3]], &Device::Cpu).unwrap();
+        let mask = Tensor::ones((1, 4), DType::F32, &Device::Cpu).unwrap();
+        let loss = model.forward(&ids, &mask, None).unwrap().sum_all().unwrap();
+        let grads = loss.backward().unwrap();
+        let embeddings = model
+            .params
+            .trainable()
+            .into_iter()
+            .find(|v| v.dims() == [20, 8])
+            .unwrap();
+        let g = grads
+            .get(&embeddings)
+            .expect("no gradient for the word embeddings");
+        let norm = g
+            .sqr()
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(norm > 0.0);
+    }
+}

@@ -386,6 +386,30 @@ fn compare(
     })
 }
 
+/// An unsigned directory's manifest as model-signing computes it (`files`,
+/// sha256, no symbolic links, `ignore` left out): every file's sha256 by
+/// `/`-joined path, and the root digest, sha256 over the file digests in
+/// path order. Anything that is neither a file nor a directory is refused.
+pub fn dir_manifest(dir: &Path, ignore: &[String]) -> Result<(Digest, BTreeMap<String, [u8; 32]>)> {
+    let ignore: BTreeSet<Vec<String>> = ignore.iter().map(|p| components(p)).collect();
+    let on_disk = walk(dir, false, &ignore)?;
+    let jobs: Vec<HashJob> = on_disk
+        .values()
+        .map(|path| HashJob {
+            path: path.clone(),
+            range: None,
+        })
+        .collect();
+    let mut root = Sha256::new();
+    let mut files = BTreeMap::new();
+    for (comps, digest) in on_disk.keys().zip(sha256_jobs(&jobs, None)) {
+        let digest = digest?;
+        root.update(digest);
+        files.insert(comps.join("/"), digest);
+    }
+    Ok((Digest::sha256(&root.finalize()), files))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,28 +577,4 @@ mod tests {
             .to_string()
             .contains("symbolic link"));
     }
-}
-
-/// An unsigned directory's manifest as model-signing computes it (`files`,
-/// sha256, no symbolic links, `ignore` left out): every file's sha256 by
-/// `/`-joined path, and the root digest, sha256 over the file digests in
-/// path order. Anything that is neither a file nor a directory is refused.
-pub fn dir_manifest(dir: &Path, ignore: &[String]) -> Result<(Digest, BTreeMap<String, [u8; 32]>)> {
-    let ignore: BTreeSet<Vec<String>> = ignore.iter().map(|p| components(p)).collect();
-    let on_disk = walk(dir, false, &ignore)?;
-    let jobs: Vec<HashJob> = on_disk
-        .values()
-        .map(|path| HashJob {
-            path: path.clone(),
-            range: None,
-        })
-        .collect();
-    let mut root = Sha256::new();
-    let mut files = BTreeMap::new();
-    for (comps, digest) in on_disk.keys().zip(sha256_jobs(&jobs, None)) {
-        let digest = digest?;
-        root.update(digest);
-        files.insert(comps.join("/"), digest);
-    }
-    Ok((Digest::sha256(&root.finalize()), files))
 }
