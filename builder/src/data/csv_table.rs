@@ -61,17 +61,10 @@ impl<'a> Roles<'a> {
             _ => class_index(label, def.classes.as_deref(), n_classes, &|| at(self.label))?,
         });
         if let (Some(c), Some(assigned)) = (self.split, out.assigned.as_mut()) {
-            assigned.push(match row[c].trim() {
-                "train" => SplitName::Train,
-                "validation" => SplitName::Validation,
-                "test" => SplitName::Test,
-                other => {
-                    return Err(BuildError::Data(format!(
-                        "{}: split {other:?} is not train, validation or test",
-                        at(c)
-                    )))
-                }
-            });
+            assigned.push(
+                SplitName::parse(&row[c])
+                    .map_err(|e| BuildError::Data(format!("{}: {e}", at(c))))?,
+            );
         }
         let key = match self.key {
             Some(k) => row[k].trim().to_string(),
@@ -159,7 +152,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
 }
 
 /// Parse a feature value: finite, and whole for `int` columns.
-fn number(raw: &str, kind: ColumnType, at: &dyn Fn() -> String) -> Result<f32> {
+pub(super) fn number(raw: &str, kind: ColumnType, at: &dyn Fn() -> String) -> Result<f32> {
     let v: f64 = raw
         .trim()
         .parse()

@@ -26,6 +26,17 @@ impl SplitName {
             SplitName::Test => "test",
         }
     }
+
+    /// A split column's value (`train`, `validation` or `test`, spaces
+    /// around it ignored); the error names what was found.
+    pub fn parse(value: &str) -> std::result::Result<Self, String> {
+        match value.trim() {
+            "train" => Ok(SplitName::Train),
+            "validation" => Ok(SplitName::Validation),
+            "test" => Ok(SplitName::Test),
+            other => Err(format!("split {other:?} is not train, validation or test")),
+        }
+    }
 }
 
 /// Row indices of each split, each list in ascending order.

@@ -3,7 +3,7 @@
 
 use super::{class_index, files, Dataset, SplitName};
 use crate::error::{BuildError, Result};
-use crate::spec::{DataFormat, DatasetDefinition, Job, Task, TextSpec};
+use crate::spec::{ColumnType, DataFormat, DatasetDefinition, Job, Task, TextSpec};
 use slsa_aibom_verify::commitment::Record;
 use std::collections::BTreeSet;
 
@@ -89,21 +89,7 @@ fn add(
     }
     out.targets.push(match task {
         Task::Regression => {
-            let v: f64 = f.label.trim().parse().map_err(|_| {
-                BuildError::Data(format!(
-                    "{}: {:?} is not a number",
-                    cell(label_col),
-                    f.label
-                ))
-            })?;
-            if !v.is_finite() {
-                return Err(BuildError::Data(format!(
-                    "{}: {:?} is not finite (NaN and infinity are rejected)",
-                    cell(label_col),
-                    f.label
-                )));
-            }
-            v as f32
+            super::csv_table::number(&f.label, ColumnType::Float, &|| cell(label_col))?
         }
         _ => {
             let n = def.output_shape[0].max(2);
@@ -113,18 +99,10 @@ fn add(
         }
     });
     if let (Some(split), Some(assigned)) = (&f.split, out.assigned.as_mut()) {
-        assigned.push(match split.trim() {
-            "train" => SplitName::Train,
-            "validation" => SplitName::Validation,
-            "test" => SplitName::Test,
-            other => {
-                let col = def.split_column.as_deref().unwrap_or_default();
-                return Err(BuildError::Data(format!(
-                    "{}: split {other:?} is not train, validation or test",
-                    cell(col)
-                )));
-            }
-        });
+        let col = def.split_column.as_deref().unwrap_or_default();
+        assigned.push(
+            SplitName::parse(split).map_err(|e| BuildError::Data(format!("{}: {e}", cell(col))))?,
+        );
     }
     let key = f.key.unwrap_or_else(|| format!("{row_no:010}"));
     if !keys.insert(key.clone()) {
