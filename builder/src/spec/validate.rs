@@ -257,8 +257,9 @@ fn augmentation(spec: &JobSpec, a: &Augmentation) -> Check {
 /// `dataset.definition.split_column`.
 fn split_column(spec: &JobSpec, col: &str) -> Check {
     let t = &spec.training;
-    if spec.dataset.format != DataFormat::Csv {
-        return Err("dataset.definition.split_column is for CSV datasets".into());
+    let text = spec.dataset.definition.text.is_some();
+    if spec.dataset.format != DataFormat::Csv && !text {
+        return Err("dataset.definition.split_column is for CSV and text datasets".into());
     }
     let declared = spec
         .dataset
@@ -266,7 +267,8 @@ fn split_column(spec: &JobSpec, col: &str) -> Check {
         .columns
         .iter()
         .find(|c| c.name == col);
-    if declared.map(|c| c.kind) != Some(ColumnType::Ignore) {
+    // A text dataset's columns are named, not declared.
+    if !text && declared.map(|c| c.kind) != Some(ColumnType::Ignore) {
         return Err(format!(
             "dataset.definition.split_column {col:?} must be a declared column of type \"ignore\""
         ));
