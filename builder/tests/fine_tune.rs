@@ -384,3 +384,31 @@ fn text_job_keys_are_checked_before_any_data_is_read() {
         refused(inputs.path(), 2, why);
     }
 }
+
+#[test]
+fn rebuild_reproduces_a_fine_tuned_model_and_refuses_a_changed_base() {
+    let inputs = tiny_bert::inputs("");
+    let out = inputs.path().join("out");
+    built(inputs.path(), &out, "2");
+    let rebuild = |to: &str| {
+        cli(&[
+            "rebuild".as_ref(),
+            "--provenance".as_ref(),
+            out.join("attestations/provenance.sigstore.json")
+                .as_os_str(),
+            "--key".as_ref(),
+            out.join("key.pub").as_os_str(),
+            "--inputs".as_ref(),
+            inputs.path().as_os_str(),
+            "--out".as_ref(),
+            inputs.path().join(to).as_os_str(),
+            "-q".as_ref(),
+        ])
+    };
+    let o = rebuild("again");
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("rebuild matches: 4 file(s)"));
+    edit(&inputs.path().join("base/vocab.txt"), "good", "goud");
+    let o = rebuild("changed");
+    assert_eq!(code(&o), 7, "{}", String::from_utf8_lossy(&o.stderr));
+}
