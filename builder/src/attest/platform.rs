@@ -80,6 +80,10 @@ impl Platform {
             .chain(record.data_files.iter().map(|f| f.sha256.as_str()))
             .chain(record.croissant.iter().map(|c| c.sha256.as_str()))
             .chain(record.base_model.iter().map(|b| b.sha256.as_str()))
+            .chain(record.pretrained.iter().flat_map(|p| {
+                std::iter::once(p.manifest_sha256.as_str())
+                    .chain(p.files.iter().map(|f| f.sha256.as_str()))
+            }))
             .collect();
         if let Some((path, want)) = def
             .expected_digests
@@ -94,6 +98,7 @@ impl Platform {
                 ),
             ));
         }
+        base_model_pins_hold(record)?;
         let (said, own) = (&record.environment.trainer, &self.trainer);
         if said.binary_sha256 != own.binary_sha256 {
             return Err(refuse(
@@ -149,6 +154,51 @@ impl Platform {
     }
 }
 
+/// The base model the record describes has the digests its job spec pins.
+/// This holds the record to itself: a train runner that fine-tuned another
+/// base and kept the spec is caught; the spec itself is the runner's copy
+/// (its file's digest is what `detect` fixed).
+fn base_model_pins_hold(record: &BuildRecord) -> Result<()> {
+    let Some(pins) = &record.job.spec.model.pretrained else {
+        return Ok(());
+    };
+    let Some(base) = &record.pretrained else {
+        return Err(refuse(
+            "attest.base-model",
+            "the job fine-tunes a pretrained model, and the record describes none".into(),
+        ));
+    };
+    let file = |name: &str| {
+        base.files
+            .iter()
+            .find(|f| f.path == name)
+            .map(|f| f.sha256.as_str())
+    };
+    let broken = pins
+        .manifest_sha256
+        .as_deref()
+        .filter(|pin| *pin != base.manifest_sha256)
+        .map(|pin| format!("manifest sha256 {pin}, the record {}", base.manifest_sha256))
+        .or_else(|| {
+            pins.files
+                .iter()
+                .find(|(name, pin)| file(name) != Some(pin.as_str()))
+                .map(|(name, pin)| {
+                    format!(
+                        "{name} sha256 {pin}, the record {}",
+                        file(name).unwrap_or("nothing")
+                    )
+                })
+        });
+    match broken {
+        Some(what) => Err(refuse(
+            "attest.base-model",
+            format!("the job pins the base model's {what}"),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn timestamp(text: &str, what: &str) -> Result<jiff::Timestamp> {
     text.parse().map_err(|e| {
         refuse(
@@ -156,4 +206,48 @@ fn timestamp(text: &str, what: &str) -> Result<jiff::Timestamp> {
             format!("{what} {text:?} is not an RFC 3339 time: {e}"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attest::record::{OutputFile, PretrainedRecord};
+
+    /// The shipped release's record, fine-tuned from a base with these files.
+    fn record(pins: &str) -> BuildRecord {
+        let text = include_str!("../../../testdata/release/build-record.json");
+        let mut r: BuildRecord = serde_json::from_str(text).unwrap();
+        r.job.spec.model.pretrained =
+            Some(toml::from_str(&format!("path = \"base\"\n{pins}")).unwrap());
+        r.pretrained = Some(PretrainedRecord {
+            path: "base".into(),
+            manifest_sha256: "aa".repeat(32),
+            files: vec![OutputFile {
+                path: "model.safetensors".into(),
+                sha256: "bb".repeat(32),
+                size: 1,
+            }],
+            verified_by: crate::lineage::PINNED_ONLY.into(),
+            signer: None,
+            signature_sha256: None,
+            pinned: true,
+        });
+        r
+    }
+
+    #[test]
+    fn the_base_model_must_have_the_digests_the_job_pins() {
+        let (a, b, c) = ("aa".repeat(32), "bb".repeat(32), "cc".repeat(32));
+        assert!(base_model_pins_hold(&record(&format!("manifest_sha256 = \"{a}\""))).is_ok());
+        let files = format!("files = {{ \"model.safetensors\" = \"{b}\" }}");
+        assert!(base_model_pins_hold(&record(&files)).is_ok());
+        let e = base_model_pins_hold(&record(&format!("manifest_sha256 = \"{c}\""))).unwrap_err();
+        assert!(e.to_string().contains("attest.base-model"), "{e}");
+        let other = format!("files = {{ \"config.json\" = \"{b}\" }}");
+        let e = base_model_pins_hold(&record(&other)).unwrap_err();
+        assert!(e.to_string().contains("config.json sha256"), "{e}");
+        let mut none = record("");
+        none.pretrained = None;
+        assert!(base_model_pins_hold(&none).is_err());
+    }
 }
