@@ -15,9 +15,9 @@ fn testdata_key(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Sign the directory `dir` with a model signature (keyed, by `key_pem`)
-/// into `sig`, as model-signing would.
-fn sign_dir(dir: &Path, key_pem: &Path, sig: &Path) {
+/// Sign the directory `dir` with a model signature, as model-signing
+/// would, into `sig`; `sign` turns the statement into a bundle.
+fn sign_dir(dir: &Path, sig: &Path, sign: impl Fn(&[u8]) -> String) {
     let (_, files) = slsa_aibom_verify::documents::model_signing::dir_manifest(dir, &[]).unwrap();
     let files: Vec<OutputFile> = files
         .iter()
@@ -28,11 +28,13 @@ fn sign_dir(dir: &Path, key_pem: &Path, sig: &Path) {
         })
         .collect();
     let statement = slsa_aibom_builder::attest::model_signature::statement("base", &files);
-    let signer = slsa_aibom_builder::signing::key_file(key_pem).unwrap();
-    let bundle = signer
-        .sign_statement(&serde_json::to_vec(&statement).unwrap())
-        .unwrap();
-    std::fs::write(sig, bundle).unwrap();
+    std::fs::write(sig, sign(&serde_json::to_vec(&statement).unwrap())).unwrap();
+}
+
+/// Signed with testdata's key.
+fn sign_keyed(statement: &[u8]) -> String {
+    let signer = slsa_aibom_builder::signing::key_file(&testdata_key("key.pem")).unwrap();
+    signer.sign_statement(statement).unwrap()
 }
 
 /// Tiny-BERT inputs whose base is signed with testdata's key and checked
@@ -43,8 +45,8 @@ fn signed_inputs(verify_key: &Path) -> tempfile::TempDir {
     std::fs::write(dir.path().join("data.csv"), tiny_bert::sentences(48)).unwrap();
     sign_dir(
         &dir.path().join("base"),
-        &testdata_key("key.pem"),
         &dir.path().join("base.sig"),
+        sign_keyed,
     );
     std::fs::copy(verify_key, dir.path().join("base.pub")).unwrap();
     tiny_bert::job(
@@ -352,4 +354,73 @@ fn vectors_a_fine_tuned_model_ml_bom_is_valid_cyclonedx_1_6() {
         !v.is_valid(&broken),
         "the schema accepted a broken pedigree"
     );
+}
+
+#[test]
+fn a_keyless_base_model_signature_is_held_to_its_identity_and_issuer() {
+    let sigstore = Sigstore::start(fake_sigstore::sample_claims());
+    let dir = tempfile::tempdir().unwrap();
+    tiny_bert::write_base(&dir.path().join("base"), false);
+    std::fs::write(dir.path().join("data.csv"), tiny_bert::sentences(48)).unwrap();
+    std::fs::copy(sigstore.trusted_root(), dir.path().join("root.json")).unwrap();
+    let services = slsa_aibom_sign::Services {
+        fulcio: sigstore.fake.fulcio_url(),
+        rekor: sigstore.fake.rekor_url(),
+        tsa: sigstore.fake.tsa_url(),
+    };
+    let token = sigstore.fake.token().unwrap();
+    // The signature inside the directory, where model-signing puts it.
+    sign_dir(
+        &dir.path().join("base"),
+        &dir.path().join("base/model.sig"),
+        |statement| {
+            slsa_aibom_sign::KeylessSigner::from_token(
+                services.clone(),
+                slsa_aibom_sign::Transparency::Rekor,
+                &token,
+            )
+            .unwrap()
+            .sign_statement(statement)
+            .unwrap()
+        },
+    );
+    let job = |identity: &str| {
+        tiny_bert::job(
+            dir.path(),
+            "",
+            &format!(
+                "signature = \"base/model.sig\"\nidentity = \"{identity}\"\nissuer = \"{}\"\ntrusted_root = \"root.json\"",
+                fake_sigstore::GITHUB_ISSUER
+            ),
+        )
+    };
+    job(&format!("{BUILDER_ID}-other"));
+    refused(dir.path(), "its model signature does not verify");
+
+    job(BUILDER_ID);
+    let out = dir.path().join("out");
+    let o = build(dir.path(), &out);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let provenance = statement(&out.join("attestations/provenance.sigstore.json"));
+    let deps = provenance["predicate"]["buildDefinition"]["resolvedDependencies"]
+        .as_array()
+        .unwrap();
+    let base = deps
+        .iter()
+        .find(|d| d["name"] == "base-model:base")
+        .unwrap();
+    assert_eq!(
+        base["annotations"]["verifiedBy"],
+        "model signature (keyless)"
+    );
+    assert_eq!(
+        base["annotations"]["signer"],
+        format!("{BUILDER_ID} (issuer {})", fake_sigstore::GITHUB_ISSUER)
+    );
+    // The signature inside the directory is not part of the base's manifest.
+    let files = base["annotations"]["files"].as_object().unwrap();
+    assert!(!files.contains_key("model.sig"), "{files:?}");
+    let by_signer =
+        format!("version = 1\n[lineage]\nsigners = [\"{BUILDER_ID}\"]\nrequire_signature = true\n");
+    assert_eq!(judged(&out, &by_signer), None);
 }
