@@ -424,3 +424,18 @@ fn a_keyless_base_model_signature_is_held_to_its_identity_and_issuer() {
         format!("version = 1\n[lineage]\nsigners = [\"{BUILDER_ID}\"]\nrequire_signature = true\n");
     assert_eq!(judged(&out, &by_signer), None);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_base_model_directory_is_refused_without_blocking() {
+    let inputs = tiny_bert::inputs("");
+    let made = std::process::Command::new("mkfifo")
+        .arg(inputs.path().join("base/extra.bin"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    refused(
+        inputs.path(),
+        "extra.bin is not a regular file or directory (a FIFO)",
+    );
+}
