@@ -44,8 +44,7 @@ impl VerifiedDir {
         Ok(bytes)
     }
 
-    /// The files other than the weights and config, by name (tokenizer
-    /// files to copy into the output).
+    /// Every file's path inside the directory, in order.
     pub fn file_names(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
     }
