@@ -44,9 +44,9 @@ impl VerifiedDir {
         Ok(bytes)
     }
 
-    /// Every file's path inside the directory, in order.
-    pub fn file_names(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(String::as_str)
+    /// Whether the directory has the file `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name)
     }
 }
 
@@ -189,4 +189,26 @@ fn check_pins(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_on_a_file_the_directory_lacks_is_refused() {
+        let files = BTreeMap::from([("config.json".to_string(), [1u8; 32])]);
+        let mut p: Pretrained = toml::from_str("path = \"base\"").unwrap();
+        p.files.insert("model.safetensors".into(), "ab".repeat(32));
+        let e = check_pins(&p, "base", "00", &files)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the job pins model.safetensors, which is not in the directory"),
+            "{e}"
+        );
+        p.files.clear();
+        p.files.insert("config.json".into(), hex::encode([1u8; 32]));
+        assert!(check_pins(&p, "base", "00", &files).is_ok());
+    }
 }

@@ -15,7 +15,7 @@ use crate::model::{Layout as ModelLayout, Model};
 use crate::output_check::{self, verify_evidence};
 use crate::signing::Signer;
 use crate::spec::Job;
-use crate::train::{train, Table, Tabular};
+use crate::train::{train, Table, Tabular, Trained};
 use candle_core::Device;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -380,14 +380,6 @@ fn model_config(
     })
 }
 
-/// What the training stage produced, whatever the architecture.
-struct Trained {
-    metrics: crate::metrics::Metrics,
-    model_files: Vec<OutputFile>,
-    parameter_count: usize,
-    tokenization: Option<crate::attest::record::TokenizationRecord>,
-}
-
 /// Train an MLP or CNN on the (preprocessed) table and write its weights
 /// and `config.json`.
 fn train_tabular(
@@ -442,7 +434,13 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     let spec = &job.spec;
     // Everything that can reject the input happens before any output exists.
     let (mut data, split) = load_and_split(job)?;
-    let trees = commitment_file::trees(data.records.clone(), &split)?;
+    // A text job's errors name records by key; the records themselves move
+    // into the commitment.
+    let keys: Vec<String> = match spec.model.pretrained {
+        Some(_) => data.records.iter().map(|r| r.key.clone()).collect(),
+        None => Vec::new(),
+    };
+    let trees = commitment_file::trees(std::mem::take(&mut data.records), &split)?;
     let commitment = commitment_file::document(&spec.dataset.name, &trees);
     let base_model = verify_base(job)?;
     let pretrained = match &spec.model.pretrained {
@@ -473,16 +471,16 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
     let meter = Meter::start();
     let trained = match &pretrained {
         Some(base) => {
+            let records = crate::transformer::TextRecords {
+                texts: &data.texts,
+                keys: &keys,
+                targets: &data.targets,
+                classes: data.classes.as_deref(),
+            };
             let model_dir = dir.model_dir();
-            let t = crate::transformer::fine_tune(
-                spec, base, &data, &split, &dev, &progress, &mut log, &model_dir,
-            )?;
-            Trained {
-                metrics: t.metrics,
-                model_files: t.model_files,
-                parameter_count: t.parameter_count,
-                tokenization: Some(t.tokenization),
-            }
+            crate::transformer::fine_tune(
+                spec, base, &records, &split, &dev, &progress, &mut log, &model_dir,
+            )?
         }
         None => train_tabular(job, &mut data, &split, &dev, &progress, &mut log, dir)?,
     };

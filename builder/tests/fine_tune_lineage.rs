@@ -146,6 +146,16 @@ fn regex_free_drop_manifest(job: &str) -> String {
         .collect()
 }
 
+/// The provenance's `base-model:base` dependency.
+fn base_dependency(provenance: &Value) -> &Value {
+    provenance["predicate"]["buildDefinition"]["resolvedDependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "base-model:base")
+        .expect("base-model dependency")
+}
+
 fn statement(bundle: &Path) -> Value {
     slsa_aibom_builder::output_check::bundle_statement(bundle).unwrap()
 }
@@ -159,13 +169,7 @@ fn the_lineage_shows_in_the_provenance_ml_bom_passport_and_policy() {
     let manifest = tiny_bert::manifest_sha256(&inputs.path().join("base"));
 
     let provenance = statement(&out.join("attestations/provenance.sigstore.json"));
-    let deps = provenance["predicate"]["buildDefinition"]["resolvedDependencies"]
-        .as_array()
-        .unwrap();
-    let base = deps
-        .iter()
-        .find(|d| d["name"] == "base-model:base")
-        .expect("base-model dependency");
+    let base = base_dependency(&provenance);
     assert_eq!(base["digest"]["sha256"], manifest.as_str());
     assert_eq!(base["annotations"]["verifiedBy"], "model signature (keyed)");
     let key_digest = sha256(&inputs.path().join("base.pub"));
@@ -338,10 +342,7 @@ fn vectors_a_fine_tuned_model_ml_bom_is_valid_cyclonedx_1_6() {
     assert_eq!(code(&build(inputs.path(), &out)), 0);
     let bom: Value =
         serde_json::from_slice(&std::fs::read(out.join("aibom.cdx.json")).unwrap()).unwrap();
-    let errors: Vec<String> = v
-        .iter_errors(&bom)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+    let errors = crate::vectors_cyclonedx_schema::schema_errors(&v, &bom);
     assert!(errors.is_empty(), "schema errors: {errors:#?}");
     let mut broken = bom.clone();
     let models = broken["components"].as_array_mut().unwrap();
@@ -402,13 +403,7 @@ fn a_keyless_base_model_signature_is_held_to_its_identity_and_issuer() {
     let o = build(dir.path(), &out);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let provenance = statement(&out.join("attestations/provenance.sigstore.json"));
-    let deps = provenance["predicate"]["buildDefinition"]["resolvedDependencies"]
-        .as_array()
-        .unwrap();
-    let base = deps
-        .iter()
-        .find(|d| d["name"] == "base-model:base")
-        .unwrap();
+    let base = base_dependency(&provenance);
     assert_eq!(
         base["annotations"]["verifiedBy"],
         "model signature (keyless)"

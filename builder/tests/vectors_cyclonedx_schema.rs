@@ -32,6 +32,13 @@ pub(crate) fn validator() -> jsonschema::Validator {
         .unwrap()
 }
 
+/// Every schema error in `bom`, with where it is.
+pub(crate) fn schema_errors(v: &jsonschema::Validator, bom: &Value) -> Vec<String> {
+    v.iter_errors(bom)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
 #[test]
 fn vectors_our_ml_bom_is_valid_cyclonedx_1_6() {
     let v = validator();
@@ -48,10 +55,7 @@ fn vectors_our_ml_bom_is_valid_cyclonedx_1_6() {
     build_into(inputs.path(), &out);
     let bom: Value =
         serde_json::from_slice(&std::fs::read(out.join("aibom.cdx.json")).unwrap()).unwrap();
-    let errors: Vec<String> = v
-        .iter_errors(&bom)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+    let errors = schema_errors(&v, &bom);
     assert!(errors.is_empty(), "schema errors: {errors:#?}");
     let mut broken = bom.clone();
     broken["components"][0]["type"] = "model".into();
@@ -106,10 +110,7 @@ fn vectors_gpu_devices_and_training_energy_are_valid_cyclonedx_1_6() {
         gpu_kwh: Some(0.001),
     });
     let bom = serde_json::to_value(aibom::bom(&record, Vec::new())).unwrap();
-    let errors: Vec<String> = v
-        .iter_errors(&bom)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+    let errors = schema_errors(&v, &bom);
     assert!(errors.is_empty(), "schema errors: {errors:#?}");
     let energy = &model(&bom)["modelCard"]["considerations"]["environmentalConsiderations"]
         ["energyConsumptions"][0];

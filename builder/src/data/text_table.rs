@@ -217,9 +217,7 @@ fn jsonl_rows(
             let Some(col) = col else { continue };
             *slot = Some(match object.get(col) {
                 Some(serde_json::Value::String(s)) => s.clone(),
-                Some(serde_json::Value::Number(n)) if Some(col) != Some(text.column.as_str()) => {
-                    n.to_string()
-                }
+                Some(serde_json::Value::Number(n)) if col != text.column => n.to_string(),
                 Some(_) => {
                     return Err(BuildError::Data(format!(
                         "{at}, column {col:?}: not a string"

@@ -180,9 +180,8 @@ pub fn write(
         &mut out,
     )?;
     safetensors(model.merged()?, dir, "model.safetensors", &mut out)?;
-    let present: Vec<String> = base.file_names().map(str::to_string).collect();
     for name in TOKENIZER_FILES {
-        if present.iter().any(|p| p == name) {
+        if base.has(name) {
             put(dir, name, &base.read(name)?, &mut out)?;
         }
     }

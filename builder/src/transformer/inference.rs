@@ -19,11 +19,9 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
 pub fn load(model_dir: &Path, spec: &JobSpec) -> Result<TextClassifier> {
     let config = EncoderConfig::parse(&read(model_dir, "config.json")?, "config.json")?;
     let device = Device::Cpu;
-    let bytes = read(model_dir, "model.safetensors")?;
-    let mut tensors = super::weights::load(&bytes, &config, &device)?;
+    let file = super::weights::parse(&read(model_dir, "model.safetensors")?, &device)?;
+    let mut tensors = super::weights::encoder(&file, &config)?;
     let outputs = super::outputs(spec);
-    let file = candle_core::safetensors::load_buffer(&bytes, &device)
-        .map_err(|e| BuildError::Data(format!("model.safetensors: {e}")))?;
     for (name, shape) in [
         ("classifier.weight", vec![outputs, config.bert.hidden_size]),
         ("classifier.bias", vec![outputs]),

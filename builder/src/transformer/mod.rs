@@ -10,13 +10,12 @@ pub mod inference;
 pub mod tokens;
 pub mod weights;
 
-use crate::attest::record::{OutputFile, TokenizationRecord};
-use crate::data::{Dataset, Split};
+use crate::attest::record::TokenizationRecord;
+use crate::data::Split;
 use crate::error::{BuildError, Result};
 use crate::lineage::VerifiedDir;
-use crate::metrics::Metrics;
 use crate::spec::JobSpec;
-use crate::train::{train, Noise, Progress, Trainee};
+use crate::train::{train, Noise, Progress, Trained, Trainee};
 use candle_core::{Device, Tensor, Var};
 use classifier::{Mode, TextClassifier};
 use sha2::{Digest as _, Sha256};
@@ -56,16 +55,16 @@ impl Trainee for TextTrainee<'_> {
     }
 }
 
-/// What fine-tuning produced.
-pub struct FineTuned {
-    /// Training and evaluation figures.
-    pub metrics: Metrics,
-    /// The model directory's files.
-    pub model_files: Vec<OutputFile>,
-    /// Scalars in the whole model.
-    pub parameter_count: usize,
-    /// How the text was tokenised.
-    pub tokenization: TokenizationRecord,
+/// What fine-tuning reads of a text dataset, one entry per record.
+pub struct TextRecords<'a> {
+    /// The texts.
+    pub texts: &'a [String],
+    /// The record keys (errors name records by them).
+    pub keys: &'a [String],
+    /// The targets.
+    pub targets: &'a [f32],
+    /// Class names in output order (classification).
+    pub classes: Option<&'a [String]>,
 }
 
 /// The training mode a job asks for.
@@ -91,13 +90,13 @@ pub fn outputs(spec: &JobSpec) -> usize {
 pub fn fine_tune(
     spec: &JobSpec,
     base: &VerifiedDir,
-    data: &Dataset,
+    data: &TextRecords,
     split: &Split,
     device: &Device,
     progress: Progress,
     log: &mut Vec<String>,
     model_dir: &std::path::Path,
-) -> Result<FineTuned> {
+) -> Result<Trained> {
     let text = spec
         .dataset
         .definition
@@ -112,9 +111,8 @@ pub fn fine_tune(
         )));
     }
     let tokenizer = base.read("tokenizer.json")?;
-    let keys: Vec<String> = data.records.iter().map(|r| r.key.clone()).collect();
     let pad_id = config.bert.pad_token_id as u32;
-    let encoded = tokens::encode(&tokenizer, &data.texts, text, &keys, pad_id)?;
+    let encoded = tokens::encode(&tokenizer, data.texts, text, data.keys, pad_id)?;
     if let Some(too_big) = encoded
         .ids
         .iter()
@@ -126,7 +124,10 @@ pub fn fine_tune(
             config.bert.vocab_size
         )));
     }
-    let tensors = weights::load(&base.read("model.safetensors")?, &config, device)?;
+    let tensors = weights::encoder(
+        &weights::parse(&base.read("model.safetensors")?, device)?,
+        &config,
+    )?;
     let mode = mode(spec);
     let model = TextClassifier::new(
         config,
@@ -144,23 +145,23 @@ pub fn fine_tune(
     let trainee = TextTrainee {
         model: &model,
         tokens: &encoded,
-        targets: &data.targets,
+        targets: data.targets,
         device,
     };
     let metrics = train(&trainee, split, spec, progress, log)?;
     metrics.check_finite().map_err(BuildError::Train)?;
-    let model_files = export::write(model_dir, spec, &model, data.classes.as_deref(), base)?;
-    Ok(FineTuned {
+    let model_files = export::write(model_dir, spec, &model, data.classes, base)?;
+    Ok(Trained {
         metrics,
         model_files,
         parameter_count: total,
-        tokenization: TokenizationRecord {
+        tokenization: Some(TokenizationRecord {
             tokenizer_sha256: hex::encode(Sha256::digest(&tokenizer)),
             max_length: text.max_length,
             truncation: text.truncation,
             padding: text.padding,
             truncated_records: encoded.truncated,
             trained_parameters: trained,
-        },
+        }),
     })
 }

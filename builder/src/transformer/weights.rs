@@ -57,14 +57,21 @@ pub fn is_pooler(name: &str) -> bool {
     name.starts_with("pooler.")
 }
 
-/// Load the encoder from safetensors bytes: every tensor of
+/// Read safetensors bytes (the checks of [`encoder`] come after).
+pub fn parse(bytes: &[u8], device: &Device) -> Result<HashMap<String, Tensor>> {
+    candle_core::safetensors::load_buffer(bytes, device)
+        .map_err(|e| BuildError::Data(format!("base model.safetensors: cannot read it: {e}")))
+}
+
+/// The encoder's tensors of a safetensors `file`: every tensor of
 /// [`encoder_shapes`] must be there (the pooler may be missing), as f32 of
 /// that shape, with finite values. Other tensors (buffers such as
-/// `position_ids`, a pretraining head) are left out.
-pub fn load(bytes: &[u8], c: &EncoderConfig, device: &Device) -> Result<BTreeMap<String, Tensor>> {
+/// `position_ids`, a pretraining or classification head) are left out.
+pub fn encoder(
+    file: &HashMap<String, Tensor>,
+    c: &EncoderConfig,
+) -> Result<BTreeMap<String, Tensor>> {
     let bad = |what: String| BuildError::Data(format!("base model.safetensors: {what}"));
-    let file: HashMap<String, Tensor> = candle_core::safetensors::load_buffer(bytes, device)
-        .map_err(|e| bad(format!("cannot read it: {e}")))?;
     let prefixed = file.keys().any(|k| k.starts_with("bert.embeddings."));
     let mut out = BTreeMap::new();
     for (name, shape) in encoder_shapes(c) {
@@ -167,5 +174,97 @@ impl Params {
         let trained: usize = self.trained.values().map(|v| v.elem_count()).sum();
         let kept: usize = self.kept.values().map(Tensor::elem_count).sum();
         (kept + trained, trained)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> EncoderConfig {
+        EncoderConfig::parse(
+            br#"{"model_type": "bert", "vocab_size": 6, "hidden_size": 4, "num_hidden_layers": 1,
+                 "num_attention_heads": 2, "intermediate_size": 8, "hidden_act": "gelu",
+                 "hidden_dropout_prob": 0.1, "max_position_embeddings": 8, "type_vocab_size": 2,
+                 "initializer_range": 0.02, "layer_norm_eps": 1e-12, "pad_token_id": 0}"#,
+            "config.json",
+        )
+        .unwrap()
+    }
+
+    /// Every encoder tensor (prefixed `bert.`, pooler left out), zeros.
+    fn file(c: &EncoderConfig) -> HashMap<String, Tensor> {
+        encoder_shapes(c)
+            .into_iter()
+            .filter(|(n, _)| !is_pooler(n))
+            .map(|(n, shape)| {
+                let t = Tensor::zeros(shape, DType::F32, &Device::Cpu).unwrap();
+                (format!("bert.{n}"), t)
+            })
+            .collect()
+    }
+
+    fn refusal(file: &HashMap<String, Tensor>) -> String {
+        encoder(file, &config()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_crafted_checkpoint_is_refused_naming_the_tensor() {
+        let c = config();
+        let good = file(&c);
+        let loaded = encoder(&good, &c).unwrap();
+        assert_eq!(
+            loaded.len(),
+            encoder_shapes(&c).len() - 2,
+            "the pooler may be absent"
+        );
+        assert!(loaded.contains_key("embeddings.word_embeddings.weight"));
+
+        let name = "bert.encoder.layer.0.attention.self.query.weight";
+        let mut nan = good.clone();
+        let values = [
+            0f32,
+            f32::NAN,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+            0.,
+        ];
+        nan.insert(
+            name.into(),
+            Tensor::new(&values, &Device::Cpu)
+                .unwrap()
+                .reshape((4, 4))
+                .unwrap(),
+        );
+        assert!(refusal(&nan).contains(&format!("{name} has NaN or infinite values")));
+
+        let mut shape = good.clone();
+        shape.insert(
+            name.into(),
+            Tensor::zeros((4, 5), DType::F32, &Device::Cpu).unwrap(),
+        );
+        assert!(refusal(&shape).contains("has shape [4, 5]; config.json implies [4, 4]"));
+
+        let mut dtype = good.clone();
+        dtype.insert(
+            name.into(),
+            Tensor::zeros((4, 4), DType::F64, &Device::Cpu).unwrap(),
+        );
+        assert!(refusal(&dtype).contains("this trainer reads f32"));
+
+        let mut missing = good;
+        missing.remove(name);
+        assert!(refusal(&missing).contains(&format!("no tensor {name}")));
     }
 }
