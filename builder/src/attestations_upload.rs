@@ -37,9 +37,12 @@ pub fn upload(api: &GitHubApi, dir: &Path) -> Result<Vec<Uploaded>> {
         .iter()
         .map(|file| {
             let shown = file.display().to_string();
-            let text = std::fs::read_to_string(dir.join(file))
-                .map_err(|e| BuildError::Sign(format!("cannot read {shown}: {e}")))?;
-            let bundle: Value = serde_json::from_str(&text)
+            let text = crate::error::read_text_file(
+                &dir.join(file),
+                slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
+            )
+            .map_err(|e| BuildError::Sign(format!("cannot read {shown}: {e}")))?;
+            let bundle: Value = slsa_aibom_verify::json::from_str(&text)
                 .map_err(|e| BuildError::Sign(format!("{shown} is not JSON: {e}")))?;
             let answer = api.post(&path, &json!({ "bundle": bundle }))?;
             let id = answer["id"].as_u64().ok_or_else(|| {

@@ -35,7 +35,7 @@ pub struct BuildDefinition {
 /// The workflow's `toJSON(inputs)`: an object with exactly its inputs.
 fn parse_inputs(json: &str) -> Result<BTreeMap<String, serde_json::Value>> {
     use slsa_aibom_verify::identity::our_builder::WORKFLOW_INPUTS;
-    let inputs: BTreeMap<String, serde_json::Value> = serde_json::from_str(json)
+    let inputs: BTreeMap<String, serde_json::Value> = slsa_aibom_verify::json::from_str(json)
         .map_err(|e| BuildError::Spec(format!("workflow inputs: not a JSON object: {e}")))?;
     let mut names: Vec<&str> = inputs.keys().map(String::as_str).collect();
     let mut want = WORKFLOW_INPUTS.to_vec();
@@ -112,7 +112,10 @@ impl BuildDefinition {
         let loaded = Job::load(job)?;
         let expected_digests = match expected {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| BuildError::io(p, e))?;
+                let text = crate::error::read_text_file(
+                    p,
+                    slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
+                )?;
                 parse_expected(&text, p)?
             }
             None => BTreeMap::new(),
@@ -188,8 +191,11 @@ impl BuildDefinition {
 
     /// Read a definition file.
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| BuildError::io(path, e))?;
-        serde_json::from_slice(&bytes)
+        let bytes = crate::error::read_file(
+            path,
+            slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
+        )?;
+        slsa_aibom_verify::json::from_slice(&bytes)
             .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))
     }
 

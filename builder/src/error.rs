@@ -55,6 +55,25 @@ impl BuildError {
     }
 }
 
+/// The most a file the builder reads whole (a dataset, weights it wrote)
+/// may hold.
+pub const FILE_LIMIT: u64 = 16 << 30;
+
+/// Read a whole regular file of at most `limit` bytes through the
+/// verifier's bounded reader (never a FIFO, device or kernel interface
+/// file): every file the builder reads goes through here or
+/// [`crate::data::read_regular`] (`tests/architecture.rs` holds it).
+pub fn read_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>> {
+    slsa_aibom_verify::evidence::bounded_read::read(path, limit, "file")
+        .map_err(|e| BuildError::Io(e.detail().into_owned()))
+}
+
+/// [`read_file`] as UTF-8 text.
+pub fn read_text_file(path: &std::path::Path, limit: u64) -> Result<String> {
+    String::from_utf8(read_file(path, limit)?)
+        .map_err(|_| BuildError::Io(format!("{} is not UTF-8 text", path.display())))
+}
+
 /// Lower-case hex sha256 of a file, streamed.
 pub fn sha256_hex(path: &std::path::Path) -> Result<String> {
     slsa_aibom_verify::documents::hashing::sha256_file(path)

@@ -42,3 +42,4 @@ pub mod pipeline;
 pub mod predict;
 pub mod rebuild;
 pub mod signing;
+pub mod snapshot;

@@ -41,13 +41,16 @@ pub(crate) fn verify_evidence(
 /// The in-toto statement inside a bundle's DSSE envelope, unverified: verify
 /// the bundle (as [`verify_outputs`] does) before trusting it.
 pub fn bundle_statement(bundle: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(bundle).map_err(|e| BuildError::io(bundle, e))?;
-    let json: Value = serde_json::from_str(&text)
+    let text = crate::error::read_text_file(
+        bundle,
+        slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
+    )?;
+    let json: Value = slsa_aibom_verify::json::from_str(&text)
         .map_err(|e| BuildError::Verify(format!("{}: {e}", bundle.display())))?;
     json.pointer("/dsseEnvelope/payload")
         .and_then(Value::as_str)
         .and_then(|p| base64::engine::general_purpose::STANDARD.decode(p).ok())
-        .and_then(|p| serde_json::from_slice(&p).ok())
+        .and_then(|p| slsa_aibom_verify::json::from_slice(&p).ok())
         .ok_or_else(|| BuildError::Verify(format!("{}: no statement", bundle.display())))
 }
 

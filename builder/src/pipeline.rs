@@ -235,8 +235,11 @@ pub fn attest_only(
 ) -> Result<BuildRecord> {
     let out = Layout::new(dir);
     let record_path = out.path(layout::RECORD);
-    let record_bytes = std::fs::read(&record_path).map_err(|e| BuildError::io(&record_path, e))?;
-    let record: BuildRecord = serde_json::from_slice(&record_bytes)
+    let record_bytes = crate::error::read_file(
+        &record_path,
+        slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
+    )?;
+    let record: BuildRecord = slsa_aibom_verify::json::from_slice(&record_bytes)
         .map_err(|e| BuildError::Verify(format!("{}: {e}", record_path.display())))?;
     let listed = record
         .model_files
@@ -417,7 +420,7 @@ fn train_tabular(
     metrics.check_finite().map_err(BuildError::Train)?;
     model.check_finite()?;
     model.save(&dir.weights())?;
-    let weights = std::fs::read(dir.weights()).map_err(|e| BuildError::io(&dir.weights(), e))?;
+    let weights = crate::error::read_file(&dir.weights(), crate::error::FILE_LIMIT)?;
     let weights_file = output_file(layout::WEIGHTS, &weights);
     let config = model_config(spec, &model, data.classes.as_deref(), &pre);
     let config_file = write(&dir.config(), &pretty(&config)?)?;
@@ -429,10 +432,29 @@ fn train_tabular(
     })
 }
 
+/// Refuse, before reading any data, a tabular or image model whose
+/// estimated memory (`spec::limits::model_bytes`) exceeds this machine's.
+fn fits_in_memory(spec: &crate::spec::JobSpec) -> Result<()> {
+    use crate::spec::limits::{human_bytes, model_bytes};
+    if spec.model.architecture == crate::spec::Architecture::Bert {
+        return Ok(());
+    }
+    let needed = model_bytes(spec).map_err(BuildError::Spec)?;
+    match crate::environment::host::memory_bytes() {
+        Some(total) if needed > total => Err(BuildError::Spec(format!(
+            "the model needs an estimated {} of memory for its parameters and one batch; this machine has {}: make it smaller, or the batch",
+            human_bytes(needed),
+            human_bytes(total)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildRecord, OutputFile)> {
     let started_on = now();
     let spec = &job.spec;
     // Everything that can reject the input happens before any output exists.
+    fits_in_memory(spec)?;
     let (mut data, split) = load_and_split(job)?;
     // A text job's errors name records by key; the records themselves move
     // into the commitment.

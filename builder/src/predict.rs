@@ -69,7 +69,12 @@ pub fn predict(
     input: &Path,
     verification: &Verification,
 ) -> Result<Vec<Prediction>> {
-    let spec = job_spec(model_dir, verification)?;
+    // What is verified is what is loaded: the model's files are copied once
+    // into a private folder, the copy is verified, and the model is read
+    // from it (never the original again, which could be swapped meanwhile).
+    let snapshot = crate::snapshot::Snapshot::of(model_dir)?;
+    let spec = job_spec(model_dir, snapshot.model_dir(), verification)?;
+    let model_dir = snapshot.model_dir();
     if spec.model.architecture == Architecture::Bert {
         let (keys, texts) = read_texts(input, &spec)?;
         let outputs = crate::transformer::inference::logits(model_dir, &spec, &texts, &keys)?;
@@ -88,10 +93,30 @@ pub fn predict(
     }
     let config: ModelConfig = {
         let path = model_dir.join(crate::layout::CONFIG);
-        let bytes = std::fs::read(&path).map_err(|e| BuildError::io(&path, e))?;
-        serde_json::from_slice(&bytes)
+        let bytes = crate::error::read_file(
+            &path,
+            slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
+        )?;
+        slsa_aibom_verify::json::from_slice(&bytes)
             .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))?
     };
+    // Even a verified config is held to the job spec's bounds before any
+    // shape is multiplied or allocated (and `--no-verify` loads anything).
+    crate::spec::limits::features(&config.input_shape).map_err(BuildError::Spec)?;
+    let widths = config
+        .hidden
+        .iter()
+        .chain(&config.conv)
+        .chain(&config.output_shape);
+    if widths.clone().any(|&w| {
+        w == 0 || w > crate::spec::limits::MAX_WIDTH.max(crate::spec::limits::MAX_OUTPUTS)
+    }) || config.hidden.len() + config.conv.len() > 2 * crate::spec::limits::MAX_LAYERS
+    {
+        return Err(BuildError::Spec(format!(
+            "{}: its layer widths are outside the trainer's bounds",
+            crate::layout::CONFIG
+        )));
+    }
     if config.format != "slsa-aibom/model/v1" || config.conv_kernel != spec.model.kernel_size {
         return Err(BuildError::Spec(format!(
             "{}: format {:?} with kernel {} is not one this trainer reads",
@@ -138,17 +163,15 @@ pub fn predict(
 }
 
 /// The job spec the model was trained with: from the verified provenance,
-/// or (unverified) read straight from the bundle.
-fn job_spec(model_dir: &Path, verification: &Verification) -> Result<JobSpec> {
+/// or (unverified) read straight from the bundle. The release's evidence is
+/// beside `model_dir`; the files verified are those of `copy`.
+fn job_spec(model_dir: &Path, copy: &Path, verification: &Verification) -> Result<JobSpec> {
     let root = model_dir.parent().unwrap_or(Path::new("."));
     let attestations = root.join(crate::layout::ATTESTATIONS_DIR);
     let statement = match verification {
         Verification::Release { policy, rules } => {
-            let release = Release::from_layout(
-                model_dir,
-                &attestations,
-                &root.join(crate::layout::MODEL_SIG),
-            );
+            let release =
+                Release::from_layout(copy, &attestations, &root.join(crate::layout::MODEL_SIG));
             let report = verify_release(policy, rules, None, &release);
             if let Some(f) = &report.failure() {
                 return Err(BuildError::Verify(format!(
@@ -182,7 +205,7 @@ fn job_spec(model_dir: &Path, verification: &Verification) -> Result<JobSpec> {
 fn read_rows(input: &Path, spec: &JobSpec) -> Result<(Vec<String>, Vec<f32>, usize)> {
     let def = &spec.dataset.definition;
     let name = input.display().to_string();
-    let bytes = std::fs::read(input).map_err(|e| BuildError::io(input, e))?;
+    let bytes = crate::data::read_regular(input)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(bytes.as_slice());

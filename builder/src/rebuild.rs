@@ -176,7 +176,10 @@ fn metrics_within_tolerance(
         .and_then(Path::parent)
         .ok_or_else(|| BuildError::Verify("the provenance has no release folder".into()))?;
     let file = release.join(crate::layout::METRICS);
-    let bytes = std::fs::read(&file).map_err(|e| BuildError::io(&file, e))?;
+    let bytes = crate::error::read_file(
+        &file,
+        slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
+    )?;
     let byproducts = digests(&statement["predicate"]["runDetails"]["byproducts"]);
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     if byproducts.get(crate::layout::METRICS) != Some(&sha) {
@@ -185,7 +188,7 @@ fn metrics_within_tolerance(
             file.display()
         )));
     }
-    let signed: Value = serde_json::from_slice(&bytes)
+    let signed: Value = slsa_aibom_verify::json::from_slice(&bytes)
         .map_err(|e| BuildError::Verify(format!("{}: {e}", file.display())))?;
     let ours = serde_json::to_value(metrics).map_err(|e| BuildError::Verify(e.to_string()))?;
     let compared = compare_test_metrics(&signed["test"], &ours["test"])?;

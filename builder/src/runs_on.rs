@@ -32,7 +32,7 @@ impl RunsOn {
                 _ => None,
             }
         };
-        let v: Value = serde_json::from_str(json).map_err(|_| bad())?;
+        let v: Value = slsa_aibom_verify::json::from_str(json).map_err(|_| bad())?;
         match &v {
             Value::Object(o) => {
                 if o.keys().any(|k| k != "group" && k != "labels") || o.is_empty() {

@@ -227,3 +227,115 @@ fn no_library_message_names_a_cli_flag() {
         .match_indices("--")
         .any(|(at, _)| planted[at + 2..].starts_with('k')));
 }
+
+/// Every `.rs` file under `dir`, `bin/` included.
+fn sources(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The lines of library and binary code under `src` (each file up to its
+/// test module) that call one of `calls`, outside the files named in
+/// `allowed` (file names, e.g. `json.rs`).
+fn calls_outside(src: &Path, calls: &[&str], allowed: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for path in sources(src) {
+        let name = path.file_name().unwrap().to_string_lossy();
+        if allowed.iter().any(|a| name == *a) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = ["#[cfg(test)]", "#[cfg(all(test"]
+            .iter()
+            .filter_map(|m| text.find(m))
+            .min()
+            .map_or(text.as_str(), |end| &text[..end]);
+        for (i, line) in code.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if calls.iter().any(|c| code.contains(c)) {
+                found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
+const CRATES: [&str; 4] = ["builder", "verifier", "sign", "types"];
+
+/// Every file either binary reads goes through the bounded, regular-file
+/// only reader (`evidence::bounded_read`): no other whole-file read or open.
+#[test]
+fn no_file_is_read_but_through_the_bounded_reader() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let calls = ["fs::read(", "fs::read_to_string(", "File::open("];
+    let found: Vec<String> = CRATES
+        .iter()
+        .flat_map(|k| calls_outside(&root.join(k).join("src"), &calls, &["bounded_read.rs"]))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "files read outside the bounded reader:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Every JSON document is parsed by the strict parser (`slsa_aibom_verify::json`),
+/// which refuses duplicate keys: no direct `serde_json` parse of text.
+#[test]
+fn json_is_parsed_only_by_the_strict_parser() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let calls = [
+        "serde_json::from_str",
+        "serde_json::from_slice",
+        "serde_json::from_reader",
+    ];
+    let found: Vec<String> = CRATES
+        .iter()
+        .flat_map(|k| calls_outside(&root.join(k).join("src"), &calls, &["json.rs"]))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "JSON parsed outside the strict parser:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The scan behind the two tests above finds a planted call, in a binary's
+/// folder too, and not one in a test module, a comment or an allowed file.
+#[test]
+fn the_call_scan_finds_a_planted_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin/tool");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        bin.join("main.rs"),
+        "fn main() {\n    let t = std::fs::read_to_string(\"x\");\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ok.rs"),
+        "// std::fs::read(\"comment\")\n#[cfg(test)]\nmod tests { fn t() { std::fs::read(\"x\"); } }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("json.rs"), "serde_json::from_str(t)\n").unwrap();
+    let found = calls_outside(dir.path(), &["fs::read_to_string(", "fs::read("], &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("main.rs:2"), "{found:?}");
+    assert!(calls_outside(dir.path(), &["serde_json::from_str"], &["json.rs"]).is_empty());
+    assert_eq!(
+        calls_outside(dir.path(), &["serde_json::from_str"], &[]).len(),
+        1
+    );
+}

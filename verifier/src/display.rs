@@ -7,10 +7,12 @@
 use std::borrow::Cow;
 
 /// Whether `c` must not reach a terminal as it is: a control character
-/// (C0, DEL, C1) or a bidirectional formatting character.
+/// (C0, DEL, C1) or a format character (Unicode category Cf: the
+/// bidirectional overrides that reorder text, and the zero-width characters
+/// that make two different names look the same).
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    use unicode_general_category::{get_general_category, GeneralCategory};
+    c.is_control() || get_general_category(c) == GeneralCategory::Format
 }
 
 /// `text` on one line: every unsafe character as its Rust escape
@@ -45,5 +47,10 @@ mod tests {
             "acme\\n\\u{1b}[2K\\rVERIFIED release\\u{202e}txt\\u{85}"
         );
         assert!(matches!(one_line("plain ünïcode"), Cow::Borrowed(_)));
+        // Format characters (Cf): zero-width space and joiner, the BOM, a tag.
+        assert_eq!(
+            one_line("we\u{200B}ights\u{200D}\u{FEFF}\u{E0041}"),
+            "we\\u{200b}ights\\u{200d}\\u{feff}\\u{e0041}"
+        );
     }
 }

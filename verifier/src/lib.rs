@@ -85,6 +85,7 @@ pub mod check_id;
 pub mod display;
 pub mod error;
 mod error_class;
+pub mod json;
 mod policy;
 pub mod setting;
 mod verdict;

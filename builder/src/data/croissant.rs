@@ -30,13 +30,13 @@ fn parse_size(v: &Value) -> Option<u64> {
 /// Check `files` against the Croissant document at `path`, named `name` in
 /// the job; returns the metadata file's own description.
 pub fn check(path: &Path, name: &str, files: &[DataFile]) -> Result<DataFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        BuildError::Data(format!(
-            "cannot read Croissant metadata {}: {e}",
-            path.display()
-        ))
-    })?;
-    let doc: Value = serde_json::from_str(&text)
+    let text = slsa_aibom_verify::evidence::bounded_read::read_text(
+        path,
+        slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
+        "Croissant metadata",
+    )
+    .map_err(|e| BuildError::Data(e.detail().into_owned()))?;
+    let doc: Value = slsa_aibom_verify::json::from_str(&text)
         .map_err(|e| BuildError::Data(format!("{}: not JSON: {e}", path.display())))?;
     let objects: Vec<&Value> = doc
         .get("distribution")

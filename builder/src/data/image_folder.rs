@@ -61,7 +61,7 @@ pub fn load(job: &Job) -> Result<Dataset> {
         })?;
         for file in list(&root.join(class))? {
             let rel = format!("{class}/{file}");
-            let bytes = std::fs::read(root.join(&rel))
+            let bytes = crate::data::read_regular(&root.join(&rel))
                 .map_err(|e| BuildError::Data(format!("{root_name}/{rel}: {e}")))?;
             let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
                 .map_err(|e| {

@@ -201,7 +201,7 @@ fn jsonl_rows(
             continue;
         }
         let at = format!("{name}: row {} (line {line_no})", rows.len() + 1);
-        let parsed: serde_json::Value = serde_json::from_slice(line).map_err(|e| {
+        let parsed: serde_json::Value = slsa_aibom_verify::json::from_slice(line).map_err(|e| {
             let what = if std::str::from_utf8(line).is_err() {
                 "not valid UTF-8".to_string()
             } else {

@@ -20,14 +20,12 @@ pub struct Os {
 impl Os {
     /// This machine's OS.
     pub fn capture() -> Self {
-        let name = std::fs::read_to_string("/etc/os-release")
-            .ok()
-            .and_then(|t| {
-                t.lines()
-                    .find_map(|l| l.strip_prefix("PRETTY_NAME="))
-                    .map(|v| v.trim_matches('"').to_string())
-            });
-        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        let name = host_file("/etc/os-release").ok().and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+                .map(|v| v.trim_matches('"').to_string())
+        });
+        let kernel = host_file("/proc/sys/kernel/osrelease")
             .ok()
             .map(|s| s.trim().to_string());
         Os {
@@ -54,7 +52,7 @@ pub struct Cpu {
 impl Cpu {
     /// This machine's CPU.
     pub fn capture() -> Self {
-        let model = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|t| {
+        let model = host_file("/proc/cpuinfo").ok().and_then(|t| {
             t.lines()
                 .find(|l| l.starts_with("model name") || l.starts_with("Model"))
                 .and_then(|l| l.split_once(':'))
@@ -97,7 +95,7 @@ fn features() -> Vec<String> {
 
 /// Physical memory from `/proc/meminfo`, where it exists.
 pub fn memory_bytes() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let info = host_file("/proc/meminfo").ok()?;
     let kb: u64 = info
         .lines()
         .find_map(|l| l.strip_prefix("MemTotal:"))?
@@ -107,4 +105,9 @@ pub fn memory_bytes() -> Option<u64> {
         .parse()
         .ok()?;
     Some(kb * 1024)
+}
+
+/// A file describing this host, through the bounded reader.
+fn host_file(path: &str) -> slsa_aibom_verify::Result<String> {
+    slsa_aibom_verify::evidence::bounded_read::read_host_file(std::path::Path::new(path))
 }

@@ -4,7 +4,7 @@
 
 mod energy;
 mod gpu;
-mod host;
+pub(crate) mod host;
 pub mod nvml;
 pub mod runner;
 pub mod trainer;

@@ -5,6 +5,7 @@
 
 use crate::error::{BuildError, Result};
 
+pub mod limits;
 mod validate;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -682,7 +683,8 @@ pub struct Job {
 impl Job {
     /// Read and validate a job file.
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| BuildError::io(path, e))?;
+        let bytes =
+            crate::error::read_file(path, slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT)?;
         let spec = JobSpec::parse(&bytes)
             .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))?;
         let base_dir = path

@@ -9,6 +9,8 @@ type Check = std::result::Result<(), String>;
 impl JobSpec {
     /// Check every value (after parsing, before any data is read).
     pub(super) fn validate(&self) -> Check {
+        // Bounds first: nothing below may multiply a shape that overflows.
+        super::limits::check(self)?;
         counts(&self.training)?;
         if let Some(d) = &self.training.device {
             DeviceName::parse(d).map_err(|e| format!("training.device: {e}"))?;

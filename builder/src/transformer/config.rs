@@ -23,7 +23,8 @@ impl EncoderConfig {
     pub fn parse(bytes: &[u8], name: &str) -> Result<Self> {
         let bad = |what: String| BuildError::Data(format!("{name}: {what}"));
         let raw: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(bytes).map_err(|e| bad(format!("not a JSON object: {e}")))?;
+            slsa_aibom_verify::json::from_slice(bytes)
+                .map_err(|e| bad(format!("not a JSON object: {e}")))?;
         let model_type = raw.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
         if !SUPPORTED.contains(&model_type) {
             return Err(bad(format!(

@@ -148,7 +148,7 @@ fn safetensors(
     let path = dir.join(name);
     let map: HashMap<String, Tensor> = tensors.into_iter().collect();
     candle_core::safetensors::save(&map, &path).map_err(|e| BuildError::io(&path, e))?;
-    let bytes = std::fs::read(&path).map_err(|e| BuildError::io(&path, e))?;
+    let bytes = crate::error::read_file(&path, crate::error::FILE_LIMIT)?;
     out.push(OutputFile {
         path: name.into(),
         sha256: hex::encode(Sha256::digest(&bytes)),

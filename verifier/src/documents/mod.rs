@@ -12,3 +12,5 @@ pub mod model_signing;
 pub mod provenance;
 pub mod runner_policy;
 pub mod statement;
+
+pub use model_dir::MAX_DEPTH as MAX_MODEL_DIR_DEPTH;

@@ -7,9 +7,10 @@ use crate::error::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-fn is_ignored(rel: &[String], ignore: &BTreeSet<Vec<String>>) -> bool {
-    (1..=rel.len()).any(|n| ignore.contains(&rel[..n].to_vec()))
-}
+/// How deep a model directory may nest. Real ones are a few levels deep;
+/// a deeper tree is refused by name rather than walked (a chain 1,500
+/// folders deep once took the walk 30 s).
+pub const MAX_DEPTH: usize = 64;
 
 /// A relative path (`a/b/`) as its components, as [`walk`] lists them.
 pub(crate) fn components(path: &str) -> Vec<String> {
@@ -21,6 +22,9 @@ pub(crate) fn components(path: &str) -> Vec<String> {
 
 /// Every regular file under `dir`, as path components, skipping ignored
 /// paths; anything that is neither a file nor a directory is a digest failure.
+/// Linear in the number of entries: a folder is entered only when it is not
+/// ignored itself, so each entry's own path is the only one looked up, and
+/// the depth is capped at [`MAX_DEPTH`].
 pub(crate) fn walk(
     dir: &Path,
     allow_symlinks: bool,
@@ -29,6 +33,12 @@ pub(crate) fn walk(
     let mut out = BTreeMap::new();
     let mut stack = vec![(dir.to_path_buf(), Vec::<String>::new())];
     while let Some((abs, rel)) = stack.pop() {
+        if rel.len() >= MAX_DEPTH {
+            return Err(Error::Input(format!(
+                "{}/... nests deeper than {MAX_DEPTH} folders, the most a model directory may",
+                crate::display::one_line(&rel[..8].join("/"))
+            )));
+        }
         let entries = std::fs::read_dir(&abs)
             .map_err(|e| Error::Input(format!("cannot list {}: {e}", abs.display())))?;
         for entry in entries {
@@ -40,7 +50,7 @@ pub(crate) fn walk(
                 .map_err(|n| Error::Input(format!("non-UTF-8 file name {n:?}")))?;
             let mut child = rel.clone();
             child.push(name);
-            if is_ignored(&child, ignore) {
+            if ignore.contains(&child) {
                 continue;
             }
             let path = entry.path();

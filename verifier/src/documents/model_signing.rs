@@ -226,8 +226,19 @@ fn ignored_paths(
         .cloned()
         .chain(extra_ignore.iter().map(|p| components(p)))
         .collect();
-    if let Some(sig) = signature_file.and_then(|s| s.canonicalize().ok()) {
-        if let (Ok(root), Some(_)) = (dir.canonicalize(), sig.file_name()) {
+    // Where the signature file itself lies, not where a link at its path
+    // points: a `model.sig` that links to a file inside `dir` must not get
+    // that file left out of the walk. (Evidence that is a link is refused
+    // when it is read; this holds even for a caller that never reads it.)
+    let signature_path = signature_file.and_then(|s| {
+        let parent = match s.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        Some(parent.canonicalize().ok()?.join(s.file_name()?))
+    });
+    if let Some(sig) = signature_path {
+        if let Ok(root) = dir.canonicalize() {
             if let Ok(rel) = sig.strip_prefix(&root) {
                 ignore.insert(
                     rel.iter()

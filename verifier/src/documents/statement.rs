@@ -39,7 +39,7 @@ pub fn from_payload(payload_type: &str, payload: &[u8]) -> Result<Statement> {
             "DSSE payload type is {payload_type:?}, expected {IN_TOTO_PAYLOAD_TYPE:?}"
         )));
     }
-    let st: Statement = serde_json::from_slice(payload)
+    let st: Statement = crate::json::from_slice(payload)
         .map_err(|e| Error::Input(format!("DSSE payload is not an in-toto statement: {e}")))?;
     if !st.has_known_type() {
         return Err(Error::Input(format!(

@@ -98,7 +98,7 @@ impl AttestationQuery {
             if !status.is_success() {
                 return Err(fail(&format!("HTTP {status}: {}", body.trim())));
             }
-            let page: Value = serde_json::from_str(&body).map_err(|e| fail(&e))?;
+            let page: Value = crate::json::from_str(&body).map_err(|e| fail(&e))?;
             bundles.extend(bundles_of(&page).map_err(|e| fail(&e))?);
             match next {
                 Some(n) => url = n,

@@ -79,7 +79,7 @@ impl Evidence {
 impl Envelope {
     /// Parse a DSSE envelope from its JSON serialization.
     pub fn from_json(text: &str) -> Result<Self> {
-        let value = serde_json::from_str(text)
+        let value = crate::json::from_str(text)
             .map_err(|e| Error::Input(format!("DSSE envelope is not JSON: {e}")))?;
         parse_envelope(value)
     }
@@ -165,6 +165,15 @@ fn parse_value(text: &str, value: serde_json::Value) -> Result<Evidence> {
         return Err(Error::Input("evidence is not a JSON object".into()));
     };
     if obj.contains_key("mediaType") {
+        let contents = ["dsseEnvelope", "messageSignature"]
+            .iter()
+            .filter(|k| obj.contains_key(**k))
+            .count();
+        if contents != 1 {
+            return Err(Error::Input(format!(
+                "a Sigstore bundle holds exactly one content (dsseEnvelope or messageSignature); this one holds {contents}"
+            )));
+        }
         let text = without_null_keyids(&value).unwrap_or_else(|| text.to_string());
         let bundle = Bundle::from_json(&text)
             .map_err(|e| Error::Input(format!("not a valid Sigstore bundle: {e}")))?;
@@ -183,7 +192,7 @@ fn parse_value(text: &str, value: serde_json::Value) -> Result<Evidence> {
 /// line. Each element is that document's evidence or the reason it is not.
 /// Fails only when nothing in the text is JSON at all.
 pub fn parse(text: &str) -> Result<Vec<Result<Evidence>>> {
-    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+    if let Ok(value) = crate::json::from_str::<serde_json::Value>(text) {
         return Ok(vec![parse_value(text, value)]);
     }
     let mut out = Vec::new();
@@ -193,7 +202,7 @@ pub fn parse(text: &str) -> Result<Vec<Result<Evidence>>> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
     {
-        match serde_json::from_str::<serde_json::Value>(line) {
+        match crate::json::from_str::<serde_json::Value>(line) {
             Ok(value) => out.push(parse_value(line, value)),
             Err(e) => {
                 first_error.get_or_insert_with(|| format!("line {}: {e}", n + 1));
@@ -211,7 +220,7 @@ pub fn parse(text: &str) -> Result<Vec<Result<Evidence>>> {
 
 /// Read and parse an evidence file; see [`parse`].
 pub fn load(path: &Path) -> Result<Vec<Result<Evidence>>> {
-    let text = crate::evidence::bounded_read::read_text(
+    let text = crate::evidence::bounded_read::read_evidence_text(
         path,
         crate::evidence::bounded_read::EVIDENCE_LIMIT,
         "evidence",

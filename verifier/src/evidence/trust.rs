@@ -82,9 +82,11 @@ impl TrustRoot {
             crate::evidence::bounded_read::SMALL_LIMIT,
             "trusted root",
         )?;
-        let root = TrustedRoot::from_json(&json).map_err(|e| {
+        let invalid = |e: &dyn std::fmt::Display| {
             Error::Input(format!("trusted root {} is not valid: {e}", path.display()))
-        })?;
+        };
+        crate::json::check_unique_keys(json.as_bytes()).map_err(|e| invalid(&e))?;
+        let root = TrustedRoot::from_json(&json).map_err(|e| invalid(&e))?;
         Ok(TrustRoot {
             root,
             origin: path.display().to_string(),

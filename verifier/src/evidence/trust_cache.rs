@@ -240,9 +240,22 @@ fn make_current(_: &Path, _: &str) -> Result<()> {
 /// Read the cache for `source` and verify it offline at `now`.
 pub fn load(cache: &TrustCache, source: &TufSource, now: Timestamp) -> CacheState {
     let entry = cache.entry(source);
-    let Ok(dir) = std::fs::canonicalize(entry.join(CURRENT)) else {
-        return CacheState::Missing;
+    let current = entry.join(CURRENT);
+    let dir = match std::fs::canonicalize(&current) {
+        Ok(dir) => dir,
+        // No link at all: no update ran. A link that leads nowhere is a
+        // damaged cache, and said so.
+        Err(_) if std::fs::symlink_metadata(&current).is_err() => return CacheState::Missing,
+        Err(e) => {
+            return CacheState::Invalid(format!(
+                "its `current` link {} is broken ({e})",
+                current.display()
+            ))
+        }
     };
+    if let Err(e) = check_generation_files(&dir) {
+        return CacheState::Invalid(e.detail().into_owned());
+    }
     let state = match read_state(&dir) {
         Ok(s) => s,
         Err(e) => return CacheState::Invalid(e.detail().into_owned()),
@@ -257,6 +270,36 @@ pub fn load(cache: &TrustCache, source: &TufSource, now: Timestamp) -> CacheStat
             _ => CacheState::Invalid(e.detail().into_owned()),
         },
     }
+}
+
+/// Every file of the generation `dir` is a regular file, not a link, within
+/// the size limit, and JSON with unique keys, before the TUF client (which
+/// opens them itself) or anything else reads them: a FIFO planted in the
+/// cache must not hang a verification, nor `/dev/zero` exhaust its memory.
+fn check_generation_files(dir: &Path) -> Result<()> {
+    let mut folders = vec![(dir.to_path_buf(), 0)];
+    while let Some((folder, depth)) = folders.pop() {
+        let entries = std::fs::read_dir(&folder).map_err(|e| io_error(&folder, e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| io_error(&folder, e))?.path();
+            let kind = std::fs::symlink_metadata(&path).map_err(|e| io_error(&path, e))?;
+            // A generation is `tuf/targets/` deep at most.
+            if kind.file_type().is_dir() && depth < 2 {
+                folders.push((path, depth + 1));
+                continue;
+            }
+            if !kind.file_type().is_file() {
+                return Err(Error::Input(format!(
+                    "{} is not a regular file (a link, FIFO, device or too deep a folder)",
+                    path.display()
+                )));
+            }
+            let text = read_text(&path, 16 * SMALL_LIMIT, "trust cache file")?;
+            crate::json::check_unique_keys(text.as_bytes())
+                .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+        }
+    }
+    Ok(())
 }
 
 /// The root of the generation `dir`, verified offline from the bootstrap
@@ -370,7 +413,7 @@ fn newest_start(root: &TrustedRoot) -> Option<Timestamp> {
 
 fn read_state(dir: &Path) -> Result<State> {
     let text = read_text(&dir.join(STATE), SMALL_LIMIT, "trust cache state")?;
-    serde_json::from_str(&text)
+    crate::json::from_str(&text)
         .map_err(|e| Error::Input(format!("{}: {e}", dir.join(STATE).display())))
 }
 
@@ -398,7 +441,7 @@ fn earliest_expiry(tuf_dir: &Path) -> Result<Timestamp> {
 /// `signed.FIELD` of a (verified) metadata file the update just stored.
 fn metadata_field(path: &Path, field: &str) -> Result<serde_json::Value> {
     let text = read_text(path, 16 * SMALL_LIMIT, "TUF metadata")?;
-    let v: serde_json::Value = serde_json::from_str(&text)
+    let v: serde_json::Value = crate::json::from_str(&text)
         .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
     Ok(v["signed"][field].clone())
 }

@@ -45,7 +45,7 @@ pub(crate) struct Loaded {
 
 /// Read and parse an in-toto metablock (a link or a layout).
 pub(crate) fn load(path: &Path) -> Result<Loaded> {
-    let bytes = crate::evidence::bounded_read::read(
+    let bytes = crate::evidence::bounded_read::read_evidence(
         path,
         crate::evidence::bounded_read::EVIDENCE_LIMIT,
         "in-toto metadata",
@@ -70,9 +70,9 @@ pub(crate) fn load(path: &Path) -> Result<Loaded> {
 /// have signed.
 pub fn parse(bytes: &[u8]) -> Result<Metablock> {
     let raw: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| Error::Input(e.to_string()))?;
+        crate::json::from_slice(bytes).map_err(|e| Error::Input(e.to_string()))?;
     let block: Metablock =
-        serde_json::from_slice(bytes).map_err(|e| Error::Input(e.to_string()))?;
+        crate::json::from_slice(bytes).map_err(|e| Error::Input(e.to_string()))?;
     signed_bytes_covered(&raw, &block).map_err(|why| {
         Error::Crypto(format!(
             "{why}; its signatures do not cover what the file says"

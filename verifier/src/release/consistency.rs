@@ -278,7 +278,7 @@ pub fn aibom_file(
         p.byproduct(slsa_aibom_types::layout::AIBOM_FILE)
             .and_then(|b| b.sha256_hex())
     });
-    let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
+    let parsed: Option<Value> = crate::json::from_slice(bytes).ok();
     let result = match (&expected, parsed) {
         (None, _) => Err(Error::Digest(
             "the provenance names no aibom.cdx.json byproduct".into(),

@@ -436,7 +436,7 @@ fn aibom_file(
 ) -> Result<()> {
     match present(path) {
         Some(path) => {
-            let bytes = crate::evidence::bounded_read::read(
+            let bytes = crate::evidence::bounded_read::read_evidence(
                 &path,
                 crate::evidence::bounded_read::EVIDENCE_LIMIT,
                 "ML-BOM file",

@@ -6,6 +6,7 @@ use slsa_aibom_builder::error::{BuildError, Result};
 use slsa_aibom_builder::predict::{predict, Prediction, Verification};
 use slsa_aibom_verify::release::rules::{ReleasePolicy, POLICY_VERSION};
 use slsa_aibom_verify::{Policy, PublicKey, TrustAnchor, TrustRoot};
+use std::io::Write as _;
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -91,23 +92,26 @@ impl PredictArgs {
             );
         }
         let predictions = predict(&self.model_dir, &self.input, &self.verification()?)?;
-        match self.format {
-            OutputFormat::Json => {
-                let text = serde_json::to_string_pretty(&predictions)
-                    .map_err(|e| BuildError::Io(e.to_string()))?;
-                println!("{text}");
-            }
-            OutputFormat::Csv => {
-                println!("row,prediction,outputs,probabilities");
-                for p in &predictions {
-                    println!("{}", csv_line(p));
-                }
-            }
-        }
-        Ok(())
+        let text = match self.format {
+            OutputFormat::Json => serde_json::to_string_pretty(&predictions)
+                .map_err(|e| BuildError::Io(e.to_string()))?,
+            OutputFormat::Csv => std::iter::once("row,prediction,outputs,probabilities".into())
+                .chain(predictions.iter().map(csv_line))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        // A lost output (a full disk, a closed pipe) is an error, not exit 0.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{text}")
+            .and_then(|()| out.flush())
+            .map_err(|e| BuildError::Io(format!("cannot write the predictions: {e}")))
     }
 }
 
+/// One CSV line. The row key comes from the caller's input and the class
+/// names from the job: each is quoted, with control and format characters
+/// (an escape sequence, a carriage return, a bidi override) escaped so that
+/// none reaches a terminal or a spreadsheet raw.
 fn csv_line(p: &Prediction) -> String {
     let join = |v: &[f32]| {
         v.iter()
@@ -115,7 +119,10 @@ fn csv_line(p: &Prediction) -> String {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let quote = |s: &str| {
+        let shown = slsa_aibom_verify::display::one_line(s);
+        format!("\"{}\"", shown.replace('"', "\"\""))
+    };
     format!(
         "{},{},{},{}",
         quote(&p.row),

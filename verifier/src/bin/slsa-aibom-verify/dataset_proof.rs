@@ -31,8 +31,9 @@ impl DatasetProof {
             slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
             "proof",
         )?;
-        let proof: slsa_aibom_verify::commitment::KeyProof = serde_json::from_str(&text)
-            .map_err(|e| Error::Input(format!("malformed proof: {e}")))?;
+        let proof: slsa_aibom_verify::commitment::KeyProof =
+            slsa_aibom_verify::json::from_str(&text)
+                .map_err(|e| Error::Input(format!("malformed proof: {e}")))?;
         slsa_aibom_verify::commitment::VerifyKeyProof::verify_key(&proof, &self.key, &self.root)
     }
 }

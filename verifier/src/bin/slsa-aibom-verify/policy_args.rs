@@ -178,9 +178,12 @@ impl PolicyArgs {
             }
             (None, None) => {}
         }
+        // A keyed or private-PKI verification uses no Sigstore root, so it
+        // never reads the cache.
+        let uses_sigstore_root = self.key.is_none() && self.certificate_chain.is_empty();
         if let TrustAnchor::Sigstore(root) = &p.anchor {
             match root.instance() {
-                Some(instance) if !self.offline => {
+                Some(instance) if !self.offline && uses_sigstore_root => {
                     p.anchor = TrustAnchor::Sigstore(self.fresh_root(instance))
                 }
                 _ => {}
