@@ -284,14 +284,15 @@ fn an_unusable_signing_key_is_refused_before_training() {
 
 #[test]
 fn training_that_diverges_is_a_failed_build_not_a_release() {
+    // The largest rate the spec allows, with plain SGD on a regression.
     rejects(
         |d| {
             edit(&job(d), "task = \"binary\"", "task = \"regression\"");
-            edit(&job(d), "learning_rate = 0.001", "learning_rate = 1e30");
-            edit(&job(d), "[training]", "[training]\nsteps_per_epoch = 1");
+            edit(&job(d), "optimizer = \"adam\"", "optimizer = \"sgd\"");
+            edit(&job(d), "learning_rate = 0.001", "learning_rate = 10.0");
         },
         4,
-        &["training diverged", "NaN", "nothing is signed"],
+        &["loss became inf", "lower training.learning_rate"],
     );
 }
 
@@ -342,4 +343,230 @@ fn unwritable_stdout_and_stderr_keep_the_exit_code() {
         2,
         "a closed stderr must not turn the error into a panic"
     );
+}
+
+/// Round 2, items 5 and 6: shapes whose product wraps around 64 bits, a
+/// layer of four billion units, an endless epoch count, and a model too big
+/// for any machine or for this one: each refused by name (exit 2) before
+/// anything is read or allocated.
+#[test]
+fn overflowing_shapes_and_unbounded_sizes_are_refused_before_training() {
+    let cases: [(&str, &str, &[&str]); 7] = [
+        (
+            "input_shape = [13]",
+            "input_shape = [6148914691236517206, 3]",
+            &["input_shape", "over the limit"],
+        ),
+        (
+            "input_shape = [13]",
+            "input_shape = [65536, 65536]",
+            &["input_shape", "more than 16777216 features"],
+        ),
+        (
+            "hidden = [64]",
+            "hidden = [4294967296]",
+            &["width = 4294967296 is over the limit of 65536"],
+        ),
+        (
+            "epochs = 1",
+            "epochs = 9223372036854775807",
+            &["training.epochs = 9223372036854775807 is over the limit"],
+        ),
+        (
+            "batch_size = 64",
+            "batch_size = 10000000",
+            &["training.batch_size"],
+        ),
+        (
+            "hidden = [64]",
+            &format!("hidden = [{}]", ["65536"; 64].join(", ")),
+            &["estimated", "over the limit of 1.0 TiB"],
+        ),
+        (
+            "hidden = [64]",
+            "hidden = [65536, 65536, 65536, 65536, 65536]",
+            &["estimated", "this machine has"],
+        ),
+    ];
+    for (from, to, needles) in cases {
+        rejects(|d| edit(&job(d), from, to), 2, needles);
+    }
+}
+
+/// Round 2, item 5, for the CNN: the same overflow used to panic in
+/// `im2col` or `Model::init` (exit 101).
+#[test]
+fn an_overflowing_cnn_shape_is_refused_not_a_panic() {
+    let inputs = crate::cli_build::cnn_inputs(16);
+    edit(
+        &job(inputs.path()),
+        "input_shape = [8, 8, 1]",
+        "input_shape = [6148914691236517206, 3, 1]",
+    );
+    let out = inputs.path().join("out");
+    let o = cli(&[
+        "build".as_ref(),
+        job(inputs.path()).as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(
+        err.contains("input_shape") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+/// Round 2, item 7: a dataset that is a kernel interface file (its bytes
+/// would reach the error message) and a Croissant file that is a FIFO
+/// (which would block the build) are refused by name.
+#[cfg(unix)]
+#[test]
+fn kernel_files_and_fifos_are_not_read_as_inputs() {
+    rejects(
+        |d| {
+            edit(
+                &job(d),
+                "path = \"data/transactions.csv\"",
+                "path = \"/proc/self/environ\"",
+            )
+        },
+        3,
+        &["kernel interface file"],
+    );
+    rejects(
+        |d| {
+            let croissant = d.join("examples/demo/croissant.json");
+            std::fs::remove_file(&croissant).unwrap();
+            assert!(std::process::Command::new("mkfifo")
+                .arg(&croissant)
+                .status()
+                .unwrap()
+                .success());
+        },
+        3,
+        &["Croissant metadata", "not a regular file"],
+    );
+}
+
+/// A copy of testdata/release, its key, and rows from the demo's data.
+fn predict_release(rows: usize) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tmp = tempfile::tempdir().unwrap();
+    let release = tmp.path().join("release");
+    copy_tree(&root.join("testdata/release"), &release);
+    let input = tmp.path().join("rows.csv");
+    let data = std::fs::read_to_string(root.join("examples/demo/data/transactions.csv")).unwrap();
+    let lines: Vec<&str> = data.lines().take(rows + 1).collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    (tmp, release, input)
+}
+
+fn predict_args(release: &Path, input: &Path, more: &[&str]) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "predict".into(),
+        release.join("model").into(),
+        "--input".into(),
+        input.into(),
+        "--key".into(),
+        release.join("key.pub").into(),
+    ];
+    args.extend(more.iter().map(|a| a.into()));
+    args
+}
+
+/// Round 2, item 3: `config.json` swapped between the signed and an
+/// unsigned version while `predict` runs. Every run either refuses (the
+/// copy it verified was the unsigned one) or prints exactly the signed
+/// model's predictions: never the unsigned config's after a pass.
+#[test]
+fn predict_uses_the_bytes_it_verified() {
+    let (_tmp, release, input) = predict_release(20);
+    let clean = cli(&predict_args(&release, &input, &[]));
+    assert_eq!(
+        code(&clean),
+        0,
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    let config = release.join("model/config.json");
+    let signed = std::fs::read_to_string(&config).unwrap();
+    let mut changed: serde_json::Value = serde_json::from_str(&signed).unwrap();
+    let mean = &mut changed["preprocessing"]["mean"][0];
+    *mean = serde_json::json!(mean.as_f64().unwrap() + 1000.0);
+    let unsigned = serde_json::to_string(&changed).unwrap();
+    assert_ne!(unsigned, signed);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let swapper = {
+        let (stop, config) = (stop.clone(), config.clone());
+        std::thread::spawn(move || {
+            let staged = config.with_extension("swap");
+            let mut flip = false;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                std::fs::write(&staged, if flip { &unsigned } else { &signed }).unwrap();
+                std::fs::rename(&staged, &config).unwrap();
+                flip = !flip;
+            }
+        })
+    };
+    let mut outcomes = (0, 0);
+    for _ in 0..24 {
+        let o = cli(&predict_args(&release, &input, &[]));
+        match code(&o) {
+            0 => {
+                assert_eq!(o.stdout, clean.stdout, "a run used bytes it did not verify");
+                outcomes.0 += 1;
+            }
+            7 => outcomes.1 += 1,
+            other => panic!("exit {other}: {}", String::from_utf8_lossy(&o.stderr)),
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    swapper.join().unwrap();
+    eprintln!(
+        "{} runs used the signed model, {} refused the unsigned one",
+        outcomes.0, outcomes.1
+    );
+}
+
+/// Round 2, items 7, 9 and 10: `predict --input /dev/zero` is refused
+/// without reading, control characters from the input's key column are
+/// escaped in CSV output, and output lost to a full device is an error.
+#[cfg(unix)]
+#[test]
+fn predict_reads_bounded_escapes_csv_and_reports_lost_output() {
+    let (_tmp, release, input) = predict_release(3);
+    let o = cli(&predict_args(&release, Path::new("/dev/zero"), &[]));
+    assert_ne!(code(&o), 0);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+
+    let text = std::fs::read_to_string(&input).unwrap();
+    let hostile = text.replacen("tx00001,", "\"tx\u{1b}[2K\rVERIFIED\u{202E}\",", 1);
+    std::fs::write(&input, hostile).unwrap();
+    let o = cli(&predict_args(&release, &input, &["--format", "csv"]));
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\r') && !out.contains('\u{202E}'),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("\"tx\\u{1b}[2K\\rVERIFIED\\u{202e}\""),
+        "{out}"
+    );
+
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
+        .args(predict_args(&release, &input, &[]))
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_ne!(code(&o), 0, "a lost output must not exit 0");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write the predictions"));
 }

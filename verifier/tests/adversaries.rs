@@ -255,7 +255,7 @@ fn evidence_that_is_not_a_regular_file_is_refused_not_read() {
     std::os::unix::fs::symlink("/dev/zero", c.root.join("model.sig")).unwrap();
     let o = c.verify(&[]);
     assert_eq!(code(&o), 2, "{}", text(&o));
-    assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+    assert!(text(&o).contains("is a symbolic link"), "{}", text(&o));
     // A FIFO as the policy file would block a reader forever.
     let policy = c.root.parent().unwrap().join("fifo.toml");
     assert!(std::process::Command::new("mkfifo")
@@ -431,4 +431,121 @@ fn a_byproduct_name_cannot_leave_the_release_folder() {
         assert_eq!(code(&o), 2, "{name:?}: {}", text(&o));
         assert_eq!(failing_check(&o), "release.byproducts", "{name:?}");
     }
+}
+
+/// Round 2, item 1: `model.sig` a link to a copy of itself inside `model/`
+/// (with an extra JSON key, under a model-like name). The link is refused,
+/// and the file inside the model directory is never skipped.
+#[cfg(unix)]
+#[test]
+fn a_signature_linked_into_the_model_directory_hides_nothing() {
+    let c = Crafted::new();
+    let mut bundle: Value =
+        serde_json::from_slice(&std::fs::read(c.root.join("model.sig")).unwrap()).unwrap();
+    bundle["x-padding"] = json!("not signed");
+    let hidden = c.root.join("model/weights.extra.safetensors");
+    std::fs::write(&hidden, serde_json::to_vec(&bundle).unwrap()).unwrap();
+    std::fs::remove_file(c.root.join("model.sig")).unwrap();
+    std::os::unix::fs::symlink(&hidden, c.root.join("model.sig")).unwrap();
+    let o = c.verify(&[]);
+    assert_ne!(code(&o), 0, "{}", text(&o));
+    assert!(!text(&o).contains("VERIFIED"), "{}", text(&o));
+    assert!(
+        text(&o).contains("model.sig is a symbolic link"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// Round 2, item 2: a bundle with a second, unsigned `dsseEnvelope` (what
+/// Python's json and jq would read) or with both contents is refused.
+#[test]
+fn a_bundle_with_a_repeated_key_or_two_contents_is_refused() {
+    let c = Crafted::new();
+    let path = c.path(Doc::Provenance);
+    let original = std::fs::read_to_string(&path).unwrap();
+    let forged = original.replacen(
+        "{",
+        r#"{"dsseEnvelope":{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"AAAA"}]},"#,
+        1,
+    );
+    assert!(forged.matches("\"dsseEnvelope\"").count() == 2);
+    std::fs::write(&path, &forged).unwrap();
+    let o = c.verify(&[]);
+    assert_ne!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("duplicate key"), "{}", text(&o));
+    // Both a DSSE envelope and a message signature.
+    let mut both: Value = serde_json::from_str(&original).unwrap();
+    both["messageSignature"] =
+        json!({"messageDigest": {"algorithm": "SHA2_256", "digest": "AAAA"}, "signature": "AAAA"});
+    std::fs::write(&path, serde_json::to_vec(&both).unwrap()).unwrap();
+    let o = c.verify(&[]);
+    assert_ne!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("exactly one content"), "{}", text(&o));
+}
+
+/// Round 2, item 2: a signed statement whose predicate repeats a key (the
+/// provenance's `builder`, read differently by other tools) is refused
+/// although its signature verifies.
+#[test]
+fn a_signed_statement_with_a_repeated_key_is_refused() {
+    use base64::Engine as _;
+    let c = Crafted::new();
+    let st = c.statement(Doc::Provenance);
+    let text_st = serde_json::to_string(&st).unwrap();
+    let doubled = text_st.replacen(
+        "\"runDetails\":{",
+        "\"runDetails\":{\"builder\":{\"id\":\"https://attacker.example/builder\"},",
+        1,
+    );
+    assert_ne!(doubled, text_st);
+    let signer = crate::common::synthetic::signer();
+    let bundle = signer.sign_statement(doubled.as_bytes()).unwrap();
+    std::fs::write(c.path(Doc::Provenance), bundle).unwrap();
+    let payload: Value =
+        serde_json::from_slice(&std::fs::read(c.path(Doc::Provenance)).unwrap()).unwrap();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(payload["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(decoded)
+            .unwrap()
+            .matches("\"builder\"")
+            .count(),
+        2
+    );
+    let o = c.verify(&[]);
+    assert_ne!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("duplicate key"), "{}", text(&o));
+}
+
+/// Round 2, item 8: a model directory nested deeper than the limit is
+/// refused by name, at once.
+#[test]
+fn a_deeply_nested_model_directory_is_refused_by_name() {
+    let c = Crafted::new();
+    let mut deep = c.root.join("model");
+    for _ in 0..200 {
+        deep.push("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    let o = c.verify(&[]);
+    assert_ne!(code(&o), 0, "{}", text(&o));
+    assert!(
+        text(&o).contains("nests deeper than 64 folders"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// Round 2, item 12: a zero-width space in an extra file's name is shown
+/// escaped, so two names that look alike can be told apart.
+#[test]
+fn format_characters_in_a_file_name_are_escaped() {
+    let c = Crafted::new();
+    std::fs::write(c.root.join("model/con\u{200B}fig.json"), b"{}").unwrap();
+    let o = c.verify(&[]);
+    assert_eq!(code(&o), 5, "{}", text(&o));
+    assert!(text(&o).contains("con\\u{200b}fig.json"), "{}", text(&o));
+    assert!(!text(&o).contains('\u{200B}'), "{}", text(&o));
 }

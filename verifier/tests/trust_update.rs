@@ -317,5 +317,104 @@ fn verification_warns_about_an_invalid_cache_and_offline_ignores_it() {
         "--offline".into(),
         "/nonexistent".into(),
     ]);
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // The flag was taken (a misspelt one is a usage error with no warning
+    // either), and the run failed only on the missing bundle.
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(
+        err.contains("/nonexistent") && !err.contains("unexpected argument"),
+        "{err}"
+    );
+    assert!(!err.contains("warning"), "{err}");
+}
+
+/// Run the verifier CLI with `args`; fail the test if it has not finished
+/// within 60 s (a FIFO read would block it forever).
+fn cli_within_a_minute(args: &[String]) -> (i32, String) {
+    let mut child = crate::common::verifier_cli()
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the verifier blocked on the trust cache: {args:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        code(&out),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Round 2, items 4 and 11: a FIFO or `/dev/zero` planted in the cache is
+/// refused without being read (and warned about), a keyed verification
+/// never reads the cache, and a `current` link that leads nowhere is warned
+/// about rather than ignored.
+#[test]
+fn hostile_cache_files_are_refused_unread_and_keyed_checks_skip_the_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    let generation = cache.path().join("public-good/.gen-1-1");
+    std::fs::create_dir_all(generation.join("tuf")).unwrap();
+    std::fs::write(
+        generation.join("state.json"),
+        r#"{"url":"x","updated":"2026-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let current = cache.path().join("public-good/current");
+    std::os::unix::fs::symlink(".gen-1-1", &current).unwrap();
+    let keyless = |cache: &Path| -> Vec<String> {
+        ["verify-bundle", "--bundle", "/nonexistent", "--trust-cache"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([cache.display().to_string(), "/nonexistent".into()])
+            .collect()
+    };
+    let fifo = generation.join("tuf/timestamp.json");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let (c, err) = cli_within_a_minute(&keyless(cache.path()));
+    assert_eq!(c, 2, "{err}");
+    assert!(
+        err.contains("does not verify") && err.contains("not a regular file"),
+        "{err}"
+    );
+
+    // A keyed release verifies without the cache being consulted at all.
+    let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/release");
+    let keyed: Vec<String> = vec![
+        "model".into(),
+        release.join("model").display().to_string(),
+        "--key".into(),
+        release.join("key.pub").display().to_string(),
+        "--trust-cache".into(),
+        cache.path().display().to_string(),
+    ];
+    let (c, err) = cli_within_a_minute(&keyed);
+    assert_eq!(c, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+
+    std::fs::remove_file(&fifo).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", generation.join("tuf/root.json")).unwrap();
+    let (c, err) = cli_within_a_minute(&keyless(cache.path()));
+    assert_eq!(c, 2, "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+
+    // `current` pointing at a generation that is gone.
+    std::fs::remove_file(&current).unwrap();
+    std::os::unix::fs::symlink(".gen-gone", &current).unwrap();
+    let (c, err) = cli_within_a_minute(&keyless(cache.path()));
+    assert_eq!(c, 2, "{err}");
+    assert!(
+        err.contains("warning") && err.contains("`current` link"),
+        "{err}"
+    );
 }

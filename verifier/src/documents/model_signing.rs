@@ -506,6 +506,66 @@ mod tests {
             .contains("sub/b"));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_signature_path_that_links_into_the_directory_hides_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = dir.path().join("model");
+        std::fs::create_dir(&model).unwrap();
+        std::fs::write(model.join("a"), b"A").unwrap();
+        let st = statement(
+            &format!(
+                r#"[{{"name":"a","algorithm":"sha256","digest":"{}"}}]"#,
+                sha(b"A")
+            ),
+            "files",
+        );
+        // The file a link at the signature's path points to is still walked.
+        std::fs::write(model.join("weights-extra.bin"), b"unsigned").unwrap();
+        let sig = dir.path().join("model.sig");
+        std::os::unix::fs::symlink(model.join("weights-extra.bin"), &sig).unwrap();
+        let err = verify_dir(&st, &model, Some(&sig), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("extra files: weights-extra.bin"), "{err}");
+        // A signature file that really lies inside the directory is left out.
+        std::fs::remove_file(model.join("weights-extra.bin")).unwrap();
+        std::fs::write(model.join("model.sig"), b"{}").unwrap();
+        let inside = model.join("model.sig");
+        assert_eq!(
+            verify_dir(&st, &model, Some(&inside), &[]).unwrap().files,
+            1
+        );
+    }
+
+    #[test]
+    fn a_tree_deeper_than_the_limit_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut deep = dir.path().to_path_buf();
+        for _ in 0..crate::documents::model_dir::MAX_DEPTH {
+            deep.push("d");
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("w"), b"W").unwrap();
+        let st = statement("[]", "files");
+        let err = verify_dir(&st, dir.path(), None, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nests deeper than 64 folders"), "{err}");
+        // One level less is walked (and the file is extra).
+        std::fs::remove_dir_all(dir.path().join("d")).unwrap();
+        let mut ok = dir.path().to_path_buf();
+        for _ in 0..crate::documents::model_dir::MAX_DEPTH - 1 {
+            ok.push("d");
+        }
+        std::fs::create_dir_all(&ok).unwrap();
+        std::fs::write(ok.join("w"), b"W").unwrap();
+        let err = verify_dir(&st, dir.path(), None, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("extra files: d/d/"), "{err}");
+    }
+
     #[test]
     fn shards_must_cover_the_file() {
         let dir = tempfile::tempdir().unwrap();

@@ -192,8 +192,16 @@ fn parse_value(text: &str, value: serde_json::Value) -> Result<Evidence> {
 /// line. Each element is that document's evidence or the reason it is not.
 /// Fails only when nothing in the text is JSON at all.
 pub fn parse(text: &str) -> Result<Vec<Result<Evidence>>> {
-    if let Ok(value) = crate::json::from_str::<serde_json::Value>(text) {
-        return Ok(vec![parse_value(text, value)]);
+    match crate::json::from_str::<serde_json::Value>(text) {
+        Ok(value) => return Ok(vec![parse_value(text, value)]),
+        // Well-formed JSON that the strict parser refuses (a repeated key)
+        // is that, not JSON Lines.
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            return Err(Error::Input(format!(
+                "evidence is not acceptable JSON: {e}"
+            )))
+        }
+        Err(_) => {}
     }
     let mut out = Vec::new();
     let mut first_error = None;
@@ -204,6 +212,9 @@ pub fn parse(text: &str) -> Result<Vec<Result<Evidence>>> {
     {
         match crate::json::from_str::<serde_json::Value>(line) {
             Ok(value) => out.push(parse_value(line, value)),
+            Err(e) if e.classify() == serde_json::error::Category::Data => out.push(Err(
+                Error::Input(format!("line {}: not acceptable JSON: {e}", n + 1)),
+            )),
             Err(e) => {
                 first_error.get_or_insert_with(|| format!("line {}: {e}", n + 1));
             }
