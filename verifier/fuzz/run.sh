@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}; shift || true
-targets=("${@:-bundle dsse statement cert_extensions policy_file model_manifest intoto dataset_proof job_spec}")
+targets=("${@:-bundle dsse statement cert_extensions policy_file model_manifest intoto dataset_proof job_spec strict_json}")
 read -r -a targets <<<"${targets[*]}"
 vectors=../../shared/vectors
 seed() {
@@ -39,7 +39,7 @@ for i, p in enumerate(glob.glob(src + '/model-transparency/**/*.sig', recursive=
     except Exception: pass
 PY
     ;;
-    bundle|dsse) find "$vectors" \( -name '*.json' -o -name '*.jsonl' -o -name '*.sig' -o -name '*.sigstore' -o -name '*.slsa' \) -size -200k -exec cp -n {} "$dir"/ \; 2>/dev/null || true ;;
+    bundle|dsse|strict_json) find "$vectors" \( -name '*.json' -o -name '*.jsonl' -o -name '*.sig' -o -name '*.sigstore' -o -name '*.slsa' \) -size -200k -exec cp -n {} "$dir"/ \; 2>/dev/null || true ;;
     statement | cert_extensions) python3 - "$t" "$vectors" "$dir" <<'PY'
 # Extract DSSE payloads (statement) or signing certificates (cert_extensions).
 import base64, json, os, sys, glob
