@@ -10,6 +10,7 @@ mod bad_input;
 mod cli_build;
 mod fine_tune;
 mod fine_tune_lineage;
+mod hosted_jobs;
 mod keyless;
 mod outputs;
 mod release;
