@@ -139,7 +139,14 @@ fn write(path: &Path, bytes: &[u8]) -> Result<OutputFile> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
     }
-    std::fs::write(path, bytes).map_err(|e| BuildError::io(path, e))?;
+    // A new file, never through a link or over one: the directory may hold
+    // what a train runner handed over.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| BuildError::io(path, e))?;
+    std::io::Write::write_all(&mut file, bytes).map_err(|e| BuildError::io(path, e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -234,6 +241,18 @@ pub fn attest_only(
     platform: Option<&Platform>,
 ) -> Result<BuildRecord> {
     let out = Layout::new(dir);
+    // What attest writes must not be there already: a link named
+    // `model.sig` would redirect the signed bundle, and a planted
+    // `attestations/extra.sigstore.json` would be published with ours.
+    if let Some(name) = layout::SIGNED
+        .iter()
+        .find(|name| std::fs::symlink_metadata(out.path(name)).is_ok())
+    {
+        return Err(BuildError::Verify(format!(
+            "{} already holds {name}, which only attest writes: nothing was signed",
+            dir.display()
+        )));
+    }
     let record_path = out.path(layout::RECORD);
     let record_bytes = crate::error::read_file(
         &record_path,

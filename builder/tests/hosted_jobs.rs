@@ -321,3 +321,155 @@ fn the_job_check_comes_before_every_download() {
         }
     }
 }
+
+/// The `run:` text of the step named `name` of `job` in builder.yml.
+fn step_script(job: &str, name: &str) -> String {
+    let wf = workflow_file("builder.yml");
+    wf["jobs"][job]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some(name))
+        .and_then(|s| s["run"].as_str())
+        .unwrap_or_else(|| panic!("no step {name:?} in {job}"))
+        .to_string()
+}
+
+/// Review item 29.2: nothing is downloaded or uploaded through the
+/// workspace, where a caller's checkout can plant a symlink named like
+/// our file; our binaries are made read-only before the checkout.
+#[test]
+fn every_transfer_goes_through_runner_temp() {
+    let wf = workflow_file("builder.yml");
+    for (name, job) in crate::workflow_contract::jobs(&wf) {
+        for step in job["steps"].as_vec().unwrap() {
+            let uses = step["uses"].as_str().unwrap_or_default();
+            if uses.starts_with("actions/download-artifact@")
+                || uses.starts_with("actions/upload-artifact@")
+            {
+                let path = step["with"]["path"].as_str().unwrap_or_default();
+                assert!(
+                    path.starts_with("${{ runner.temp }}/"),
+                    "{name}: {uses} uses {path:?}"
+                );
+            }
+        }
+    }
+    let train = step_script("train", "Train");
+    assert!(
+        train.contains("--definition \"$RUNNER_TEMP/") && train.contains("--out \"$RUNNER_TEMP/"),
+        "{train}"
+    );
+    let steps = wf["jobs"]["train"]["steps"].as_vec().unwrap();
+    let at = |n: &str| {
+        steps
+            .iter()
+            .position(|s| s["name"].as_str() == Some(n))
+            .unwrap()
+    };
+    assert!(at("Make the binaries read-only") < at("Check out the caller's repository"));
+}
+
+/// Review item 29.2, played: the caller commits `build-definition.json` as
+/// a symlink to a file of ours; detect's step writes the definition
+/// without touching it.
+#[cfg(unix)]
+#[test]
+fn a_committed_symlink_does_not_redirect_detects_write() {
+    let script = step_script("detect", "Write the build definition");
+    let inputs = crate::common::example(1);
+    let checkout = inputs.path();
+    let temp = tempfile::tempdir().unwrap();
+    let victim = temp.path().join("slsa-aibom-build-victim");
+    std::fs::write(&victim, b"#!/bin/sh\necho ours\n").unwrap();
+    std::os::unix::fs::symlink(&victim, checkout.join("build-definition.json")).unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
+        .parent()
+        .unwrap();
+    let output = temp.path().join("github-output");
+    let o = std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+        .current_dir(checkout)
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("RUNNER_TEMP", temp.path())
+        .env("GITHUB_OUTPUT", &output)
+        .env("JOB", crate::common::JOB)
+        .env("EXPECTED", "")
+        .env(
+            "INPUTS",
+            json!({
+                "job": crate::common::JOB, "train-runs-on": "ubuntu-latest", "device": "",
+                "gpu-runner-label": "", "expected-digests": "", "upload-attestations": false,
+                "public-transparency-log": "true", "publish-release": false, "release-tag": "",
+            })
+            .to_string(),
+        )
+        .env("BUILDER_SHA", "0".repeat(40))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&victim).unwrap(), b"#!/bin/sh\necho ours\n");
+    assert!(temp.path().join("build-definition.json").is_file());
+}
+
+/// Review item 29.6, played on attest's own unpack step: a metadata.tar
+/// holding a link named `model.sig`, or an `attestations/` folder, stops
+/// the job before anything is signed.
+#[cfg(unix)]
+#[test]
+fn attests_unpack_refuses_links_and_names_only_attest_writes() {
+    let script = step_script("attest", "Check every sha256 and unpack");
+    let run = |plant: &dyn Fn(&Path)| -> (bool, String) {
+        let temp = tempfile::tempdir().unwrap();
+        let input = temp.path().join("slsa-aibom-in");
+        let src = temp.path().join("src");
+        std::fs::create_dir_all(src.join("model")).unwrap();
+        std::fs::create_dir_all(&input).unwrap();
+        std::fs::write(src.join("build-record.json"), b"{}").unwrap();
+        std::fs::write(src.join("model/config.json"), b"{}").unwrap();
+        plant(&src);
+        std::fs::write(input.join("build-definition.json"), b"{}").unwrap();
+        let tar = |name: &str, args: &[&str]| {
+            let ok = std::process::Command::new("tar")
+                .arg("-C")
+                .arg(&src)
+                .arg("-cf")
+                .arg(input.join(name))
+                .args(args)
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        };
+        tar("metadata.tar", &["--exclude=./model", "."]);
+        tar("model.tar", &["model"]);
+        let sha = |name: &str| crate::common::sha256(&input.join(name));
+        let o = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+            .env("RUNNER_TEMP", temp.path())
+            .env("DEFINITION_SHA256", sha("build-definition.json"))
+            .env("METADATA_SHA256", sha("metadata.tar"))
+            .env("MODEL_SHA256", sha("model.tar"))
+            .output()
+            .unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (ok, out) = run(&|_| {});
+    assert!(ok, "{out}");
+    let (ok, out) =
+        run(&|src| std::os::unix::fs::symlink("/tmp/anywhere", src.join("model.sig")).unwrap());
+    assert!(!ok && out.contains("links or special files"), "{out}");
+    let (ok, out) = run(&|src| {
+        std::fs::create_dir(src.join("attestations")).unwrap();
+        std::fs::write(src.join("attestations/extra.sigstore.json"), b"{}").unwrap();
+    });
+    assert!(
+        !ok && out.contains("attestations, which only attest writes"),
+        "{out}"
+    );
+}

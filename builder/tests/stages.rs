@@ -102,3 +102,36 @@ fn attest_refuses_a_changed_training_directory() {
     assert!(String::from_utf8_lossy(&o.stderr).contains(layout::LOG));
     assert_eq!(signed_outputs(&dir), Vec::<&str>::new());
 }
+
+/// Review item 29.6: the train runner's outputs already hold something
+/// attest writes: a `model.sig` link to a file elsewhere (attest would
+/// write the signed bundle through it), or an extra bundle in
+/// `attestations/` (it would be published beside ours). Refused, exit 7,
+/// and nothing is written anywhere.
+#[cfg(unix)]
+#[test]
+fn attest_refuses_outputs_that_are_already_there() {
+    let inputs = example(1);
+    let work = tempfile::tempdir().unwrap();
+    let clean = work.path().join("clean");
+    train(inputs.path(), &clean);
+
+    let linked = work.path().join("linked");
+    copy_tree(&clean, &linked);
+    let victim = work.path().join("victim.txt");
+    std::fs::write(&victim, b"untouched").unwrap();
+    std::os::unix::fs::symlink(&victim, linked.join(layout::MODEL_SIG)).unwrap();
+    let o = attest(&linked);
+    assert_eq!(code(&o), 7, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("which only attest writes"));
+    assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
+    assert!(!linked.join(layout::ATTESTATIONS_DIR).exists());
+
+    let planted = work.path().join("planted");
+    copy_tree(&clean, &planted);
+    std::fs::create_dir(planted.join(layout::ATTESTATIONS_DIR)).unwrap();
+    std::fs::write(planted.join("attestations/extra.sigstore.json"), b"{}").unwrap();
+    let o = attest(&planted);
+    assert_eq!(code(&o), 7, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!planted.join(layout::MODEL_SIG).exists());
+}

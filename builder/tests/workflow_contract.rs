@@ -235,13 +235,20 @@ pub(crate) fn assert_minting_job_compiles_nothing(wf: &Yaml, allowed: &[&str]) {
                 );
             }
         }
+        // The one checkout allowed: our job check script alone, at the
+        // workflow's own commit, without credentials.
+        let job_check_only = |s: &Yaml| {
+            s["with"]["sparse-checkout"].as_str() == Some("scripts/require-hosted-jobs.sh")
+                && s["with"]["persist-credentials"].as_bool() == Some(false)
+        };
         assert!(
             job["steps"].as_vec().unwrap().iter().all(|s| {
-                s["uses"]
-                    .as_str()
-                    .is_none_or(|u| allowed.iter().any(|a| u.starts_with(a)))
+                s["uses"].as_str().is_none_or(|u| {
+                    allowed.iter().any(|a| u.starts_with(a))
+                        || (u.starts_with("actions/checkout@") && job_check_only(s))
+                })
             }),
-            "job {name} may only move artifacts (and use {allowed:?})"
+            "job {name} may only move artifacts (and use {allowed:?}, and check out the job check)"
         );
     }
     assert_eq!(minting, 1, "exactly one job holds id-token: write");
@@ -253,7 +260,7 @@ fn attest_gets_the_definition_and_checks_the_runner_and_the_commit() {
     let attest = &wf["jobs"]["attest"];
     let all = scripts(&attest["steps"]).join("\n");
     for needle in [
-        "--definition build-definition.json",
+        "--definition \"$RUNNER_TEMP/slsa-aibom-in/build-definition.json\"",
         "--attest-job-id",
         "RUNNER_ENVIRONMENT",
         "WORKFLOW_SHA",
