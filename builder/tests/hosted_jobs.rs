@@ -323,7 +323,7 @@ fn the_job_check_comes_before_every_download() {
 }
 
 /// The `run:` text of the step named `name` of `job` in builder.yml.
-fn step_script(job: &str, name: &str) -> String {
+pub(crate) fn step_script(job: &str, name: &str) -> String {
     let wf = workflow_file("builder.yml");
     wf["jobs"][job]["steps"]
         .as_vec()

@@ -1115,3 +1115,146 @@ fn manifest_digest(dir: &Path) -> String {
     }
     hex::encode(root.finalize())
 }
+
+/// Review item 29.4: a tenant's own `slsa-aibom` repository with a
+/// `builder.yml` that signs anything, called from the tenant's model
+/// repository. Its release verifies (the signature is real), but no answer
+/// carries the platform's or the signing job's label unless the policy
+/// pins that workflow by name, and runner rules refuse to judge it.
+#[test]
+fn a_tenant_copy_of_the_builder_gets_no_platform_labels() {
+    use slsa_aibom_verify::release::passport::Basis;
+    use slsa_aibom_verify::release::rules::ReleasePolicy;
+    use slsa_aibom_verify::release::verify_release;
+    let tenant_builder = "https://github.com/tenant/slsa-aibom/.github/workflows/builder.yml";
+    // The tenant's model repository is the sample's (acme/models); only
+    // the builder is the tenant's copy.
+    let claims = Claims {
+        job_workflow_ref: "tenant/slsa-aibom/.github/workflows/builder.yml@refs/heads/main".into(),
+        ..sample_claims()
+    };
+    let sigstore = Sigstore::start(claims);
+    let (_d, out) = unsigned();
+    let id = format!("{tenant_builder}@refs/heads/main");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+    cmd.arg("attest")
+        .arg(&out)
+        .args(["--keyless", "--builder-id", &id, "-q"]);
+    sigstore.env(&mut cmd);
+    let o = cmd.output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let anchor = slsa_aibom_verify::TrustAnchor::Sigstore(
+        TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+    );
+    let rules = ReleasePolicy {
+        version: 1,
+        ..ReleasePolicy::default()
+    };
+    let named_by_source = Policy {
+        anchor: anchor.clone(),
+        source_repo: Some("acme/models".into()),
+        ..Policy::default()
+    };
+    let report = verify_release(&named_by_source, &rules, None, &release_of(&out));
+    assert!(report.verified(), "{:?}", report.failure());
+    let passport = report.passport().unwrap();
+    let basis = |q: &str| {
+        passport
+            .answers
+            .iter()
+            .find(|a| a.question.starts_with(q))
+            .map(|a| a.basis)
+            .unwrap()
+    };
+    // The certificate's source claims are still GitHub's word; nothing the
+    // signing job would vouch for in our builder's releases is.
+    assert_eq!(basis("Who had it built"), Basis::Platform);
+    assert_eq!(basis("Which system"), Basis::Signer, "{passport}");
+    assert_eq!(basis("Which frameworks"), Basis::Signer, "{passport}");
+    assert!(
+        !passport
+            .answers
+            .iter()
+            .any(|a| a.basis == Basis::SigningJob),
+        "{passport}"
+    );
+    // Runner rules on it: refused, by the library too.
+    let mut denying = named_by_source.clone();
+    denying.runner.deny_self_hosted = true;
+    assert!(denying.validate().is_err());
+    let report = verify_release(&denying, &rules, None, &release_of(&out));
+    assert!(!report.verified());
+    assert!(
+        report
+            .failure()
+            .unwrap()
+            .message
+            .contains("pin our builder exactly"),
+        "{:?}",
+        report.failure()
+    );
+}
+
+/// Review item 29.5: the verify command the workflow prints pins the
+/// builder commit detect reported, even for a caller that used `@main`;
+/// the verifier matches that pin through the certificate's signer commit.
+#[test]
+fn the_printed_verify_command_pins_the_builder_commit_and_verifies() {
+    use slsa_aibom_verify::release::rules::ReleasePolicy;
+    use slsa_aibom_verify::release::verify_release;
+    let script = crate::hosted_jobs::step_script("verify", "Write the verify command");
+    let claims = Claims {
+        job_workflow_ref: "ORG/slsa-aibom/.github/workflows/builder.yml@refs/heads/main".into(),
+        ..sample_claims()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let output = tmp.path().join("output");
+    let o = Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+        .env("BUILDER_SHA", &claims.job_workflow_sha)
+        .env("SOURCE_REPO", &claims.repository)
+        .env("TRANSPARENCY", "rekor")
+        .env("BUILDER_REPOSITORY", "ORG/slsa-aibom")
+        .env("BUILDER_WORKFLOW_PATH", ".github/workflows/builder.yml")
+        .env("CERTIFICATE_OIDC_ISSUER", GITHUB_ISSUER)
+        .env("GITHUB_OUTPUT", &output)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = std::fs::read_to_string(&output).unwrap();
+    let pin = format!(
+        "https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@{}",
+        claims.job_workflow_sha
+    );
+    assert!(
+        printed.contains(&format!("--certificate-identity {pin}")),
+        "{printed}"
+    );
+    assert!(!printed.contains("refs/heads/main"), "{printed}");
+
+    // A release signed by the builder called @main verifies under that pin.
+    let sigstore = Sigstore::start(claims);
+    let (_d, out) = unsigned();
+    let id = "https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@refs/heads/main";
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+    cmd.arg("attest")
+        .arg(&out)
+        .args(["--keyless", "--builder-id", id, "-q"]);
+    sigstore.env(&mut cmd);
+    let o = cmd.output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let policy = Policy {
+        anchor: slsa_aibom_verify::TrustAnchor::Sigstore(
+            TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        ),
+        identity: Some(SanMatcher::Exact(pin)),
+        issuer: Some(GITHUB_ISSUER.into()),
+        ..Policy::default()
+    };
+    let rules = ReleasePolicy {
+        version: 1,
+        ..ReleasePolicy::default()
+    };
+    let report = verify_release(&policy, &rules, None, &release_of(&out));
+    assert!(report.verified(), "{:?}", report.failure());
+}

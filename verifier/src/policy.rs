@@ -203,6 +203,19 @@ impl Policy {
                 )));
             }
         }
+        // A keyed release's runner record is the key holder's word, judged
+        // as such; a certificate's is our signing job's only when the
+        // policy pins our builder.
+        let pins_our_builder = self
+            .identity
+            .as_ref()
+            .and_then(|m| m.pinned_workflow())
+            .is_some_and(crate::identity::our_builder::is_our_workflow);
+        if !self.runner.is_empty() && self.anchor.key().is_none() && !pins_our_builder {
+            return Err(Error::Setting(
+                crate::setting::SettingProblem::RunnerRulesNeedBuilderPin,
+            ));
+        }
         if self.anchor.key().is_some() && self.requires_certificate_identity() {
             return Err(Error::Input(
                 "certificate identity options cannot be checked against a keyed signature; \

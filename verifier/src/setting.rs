@@ -28,6 +28,10 @@ pub enum Setting {
     BuilderId,
     /// The release policy document.
     Policy,
+    /// Our builder pinned exactly: its workflow at a ref or commit.
+    BuilderPin,
+    /// The rules about the train runner (deny self-hosted, groups, labels).
+    RunnerRules,
 }
 
 impl Setting {
@@ -42,6 +46,10 @@ impl Setting {
             Setting::TrustedRoot => "`TrustAnchor::Sigstore`",
             Setting::BuilderId => "`Policy::builder_id`",
             Setting::Policy => "a release policy document",
+            Setting::BuilderPin => {
+                "`Policy::identity` pinning our builder's workflow exactly (`SanMatcher::Exact` or `Workflow`)"
+            }
+            Setting::RunnerRules => "`Policy::runner`",
         }
     }
 }
@@ -103,6 +111,9 @@ pub enum SettingProblem {
     BuilderIdNeedsProvenance,
     /// A verification summary was asked for without a policy document.
     SummaryNeedsPolicy,
+    /// Rules about the train runner, with no exact pin of our builder: the
+    /// runner record is our signing job's word only when our builder signed.
+    RunnerRulesNeedBuilderPin,
 }
 
 impl SettingProblem {
@@ -134,6 +145,7 @@ impl SettingProblem {
             | SettingProblem::NotSignedByChain => &[CertificateChain],
             SettingProblem::BuilderIdNeedsProvenance => &[BuilderId],
             SettingProblem::SummaryNeedsPolicy => &[Policy],
+            SettingProblem::RunnerRulesNeedBuilderPin => &[RunnerRules, BuilderPin],
         }
     }
 
@@ -183,6 +195,11 @@ impl SettingProblem {
             SettingProblem::SummaryNeedsPolicy => format!(
                 "a verification summary names its policy: verify with {}",
                 n(Setting::Policy)
+            ),
+            SettingProblem::RunnerRulesNeedBuilderPin => format!(
+                "{} judge the train runner that our builder's signing job records; any other signer can record anything, so pin our builder exactly with {}",
+                n(Setting::RunnerRules),
+                n(Setting::BuilderPin)
             ),
         }
     }

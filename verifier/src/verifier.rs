@@ -446,6 +446,14 @@ impl Verifier {
                     .as_deref()
                     .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"));
             provenance::check(st, identity, policy.builder_id.as_deref(), enforce, checks)?;
+            if let Some(id) = identity.filter(|_| !policy.runner.is_empty()) {
+                if !crate::identity::our_builder::is_pinned_builder(
+                    policy.identity.as_ref(),
+                    id.san.as_deref(),
+                ) {
+                    return Err(Error::Setting(SettingProblem::RunnerRulesNeedBuilderPin));
+                }
+            }
             runner_policy::check(st, &policy.runner, checks)?;
         } else if policy.builder_id.is_some() {
             return Err(Error::Setting(SettingProblem::BuilderIdNeedsProvenance));

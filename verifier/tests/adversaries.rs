@@ -549,3 +549,43 @@ fn format_characters_in_a_file_name_are_escaped() {
     assert!(text(&o).contains("con\\u{200b}fig.json"), "{}", text(&o));
     assert!(!text(&o).contains('\u{200B}'), "{}", text(&o));
 }
+
+/// Review item 29.4: runner rules without an exact pin of our builder are a
+/// usage error: a source repository alone names no builder, and any other
+/// signer (a tenant's own `slsa-aibom/builder.yml`) records any runner.
+#[test]
+fn runner_rules_need_our_builder_pinned_exactly() {
+    let model = testdata().join("release/model").display().to_string();
+    for naming in [
+        vec!["--source-repo", "tenant/model"],
+        vec!["--repo", "tenant/model"],
+        vec!["--owner", "tenant"],
+        vec!["--certificate-identity-regexp", ".*"],
+        vec![
+            "--certificate-identity",
+            "https://github.com/tenant/x/.github/workflows/builder.yml@refs/heads/main",
+        ],
+    ] {
+        let mut args: Vec<String> = vec!["model".into(), model.clone()];
+        args.extend(naming.iter().map(|s| s.to_string()));
+        args.push("--deny-self-hosted-training".into());
+        let o = cli(&args);
+        assert_eq!(code(&o), 2, "{naming:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("pin our builder exactly with --certificate-identity"),
+            "{naming:?}: {}",
+            text(&o)
+        );
+    }
+    // Pinned exactly, the rule is accepted (this keyed release then fails
+    // for want of its key, a different problem).
+    let o = cli(&[
+        "model".into(),
+        model,
+        "--certificate-identity".into(),
+        "https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1".into(),
+        "--deny-self-hosted-training".into(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(!text(&o).contains("pin our builder"), "{}", text(&o));
+}

@@ -48,9 +48,49 @@ pub fn is_our_workflow(workflow: &str) -> bool {
         .is_some_and(|owner| !owner.is_empty() && !owner.contains(['/', '@']))
 }
 
+/// Whether the signer `san` is the builder a policy pins exactly: `pin`
+/// names one workflow of ours ([`is_our_workflow`]) and the SAN is that
+/// workflow, at whatever ref the pin allowed. For the grants that rest on
+/// our signing job's word: the platform and signing-job labels of the
+/// passport, and the rules about the train runner and the base model. A
+/// look-alike (`tenant/slsa-aibom` with a `builder.yml` of its own that
+/// signs anything) gets none of them unless the policy pins it by name.
+pub fn is_pinned_builder(pin: Option<&crate::identity::SanMatcher>, san: Option<&str>) -> bool {
+    let pinned = pin
+        .and_then(|m| m.pinned_workflow())
+        .filter(|w| is_our_workflow(w));
+    match (pinned, san.and_then(|s| s.split_once('@'))) {
+        (Some(w), Some((workflow, _))) => w == workflow,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_builder_pinned_by_name_gets_the_grants() {
+        use crate::identity::SanMatcher;
+        let ours = "https://github.com/acme/slsa-aibom/.github/workflows/builder.yml";
+        let san = format!("{ours}@refs/tags/v1.0.0");
+        let pin = SanMatcher::Exact(san.clone());
+        assert!(is_pinned_builder(Some(&pin), Some(&san)));
+        // A tenant's copy of the builder, signing for itself.
+        let tenant = san.replace("/acme/", "/tenant/");
+        assert!(!is_pinned_builder(Some(&pin), Some(&tenant)));
+        // No pin at all (a source repository alone), or a free pattern.
+        assert!(!is_pinned_builder(None, Some(&san)));
+        let pattern = SanMatcher::regex(".*").unwrap();
+        assert!(!is_pinned_builder(Some(&pattern), Some(&san)));
+        // A pin of something that is not our builder grants nothing.
+        let other = "https://github.com/acme/x/.github/workflows/y.yml@refs/tags/v1";
+        assert!(!is_pinned_builder(
+            Some(&SanMatcher::Exact(other.into())),
+            Some(other)
+        ));
+        assert!(!is_pinned_builder(Some(&pin), None));
+    }
 
     #[test]
     fn look_alikes_get_the_requirements_not_the_grants() {

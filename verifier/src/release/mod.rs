@@ -309,6 +309,14 @@ pub fn verify_release(
             },
             rules,
             release,
+            crate::identity::our_builder::is_pinned_builder(
+                policy.identity.as_ref(),
+                provenance
+                    .verdict
+                    .signer
+                    .as_ref()
+                    .and_then(|s| s.san.as_deref()),
+            ),
             &mut checks,
         )
         .map_err(|e| checks.failure(&e)),
@@ -337,6 +345,7 @@ fn bind_and_judge(
     parts: &Documents,
     rules: &ReleasePolicy,
     release: &Release,
+    pinned_builder: bool,
     checks: &mut Checks,
 ) -> Result<Passport> {
     fn statement(part: &Part) -> Result<&Statement> {
@@ -415,6 +424,7 @@ fn bind_and_judge(
         bom: &bom,
         model_root: (root, consistency::signed_files(signature).len()),
         policy_judgement,
+        pinned_builder,
     }))
 }
 

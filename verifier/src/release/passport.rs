@@ -88,6 +88,10 @@ pub struct Sources<'a> {
     /// A summary of the dataset rules (digests, dataset licences) that
     /// were applied, if any.
     pub policy_judgement: Option<String>,
+    /// Whether the signer is our builder as the policy pins it exactly
+    /// ([`crate::identity::our_builder::is_pinned_builder`]): only then do
+    /// answers carry the platform's and the signing job's labels.
+    pub pinned_builder: bool,
 }
 
 /// A dataset component's name without the builder's " (SPLIT split)" suffix.
@@ -190,10 +194,7 @@ impl Vouch {
     fn of(s: &Sources<'_>) -> Self {
         Vouch {
             keyed: s.signer.is_none(),
-            ours: s
-                .signer
-                .and_then(|id| id.san.as_deref())
-                .is_some_and(crate::identity::our_builder::may_be_ours),
+            ours: s.signer.is_some() && s.pinned_builder,
         }
     }
 

@@ -20,6 +20,12 @@ fn flag(setting: Setting) -> &'static str {
         Setting::TrustedRoot => "--trusted-root",
         Setting::BuilderId => "--builder-id",
         Setting::Policy => "--policy FILE",
+        Setting::BuilderPin => {
+            "--certificate-identity https://github.com/OWNER/slsa-aibom/.github/workflows/builder.yml@REF (or [builder] workflow and tags or commits in --policy FILE)"
+        }
+        Setting::RunnerRules => {
+            "--deny-self-hosted-training, --allowed-runner-group and --require-runner-label (or [runner] in --policy FILE)"
+        }
     }
 }
 
