@@ -18,6 +18,11 @@ pub struct BuildDefinition {
     pub job: PathBuf,
     /// sha256 of the job file's bytes.
     pub job_sha256: String,
+    /// The job file's text, as `detect` read it from the caller's commit:
+    /// the signing job takes the job spec from here, never from the train
+    /// runner's copy.
+    #[serde(default)]
+    pub job_toml: String,
     /// Input files (paths as the caller wrote them) and the sha256 each must have.
     pub expected_digests: BTreeMap<PathBuf, String>,
     /// Allow-listed `GITHUB_*` variables of the run (empty outside Actions).
@@ -123,6 +128,8 @@ impl BuildDefinition {
         let definition = BuildDefinition {
             job: job.to_path_buf(),
             job_sha256: hex::encode(Sha256::digest(&loaded.bytes)),
+            // Job::load parsed the bytes as UTF-8 TOML already.
+            job_toml: String::from_utf8_lossy(&loaded.bytes).into_owned(),
             expected_digests,
             source: crate::environment::runner::capture(),
             inputs,
@@ -187,6 +194,19 @@ impl BuildDefinition {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         })
+    }
+
+    /// The job spec embedded in the definition, checked against the digest
+    /// `detect` fixed and validated as the trainer validates a job file.
+    pub fn embedded_spec(&self) -> Result<crate::spec::JobSpec> {
+        if hex::encode(Sha256::digest(self.job_toml.as_bytes())) != self.job_sha256 {
+            return Err(BuildError::Verify(format!(
+                "the build definition's job text does not have the digest it fixed ({}); it was not written by detect",
+                self.job_sha256
+            )));
+        }
+        crate::spec::JobSpec::parse(self.job_toml.as_bytes())
+            .map_err(|e| BuildError::Spec(format!("the build definition's job: {e}")))
     }
 
     /// Read a definition file.

@@ -604,6 +604,22 @@ fn the_record_must_agree_with_the_definition_and_the_platform() {
             "attest.definition.job",
             definition("/jobSha256", json!("0".repeat(64))),
         ),
+        // The train runner rewrote its copy of the job spec (a licence
+        // here; dropping [model.pretrained] or a pin is the same check):
+        // only the job text detect read is signed.
+        (
+            "attest.definition.spec",
+            record("/job/spec/metadata/license", json!("MIT")),
+        ),
+        (
+            "attest.definition.spec",
+            record("/job/spec/metadata/author", json!("someone else")),
+        ),
+        // A definition whose job text is not what its digest says.
+        (
+            "attest.definition.spec",
+            definition("/jobToml", json!("[metadata]\nname = \"other\"\n")),
+        ),
         // The caller expected an input digest the record does not list.
         (
             "attest.definition.expected-digests",

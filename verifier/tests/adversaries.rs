@@ -589,3 +589,19 @@ fn runner_rules_need_our_builder_pinned_exactly() {
     assert_eq!(code(&o), 2, "{}", text(&o));
     assert!(!text(&o).contains("pin our builder"), "{}", text(&o));
 }
+
+/// Review item 29.3: a `[lineage]` rule is a requirement. A release that
+/// records no base model fails it (it once verified with the rule skipped).
+#[test]
+fn a_lineage_rule_fails_a_release_without_a_base_model() {
+    let c = Crafted::new();
+    let policy = c.policy(&format!(
+        "[lineage]\nrequire_signature = true\napproved = [\"sha256:{}\"]\n",
+        "ab".repeat(32)
+    ));
+    let o = c.verify(&["--policy", &policy, "--format", "json"]);
+    assert_eq!(code(&o), 6, "{}", text(&o));
+    assert_eq!(failing_check(&o), "policy.lineage");
+    let o = c.verify(&["--policy", &policy]);
+    assert!(text(&o).contains("records no base model"), "{}", text(&o));
+}

@@ -98,7 +98,18 @@ impl Platform {
                 ),
             ));
         }
-        base_model_pins_hold(record)?;
+        // The job spec is the one detect read from the caller's commit:
+        // the train runner's copy must equal it, and only it is signed.
+        let spec = def
+            .embedded_spec()
+            .map_err(|e| refuse("attest.definition.spec", e.to_string()))?;
+        if spec != record.job.spec {
+            return Err(refuse(
+                "attest.definition.spec",
+                "the record's job spec differs from the job file detect read from the caller's commit".into(),
+            ));
+        }
+        base_model_pins_hold(&spec, record)?;
         let (said, own) = (&record.environment.trainer, &self.trainer);
         if said.binary_sha256 != own.binary_sha256 {
             return Err(refuse(
@@ -147,6 +158,7 @@ impl Platform {
             ));
         }
         let mut vouched = record.clone();
+        vouched.job.spec = spec;
         vouched.started_on = self.runner.started_at.clone();
         vouched.finished_on = self.runner.completed_at.clone();
         vouched.environment.trainer = own.clone();
@@ -154,12 +166,17 @@ impl Platform {
     }
 }
 
-/// The base model the record describes has the digests its job spec pins.
-/// This holds the record to itself: a train runner that fine-tuned another
-/// base and kept the spec is caught; the spec itself is the runner's copy
-/// (its file's digest is what `detect` fixed).
-fn base_model_pins_hold(record: &BuildRecord) -> Result<()> {
-    let Some(pins) = &record.job.spec.model.pretrained else {
+/// The base model the record describes has the digests the job spec (as
+/// detect read it) pins, and a base model is recorded exactly when the spec
+/// fine-tunes one.
+fn base_model_pins_hold(spec: &crate::spec::JobSpec, record: &BuildRecord) -> Result<()> {
+    let Some(pins) = &spec.model.pretrained else {
+        if record.pretrained.is_some() {
+            return Err(refuse(
+                "attest.base-model",
+                "the record describes a pretrained model, and the job fine-tunes none".into(),
+            ));
+        }
         return Ok(());
     };
     let Some(base) = &record.pretrained else {
@@ -237,17 +254,31 @@ mod tests {
 
     #[test]
     fn the_base_model_must_have_the_digests_the_job_pins() {
+        let holds = |r: &BuildRecord| base_model_pins_hold(&r.job.spec, r);
         let (a, b, c) = ("aa".repeat(32), "bb".repeat(32), "cc".repeat(32));
-        assert!(base_model_pins_hold(&record(&format!("manifest_sha256 = \"{a}\""))).is_ok());
+        assert!(holds(&record(&format!("manifest_sha256 = \"{a}\""))).is_ok());
         let files = format!("files = {{ \"model.safetensors\" = \"{b}\" }}");
-        assert!(base_model_pins_hold(&record(&files)).is_ok());
-        let e = base_model_pins_hold(&record(&format!("manifest_sha256 = \"{c}\""))).unwrap_err();
+        assert!(holds(&record(&files)).is_ok());
+        let e = holds(&record(&format!("manifest_sha256 = \"{c}\""))).unwrap_err();
         assert!(e.to_string().contains("attest.base-model"), "{e}");
         let other = format!("files = {{ \"config.json\" = \"{b}\" }}");
-        let e = base_model_pins_hold(&record(&other)).unwrap_err();
+        let e = holds(&record(&other)).unwrap_err();
         assert!(e.to_string().contains("config.json sha256"), "{e}");
         let mut none = record("");
         none.pretrained = None;
-        assert!(base_model_pins_hold(&none).is_err());
+        assert!(holds(&none).is_err());
+        // A base model recorded for a job that fine-tunes none: refused
+        // (the spec detect read is the one that decides).
+        let r = record(&format!("manifest_sha256 = \"{a}\""));
+        let mut plain = r.job.spec.clone();
+        plain.model.pretrained = None;
+        let e = base_model_pins_hold(&plain, &r).unwrap_err();
+        assert!(e.to_string().contains("fine-tunes none"), "{e}");
+        // The runner dropping [model.pretrained] from its copy changes
+        // nothing: the definition's spec still pins the base.
+        let mut dropped = record(&format!("manifest_sha256 = \"{c}\""));
+        let spec = dropped.job.spec.clone();
+        dropped.job.spec.model.pretrained = None;
+        assert!(base_model_pins_hold(&spec, &dropped).is_err());
     }
 }

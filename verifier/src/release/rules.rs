@@ -557,10 +557,28 @@ impl ReleasePolicy {
         if !rules.require_signature && rules.approved.is_empty() && rules.signers.is_empty() {
             return Ok(());
         }
-        let Ok(p) = crate::documents::provenance::slsa_v1(provenance) else {
+        let bases = crate::documents::provenance::slsa_v1(provenance)
+            .map(|p| {
+                p.dependencies(slsa_aibom_types::provenance::BASE_MODEL)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        // A lineage rule is a requirement: a release that records no base
+        // model does not meet it (it is never skipped as not applicable).
+        if bases.is_empty() {
+            checks.record(
+                CheckId::PolicyLineage,
+                Some("a base model the policy allows".into()),
+                Some("no base model recorded".into()),
+                "the base model is one the policy allows".to_string(),
+                Err(Error::Policy(
+                    "the policy has [lineage] rules, and this release records no base model".into(),
+                )),
+            )?;
             return Ok(());
-        };
-        for d in p.dependencies(slsa_aibom_types::provenance::BASE_MODEL) {
+        }
+        for d in &bases {
             let digest = d.sha256_hex().unwrap_or_default();
             let result = match d.base_model_annotations() {
                 Some(a) => rules
