@@ -35,6 +35,48 @@ pub struct BuildDefinition {
     /// signing certificate must name; absent outside the workflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub builder_sha: Option<String>,
+    /// A fine-tune's base-model signature and what it is checked with, as
+    /// `detect` read them from the caller's commit, so that the signing
+    /// job verifies the signature itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<LineageEvidence>,
+}
+
+/// The files a base model's signature is verified with, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LineageEvidence {
+    /// The model signature (a Sigstore bundle).
+    pub signature: String,
+    /// The public key of a keyed signature (PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The trusted root of a keyless signature, when not public-good's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_root: Option<String>,
+}
+
+impl LineageEvidence {
+    /// Read what `job`'s `[model.pretrained]` names (none without a signature).
+    fn read(job: &Job) -> Result<Option<Self>> {
+        let Some(p) = &job.spec.model.pretrained else {
+            return Ok(None);
+        };
+        let Some(signature) = &p.signature else {
+            return Ok(None);
+        };
+        let text = |path: &Path| {
+            crate::error::read_text_file(
+                &job.resolve(path),
+                slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
+            )
+        };
+        Ok(Some(LineageEvidence {
+            signature: text(signature)?,
+            key: p.key.as_deref().map(text).transpose()?,
+            trusted_root: p.trusted_root.as_deref().map(text).transpose()?,
+        }))
+    }
 }
 
 /// The workflow's `toJSON(inputs)`: an object with exactly its inputs.
@@ -134,6 +176,7 @@ impl BuildDefinition {
             source: crate::environment::runner::capture(),
             inputs,
             builder_sha: builder_sha.map(str::to_ascii_lowercase),
+            lineage: LineageEvidence::read(&loaded)?,
         };
         if !definition.inputs.is_empty() {
             definition.require_gpu_runner(&loaded)?;

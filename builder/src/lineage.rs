@@ -80,7 +80,11 @@ pub fn verify(job: &Job, p: &Pretrained) -> Result<VerifiedDir> {
     let manifest_sha256 = root.value.clone();
     let (verified_by, signer, signature_sha256) = match &signature {
         Some(sig) => {
-            let (policy, signer) = signature_policy(job, p)?;
+            let (policy, signer) = signature_policy(
+                p,
+                p.key.as_ref().map(|k| job.resolve(k)).as_deref(),
+                p.trusted_root.as_ref().map(|r| job.resolve(r)).as_deref(),
+            )?;
             verify_evidence(policy, sig, vec![Subject::ModelDir(dir.clone())]).map_err(|e| {
                 BuildError::Verify(format!(
                     "base model {shown}: its model signature does not verify, so nothing was trained or signed: {e}"
@@ -113,6 +117,7 @@ pub fn verify(job: &Job, p: &Pretrained) -> Result<VerifiedDir> {
         signer,
         signature_sha256,
         pinned: p.manifest_sha256.is_some() || !p.files.is_empty(),
+        checked_by: None,
     };
     Ok(VerifiedDir { dir, files, record })
 }
@@ -123,21 +128,26 @@ fn inside(dir: &Path, path: &Path) -> Option<String> {
     Some(path.strip_prefix(dir).ok()?.to_string_lossy().into_owned())
 }
 
-/// The policy a base model's signature is held to, and the signer it names.
-fn signature_policy(job: &Job, p: &Pretrained) -> Result<(Policy, String)> {
+/// The policy a base model's signature is held to, and the signer it names:
+/// the key at `key` when the job names one, else the job's identity and
+/// issuer under the trusted root at `trusted_root` (default public-good).
+/// The train stage passes the caller's files; the signing job the copies
+/// `detect` embedded in the build definition.
+pub(crate) fn signature_policy(
+    p: &Pretrained,
+    key: Option<&Path>,
+    trusted_root: Option<&Path>,
+) -> Result<(Policy, String)> {
     let err = |what: &str, e: slsa_aibom_verify::Error| {
         BuildError::Verify(format!("model.pretrained.{what}: {e}"))
     };
-    let root = match &p.trusted_root {
-        Some(path) => {
-            TrustRoot::from_file(&job.resolve(path)).map_err(|e| err("trusted_root", e))?
-        }
+    let root = match trusted_root {
+        Some(path) => TrustRoot::from_file(path).map_err(|e| err("trusted_root", e))?,
         None => TrustRoot::embedded(slsa_aibom_verify::Instance::PublicGood),
     };
-    if let Some(path) = &p.key {
-        let path = job.resolve(path);
-        let key = PublicKey::from_file(&path).map_err(|e| err("key", e))?;
-        let signer = format!("key sha256:{}", crate::error::sha256_hex(&path)?);
+    if let Some(path) = key {
+        let key = PublicKey::from_file(path).map_err(|e| err("key", e))?;
+        let signer = format!("key sha256:{}", crate::error::sha256_hex(path)?);
         let anchor = TrustAnchor::Sigstore(root).with_key(key);
         return Ok((
             Policy {

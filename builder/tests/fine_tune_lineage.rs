@@ -283,11 +283,13 @@ fn the_lineage_policy_judges_how_the_base_model_was_verified() {
     assert_eq!(judged(&signed_out, &by_signer), None);
     // A pinned base has no signer, whatever the list says.
     assert!(judged(&pinned_out, &by_signer).is_some());
-    // A model trained from scratch has no base model to judge.
+    // A model trained from scratch records no base model: a lineage rule
+    // is a requirement it does not meet (it was once skipped).
     let scratch = example(1);
     let scratch_out = scratch.path().join("out");
     build_into(scratch.path(), &scratch_out);
-    assert_eq!(judged(&scratch_out, require), None);
+    let why = judged(&scratch_out, require).unwrap();
+    assert!(why.contains("records no base model"), "{why}");
 }
 
 #[test]
@@ -433,4 +435,132 @@ fn a_fifo_in_the_base_model_directory_is_refused_without_blocking() {
         inputs.path(),
         "extra.bin is not a regular file or directory (a FIFO)",
     );
+}
+
+/// Review item 29.3: in the workflow, the signing job verifies the base
+/// model's signature itself (the copy detect embedded in the definition)
+/// over the manifest the record names, and the passport labels the lineage
+/// as the signing job's word. A runner that recorded another base, another
+/// signer or no base at all is refused before anything is signed.
+#[test]
+fn the_signing_job_re_verifies_the_base_model_signature() {
+    use crate::keyless::{attest_in_workflow, edit_json, gh_job, workflow_jobs, HOSTED, SHA};
+    use slsa_aibom_builder::definition::BuildDefinition;
+    let inputs = signed_inputs(&testdata_key("key.pub"));
+    let job = inputs.path().join("job.toml");
+    let workflow_inputs = serde_json::json!({
+        "job": "job.toml", "train-runs-on": "[\"ubuntu-latest\"]", "device": "", "gpu-runner-label": "",
+        "expected-digests": "", "upload-attestations": false, "public-transparency-log": "true",
+        "publish-release": false, "release-tag": "",
+    });
+    let def = BuildDefinition::detect_in_workflow(
+        &job,
+        None,
+        Some(&workflow_inputs.to_string()),
+        Some(SHA),
+    )
+    .unwrap();
+    let evidence = def
+        .lineage
+        .as_ref()
+        .expect("detect embeds the base model's signature");
+    assert!(evidence.key.is_some());
+    let def_path = inputs.path().join("build-definition.json");
+    std::fs::write(&def_path, serde_json::to_vec_pretty(&def).unwrap()).unwrap();
+    let clean = inputs.path().join("trained");
+    let mut train = std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"));
+    train
+        .arg("train")
+        .arg("--definition")
+        .arg(&def_path)
+        .arg("--out")
+        .arg(&clean)
+        .arg("-q");
+    let o = github_env(&mut train).output().unwrap();
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let attest = |tamper: &dyn Fn(&Path)| {
+        let sigstore = Sigstore::start(fake_sigstore::sample_claims());
+        workflow_jobs(
+            &sigstore,
+            gh_job(102, "build / train", HOSTED, &["ubuntu-latest"]),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        copy_tree(&clean, &out);
+        tamper(&out);
+        let o = attest_in_workflow(&sigstore, &out, &def_path, &["--train-job-id", "102"], &[]);
+        (o, dir, out, sigstore)
+    };
+    let (o, _dir, out, sigstore) = attest(&|_| {});
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let provenance = statement(&out.join("attestations/provenance.sigstore.json"));
+    let base = base_dependency(&provenance);
+    assert_eq!(base["annotations"]["checkedBy"], "signing job", "{base}");
+    // The passport says so, for the builder the policy pins.
+    let policy = slsa_aibom_verify::Policy {
+        anchor: slsa_aibom_verify::TrustAnchor::Sigstore(
+            slsa_aibom_verify::TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
+        ),
+        identity: Some(slsa_aibom_verify::SanMatcher::Exact(BUILDER_ID.into())),
+        ..slsa_aibom_verify::Policy::default()
+    };
+    let rules = slsa_aibom_verify::release::rules::ReleasePolicy {
+        version: 1,
+        ..Default::default()
+    };
+    let report =
+        slsa_aibom_verify::release::verify_release(&policy, &rules, None, &release_of(&out));
+    assert!(report.verified(), "{:?}", report.failure());
+    let derived = report
+        .passport()
+        .unwrap()
+        .answers
+        .iter()
+        .find(|a| a.question.starts_with("What was it derived from"))
+        .unwrap();
+    assert_eq!(
+        derived.basis,
+        slsa_aibom_verify::release::passport::Basis::SigningJob
+    );
+    assert!(
+        derived.answer.contains("re-verified by the signing job"),
+        "{}",
+        derived.answer
+    );
+
+    // The runner recorded another manifest (it fine-tuned another base).
+    let other = "cd".repeat(32);
+    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+        (
+            "attest.base-model.signature",
+            Box::new(move |out: &Path| {
+                edit_json(&out.join("build-record.json"), |r| {
+                    r["pretrained"]["manifest_sha256"] = serde_json::json!(other.clone())
+                })
+            }),
+        ),
+        (
+            "attest.base-model.signature",
+            Box::new(|out: &Path| {
+                edit_json(&out.join("build-record.json"), |r| {
+                    r["pretrained"]["signer"] = serde_json::json!("key sha256:00")
+                })
+            }),
+        ),
+        (
+            "attest.base-model",
+            Box::new(|out: &Path| {
+                edit_json(&out.join("build-record.json"), |r| {
+                    r.as_object_mut().unwrap().remove("pretrained");
+                })
+            }),
+        ),
+    ];
+    for (check, tamper) in cases {
+        let (o, _dir, out, _sigstore) = attest(&*tamper);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_ne!(code(&o), 0, "{check}: signed");
+        assert!(err.contains(check), "{check}: {err}");
+        assert!(!out.join("model.sig").exists(), "{check}: signed");
+    }
 }

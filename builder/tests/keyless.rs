@@ -373,7 +373,12 @@ fn verify_runner(sigstore: &Sigstore, out: &Path, runner: RunnerPolicy) -> Repor
 }
 
 /// A Jobs API job of the sample run (4242, attempt 1).
-fn gh_job(id: u64, name: &str, runner: (&str, &str, u64), labels: &[&str]) -> serde_json::Value {
+pub(crate) fn gh_job(
+    id: u64,
+    name: &str,
+    runner: (&str, &str, u64),
+    labels: &[&str],
+) -> serde_json::Value {
     serde_json::json!({
         "id": id, "run_id": 4242, "run_attempt": 1, "name": name,
         "status": "completed", "conclusion": "success",
@@ -383,13 +388,13 @@ fn gh_job(id: u64, name: &str, runner: (&str, &str, u64), labels: &[&str]) -> se
     })
 }
 
-const HOSTED: (&str, &str, u64) = ("GitHub Actions 7", "GitHub Actions", 0);
+pub(crate) const HOSTED: (&str, &str, u64) = ("GitHub Actions 7", "GitHub Actions", 0);
 const GPU: (&str, &str, u64) = ("gpu-3", "ml-gpu", 4);
 
 /// The caller's job `build` called our workflow: `build / detect` (101,
 /// hosted), `build / train` (102, on `train`'s runner and labels) and
 /// `build / attest` (103, hosted).
-fn workflow_jobs(sigstore: &Sigstore, train: serde_json::Value) {
+pub(crate) fn workflow_jobs(sigstore: &Sigstore, train: serde_json::Value) {
     sigstore
         .fake
         .add_job(gh_job(101, "build / detect", HOSTED, &["ubuntu-latest"]));
@@ -425,7 +430,7 @@ fn definition(out: &Path, runs_on: &str, builder_sha: &str) -> PathBuf {
 
 /// `attest --keyless --definition DEF --attest-job-id 103 EXTRA...` in the
 /// simulated attest job of the sample run.
-fn attest_in_workflow(
+pub(crate) fn attest_in_workflow(
     sigstore: &Sigstore,
     out: &Path,
     definition: &Path,
@@ -449,7 +454,7 @@ fn attest_in_workflow(
     cmd.output().unwrap()
 }
 
-const SHA: &str = "2222222222222222222222222222222222222222";
+pub(crate) const SHA: &str = "2222222222222222222222222222222222222222";
 const GPU_RUNS_ON: &str = r#"{"group":"ml-gpu","labels":["self-hosted","linux","gpu"]}"#;
 
 #[test]
@@ -533,7 +538,7 @@ fn refused(
     assert_nothing_signed(&out);
 }
 
-fn edit_json(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
+pub(crate) fn edit_json(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     f(&mut v);
     std::fs::write(path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();

@@ -163,6 +163,11 @@ pub struct BaseModelAnnotations {
     pub pinned: bool,
     /// Path inside the directory → sha256.
     pub files: BTreeMap<String, String>,
+    /// `signing job` when the signing job verified the model signature
+    /// itself against the recorded manifest; absent when only the train
+    /// runner did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_by: Option<String>,
 }
 
 /// The annotations of a dataset dependency: its size and the commitment

@@ -3,6 +3,7 @@
 
 pub mod aibom;
 pub mod intoto;
+pub mod lineage_check;
 pub mod model_signature;
 pub mod platform;
 pub mod provenance;

@@ -110,6 +110,12 @@ impl Platform {
             ));
         }
         base_model_pins_hold(&spec, record)?;
+        let checked = match (&spec.model.pretrained, &record.pretrained) {
+            (Some(pins), Some(base)) => {
+                super::lineage_check::reverify(pins, def.lineage.as_ref(), base)?
+            }
+            _ => false,
+        };
         let (said, own) = (&record.environment.trainer, &self.trainer);
         if said.binary_sha256 != own.binary_sha256 {
             return Err(refuse(
@@ -159,6 +165,10 @@ impl Platform {
         }
         let mut vouched = record.clone();
         vouched.job.spec = spec;
+        // Only this job says it checked: whatever the runner wrote is dropped.
+        if let Some(base) = vouched.pretrained.as_mut() {
+            base.checked_by = checked.then(|| super::lineage_check::SIGNING_JOB.into());
+        }
         vouched.started_on = self.runner.started_at.clone();
         vouched.finished_on = self.runner.completed_at.clone();
         vouched.environment.trainer = own.clone();
@@ -248,6 +258,7 @@ mod tests {
             signer: None,
             signature_sha256: None,
             pinned: true,
+            checked_by: None,
         });
         r
     }

@@ -85,6 +85,7 @@ pub fn dependencies(record: &BuildRecord) -> Vec<ResourceDescriptor> {
             signer: p.signer.clone(),
             signature_sha256: p.signature_sha256.clone(),
             pinned: p.pinned,
+            checked_by: p.checked_by.clone(),
             files: p
                 .files
                 .iter()

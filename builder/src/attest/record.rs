@@ -72,6 +72,11 @@ pub struct PretrainedRecord {
     pub signature_sha256: Option<String>,
     /// Whether the job also pinned digests, which matched.
     pub pinned: bool,
+    /// `signing job` when the signing job verified the signature itself
+    /// (the build definition's copy, held to the recorded manifest); absent
+    /// when only the train runner did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_by: Option<String>,
 }
 
 /// How a text job's records were tokenised (from the base model's tokenizer).

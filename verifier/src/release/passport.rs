@@ -154,10 +154,10 @@ impl Passport {
                 "Which data and processing went in?",
                 (data_answer(s), vouch.basis(Basis::TrainRunner)),
             ),
-            (
-                "What was it derived from?",
-                (lineage_answer(s), vouch.basis(Basis::TrainRunner)),
-            ),
+            ("What was it derived from?", {
+                let (answer, party) = lineage_answer(s);
+                (answer, vouch.basis(party))
+            }),
             (
                 "Which frameworks?",
                 (frameworks_answer(s), vouch.basis(Basis::SigningJob)),
@@ -321,13 +321,19 @@ fn data_answer(s: &Sources<'_>) -> String {
 
 /// The base model a fine-tuned model came from, and how the train job
 /// checked it before training.
-fn lineage_answer(s: &Sources<'_>) -> String {
+/// The base models, and who checked them: the signing job when it
+/// verified every base model's signature itself, else the train runner.
+fn lineage_answer(s: &Sources<'_>) -> (String, Basis) {
     use crate::display::one_line;
     use slsa_aibom_types::provenance::BASE_MODEL;
     let Ok(p) = slsa_v1(s.provenance) else {
-        return "not recorded (no SLSA v1 provenance)".into();
+        return (
+            "not recorded (no SLSA v1 provenance)".into(),
+            Basis::TrainRunner,
+        );
     };
     let mut bases = Vec::new();
+    let mut all_rechecked = true;
     for d in &p.build_definition.resolved_dependencies {
         let digest = d.sha256_hex().unwrap_or_else(|| "?".into());
         if let Some(a) = d.base_model_annotations() {
@@ -341,8 +347,13 @@ fn lineage_answer(s: &Sources<'_>) -> String {
             if let Some(signer) = &a.signer {
                 line += &format!(", signer {}", one_line(signer));
             }
+            match a.checked_by.as_deref() {
+                Some(by) => line += &format!("; the signature re-verified by the {}", one_line(by)),
+                None => all_rechecked = false,
+            }
             bases.push(line);
         } else if d.name == BASE_MODEL {
+            all_rechecked = false;
             bases.push(format!(
                 "base weights sha256:{}, vouched for by a signed attestation",
                 short(&digest)
@@ -350,10 +361,17 @@ fn lineage_answer(s: &Sources<'_>) -> String {
         }
     }
     if bases.is_empty() {
-        "nothing: no base model is recorded (trained from scratch)".into()
-    } else {
-        bases.join("; ")
+        return (
+            "nothing: no base model is recorded (trained from scratch)".into(),
+            Basis::TrainRunner,
+        );
     }
+    let party = if all_rechecked {
+        Basis::SigningJob
+    } else {
+        Basis::TrainRunner
+    };
+    (bases.join("; "), party)
 }
 
 /// The frameworks and applications the ML-BOM names (the trainer binary
