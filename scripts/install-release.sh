@@ -6,20 +6,24 @@
 #   1. download the bootstrap verifier: an earlier release's binary for this
 #      platform, pinned by sha256 in release/bootstrap.sha256; compare the
 #      digest, and only then make it executable;
-#   2. download this release's verifier and its SLSA provenance bundle;
-#   3. have the bootstrap verify the bundle against the download: signed by
-#      RELEASE_REPO's release.yml at refs/tags/ACTION_REF, on a push of that
-#      tag, on a GitHub-hosted runner, logged in public-good Rekor (the
-#      trusted root refreshed through TUF first, when that works);
-#   4. only then install it into DEST.
+#   2. read the commit the tag ACTION_REF names from the repository
+#      (git ls-remote);
+#   3. download this release's verifier and its SLSA provenance bundle;
+#   4. have the bootstrap verify the bundle against the download: signed by
+#      RELEASE_REPO's release.yml at that commit (the certificate's signer
+#      commit, .1.10), on a push of the tag, on a GitHub-hosted runner,
+#      logged in public-good Rekor (the trusted root refreshed through TUF
+#      first, when that works);
+#   5. only then install it into DEST.
 #
 # Environment: ACTION_REF (vX.Y.Z), RELEASE_URL (base of the release
 # downloads, https://github.com/OWNER/NAME/releases/download), RELEASE_REPO
 # (OWNER/NAME), DEST (install directory); optional TARGET (a Rust target
 # triple, default this machine's), BOOTSTRAP_FILE (default
-# release/bootstrap.sha256 beside this script's folder) and TRUSTED_ROOT (a
-# trusted root file instead of the embedded public-good one: tests only; the
-# action sets it empty).
+# release/bootstrap.sha256 beside this script's folder), RELEASE_GIT_URL
+# (default https://github.com/RELEASE_REPO.git) and TRUSTED_ROOT (a trusted
+# root file instead of the embedded public-good one: tests only; the action
+# sets it empty).
 #
 # Exit 0: installed. Exit 3: no verified binary is offered for this ref or
 # platform (the action then builds from source). Exit 1: a download failed
@@ -66,10 +70,9 @@ fi
 asset="slsa-aibom-verify-$target"
 
 # 1. The bootstrap verifier, pinned by digest.
-pinned=$(grep -E "^[0-9a-f]{64}  v[0-9]+\.[0-9]+\.[0-9]+/$asset\$" "$bootstrap_file" | tail -n 1) ||
+pinned=$(grep -E "^[0-9a-f]{64}  v[0-9]+\.[0-9]+\.[0-9]+/$asset(  [0-9a-f]{40})?\$" "$bootstrap_file" | tail -n 1) ||
   unavailable "no bootstrap verifier for $target is pinned in $bootstrap_file"
-boot_sha=${pinned%%  *}
-boot_path=${pinned#*  }
+read -r boot_sha boot_path _boot_commit <<<"$pinned"
 work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/slsa-aibom-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fetch "$boot_path" "$work/bootstrap" || refuse "cannot download the bootstrap verifier $RELEASE_URL/$boot_path"
@@ -78,12 +81,27 @@ got=$(sha256 "$work/bootstrap")
   refuse "the bootstrap verifier $boot_path has sha256 $got, not the pinned $boot_sha: refused, not run"
 chmod 0755 "$work/bootstrap"
 
-# 2. This release's verifier and provenance.
+# 2. The commit the tag names now, as the repository serves it: the release
+#    must have been built and signed at that commit (.1.10 of its
+#    certificate), so a tag moved after its release, or a release made at
+#    another commit under the same tag name, is refused.
+git_url=${RELEASE_GIT_URL:-https://github.com/$RELEASE_REPO.git}
+refs=$(git ls-remote "$git_url" "refs/tags/$ACTION_REF" "refs/tags/$ACTION_REF^{}") ||
+  unavailable "cannot read the tag $ACTION_REF from $git_url"
+# An annotated tag's peeled line (^{}) names the commit; a light one's the
+# only line does.
+commit=$(awk -v t="refs/tags/$ACTION_REF^{}" '$2 == t { print $1 }' <<<"$refs")
+[[ -n "$commit" ]] || commit=$(awk -v t="refs/tags/$ACTION_REF" '$2 == t { print $1 }' <<<"$refs")
+[[ "$commit" =~ ^[0-9a-f]{40}$ ]] || unavailable "the tag $ACTION_REF is not in $git_url"
+
+# 3. This release's verifier and provenance.
 fetch "$ACTION_REF/$asset" "$work/$asset" || refuse "cannot download $RELEASE_URL/$ACTION_REF/$asset"
 fetch "$ACTION_REF/provenance.sigstore.json" "$work/provenance.sigstore.json" ||
   refuse "cannot download $RELEASE_URL/$ACTION_REF/provenance.sigstore.json"
 
-# 3. Its provenance, checked by the bootstrap (the download is not run).
+# 4. Its provenance, checked by the bootstrap (the download is not run):
+#    release.yml at the tag's commit (matched through .1.10), on a push of
+#    the tag itself.
 if [[ -n "${TRUSTED_ROOT:-}" ]]; then
   trust=(--offline --trusted-root "$TRUSTED_ROOT")
 else
@@ -95,15 +113,15 @@ else
 fi
 "$work/bootstrap" verify-bundle "${trust[@]}" \
   --bundle "$work/provenance.sigstore.json" \
-  --certificate-identity "https://github.com/$RELEASE_REPO/.github/workflows/release.yml@refs/tags/$ACTION_REF" \
+  --certificate-identity "https://github.com/$RELEASE_REPO/.github/workflows/release.yml@$commit" \
   --certificate-oidc-issuer "$issuer" \
   --source-repo "$RELEASE_REPO" --source-ref "refs/tags/$ACTION_REF" \
   --trigger push --runner-environment github-hosted \
   --predicate-type https://slsa.dev/provenance/v1 \
   "$work/$asset" >&2 ||
-  refuse "$asset of $ACTION_REF does not match its signed provenance: refused, not run"
+  refuse "$asset of $ACTION_REF (commit $commit) does not match its signed provenance: refused, not run"
 
-# 4. Install the verified binary.
+# 5. Install the verified binary.
 mkdir -p "$DEST"
 install -m 0755 "$work/$asset" "$DEST/slsa-aibom-verify"
-echo "slsa-aibom: installed $asset $ACTION_REF (sha256 $(sha256 "$DEST/slsa-aibom-verify")), provenance verified" >&2
+echo "slsa-aibom: installed $asset $ACTION_REF (commit $commit, sha256 $(sha256 "$DEST/slsa-aibom-verify")), provenance verified" >&2

@@ -32,7 +32,10 @@ fn needs(job: &Yaml) -> Vec<String> {
 fn only_the_provenance_job_can_sign_and_it_compiles_nothing() {
     let wf = release();
     assert_eq!(wf["permissions"], Yaml::Hash(Default::default()));
-    assert_eq!(wf["on"]["push"]["tags"][0].as_str(), Some("v*"));
+    assert_eq!(
+        wf["on"]["push"]["tags"][0].as_str(),
+        Some("v[0-9]+.[0-9]+.[0-9]+")
+    );
     for (name, job) in jobs(&wf) {
         let mut writes: Vec<String> = permissions(&job)
             .into_iter()
@@ -311,4 +314,54 @@ fn the_transfer_checks_refuse_a_wrong_or_missing_digest_and_anything_unexpected(
         }
     };
     assert_eq!(unpack(control, same), [false, false], "a control character");
+}
+
+/// Review item 29.7: release.yml releases only a vX.Y.Z tag whose commit is
+/// on the default branch; its own gate step, run against a repository with
+/// a side branch, refuses the side commit and an odd tag name.
+#[test]
+fn a_release_tag_must_be_on_the_default_branch() {
+    let wf = release();
+    let gate = wf["jobs"]["advisories"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("The tag is a release tag on the default branch"))
+        .and_then(|s| s["run"].as_str())
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let o = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["commit", "--allow-empty", "-q", "-m", "main"]);
+    let main = git(&["rev-parse", "HEAD"]);
+    git(&["update-ref", "refs/remotes/origin/main", &main]);
+    git(&["checkout", "-q", "-b", "side"]);
+    git(&["commit", "--allow-empty", "-q", "-m", "side"]);
+    let side = git(&["rev-parse", "HEAD"]);
+    let run = |sha: &str, tag: &str| {
+        std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &gate])
+            .current_dir(dir.path())
+            .env("GITHUB_SHA", sha)
+            .env("TAG", tag)
+            .env("DEFAULT_BRANCH", "main")
+            .output()
+            .unwrap()
+    };
+    assert!(run(&main, "v1.2.3").status.success());
+    let o = run(&side, "v1.2.3");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("is not on main"));
+    assert!(!run(&main, "v1.2.3-rc1").status.success());
 }

@@ -95,7 +95,7 @@ fn provenance_from_another_workflow_repository_or_tag_is_refused() {
     let r = Releases::new();
     r.fake.set_claims(fake_sigstore::Claims {
         runner_environment: "self-hosted".into(),
-        ..release_claims(REPO, "release.yml", TAG)
+        ..r.fake.claims()
     });
     r.release(TAG, &r.trap_script("release-ran"));
     let e = expect(&r, TAG, 1, "does not match its signed provenance");
@@ -109,10 +109,26 @@ fn a_missing_provenance_or_another_releases_provenance_is_refused() {
     expect(&r, TAG, 1, "cannot download");
     // v9.2.0's binary carrying v9.1.0's (valid) provenance.
     let r = Releases::new();
+    r.tag("v9.2.0");
     copy_dir(&r.path("www").join(TAG), &r.path("www/v9.2.0"));
     r.put("v9.2.0", &asset(), &r.trap_script("other-ran"));
     expect(&r, "v9.2.0", 1, "refused");
     assert!(!r.path("other-ran").exists());
+}
+
+/// Review item 29.7: the release must have been signed at the commit the
+/// tag names now (.1.10); a tag moved after the release is refused, and a
+/// tag the repository does not have offers no verified binary.
+#[test]
+fn a_moved_or_unknown_tag_is_refused_by_its_commit() {
+    let r = Releases::new();
+    r.move_tag(TAG);
+    let e = expect(&r, TAG, 1, "does not match its signed provenance");
+    assert!(e.contains("FAIL identity.san"), "{e}");
+    assert!(!r.path("release-ran").exists());
+    let r = Releases::new();
+    copy_dir(&r.path("www").join(TAG), &r.path("www/v9.3.0"));
+    expect(&r, "v9.3.0", 3, "the tag v9.3.0 is not in");
 }
 
 #[test]

@@ -112,10 +112,18 @@ impl Releases {
     /// marker `release-ran` if it is ever run (the verifier itself only
     /// where the test runs it, since hashing a debug build is slow).
     pub fn new() -> Self {
-        let fake = FakeSigstore::start(release_claims(REPO, "release.yml", TAG)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // The repository the tags live in; release.yml ran at TAG's commit.
+        let commit = git_repo(&dir.path().join("repo"), TAG);
+        let claims = fake_sigstore::Claims {
+            job_workflow_sha: commit.clone(),
+            sha: commit,
+            ..release_claims(REPO, "release.yml", TAG)
+        };
+        let fake = FakeSigstore::start(claims).unwrap();
         let verifier = std::fs::read(env!("CARGO_BIN_EXE_slsa-aibom-verify")).unwrap();
         let r = Releases {
-            dir: tempfile::tempdir().unwrap(),
+            dir,
             fake,
             verifier,
         };
@@ -125,6 +133,19 @@ impl Releases {
         std::fs::write(r.path("trusted_root.json"), root).unwrap();
         r.pin(&r.verifier.clone());
         r
+    }
+
+    /// Tag the repository's current commit `tag` as well.
+    pub fn tag(&self, tag: &str) {
+        git(&self.path("repo"), &["tag", tag]);
+    }
+
+    /// Move `tag` to a new commit, as a maintainer (or an attacker with
+    /// push rights) could after the release was made.
+    pub fn move_tag(&self, tag: &str) {
+        let repo = self.path("repo");
+        git(&repo, &["commit", "--allow-empty", "-q", "-m", "moved"]);
+        git(&repo, &["tag", "-f", tag]);
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -179,9 +200,43 @@ impl Releases {
             .env("DEST", dest)
             .env("TARGET", TARGET)
             .env("BOOTSTRAP_FILE", self.path("bootstrap.sha256"))
+            .env("RELEASE_GIT_URL", self.path("repo"))
             .env("TRUSTED_ROOT", self.path("trusted_root.json"))
             .env("RUNNER_TEMP", self.dir.path())
             .output()
             .unwrap()
     }
+}
+
+/// Run git in `repo` with a fixed identity, failing the test on an error.
+fn git(repo: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "tag.gpgSign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// A repository at `path` with one commit, tagged `tag`; its commit.
+fn git_repo(path: &Path, tag: &str) -> String {
+    std::fs::create_dir_all(path).unwrap();
+    git(path, &["init", "-q"]);
+    git(path, &["commit", "--allow-empty", "-q", "-m", "release"]);
+    git(path, &["tag", tag]);
+    git(path, &["rev-parse", "HEAD"])
 }
