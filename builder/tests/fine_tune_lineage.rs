@@ -530,7 +530,8 @@ fn the_signing_job_re_verifies_the_base_model_signature() {
 
     // The runner recorded another manifest (it fine-tuned another base).
     let other = "cd".repeat(32);
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    type Tamper = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Tamper)> = vec![
         (
             "attest.base-model.signature",
             Box::new(move |out: &Path| {

@@ -108,6 +108,8 @@ fn on_pseudo_filesystem(file: &std::fs::File) -> bool {
         return true;
     }
     // SAFETY: fstatfs succeeded, so it filled `fs`.
+    // `f_type`'s width differs between C libraries and architectures.
+    #[allow(clippy::unnecessary_cast)]
     let kind = unsafe { fs.assume_init() }.f_type as i64;
     kind == PROC_SUPER_MAGIC || kind == SYSFS_MAGIC
 }

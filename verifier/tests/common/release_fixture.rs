@@ -136,12 +136,14 @@ impl Releases {
     }
 
     /// Tag the repository's current commit `tag` as well.
+    #[allow(dead_code)] // the tests' (tests/action_install.rs), not the bench's
     pub fn tag(&self, tag: &str) {
         git(&self.path("repo"), &["tag", tag]);
     }
 
     /// Move `tag` to a new commit, as a maintainer (or an attacker with
     /// push rights) could after the release was made.
+    #[allow(dead_code)] // the tests' (tests/action_install.rs), not the bench's
     pub fn move_tag(&self, tag: &str) {
         let repo = self.path("repo");
         git(&repo, &["commit", "--allow-empty", "-q", "-m", "moved"]);
