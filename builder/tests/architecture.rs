@@ -188,6 +188,26 @@ fn no_function_is_over_a_hundred_lines() {
     );
 }
 
+/// The lines of `code` (a file up to its test module) whose string
+/// literals name a CLI flag (`--name`), but for those holding an `allowed`
+/// text.
+fn flag_lines<'a>(code: &'a str, allowed: &[&str]) -> Vec<(usize, &'a str)> {
+    code.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("//") || !line.contains('"') {
+                return false;
+            }
+            let flag = line
+                .match_indices("--")
+                .any(|(at, _)| line[at + 2..].starts_with(|c: char| c.is_ascii_lowercase()));
+            flag && !allowed.iter().any(|a| line.contains(a))
+        })
+        .map(|(i, line)| (i + 1, line.trim_start()))
+        .collect()
+}
+
 /// Library code names no CLI flag in a message: a setting to change is data
 /// (`slsa_aibom_verify::Setting`, `BuildError::OutputNotEmpty`), and each
 /// CLI renders it as its own flag.
@@ -202,17 +222,8 @@ fn no_library_message_names_a_cli_flag() {
         for path in modules(&root.join(krate).join("src")).values() {
             let text = std::fs::read_to_string(path).unwrap();
             let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-            for (i, line) in code.lines().enumerate() {
-                let trimmed = line.trim_start();
-                if trimmed.starts_with("//") || !line.contains('"') {
-                    continue;
-                }
-                let flag = line
-                    .match_indices("--")
-                    .any(|(at, _)| line[at + 2..].starts_with(|c: char| c.is_ascii_lowercase()));
-                if flag && !allowed.iter().any(|a| line.contains(a)) {
-                    found.push(format!("{}:{}: {}", path.display(), i + 1, trimmed));
-                }
+            for (n, line) in flag_lines(code, &allowed) {
+                found.push(format!("{}:{n}: {line}", path.display()));
             }
         }
     }
@@ -221,11 +232,13 @@ fn no_library_message_names_a_cli_flag() {
         "library messages naming a CLI flag:\n{}",
         found.join("\n")
     );
-    // The scan itself finds one.
-    let planted = "    Error::Input(\"pass --key\".into())";
-    assert!(planted
-        .match_indices("--")
-        .any(|(at, _)| planted[at + 2..].starts_with('k')));
+    // The scan itself, on a planted file: a message naming a flag is found,
+    // a comment, an allowed text and a line without a string are not.
+    let planted = "fn f() {\n    // see --key\n    Error::Input(\"pass --key\".into());\n    x -- y;\n    run(\"cargo build --features cuda\");\n}\n";
+    assert_eq!(
+        flag_lines(planted, &allowed),
+        vec![(3, "Error::Input(\"pass --key\".into());")]
+    );
 }
 
 /// Every `.rs` file under `dir`, `bin/` included.

@@ -98,24 +98,7 @@ impl Platform {
                 ),
             ));
         }
-        // The job spec is the one detect read from the caller's commit:
-        // the train runner's copy must equal it, and only it is signed.
-        let spec = def
-            .embedded_spec()
-            .map_err(|e| refuse("attest.definition.spec", e.to_string()))?;
-        if spec != record.job.spec {
-            return Err(refuse(
-                "attest.definition.spec",
-                "the record's job spec differs from the job file detect read from the caller's commit".into(),
-            ));
-        }
-        base_model_pins_hold(&spec, record)?;
-        let checked = match (&spec.model.pretrained, &record.pretrained) {
-            (Some(pins), Some(base)) => {
-                super::lineage_check::reverify(pins, def.lineage.as_ref(), base)?
-            }
-            _ => false,
-        };
+        let (spec, checked) = self.spec_and_lineage(record)?;
         let (said, own) = (&record.environment.trainer, &self.trainer);
         if said.binary_sha256 != own.binary_sha256 {
             return Err(refuse(
@@ -173,6 +156,33 @@ impl Platform {
         vouched.finished_on = self.runner.completed_at.clone();
         vouched.environment.trainer = own.clone();
         Ok(vouched)
+    }
+}
+
+impl Platform {
+    /// The job spec `detect` read from the caller's commit (the train
+    /// runner's copy must equal it, and only it is signed), its base-model
+    /// pins held, and whether this job verified the base model's signature
+    /// itself.
+    fn spec_and_lineage(&self, record: &BuildRecord) -> Result<(crate::spec::JobSpec, bool)> {
+        let def = &self.definition;
+        let spec = def
+            .embedded_spec()
+            .map_err(|e| refuse("attest.definition.spec", e.to_string()))?;
+        if spec != record.job.spec {
+            return Err(refuse(
+                "attest.definition.spec",
+                "the record's job spec differs from the job file detect read from the caller's commit".into(),
+            ));
+        }
+        base_model_pins_hold(&spec, record)?;
+        let checked = match (&spec.model.pretrained, &record.pretrained) {
+            (Some(pins), Some(base)) => {
+                super::lineage_check::reverify(pins, def.lineage.as_ref(), base)?
+            }
+            _ => false,
+        };
+        Ok((spec, checked))
     }
 }
 

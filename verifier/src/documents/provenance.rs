@@ -321,27 +321,47 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::Identity(_)), "{err}");
-        assert!(check(
-            &prov(TRUSTED, RUN),
-            Some(&signer(TRUSTED, RUN)),
-            Some(TRUSTED),
-            true,
-            &mut Checks::default()
-        )
-        .is_ok());
+        let checks = passed(&prov(TRUSTED, RUN), &signer(TRUSTED, RUN), Some(TRUSTED));
+        assert_eq!(
+            checks.pass(CheckId::ProvenanceBuilderId).as_deref(),
+            Some(TRUSTED)
+        );
+        assert!(checks
+            .pass(CheckId::ProvenanceBuilderIdConsistent)
+            .is_some());
+        assert!(checks
+            .pass(CheckId::ProvenanceInvocationConsistent)
+            .is_some());
+    }
+
+    /// The checks a passing `check` recorded.
+    struct Passed(Checks);
+
+    impl Passed {
+        /// The actual value of the passing check `id`, if it passed.
+        fn pass(&self, id: CheckId) -> Option<String> {
+            self.0
+                 .0
+                .iter()
+                .find(|c| c.id == id && c.status == crate::verdict::Status::Pass)
+                .map(|c| c.actual.clone().unwrap_or_default())
+        }
+    }
+
+    fn passed(st: &Statement, s: &CertIdentity, builder_id: Option<&str>) -> Passed {
+        let mut checks = Checks::default();
+        check(st, Some(s), builder_id, true, &mut checks).unwrap();
+        Passed(checks)
     }
 
     #[test]
     fn invocation_must_name_the_certificate_run() {
         let s = signer(TRUSTED, RUN);
-        assert!(check(
-            &prov(TRUSTED, "42-1"),
-            Some(&s),
-            None,
-            true,
-            &mut Checks::default()
-        )
-        .is_ok());
+        // GitHub's generator writes RUN-ATTEMPT; it names the same run.
+        let checks = passed(&prov(TRUSTED, "42-1"), &s, None);
+        assert!(checks
+            .pass(CheckId::ProvenanceInvocationConsistent)
+            .is_some());
         let err = check(
             &prov(TRUSTED, "https://github.com/o/r/actions/runs/43/attempts/1"),
             Some(&s),
@@ -370,13 +390,18 @@ mod tests {
     #[test]
     fn generic_runner_builder_ids_defer_to_the_san() {
         let s = signer(TRUSTED, RUN);
-        assert!(check(
-            &prov(GENERIC_GITHUB_BUILDERS[0], RUN),
-            Some(&s),
-            None,
-            true,
-            &mut Checks::default()
-        )
-        .is_ok());
+        let checks = passed(&prov(GENERIC_GITHUB_BUILDERS[0], RUN), &s, None);
+        assert!(checks
+            .pass(CheckId::ProvenanceBuilderIdConsistent)
+            .is_some());
+        // The SAN, not the generic ID, is what the builder is held to.
+        let evil = signer(
+            "https://github.com/evil/x/.github/workflows/a.yaml@refs/heads/main",
+            RUN,
+        );
+        let checks = passed(&prov(GENERIC_GITHUB_BUILDERS[0], RUN), &evil, None);
+        assert!(checks
+            .pass(CheckId::ProvenanceBuilderIdConsistent)
+            .is_some());
     }
 }

@@ -106,7 +106,12 @@ impl TrustCache {
     /// The per-user cache: `$SLSA_AIBOM_CACHE`, else
     /// `$XDG_CACHE_HOME/slsa-aibom/trust`, else `$HOME/.cache/slsa-aibom/trust`.
     pub fn per_user() -> Result<Self> {
-        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        Self::per_user_from(|name| std::env::var_os(name))
+    }
+
+    /// [`TrustCache::per_user`] with the environment read through `env`.
+    fn per_user_from(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<Self> {
+        let var = |name: &str| env(name).filter(|v| !v.is_empty());
         if let Some(dir) = var("SLSA_AIBOM_CACHE") {
             return Ok(TrustCache::at(dir));
         }
@@ -537,8 +542,40 @@ mod tests {
 
     #[test]
     fn the_per_user_cache_follows_the_environment() {
-        // Only the variable this project owns is set here: the others belong
-        // to the user and other tests.
+        // The lookup order, through an environment of the test's own (the
+        // process's belongs to the user and to other tests).
+        fn dir(pairs: &[(&str, &str)]) -> Result<std::path::PathBuf> {
+            let env = |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            };
+            TrustCache::per_user_from(env).map(|c| c.dir().to_path_buf())
+        }
+        let all = [
+            ("SLSA_AIBOM_CACHE", "/own"),
+            ("XDG_CACHE_HOME", "/xdg"),
+            ("HOME", "/home/u"),
+        ];
+        assert_eq!(dir(&all).unwrap(), Path::new("/own"));
+        assert_eq!(dir(&all[1..]).unwrap(), Path::new("/xdg/slsa-aibom/trust"));
+        assert_eq!(
+            dir(&all[2..]).unwrap(),
+            Path::new("/home/u/.cache/slsa-aibom/trust")
+        );
+        // An empty variable counts as unset.
+        let empty = [
+            ("SLSA_AIBOM_CACHE", ""),
+            ("XDG_CACHE_HOME", ""),
+            ("HOME", "/h"),
+        ];
+        assert_eq!(
+            dir(&empty).unwrap(),
+            Path::new("/h/.cache/slsa-aibom/trust")
+        );
+        assert!(dir(&[]).is_err());
+
         let base = TrustCache::at("/x");
         assert_eq!(base.dir(), Path::new("/x"));
         let source = TufSource::instance(Instance::GitHub);

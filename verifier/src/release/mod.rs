@@ -307,16 +307,8 @@ pub fn verify_release(
                 provenance: &provenance,
                 aibom: &aibom,
             },
-            rules,
+            (policy, rules),
             release,
-            crate::identity::our_builder::is_pinned_builder(
-                policy.identity.as_ref(),
-                provenance
-                    .verdict
-                    .signer
-                    .as_ref()
-                    .and_then(|s| s.san.as_deref()),
-            ),
             &mut checks,
         )
         .map_err(|e| checks.failure(&e)),
@@ -343,11 +335,19 @@ struct Documents<'a> {
 
 fn bind_and_judge(
     parts: &Documents,
-    rules: &ReleasePolicy,
+    (policy, rules): (&Policy, &ReleasePolicy),
     release: &Release,
-    pinned_builder: bool,
     checks: &mut Checks,
 ) -> Result<Passport> {
+    let pinned_builder = crate::identity::our_builder::is_pinned_builder(
+        policy.identity.as_ref(),
+        parts
+            .provenance
+            .verdict
+            .signer
+            .as_ref()
+            .and_then(|s| s.san.as_deref()),
+    );
     fn statement(part: &Part) -> Result<&Statement> {
         part.verdict
             .statement
