@@ -9,28 +9,18 @@ use std::path::Path;
 /// Every `.rs` file under `src` (outside `bin/`), by module path.
 fn modules(src: &Path) -> BTreeMap<String, std::path::PathBuf> {
     let mut found = BTreeMap::new();
-    let mut stack = vec![src.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|n| n != "bin") {
-                    stack.push(path);
-                }
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let rel = path.strip_prefix(src).unwrap().with_extension("");
-            let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into()).collect();
-            if parts.last().is_some_and(|p| p == "mod") {
-                parts.pop();
-            }
-            let name = parts.join("::");
-            if name != "lib" && name != "main" {
-                found.insert(name, path);
-            }
+    for path in sources(src) {
+        let rel = path.strip_prefix(src).unwrap().with_extension("");
+        let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into()).collect();
+        if parts.first().is_some_and(|p| p == "bin") {
+            continue;
+        }
+        if parts.last().is_some_and(|p| p == "mod") {
+            parts.pop();
+        }
+        let name = parts.join("::");
+        if name != "lib" && name != "main" {
+            found.insert(name, path);
         }
     }
     found
@@ -287,20 +277,25 @@ fn calls_outside(src: &Path, calls: &[&str], allowed: &[&str]) -> Vec<String> {
 
 const CRATES: [&str; 4] = ["builder", "verifier", "sign", "types"];
 
+/// No library or binary code of the workspace calls one of `calls` outside
+/// the `allowed` files; `what` names the rule in the failure.
+fn assert_no_calls(calls: &[&str], allowed: &[&str], what: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let found: Vec<String> = CRATES
+        .iter()
+        .flat_map(|k| calls_outside(&root.join(k).join("src"), calls, allowed))
+        .collect();
+    assert!(found.is_empty(), "{what}:\n{}", found.join("\n"));
+}
+
 /// Every file either binary reads goes through the bounded, regular-file
 /// only reader (`evidence::bounded_read`): no other whole-file read or open.
 #[test]
 fn no_file_is_read_but_through_the_bounded_reader() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let calls = ["fs::read(", "fs::read_to_string(", "File::open("];
-    let found: Vec<String> = CRATES
-        .iter()
-        .flat_map(|k| calls_outside(&root.join(k).join("src"), &calls, &["bounded_read.rs"]))
-        .collect();
-    assert!(
-        found.is_empty(),
-        "files read outside the bounded reader:\n{}",
-        found.join("\n")
+    assert_no_calls(
+        &["fs::read(", "fs::read_to_string(", "File::open("],
+        &["bounded_read.rs"],
+        "files read outside the bounded reader",
     );
 }
 
@@ -308,20 +303,14 @@ fn no_file_is_read_but_through_the_bounded_reader() {
 /// which refuses duplicate keys: no direct `serde_json` parse of text.
 #[test]
 fn json_is_parsed_only_by_the_strict_parser() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let calls = [
-        "serde_json::from_str",
-        "serde_json::from_slice",
-        "serde_json::from_reader",
-    ];
-    let found: Vec<String> = CRATES
-        .iter()
-        .flat_map(|k| calls_outside(&root.join(k).join("src"), &calls, &["json.rs"]))
-        .collect();
-    assert!(
-        found.is_empty(),
-        "JSON parsed outside the strict parser:\n{}",
-        found.join("\n")
+    assert_no_calls(
+        &[
+            "serde_json::from_str",
+            "serde_json::from_slice",
+            "serde_json::from_reader",
+        ],
+        &["json.rs"],
+        "JSON parsed outside the strict parser",
     );
 }
 

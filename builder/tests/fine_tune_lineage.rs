@@ -514,9 +514,7 @@ fn the_signing_job_re_verifies_the_base_model_signature() {
     let derived = report
         .passport()
         .unwrap()
-        .answers
-        .iter()
-        .find(|a| a.question.starts_with("What was it derived from"))
+        .answer("What was it derived from")
         .unwrap();
     assert_eq!(
         derived.basis,

@@ -82,6 +82,16 @@ fn run_check(
     )
 }
 
+/// `detect` taken by a tenant's runner that carries GitHub's label.
+fn tenant_detect() -> Value {
+    job(
+        101,
+        "build / detect",
+        TENANT,
+        &["self-hosted", "ubuntu-latest"],
+    )
+}
+
 fn builder_run(detect: Value, cuda: Option<Value>) -> Vec<Value> {
     let mut jobs = vec![
         detect,
@@ -110,12 +120,7 @@ fn attest_refuses_a_detect_that_ran_on_a_tenant_runner_labelled_ubuntu_latest() 
     );
     assert!(ok, "{err}");
     // A self-hosted train runner is allowed: its output is checked otherwise.
-    let lying = job(
-        101,
-        "build / detect",
-        TENANT,
-        &["self-hosted", "ubuntu-latest"],
-    );
+    let lying = tenant_detect();
     let (ok, err) = run_check("builder.yml", "attest", &builder_run(lying, None), 103, &[]);
     assert!(!ok);
     assert!(
@@ -222,12 +227,7 @@ fn verify_refuses_a_detect_or_attest_on_a_tenant_runner() {
         &[],
     );
     assert!(ok, "{err}");
-    let lying = job(
-        101,
-        "build / detect",
-        TENANT,
-        &["self-hosted", "ubuntu-latest"],
-    );
+    let lying = tenant_detect();
     let (ok, err) = run_check("builder.yml", "verify", &builder_run(lying, None), 104, &[]);
     assert!(!ok && err.contains("hosted-jobs.detect"), "{err}");
 }

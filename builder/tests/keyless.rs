@@ -861,14 +861,7 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
     // Each answer names its party: the certificate is the platform's, the
     // trainer the signing job's, the metrics the train runner's.
     let passport = r.passport().unwrap();
-    let basis = |q: &str| {
-        passport
-            .answers
-            .iter()
-            .find(|a| a.question.starts_with(q))
-            .map(|a| a.basis)
-            .unwrap()
-    };
+    let basis = |q: &str| passport.answer(q).unwrap().basis;
     use slsa_aibom_verify::release::passport::Basis;
     assert_eq!(basis("Who had it built"), Basis::Platform);
     assert_eq!(basis("Which frameworks"), Basis::SigningJob);
@@ -1179,14 +1172,7 @@ fn a_tenant_copy_of_the_builder_gets_no_platform_labels() {
     let report = verify_release(&named_by_source, &rules, None, &release_of(&out));
     assert!(report.verified(), "{:?}", report.failure());
     let passport = report.passport().unwrap();
-    let basis = |q: &str| {
-        passport
-            .answers
-            .iter()
-            .find(|a| a.question.starts_with(q))
-            .map(|a| a.basis)
-            .unwrap()
-    };
+    let basis = |q: &str| passport.answer(q).unwrap().basis;
     // The certificate's source claims are still GitHub's word; nothing the
     // signing job would vouch for in our builder's releases is.
     assert_eq!(basis("Who had it built"), Basis::Platform);

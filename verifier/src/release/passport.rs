@@ -115,6 +115,12 @@ fn short_digest(d: &str) -> String {
 }
 
 impl Passport {
+    /// The answer to the question that starts with `prefix`
+    /// (`"Which system"`), if the passport asks one.
+    pub fn answer(&self, prefix: &str) -> Option<&Answer> {
+        self.answers.iter().find(|a| a.question.starts_with(prefix))
+    }
+
     /// Answer the questions from verified sources.
     pub fn new(s: &Sources<'_>) -> Self {
         let bom = s.bom;
