@@ -7,7 +7,7 @@
 //! itself is played end to end in the verifier's `action_install` tests.
 
 use crate::workflow_contract::{
-    action, assert_minting_job_compiles_nothing, jobs, permissions, scripts, workflow_file,
+    action, assert_minting_job_compiles_nothing, jobs, permissions, runs, scripts, workflow_file,
 };
 use sha2::Digest;
 use std::path::Path;
@@ -78,12 +78,20 @@ fn the_release_is_built_reproducibly_for_three_targets_after_the_advisory_gate()
             "aarch64-apple-darwin"
         ]
     );
-    let build_scripts = scripts(&build["steps"]).join("\n");
-    assert!(build_scripts.contains("bash scripts/build-release.sh"));
-    assert!(build_scripts.contains("bash scripts/release-sbom.sh"));
-    let gate = scripts(&wf["jobs"]["advisories"]["steps"]).join("\n");
-    assert!(gate.contains("check-advisory-exceptions.py deny.toml"));
-    assert!(gate.contains("cargo-deny.sh --online check advisories"));
+    assert!(runs(
+        &build["steps"],
+        r#"bash scripts/build-release.sh "$RUNNER_TEMP/bin" "$RUNNER_TEMP/target""#
+    ));
+    assert!(runs(&build["steps"], "bash scripts/release-sbom.sh"));
+    let gate = &wf["jobs"]["advisories"]["steps"];
+    assert!(runs(
+        gate,
+        "python3 scripts/check-advisory-exceptions.py deny.toml"
+    ));
+    assert!(runs(
+        gate,
+        "bash scripts/cargo-deny.sh --online check advisories"
+    ));
     assert!(wf["env"]["RUSTUP_TOOLCHAIN"]
         .as_str()
         .is_some_and(|v| v.split('.').count() == 3));
@@ -94,7 +102,12 @@ fn nothing_is_published_before_our_verifier_checks_every_file_against_the_proven
     let wf = release();
     let verify = &wf["jobs"]["verify"];
     assert_eq!(needs(verify), ["build", "provenance"]);
-    let script = scripts(&verify["steps"]).join("\n");
+    let commands = crate::workflow_contract::commands(&verify["steps"]);
+    let script = commands
+        .iter()
+        .find(|c| c.contains("verify-bundle"))
+        .expect("the verify job runs verify-bundle")
+        .clone();
     for must in [
         "verify-bundle",
         r#"--certificate-identity "https://github.com/$REPO/.github/workflows/release.yml@refs/tags/$TAG""#,

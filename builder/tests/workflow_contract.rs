@@ -55,6 +55,87 @@ pub(crate) fn scripts(steps: &Yaml) -> Vec<String> {
         .collect()
 }
 
+/// The commands the `run:` scripts of `steps` execute: logical lines
+/// (backslash continuations joined), without comments, here-document bodies
+/// or lines that only print (`echo`, `printf`), so that a comment or an
+/// `echo` naming a command does not pass for running it.
+pub(crate) fn commands(steps: &Yaml) -> Vec<String> {
+    let mut out = Vec::new();
+    for script in scripts(steps) {
+        let mut logical = String::new();
+        let mut heredoc: Option<String> = None;
+        for line in script.lines() {
+            let line = line.trim();
+            if let Some(end) = &heredoc {
+                if line == end {
+                    heredoc = None;
+                }
+                continue;
+            }
+            if line.starts_with('#') {
+                continue;
+            }
+            if let Some(body) = line.strip_suffix('\\') {
+                logical.push_str(body);
+                continue;
+            }
+            logical.push_str(line);
+            let command = std::mem::take(&mut logical);
+            // A here-document (`<<EOF`), not a here-string (`<<<`).
+            if let Some(at) = command
+                .match_indices("<<")
+                .map(|(at, _)| at)
+                .find(|&at| !command[at..].starts_with("<<<") && !command[..at].ends_with('<'))
+            {
+                let tag = command[at + 2..].trim_start_matches('-').trim();
+                heredoc = Some(
+                    tag.trim_matches(['\'', '"'])
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                );
+            }
+            let printing = ["echo ", "printf "].iter().any(|p| command.starts_with(p));
+            if !command.is_empty() && !printing {
+                out.push(command);
+            }
+        }
+    }
+    out
+}
+
+/// Whether one of the commands of `steps` starts with `prefix` (after
+/// `VAR=value` assignments and an `if`/`!`).
+pub(crate) fn runs(steps: &Yaml, prefix: &str) -> bool {
+    commands(steps).iter().any(|c| {
+        let mut rest = c.trim_start_matches("if ").trim_start_matches("! ");
+        while let Some((word, tail)) = rest.split_once(' ') {
+            if word.contains('=') && !word.starts_with('-') {
+                rest = tail;
+            } else {
+                break;
+            }
+        }
+        rest.starts_with(prefix)
+    })
+}
+
+#[test]
+fn the_command_scan_sees_runs_not_comments_or_echoes() {
+    let steps = YamlLoader::load_from_str(
+        "- run: |\n    # bash scripts/build-release.sh\n    echo bash scripts/build-release.sh\n    cat <<EOF\n    bash scripts/build-release.sh\n    EOF\n    read -r -a b <<<\"$X\"\n    cargo build \\\n      --locked\n",
+    )
+    .unwrap()
+    .remove(0);
+    assert!(!runs(&steps, "bash scripts/build-release.sh"));
+    assert!(runs(&steps, "cargo build --locked"));
+    let ran = YamlLoader::load_from_str("- run: X=1 bash scripts/build-release.sh a b\n")
+        .unwrap()
+        .remove(0);
+    assert!(runs(&ran, "bash scripts/build-release.sh a"));
+}
+
 pub(crate) fn jobs(wf: &Yaml) -> Vec<(String, Yaml)> {
     wf["jobs"]
         .as_hash()
@@ -157,11 +238,14 @@ fn a_cuda_job_trains_with_the_cuda_trainer_built_without_a_token() {
     assert_eq!(permissions(build), ["contents=read"]);
     let script = scripts(&build["steps"]).join("\n");
     assert!(
-        script.contains("source scripts/cuda-toolchain.sh"),
+        runs(&build["steps"], "source scripts/cuda-toolchain.sh"),
         "{script}"
     );
     assert!(
-        script.contains("--locked -p slsa-aibom-builder --features cuda"),
+        commands(&build["steps"])
+            .iter()
+            .any(|c| c.starts_with("cargo build")
+                && c.contains("--locked -p slsa-aibom-builder --features cuda")),
         "{script}"
     );
     assert!(
