@@ -191,9 +191,11 @@ fn keyless_rekor_bundles_verify_here_in_python_sigstore_and_in_sigstore_js() {
             stderr(&js)
         );
     }
-    assert!(!js_verify(&root, &provenance, other, &weights)
-        .status
-        .success());
+    // Refusals are exit 1; a crash of the script (exit 2) is no refusal.
+    assert_eq!(
+        js_verify(&root, &provenance, other, &weights).status.code(),
+        Some(1)
+    );
     // The model signature too: its subject is the manifest's digest, which
     // is computed here from the files, not read from the signature.
     let manifest = format!("sha256:{}", manifest_digest(&out.join("model")));
@@ -221,16 +223,18 @@ fn keyless_rekor_bundles_verify_here_in_python_sigstore_and_in_sigstore_js() {
         .into();
     let tampered_path = out.join("tampered.sigstore.json");
     std::fs::write(&tampered_path, tampered.to_string()).unwrap();
-    assert!(
-        !js_verify(&root, &tampered_path, BUILDER_ID, &weights)
+    assert_eq!(
+        js_verify(&root, &tampered_path, BUILDER_ID, &weights)
             .status
-            .success(),
-        "sigstore-js accepted a tampered bundle"
+            .code(),
+        Some(1),
+        "sigstore-js did not refuse a tampered bundle"
     );
-    assert!(
-        !js_verify(&root, &provenance, BUILDER_ID, &out.join(layout::RECORD))
+    assert_eq!(
+        js_verify(&root, &provenance, BUILDER_ID, &out.join(layout::RECORD))
             .status
-            .success()
+            .code(),
+        Some(1)
     );
 }
 
