@@ -41,6 +41,11 @@ BUILD = ROOT / "target" / "release" / "slsa-aibom-build"
 VERIFY = ROOT / "target" / "release" / "slsa-aibom-verify"
 
 # name -> (kind, shape args, rows, epochs, batch)
+# The least accuracy a job of JOBS must reach under --determinism (held-out
+# when the job has a test split, else the last epoch's on the training rows;
+# the synthetic data has a signal to learn).
+MIN_ACCURACY = 0.8
+
 JOBS = {
     "mlp-small": dict(arch="mlp", inp=13, hidden=[64], classes=1, rows=50000, epochs=3, batch=64),
     "mlp-wide": dict(arch="mlp", inp=784, hidden=[512, 512], classes=10, rows=60000, epochs=1, batch=128),
@@ -400,6 +405,10 @@ def main():
         return accuracy(a)
     peers = [p for p in a.peers.split(",") if p]
     print(f"device {a.device}, {a.threads} threads each; rows/s in the training loop, peak RSS of the process")
+    # With --determinism this is a check, not only a table (scripts/gpu-check.sh):
+    # identical model bytes across two runs on the same device class, every
+    # release verified, and the model learned (test accuracy at least MIN_ACCURACY).
+    failures = []
     for name in a.jobs.split(","):
         job = JOBS[name]
         with tempfile.TemporaryDirectory() as tmp:
@@ -413,8 +422,18 @@ def main():
             if a.determinism:
                 again = ours(d, a.threads, a.device, "out-again")
                 same = "identical" if again["weights"] == results["ours"]["weights"] else "DIFFERENT"
-                checks = f"two runs: model bytes {same}; releases {verify(results['ours']['out'])}, " \
-                         f"{verify(again['out'])}"
+                verdicts = [verify(results['ours']['out']), verify(again['out'])]
+                checks = f"two runs: model bytes {same}; releases {verdicts[0]}, {verdicts[1]}"
+                if same != "identical":
+                    failures.append(f"{name}: two runs on {a.device} gave different model bytes")
+                failures += [f"{name}: a release did not verify: {v}" for v in verdicts if v != "verified"]
+                # The bench jobs hold no rows out (they measure throughput on
+                # all of them): the last epoch's training accuracy says the
+                # model learned, which is what a broken kernel would not.
+                m = results["ours"]["metrics"]
+                acc = m.get("test", {}).get("accuracy", (m.get("epochs") or [{}])[-1].get("accuracy"))
+                if acc is None or acc < MIN_ACCURACY:
+                    failures.append(f"{name}: accuracy {acc}, below {MIN_ACCURACY}")
             for p in peers:
                 results[p] = peer(p, d, job, a.threads, device=a.device)
             env = json.loads((results["ours"]["out"] / "environment.json").read_text())
@@ -435,6 +454,13 @@ def main():
         if a.determinism:
             print(f"{'':<10}  {checks}", flush=True)
         print(f"{'':<10}  ours: {energy}", flush=True)
+    if failures:
+        print("FAILED:\n  " + "\n  ".join(failures), flush=True)
+        return 1
+    if a.determinism:
+        print("all checks passed: identical bytes per job, every release verified, accuracy at least "
+              f"{MIN_ACCURACY}", flush=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ if [ -n "$leaked" ]; then
   echo "leaked into the library's default-off dependency tree: $leaked" >&2; exit 1
 fi
 
-echo "== the cuda feature, built with NVIDIA's compiler from PyPI (no GPU here: a stub driver that sees none)"
+echo "== the cuda feature compiles with NVIDIA's compiler from PyPI, and the CPU tests pass built with it;"
+echo "   nothing trains on a GPU here (no GPU: a stub driver that sees none; scripts/gpu-check.sh does, on one)"
 (
   # shellcheck source=scripts/cuda-toolchain.sh
   source scripts/cuda-toolchain.sh
