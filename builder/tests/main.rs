@@ -12,6 +12,7 @@ mod fine_tune;
 mod fine_tune_lineage;
 mod hosted_jobs;
 mod keyless;
+mod nvml_fake;
 mod optimizer_reference;
 mod outputs;
 mod release;
