@@ -96,7 +96,9 @@ pub struct PolicyArgs {
     #[arg(long)]
     builder_id: Option<String>,
     /// Refuse a model whose provenance records a self-hosted train runner
-    /// (or records none). Apply with a builder identity.
+    /// (or records none). Needs our builder pinned exactly
+    /// (--certificate-identity https://github.com/OWNER/slsa-aibom/.github/workflows/builder.yml@REF,
+    /// or [builder] in --policy); without such a pin, a usage error.
     #[arg(long)]
     deny_self_hosted_training: bool,
     /// The recorded train runner's group must be this one (repeatable).
