@@ -156,6 +156,9 @@ fn the_action_never_runs_a_download_before_checking_it() {
             "https://github.com/ORG/slsa-aibom/releases/download",
         ),
         ("RELEASE_REPO", "ORG/slsa-aibom"),
+        // Where the tag's commit is read from: a caller's variable must
+        // not point it at a repository whose tag names another commit.
+        ("RELEASE_GIT_URL", "https://github.com/ORG/slsa-aibom.git"),
         ("TRUSTED_ROOT", ""),
         ("BOOTSTRAP_FILE", ""),
     ] {
