@@ -27,6 +27,9 @@ pub enum SanKind {
     /// A username (`otherName` with OID `1.3.6.1.4.1.57264.1.7`, a UTF-8
     /// string `USER!DOMAIN`, for username issuers).
     Username(String),
+    /// An `otherName` of another type (a UTF-8 string): what a verifier
+    /// must not read as a username.
+    OtherName(ObjectIdentifier, String),
 }
 
 /// The `otherName` type of Fulcio's username identities.
@@ -37,6 +40,17 @@ pub const USERNAME_SAN_OID: ObjectIdentifier =
 pub const AUDIENCE: &str = "sigstore";
 
 const SCT_LIST_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.2");
+
+/// An `otherName` SAN of type `type_id` holding the UTF-8 string `value`.
+fn other_name(type_id: ObjectIdentifier, value: &str) -> Result<GeneralName, Error> {
+    Ok(GeneralName::OtherName(
+        x509_cert::ext::pkix::name::OtherName {
+            type_id,
+            value: der::Any::encode_from(&Utf8StringRef::new(value).map_err(|e| e.to_string())?)
+                .map_err(|e| e.to_string())?,
+        },
+    ))
+}
 
 fn oid(n: u32) -> ObjectIdentifier {
     ObjectIdentifier::new(&format!("1.3.6.1.4.1.57264.1.{n}"))
@@ -124,7 +138,10 @@ impl Fulcio {
         )
     }
 
-    fn issue(
+    /// Issue a leaf for the key `spki_der`, as [`Fulcio::signing_cert`]
+    /// does once the token and the proof of possession are checked. Tests
+    /// of certificate parsers call it directly.
+    pub fn issue(
         &self,
         spki_der: &[u8],
         claims: &Claims,
@@ -138,15 +155,8 @@ impl Fulcio {
         let name = match san {
             SanKind::Uri => GeneralName::UniformResourceIdentifier(ia5(&signer_uri)?),
             SanKind::Email(address) => GeneralName::Rfc822Name(ia5(address)?),
-            SanKind::Username(user) => {
-                GeneralName::OtherName(x509_cert::ext::pkix::name::OtherName {
-                    type_id: USERNAME_SAN_OID,
-                    value: der::Any::encode_from(
-                        &Utf8StringRef::new(user).map_err(|e| e.to_string())?,
-                    )
-                    .map_err(|e| e.to_string())?,
-                })
-            }
+            SanKind::Username(user) => other_name(USERNAME_SAN_OID, user)?,
+            SanKind::OtherName(type_id, value) => other_name(*type_id, value)?,
         };
         extensions.push(x509::extension(&SubjectAltName(vec![name]), true)?);
         // Deprecated extensions: raw bytes.

@@ -19,7 +19,7 @@ mod static_files;
 mod tsa;
 mod x509;
 
-pub use fulcio::{SanKind, USERNAME_SAN_OID};
+pub use fulcio::{Fulcio, SanKind, USERNAME_SAN_OID};
 pub use oidc::{Claims, GITHUB_ISSUER};
 pub use static_files::StaticFiles;
 pub use x509::Error;

@@ -410,7 +410,9 @@ fn keyless_summary_with_san(san: fake_sigstore::SanKind) {
         fake_sigstore::SanKind::Uri => {
             format!("https://github.com/{}", fake.claims().job_workflow_ref)
         }
-        fake_sigstore::SanKind::Email(s) | fake_sigstore::SanKind::Username(s) => s.clone(),
+        fake_sigstore::SanKind::Email(s)
+        | fake_sigstore::SanKind::Username(s)
+        | fake_sigstore::SanKind::OtherName(_, s) => s.clone(),
     };
     let check = |identity: &str| {
         cli(&[

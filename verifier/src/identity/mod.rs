@@ -444,4 +444,132 @@ mod tests {
         assert_eq!(repo_path("https://github.com/o"), "o");
         assert_eq!(repo_path("o/r"), "o/r");
     }
+
+    /// A leaf from the fake Fulcio (GitHub's extensions, `sample_claims`),
+    /// with the SAN `san`.
+    fn leaf(san: fake_sigstore::SanKind) -> Vec<u8> {
+        let fulcio = fake_sigstore::Fulcio::new(1_700_000_000).unwrap();
+        let key = sigstore_crypto::KeyPair::generate_ecdsa_p256().unwrap();
+        let spki = key.public_key_der().unwrap();
+        let claims = fake_sigstore::sample_claims();
+        fulcio
+            .issue(spki.as_bytes(), &claims, &san, 1_700_000_100)
+            .unwrap()
+    }
+
+    #[test]
+    fn every_claim_is_read_from_the_certificate_extension_of_its_oid() {
+        let id = CertIdentity::from_der(&leaf(fake_sigstore::SanKind::Uri)).unwrap();
+        let signer = "https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1";
+        assert_eq!(id.san.as_deref(), Some(signer));
+        assert_eq!(id.issuer.as_deref(), Some(fake_sigstore::GITHUB_ISSUER));
+        let sha = Some("1".repeat(40));
+        let expected = CiClaims {
+            build_signer_uri: Some(signer.into()),
+            build_signer_digest: Some("2".repeat(40)),
+            runner_environment: Some("github-hosted".into()),
+            source_repository_uri: Some("https://github.com/acme/models".into()),
+            source_repository_digest: sha.clone(),
+            source_repository_ref: Some("refs/heads/main".into()),
+            source_repository_identifier: Some("123456".into()),
+            source_repository_owner_uri: Some("https://github.com/acme".into()),
+            source_repository_owner_identifier: Some("7890".into()),
+            build_config_uri: Some(
+                "https://github.com/acme/models/.github/workflows/train.yml@refs/heads/main".into(),
+            ),
+            build_config_digest: sha.clone(),
+            build_trigger: Some("push".into()),
+            run_invocation_uri: Some(
+                "https://github.com/acme/models/actions/runs/4242/attempts/1".into(),
+            ),
+            source_repository_visibility_at_signing: Some("public".into()),
+            deprecated_workflow_trigger: Some("push".into()),
+            deprecated_workflow_sha: sha,
+            deprecated_workflow_name: Some("train".into()),
+            deprecated_workflow_repository: Some("acme/models".into()),
+            deprecated_workflow_ref: Some("refs/heads/main".into()),
+        };
+        assert_eq!(id.claims, expected);
+        assert_eq!(id.claims.check_deprecated_agree().unwrap(), 4);
+    }
+
+    #[test]
+    fn a_username_san_is_read_only_from_fulcios_username_type() {
+        let user = CertIdentity::from_der(&leaf(fake_sigstore::SanKind::Username(
+            "ml-team!example.com".into(),
+        )))
+        .unwrap();
+        assert_eq!(user.san.as_deref(), Some("ml-team!example.com"));
+        let other = CertIdentity::from_der(&leaf(fake_sigstore::SanKind::OtherName(
+            x509_cert::der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.99"),
+            "ml-team!example.com".into(),
+        )))
+        .unwrap();
+        assert_eq!(other.san, None);
+        let email = CertIdentity::from_der(&leaf(fake_sigstore::SanKind::Email(
+            "ml@example.com".into(),
+        )))
+        .unwrap();
+        assert_eq!(email.san.as_deref(), Some("ml@example.com"));
+        assert!(matches!(
+            CertIdentity::from_der(b"not a certificate"),
+            Err(Error::Input(_))
+        ));
+    }
+
+    #[test]
+    fn each_claim_accessor_prefers_the_current_oid_and_falls_back_to_the_deprecated_one() {
+        let current = CiClaims {
+            source_repository_uri: Some("https://github.com/o/r".into()),
+            source_repository_ref: Some("refs/heads/main".into()),
+            build_trigger: Some("push".into()),
+            source_repository_owner_uri: Some("https://github.com/owner".into()),
+            deprecated_workflow_repository: Some("x/y".into()),
+            deprecated_workflow_ref: Some("refs/heads/old".into()),
+            deprecated_workflow_trigger: Some("schedule".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            current.repository().unwrap().to_string(),
+            "https://github.com/o/r"
+        );
+        assert_eq!(current.source_ref(), Some("refs/heads/main"));
+        assert_eq!(current.trigger(), Some("push"));
+        assert_eq!(
+            current.owner().unwrap().to_string(),
+            "https://github.com/owner"
+        );
+        let old = CiClaims {
+            deprecated_workflow_repository: Some("x/y".into()),
+            deprecated_workflow_ref: Some("refs/heads/old".into()),
+            deprecated_workflow_trigger: Some("schedule".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            old.repository().unwrap().to_string(),
+            "https://github.com/x/y"
+        );
+        assert_eq!(old.source_ref(), Some("refs/heads/old"));
+        assert_eq!(old.trigger(), Some("schedule"));
+        assert_eq!(old.owner().unwrap().to_string(), "https://github.com/x");
+        let none = CiClaims::default();
+        assert_eq!(
+            (none.repository(), none.source_ref(), none.trigger()),
+            (None, None, None)
+        );
+        assert_eq!(none.owner(), None);
+    }
+
+    #[test]
+    fn descriptions_name_what_is_expected() {
+        let sha = "a".repeat(40);
+        assert_eq!(SanMatcher::Exact("x@y".into()).describe(), "x@y");
+        assert_eq!(SanMatcher::regex("a.*").unwrap().describe(), "/a.*/");
+        let pin = SanMatcher::Workflow {
+            workflow: WF.into(),
+            refs: vec!["refs/tags/v1".into()],
+            commits: vec![sha.clone()],
+        };
+        assert_eq!(pin.describe(), format!("{WF}@{{refs/tags/v1, {sha}}}"));
+    }
 }
