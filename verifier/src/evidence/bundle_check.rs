@@ -16,9 +16,41 @@ use sigstore_types::{
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
 
 /// What cryptographic verification established.
+#[derive(Debug)]
 pub(crate) struct Established {
     /// The verified signing certificate (keyless bundles).
     pub cert: Option<CertificateInfo>,
+}
+
+/// What `sigstore-verify` says it established, as plain facts: the checks
+/// below hold each one, failing closed, whatever produced them.
+struct Facts {
+    /// The certificate chained to a trusted Fulcio CA.
+    certificate: bool,
+    /// The embedded SCT verified.
+    sct: bool,
+    /// A transparency-log entry verified.
+    tlog: bool,
+    /// The signing times verified (log entries and timestamps).
+    timestamps: Vec<String>,
+    /// The verified signing certificate.
+    cert: Option<CertificateInfo>,
+}
+
+impl From<&sigstore_verify::VerificationResult> for Facts {
+    fn from(r: &sigstore_verify::VerificationResult) -> Self {
+        Facts {
+            certificate: r.certificate_verified(),
+            sct: r.sct_verified(),
+            tlog: r.tlog_verified(),
+            timestamps: r
+                .verified_timestamps()
+                .iter()
+                .map(|t| t.to_string())
+                .collect(),
+            cert: r.certificate().cloned(),
+        }
+    }
 }
 
 /// The artifact as sigstore-verify needs it.
@@ -156,13 +188,13 @@ pub(crate) fn verify(
             run(verifier, bundle, artifact, &p)
         }
     };
-    let result = checks.record(
+    let facts = Facts::from(&checks.record(
         CheckId::BundleSignature,
         None,
         None,
         "signature, log entry and timestamps verify",
         outcome,
-    )?;
+    )?);
 
     if keyed {
         checks.pass(
@@ -177,10 +209,10 @@ pub(crate) fn verify(
             ),
             "signed by the supplied public key",
         );
-        transparency_check(&result, checks, policy, true)?;
+        transparency_check(&facts, checks, policy, true)?;
         return Ok(Established { cert: None });
     }
-    keyless_checks(&result, policy, checks)
+    keyless_checks(facts, policy, checks)
 }
 
 /// A keyed bundle with neither a log entry nor a timestamp, as
@@ -219,13 +251,9 @@ fn verify_with_key_only(
 
 /// After a keyless signature verified: the certificate chain, the SCT, the
 /// transparency evidence and the signing times, each failing closed.
-fn keyless_checks(
-    result: &sigstore_verify::VerificationResult,
-    policy: &Policy,
-    checks: &mut Checks,
-) -> Result<Established> {
+fn keyless_checks(facts: Facts, policy: &Policy, checks: &mut Checks) -> Result<Established> {
     // Fail closed: a keyless result that did not verify the chain is no result.
-    let chain_ok = established(result.certificate_verified(), "certificate chain");
+    let chain_ok = established(facts.certificate, "certificate chain");
     checks.record(
         CheckId::CertificateChain,
         None,
@@ -237,7 +265,7 @@ fn keyless_checks(
         chain_ok,
     )?;
     if policy.sigstore_root()?.has_ct_log() {
-        let sct = established(result.sct_verified(), "SCT");
+        let sct = established(facts.sct, "SCT");
         checks.record(
             CheckId::CertificateSct,
             None,
@@ -251,32 +279,26 @@ fn keyless_checks(
             "trusted root has no CT log (GitHub instance)",
         );
     }
-    transparency_check(result, checks, policy, false)?;
-    let times: Vec<String> = result
-        .verified_timestamps()
-        .iter()
-        .map(|t| t.to_string())
-        .collect();
+    transparency_check(&facts, checks, policy, false)?;
     checks.pass(
         CheckId::SigningTime,
         None,
-        Some(times.join(", ")),
+        Some(facts.timestamps.join(", ")),
         "certificate valid at every verified signing time",
     );
-    let cert = result
-        .certificate()
-        .cloned()
+    let cert = facts
+        .cert
         .ok_or_else(|| Error::Crypto("no verified certificate".into()))?;
     Ok(Established { cert: Some(cert) })
 }
 
 fn transparency_check(
-    result: &sigstore_verify::VerificationResult,
+    facts: &Facts,
     checks: &mut Checks,
     policy: &Policy,
     keyed: bool,
 ) -> Result<()> {
-    if keyed && !result.tlog_verified() {
+    if keyed && !facts.tlog {
         checks.not_applicable(
             CheckId::Transparency,
             "keyed bundle without log entries: the supplied key is the trust anchor",
@@ -284,7 +306,7 @@ fn transparency_check(
         return Ok(());
     }
     if !policy.sigstore_root()?.has_transparency_log() && !keyed {
-        if result.verified_timestamps().is_empty() {
+        if facts.timestamps.is_empty() {
             return checks.record(
                 CheckId::Transparency,
                 None,
@@ -299,7 +321,7 @@ fn transparency_check(
         );
         return Ok(());
     }
-    let ok = established(result.tlog_verified(), "transparency log");
+    let ok = established(facts.tlog, "transparency log");
     let detail = if keyed {
         "any log entries present verify (inclusion proof, checkpoint, SET)"
     } else {
@@ -333,5 +355,321 @@ fn run(
                 policy,
             )?)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::keys::PublicKey;
+    use crate::evidence::trust::{Instance, TrustRoot};
+    use crate::policy::TrustAnchor;
+    use crate::verdict::Status;
+    use std::path::PathBuf;
+
+    /// `../shared/vectors`, or a plain refusal to run.
+    fn vectors() -> PathBuf {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors");
+        assert!(
+            dir.is_dir(),
+            "../shared/vectors is not present: this test did NOT run (see README, 'Test vectors')"
+        );
+        dir
+    }
+
+    fn testdata(path: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata")
+            .join(path)
+    }
+
+    fn bundle(path: &std::path::Path) -> Bundle {
+        Bundle::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn checks() -> Checks {
+        Checks::named(Default::default())
+    }
+
+    fn status(checks: &Checks, id: CheckId) -> Status {
+        let found: Vec<_> = checks.0.iter().filter(|c| c.id() == id).collect();
+        assert_eq!(found.len(), 1, "{id:?} recorded once");
+        found[0].status()
+    }
+
+    fn instance(instance: Instance) -> Policy {
+        Policy {
+            anchor: TrustAnchor::Sigstore(TrustRoot::embedded(instance)),
+            ..Default::default()
+        }
+    }
+
+    fn verifier(policy: &Policy) -> Verifier {
+        Verifier::new(&policy.anchor.trust_root().unwrap().root).unwrap()
+    }
+
+    /// A leaf certificate from the fake Fulcio, naming our builder.
+    fn leaf() -> (Vec<u8>, CertificateInfo) {
+        let fulcio = fake_sigstore::Fulcio::new(1_700_000_000).unwrap();
+        let key = sigstore_crypto::KeyPair::generate_ecdsa_p256().unwrap();
+        let der = fulcio
+            .issue(
+                key.public_key_der().unwrap().as_bytes(),
+                &fake_sigstore::sample_claims(),
+                &fake_sigstore::SanKind::Uri,
+                1_700_000_100,
+            )
+            .unwrap();
+        let info = sigstore_crypto::parse_certificate_info(&sigstore_types::DerCertificate::from(
+            der.clone(),
+        ))
+        .unwrap();
+        (der, info)
+    }
+
+    fn facts(certificate: bool, sct: bool, tlog: bool, timestamps: &[&str]) -> Facts {
+        Facts {
+            certificate,
+            sct,
+            tlog,
+            timestamps: timestamps.iter().map(|t| t.to_string()).collect(),
+            cert: Some(leaf().1),
+        }
+    }
+
+    #[test]
+    fn each_fact_sigstore_verify_did_not_establish_fails_closed() {
+        let policy = instance(Instance::PublicGood);
+        let mut c = checks();
+        let ok = keyless_checks(
+            facts(true, true, true, &["2024-01-01T00:00:00Z"]),
+            &policy,
+            &mut c,
+        );
+        assert!(ok.unwrap().cert.is_some());
+        for id in [
+            CheckId::CertificateChain,
+            CheckId::CertificateSct,
+            CheckId::Transparency,
+            CheckId::SigningTime,
+        ] {
+            assert_eq!(status(&c, id), Status::Pass, "{id:?}");
+        }
+        let signing_time = c.0.iter().find(|x| x.id() == CheckId::SigningTime).unwrap();
+        assert_eq!(signing_time.actual(), Some("2024-01-01T00:00:00Z"));
+        for (broken, failed) in [
+            (facts(false, true, true, &["t"]), CheckId::CertificateChain),
+            (facts(true, false, true, &["t"]), CheckId::CertificateSct),
+            (facts(true, true, false, &["t"]), CheckId::Transparency),
+        ] {
+            let mut c = checks();
+            let e = keyless_checks(broken, &policy, &mut c).err().unwrap();
+            assert!(matches!(e, Error::Crypto(_)), "{e}");
+            assert_eq!(status(&c, failed), Status::Fail, "{failed:?}");
+        }
+        let mut no_cert = facts(true, true, true, &["t"]);
+        no_cert.cert = None;
+        assert!(keyless_checks(no_cert, &policy, &mut checks()).is_err());
+    }
+
+    #[test]
+    fn without_a_log_the_signing_time_must_come_from_a_timestamp_and_no_sct_is_asked() {
+        let github = instance(Instance::GitHub);
+        let mut c = checks();
+        keyless_checks(facts(true, false, false, &["t"]), &github, &mut c).unwrap();
+        assert_eq!(status(&c, CheckId::CertificateSct), Status::NotApplicable);
+        assert_eq!(status(&c, CheckId::Transparency), Status::NotApplicable);
+        let mut c = checks();
+        assert!(keyless_checks(facts(true, false, false, &[]), &github, &mut c).is_err());
+        assert_eq!(status(&c, CheckId::Transparency), Status::Fail);
+    }
+
+    #[test]
+    fn a_keyed_bundle_needs_no_log_but_a_log_entry_it_carries_must_verify() {
+        for policy in [instance(Instance::PublicGood), instance(Instance::GitHub)] {
+            let mut c = checks();
+            transparency_check(&facts(true, true, false, &[]), &mut c, &policy, true).unwrap();
+            assert_eq!(status(&c, CheckId::Transparency), Status::NotApplicable);
+            let mut c = checks();
+            transparency_check(&facts(true, true, true, &[]), &mut c, &policy, true).unwrap();
+            assert_eq!(status(&c, CheckId::Transparency), Status::Pass);
+        }
+    }
+
+    #[test]
+    fn a_bundle_from_v0_2_on_or_from_our_builder_must_carry_inclusion_proofs() {
+        let v = vectors();
+        let mut v3 = bundle(&v.join("gh-cli/sigstore-js-2.1.0-bundle.json"));
+        let mut v1 = bundle(&v.join("gh-cli/sigstore-js-2.1.0-bundle-v0.1.json"));
+        assert_eq!((version(&v1), version(&v3)), ("v0.1", "v0.3"));
+        let v2 = bundle(&v.join("conformance/managed-key-happy-path/bundle.sigstore.json"));
+        assert_eq!(version(&v2), "v0.3");
+        let mut c = checks();
+        check_inclusion_proofs(&v3, &mut c).unwrap();
+        assert_eq!(
+            status(&c, CheckId::TransparencyInclusionProofRequired),
+            Status::Pass
+        );
+        for b in [&mut v3, &mut v1] {
+            for e in &mut b.verification_material.tlog_entries {
+                e.inclusion_proof = None;
+            }
+        }
+        let e = check_inclusion_proofs(&v3, &mut checks()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("downgrade refused: 1 log entry carries only a SET"),
+            "{e}"
+        );
+        let mut c = checks();
+        check_inclusion_proofs(&v1, &mut c).unwrap();
+        let detail = c.0[0].detail().to_string();
+        assert!(detail.starts_with("v0.1 bundle"), "{detail}");
+        // The same v0.1 bundle, certified to our builder: no SET-only entry.
+        let mut json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(v.join("gh-cli/sigstore-js-2.1.0-bundle-v0.1.json")).unwrap(),
+        )
+        .unwrap();
+        use base64::Engine as _;
+        json["verificationMaterial"]["x509CertificateChain"]["certificates"][0]["rawBytes"] =
+            base64::engine::general_purpose::STANDARD
+                .encode(leaf().0)
+                .into();
+        json["verificationMaterial"]["tlogEntries"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("inclusionProof");
+        let ours = Bundle::from_json(&json.to_string()).unwrap();
+        let e = check_inclusion_proofs(&ours, &mut checks()).unwrap_err();
+        assert!(e.to_string().contains("from the slsa-aibom builder"), "{e}");
+    }
+
+    #[test]
+    fn a_real_keyless_bundle_verifies_with_every_check_and_its_log() {
+        let v = vectors();
+        let policy = instance(Instance::PublicGood);
+        let b = bundle(&v.join("gh-cli/sigstore-js-2.1.0-bundle.json"));
+        let artifact = v.join("gh-cli/sigstore-js-2.1.0.tgz");
+        let mut c = checks();
+        let got = verify(
+            &b,
+            SigstoreArtifact::File(&artifact),
+            &policy,
+            &verifier(&policy),
+            &mut c,
+        )
+        .unwrap();
+        assert!(got.cert.is_some());
+        assert_eq!(status(&c, CheckId::BundleFormat), Status::Pass);
+        assert_eq!(status(&c, CheckId::Transparency), Status::Pass);
+        assert_eq!(status(&c, CheckId::CertificateSct), Status::Pass);
+        // The same bundle for another artifact fails.
+        let other = testdata("keyed/artifact.bin");
+        assert!(verify(
+            &b,
+            SigstoreArtifact::File(&other),
+            &policy,
+            &verifier(&policy),
+            &mut checks()
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn a_key_and_the_bundle_kind_must_agree() {
+        let v = vectors();
+        let key = PublicKey::from_file(&testdata("keyed/key.pub")).unwrap();
+        let keyless = bundle(&v.join("gh-cli/sigstore-js-2.1.0-bundle.json"));
+        let keyed = bundle(&testdata("keyed/model.sig"));
+        let with_key = Policy {
+            anchor: TrustAnchor::public_key(key),
+            ..Default::default()
+        };
+        let digest = Digest::sha256(b"x");
+        for (b, policy, problem) in [
+            (&keyless, &with_key, SettingProblem::KeyForCertificateBundle),
+            (
+                &keyed,
+                &Policy::default(),
+                SettingProblem::KeyedBundleWithoutKey,
+            ),
+        ] {
+            let e = verify(
+                b,
+                SigstoreArtifact::Digest(&digest),
+                policy,
+                &verifier(policy),
+                &mut checks(),
+            )
+            .unwrap_err();
+            assert!(matches!(e, Error::Setting(ref p) if *p == problem), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_keyed_bundle_is_checked_with_its_log_when_it_has_one_and_by_the_key_alone_otherwise() {
+        let v = vectors();
+        // model-signing's keyed bundles carry neither log entry nor timestamp.
+        let key = PublicKey::from_file(&testdata("keyed/key.pub")).unwrap();
+        let policy = Policy {
+            anchor: TrustAnchor::public_key(key),
+            ..Default::default()
+        };
+        let keyed = bundle(&testdata("keyed/model.sig"));
+        let digest = Digest::sha256(b"unused: the statement names the files");
+        let mut c = checks();
+        verify(
+            &keyed,
+            SigstoreArtifact::Digest(&digest),
+            &policy,
+            &verifier(&policy),
+            &mut c,
+        )
+        .unwrap();
+        assert_eq!(status(&c, CheckId::Transparency), Status::NotApplicable);
+        // Another key refuses it.
+        let other =
+            PublicKey::from_file(&v.join("conformance/managed-key-happy-path/key.pub")).unwrap();
+        let wrong = Policy {
+            anchor: TrustAnchor::public_key(other.clone()),
+            ..Default::default()
+        };
+        assert!(verify(
+            &keyed,
+            SigstoreArtifact::Digest(&digest),
+            &wrong,
+            &verifier(&wrong),
+            &mut checks()
+        )
+        .is_err());
+        // A keyed bundle with a log entry: the entry is verified too.
+        let logged = bundle(&v.join("conformance/managed-key-happy-path/bundle.sigstore.json"));
+        let artifact = v.join("conformance/a.txt");
+        let mut c = checks();
+        verify(
+            &logged,
+            SigstoreArtifact::File(&artifact),
+            &wrong,
+            &verifier(&wrong),
+            &mut c,
+        )
+        .unwrap();
+        assert_eq!(status(&c, CheckId::Transparency), Status::Pass);
+        assert_eq!(status(&c, CheckId::SignerKey), Status::Pass);
+    }
+
+    #[test]
+    fn only_sha256_and_sha512_digests_are_bound_and_their_bytes_are_kept() {
+        let d = Digest::sha256(&[7u8; 32]);
+        let got = artifact_digest(&d).unwrap();
+        assert_eq!(got.algorithm(), HashAlgorithm::Sha2256);
+        assert_eq!(got.as_bytes(), d.raw().unwrap().as_slice());
+        let sha512 = Digest::parse(&format!("sha512:{}", "ab".repeat(64))).unwrap();
+        assert_eq!(
+            artifact_digest(&sha512).unwrap().algorithm(),
+            HashAlgorithm::Sha2512
+        );
+        let sha384 = Digest::parse(&format!("sha384:{}", "ab".repeat(48))).unwrap();
+        assert!(matches!(artifact_digest(&sha384), Err(Error::Input(_))));
     }
 }

@@ -391,6 +391,15 @@ mod tests {
         assert!(!SanMatcher::Exact(format!("{WF}@{}", "b".repeat(40))).matches(&id));
         assert!(!SanMatcher::Exact(format!("{WF}-evil.yml@{sha}")).matches(&id));
         assert!(!SanMatcher::Exact(format!("{WF}@refs/tags/v2")).matches(&id));
+        // Only a 40-hex pin is a commit pin: a ref or a non-hex name equal
+        // to the signer digest pins nothing.
+        for not_sha in ["main".to_string(), "g".repeat(40), "a".repeat(39)] {
+            let id = gh(&format!("{WF}@refs/tags/v1"), &not_sha);
+            assert!(
+                !SanMatcher::Exact(format!("{WF}@{not_sha}")).matches(&id),
+                "{not_sha}"
+            );
+        }
     }
 
     #[test]
