@@ -648,4 +648,62 @@ mod tests {
             .to_string()
             .contains("symbolic link"));
     }
+
+    #[test]
+    fn resource_names_are_relative_paths_and_shard_ranges_run_forwards() {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(parse_name("a/b", false).unwrap(), (v(&["a", "b"]), None));
+        assert_eq!(parse_name(".", false).unwrap(), (Vec::new(), None));
+        assert_eq!(
+            parse_name("w:4:10", true).unwrap(),
+            (v(&["w"]), Some((4, 10)))
+        );
+        // An empty shard (start == end) is a range; a backwards one is not.
+        assert_eq!(
+            parse_name("w:4:4", true).unwrap(),
+            (v(&["w"]), Some((4, 4)))
+        );
+        assert_eq!(
+            parse_name(".:0:3", true).unwrap(),
+            (Vec::new(), Some((0, 3)))
+        );
+        for bad in ["", "a//b", "/a", "a/", "./a", "a/./b", "../a", "a/.."] {
+            assert!(parse_name(bad, false).is_err(), "{bad:?}");
+        }
+        for bad in ["w:5:4", "w:4", "w:x:4", "w:4:y", "4:10"] {
+            assert!(parse_name(bad, true).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn messages_list_ten_names_and_count_the_rest() {
+        let names: Vec<String> = (0..12).map(|i| format!("f{i}")).collect();
+        assert_eq!(list(&names[..10]), "f0, f1, f2, f3, f4, f5, f6, f7, f8, f9");
+        assert_eq!(
+            list(&names),
+            "f0, f1, f2, f3, f4, f5, f6, f7, f8, f9 (+2 more)"
+        );
+        assert_eq!(list(&names[..1]), "f0");
+        assert_eq!(shown(&[]), ".");
+        assert_eq!(shown(&["a".into(), "b".into()]), "a/b");
+    }
+
+    /// A signature path given without a folder lies in the current one
+    /// (cargo runs tests in the package's folder, which holds Cargo.toml).
+    #[test]
+    fn a_bare_signature_name_is_found_in_the_current_folder() {
+        let st = statement("[]", "files");
+        let manifest = Manifest::from_statement(&st).unwrap();
+        let ignored = ignored_paths(
+            &manifest,
+            Path::new("."),
+            Some(Path::new("Cargo.toml")),
+            &[],
+        );
+        assert!(
+            ignored.contains(&vec!["Cargo.toml".to_string()]),
+            "{ignored:?}"
+        );
+        assert!(ignored.contains(&vec!["skip".to_string()]), "{ignored:?}");
+    }
 }
