@@ -586,6 +586,23 @@ mod tests {
             verify_dir(&statement(&res, "shards"), dir.path(), None, &[]),
             Err(Error::Digest(_))
         ));
+        // Shards whose own bytes match but leave a gap, overlap, or start
+        // late do not cover the file.
+        std::fs::write(dir.path().join("w"), b"0123456789").unwrap();
+        for (a, b) in [((0, 4), (5, 10)), ((0, 5), (4, 10)), ((1, 4), (4, 10))] {
+            let bytes = b"0123456789";
+            let res = format!(
+                r#"[{{"name":"w:{}:{}","algorithm":"sha256","digest":"{}"}},{{"name":"w:{}:{}","algorithm":"sha256","digest":"{}"}}]"#,
+                a.0,
+                a.1,
+                sha(&bytes[a.0..a.1]),
+                b.0,
+                b.1,
+                sha(&bytes[b.0..b.1])
+            );
+            let e = verify_dir(&statement(&res, "shards"), dir.path(), None, &[]).unwrap_err();
+            assert!(e.detail().contains("changed files: w"), "{a:?} {b:?}: {e}");
+        }
     }
 
     /// A single-file model is a regular file: a FIFO in its place is
