@@ -9,49 +9,64 @@ cd "$(dirname "$0")/.."
 # which would add gigabytes to target/.
 if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
 
+# Each step's wall time, printed at the end (BENCHMARKS.md, "The test
+# command").
+timings=() step_name="" step_start=$SECONDS
+step() {
+  if [ -n "$step_name" ]; then timings+=("$(printf '%5d s  %s' $((SECONDS - step_start)) "$step_name")"); fi
+  step_name=$1 step_start=$SECONDS
+  [ -n "$1" ] && echo "== $1"
+  return 0
+}
+
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
-echo "== format and lints"
+step "format"
 cargo fmt --all -- --check
+step "lints (clippy)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "== tests"
-bash scripts/peers.sh  # Python sigstore for the keyless interop test
+step "peer tools (Python and Node, for the interop tests)"
+bash scripts/peers.sh
 skip=(-- --nocapture)
 if [ ! -f ../shared/vectors/expected.jsonl ]; then
   echo "SKIPPED: ../shared/vectors not found: the vectors_* tests (expected.jsonl conformance and" >&2
   echo "         regressions on real Sigstore bundles) did NOT run. Put the vectors beside this clone to run them." >&2
   skip=(-- --nocapture --skip vectors_)
 fi
+step "tests: build"
+cargo test --workspace --all-targets --locked --no-run
+step "tests: run"
 cargo test --workspace --all-targets --locked "${skip[@]}"
+step "doc tests"
 cargo test --workspace --doc --locked
 
-echo "== interop with peer tools (model_signing, check-jsonschema, safetensors, cryptography, in-toto-verify)"
+step "interop with peer tools (model_signing, check-jsonschema, safetensors, cryptography, in-toto-verify)"
 if [ -f ../shared/vectors/expected.jsonl ]; then
   bash scripts/interop.sh
 else
   echo "SKIPPED: interop needs the CycloneDX schema from ../shared/vectors: it did NOT run." >&2
 fi
 
-echo "== GitHub Actions workflows and the verify action (zizmor, actionlint, shellcheck)"
+step "GitHub Actions workflows and the verify action (zizmor, actionlint, shellcheck)"
 bash scripts/lint-workflows.sh
 
-echo "== dependency gate: licences, bans and sources (cargo-deny, deny.toml)"
+step "dependency gate: licences, bans and sources (cargo-deny, deny.toml)"
 bash scripts/cargo-deny.sh check licenses bans sources
 
-echo "== release tooling: the binaries' CycloneDX SBOMs (schema-valid, reproducible) and the advisory exceptions"
+step "release tooling: the binaries' CycloneDX SBOMs (schema-valid, reproducible) and the advisory exceptions"
 bash scripts/check-release-tooling.sh
 
-echo "== the crates package for crates.io (cargo publish --dry-run; built by the suite above)"
+step "the crates package for crates.io (cargo publish --dry-run; built by the suite above)"
 cargo publish --workspace --exclude fake-sigstore --dry-run --no-verify --allow-dirty --locked --quiet
 
-echo "== library builds without the CLI (no clap, no HTTP client, no signer, no async runtime in the embedded tree)"
+step "library builds without the CLI (no clap, no HTTP client, no signer, no async runtime in the embedded tree)"
 cargo check -p slsa-aibom-verify --lib --no-default-features --locked
 leaked=$(cargo tree -p slsa-aibom-verify --no-default-features -e normal --prefix none | grep -E '^(clap|reqwest|hyper|tokio|sigstore-sign|slsa-aibom-sign) ' || true)
 if [ -n "$leaked" ]; then
   echo "leaked into the library's default-off dependency tree: $leaked" >&2; exit 1
 fi
 
-echo "== the cuda feature compiles with NVIDIA's compiler from PyPI, and the CPU tests pass built with it;"
+step "the cuda feature compiles with NVIDIA's compiler from PyPI, and the CPU tests pass built with it;"
 echo "   nothing trains on a GPU here (no GPU: a stub driver that sees none; scripts/gpu-check.sh does, on one)"
 (
   # shellcheck source=scripts/cuda-toolchain.sh
@@ -63,10 +78,12 @@ echo "   nothing trains on a GPU here (no GPU: a stub driver that sees none; scr
     training_features::the_device_is_part_of_the_job training_features::the_workflow_device_input_reaches_train
 )
 
-echo "== fuzz targets still compile"
-cargo check --manifest-path verifier/fuzz/Cargo.toml --quiet
-# A one-shot run keeps no second build tree (the fuzz crate builds the
-# builder's dependencies again).
-if [ "${CI:-}" = true ]; then rm -rf verifier/fuzz/target; fi
+step "fuzz targets still compile"
+# In the main target directory, with the same lockfile versions: the
+# dependencies the lints already checked are not checked again.
+cargo check --manifest-path verifier/fuzz/Cargo.toml --target-dir target --locked --quiet
+step ""
 echo "target/ after the suite: $(du -sh target 2>/dev/null | cut -f1)"
+echo "time by step (total $SECONDS s):"
+printf '%s\n' "${timings[@]}"
 echo "all tests passed"
