@@ -234,4 +234,110 @@ mod tests {
             Err(Error::Input(_))
         ));
     }
+
+    /// A GitHub Actions certificate with every claim, deprecated ones too.
+    fn github() -> CertIdentity {
+        CertIdentity {
+            san: Some(
+                "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1".into(),
+            ),
+            issuer: Some(slsa_aibom_types::GITHUB_ISSUER.into()),
+            claims: CiClaims {
+                source_repository_uri: Some("https://github.com/acme/app".into()),
+                source_repository_ref: Some("refs/tags/v1".into()),
+                source_repository_owner_uri: Some("https://github.com/acme".into()),
+                build_trigger: Some("push".into()),
+                runner_environment: Some("github-hosted".into()),
+                deprecated_workflow_repository: Some("acme/app".into()),
+                deprecated_workflow_ref: Some("refs/tags/v1".into()),
+                ..Default::default()
+            },
+        }
+    }
+
+    fn every_requirement() -> Policy {
+        Policy {
+            identity: Some(crate::SanMatcher::Exact(
+                "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1".into(),
+            )),
+            issuer: Some(slsa_aibom_types::GITHUB_ISSUER.into()),
+            source_repo: Some("https://github.com/acme/app".into()),
+            repo: Some("acme/app".into()),
+            source_ref: Some("refs/tags/v1".into()),
+            owner: Some("acme".into()),
+            trigger: Some("push".into()),
+            runner_environment: Some("github-hosted".into()),
+            ..Policy::default()
+        }
+    }
+
+    #[test]
+    fn every_requirement_is_checked_against_its_claim_and_each_can_fail_alone() {
+        let mut checks = Checks::default();
+        check(&github(), &every_requirement(), &mut checks).unwrap();
+        let passed: Vec<CheckId> = checks
+            .0
+            .iter()
+            .filter(|c| c.status() == crate::verdict::Status::Pass)
+            .map(|c| c.id)
+            .collect();
+        let each = [
+            CheckId::IdentityDeprecatedOids,
+            CheckId::IdentitySan,
+            CheckId::IdentityIssuer,
+            CheckId::SourceRepository,
+            CheckId::SourceRepo,
+            CheckId::SourceRef,
+            CheckId::SourceOwner,
+            CheckId::BuildTrigger,
+            CheckId::BuildRunnerEnvironment,
+        ];
+        assert_eq!(passed, each);
+        let wrong: [(CheckId, fn(&mut Policy)); 8] = [
+            (CheckId::IdentitySan, |p| {
+                p.identity = Some(crate::SanMatcher::Exact(
+                    "https://github.com/acme/app/x".into(),
+                ))
+            }),
+            (CheckId::IdentityIssuer, |p| {
+                p.issuer = Some("https://gitlab.com".into())
+            }),
+            (CheckId::SourceRepository, |p| {
+                p.source_repo = Some("https://github.com/acme/other".into())
+            }),
+            (CheckId::SourceRepo, |p| p.repo = Some("acme/other".into())),
+            (CheckId::SourceRef, |p| {
+                p.source_ref = Some("refs/tags/v2".into())
+            }),
+            (CheckId::SourceOwner, |p| p.owner = Some("other".into())),
+            (CheckId::BuildTrigger, |p| {
+                p.trigger = Some("workflow_dispatch".into())
+            }),
+            (CheckId::BuildRunnerEnvironment, |p| {
+                p.runner_environment = Some("self-hosted".into())
+            }),
+        ];
+        for (id, spoil) in wrong {
+            let mut policy = every_requirement();
+            spoil(&mut policy);
+            let mut checks = Checks::default();
+            assert!(check(&github(), &policy, &mut checks).is_err(), "{id:?}");
+            let last = checks.0.last().unwrap();
+            assert_eq!((last.id, last.status()), (id, crate::verdict::Status::Fail));
+        }
+        // A claim the certificate lacks fails its requirement.
+        let mut bare = github();
+        bare.claims.build_trigger = None;
+        bare.claims.runner_environment = None;
+        assert!(check(&bare, &every_requirement(), &mut Checks::default()).is_err());
+        // Deprecated and current claims that disagree fail by name.
+        let mut forged = github();
+        forged.claims.deprecated_workflow_ref = Some("refs/heads/evil".into());
+        let mut checks = Checks::default();
+        assert!(check(&forged, &Policy::default(), &mut checks).is_err());
+        assert_eq!(checks.0.last().unwrap().id, CheckId::IdentityDeprecatedOids);
+        let mut checks = Checks::default();
+        check(&gitlab(), &Policy::default(), &mut checks).unwrap();
+        assert_eq!(checks.0[0].status(), crate::verdict::Status::NotApplicable);
+    }
 }
