@@ -271,6 +271,9 @@ mod tests {
         }
     }
 
+    /// A change that makes one requirement wrong.
+    type Spoil = fn(&mut Policy);
+
     #[test]
     fn every_requirement_is_checked_against_its_claim_and_each_can_fail_alone() {
         let mut checks = Checks::default();
@@ -293,7 +296,7 @@ mod tests {
             CheckId::BuildRunnerEnvironment,
         ];
         assert_eq!(passed, each);
-        let wrong: [(CheckId, fn(&mut Policy)); 8] = [
+        let wrong: [(CheckId, Spoil); 8] = [
             (CheckId::IdentitySan, |p| {
                 p.identity = Some(crate::SanMatcher::Exact(
                     "https://github.com/acme/app/x".into(),

@@ -299,3 +299,232 @@ pub fn aibom_file(
         result,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::Status;
+    use std::path::PathBuf;
+
+    fn release(file: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata/release")
+            .join(file)
+    }
+
+    /// The unverified statement of one of the shipped release's documents.
+    fn statement(file: &str) -> Statement {
+        let text = std::fs::read_to_string(release(file)).unwrap();
+        let evidence = crate::evidence::parse(&text).unwrap().remove(0).unwrap();
+        evidence.statement().unwrap().unwrap()
+    }
+
+    struct Release {
+        provenance: Statement,
+        aibom: Statement,
+        signature: Statement,
+    }
+
+    fn shipped() -> Release {
+        Release {
+            provenance: statement("attestations/provenance.sigstore.json"),
+            aibom: statement("attestations/aibom.sigstore.json"),
+            signature: statement("model.sig"),
+        }
+    }
+
+    /// Run the binding checks with `signers`.
+    fn run(r: &Release, signers: [Option<&CertIdentity>; 3]) -> (Result<()>, Checks) {
+        let v = Verified {
+            provenance: &r.provenance,
+            aibom: &r.aibom,
+            signature: &r.signature,
+            signers,
+        };
+        let bom = MlBom::from_release(&r.aibom.predicate).unwrap();
+        let mut checks = Checks::default();
+        (check(&v, &bom, &mut checks), checks)
+    }
+
+    /// The check that fails first (keyed signers).
+    fn failed(r: &Release) -> CheckId {
+        let (result, checks) = run(r, [None; 3]);
+        assert!(result.is_err());
+        let last = checks.0.last().unwrap();
+        assert_eq!(last.status(), Status::Fail);
+        last.id
+    }
+
+    #[test]
+    fn the_shipped_release_binds_and_every_binding_is_checked() {
+        let (result, checks) = run(&shipped(), [None; 3]);
+        result.unwrap();
+        let ids: Vec<CheckId> = checks.0.iter().map(|c| c.id).collect();
+        assert_eq!(
+            ids,
+            [
+                CheckId::ReleaseSameSigner,
+                CheckId::ReleaseSameRun,
+                CheckId::ReleaseModelFiles,
+                CheckId::ReleaseAibomSubjects,
+                CheckId::ReleaseAibomModelHashes,
+                CheckId::ReleaseDatasets,
+                CheckId::ReleaseTrainer,
+            ]
+        );
+        assert!(checks.0.iter().all(|c| c.status() == Status::Pass));
+        let files = signed_files(&shipped().signature);
+        assert_eq!(files, subjects(&shipped().provenance));
+        assert!(files
+            .iter()
+            .any(|(n, d)| n == "model.safetensors" && d.len() == 64));
+    }
+
+    #[test]
+    fn each_document_that_departs_from_the_others_fails_its_binding() {
+        let mut r = shipped();
+        r.provenance.predicate["runDetails"]["metadata"]["invocationId"] = "another-run".into();
+        assert_eq!(failed(&r), CheckId::ReleaseSameRun);
+
+        let mut r = shipped();
+        r.signature.predicate["resources"][0]["digest"] = "00".repeat(32).into();
+        assert_eq!(failed(&r), CheckId::ReleaseModelFiles);
+
+        let mut r = shipped();
+        r.signature.predicate["resources"][0]["algorithm"] = "sha512".into();
+        assert_eq!(failed(&r), CheckId::ReleaseModelFiles);
+
+        let mut r = shipped();
+        r.aibom.subject.pop();
+        assert_eq!(failed(&r), CheckId::ReleaseAibomSubjects);
+
+        let mut r = shipped();
+        let model = crate::documents::mlbom::model_component(&r.aibom.predicate).clone();
+        let spoiled = serde_json::to_string(&model).unwrap().replace(
+            &model["hashes"][0]["content"].as_str().unwrap().to_string(),
+            &"ab".repeat(32),
+        );
+        let path = if r.aibom.predicate["metadata"]["component"].is_object() {
+            &mut r.aibom.predicate["metadata"]["component"]
+        } else {
+            &mut r.aibom.predicate["components"][0]
+        };
+        *path = serde_json::from_str(&spoiled).unwrap();
+        assert_eq!(failed(&r), CheckId::ReleaseAibomModelHashes);
+    }
+
+    #[test]
+    fn the_datasets_and_the_trainer_are_the_provenances() {
+        let bom_hash = |r: &mut Release, kind: &str| -> Option<()> {
+            let comps = r.aibom.predicate["components"].as_array_mut()?;
+            let c = comps.iter_mut().find(|c| c["type"] == kind)?;
+            c["hashes"][0]["content"] = "cd".repeat(32).into();
+            Some(())
+        };
+        let mut r = shipped();
+        bom_hash(&mut r, "data").unwrap();
+        assert_eq!(failed(&r), CheckId::ReleaseDatasets);
+        let mut r = shipped();
+        bom_hash(&mut r, "application").unwrap();
+        assert_eq!(failed(&r), CheckId::ReleaseTrainer);
+        // Neither side may be empty.
+        let mut r = shipped();
+        r.provenance.predicate["buildDefinition"]["resolvedDependencies"] = serde_json::json!([]);
+        assert_eq!(failed(&r), CheckId::ReleaseDatasets);
+    }
+
+    #[test]
+    fn one_signer_in_one_run_or_the_key_for_all_three() {
+        let id = |san: &str, run: Option<&str>| CertIdentity {
+            san: Some(san.into()),
+            claims: crate::identity::CiClaims {
+                run_invocation_uri: run.map(str::to_string),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let r = shipped();
+        let a = id(
+            "https://github.com/o/r/.github/workflows/b.yml@refs/tags/v1",
+            Some("run/1"),
+        );
+        let other_run = id(
+            "https://github.com/o/r/.github/workflows/b.yml@refs/tags/v1",
+            Some("run/2"),
+        );
+        let other_san = id(
+            "https://github.com/o/x/.github/workflows/b.yml@refs/tags/v1",
+            Some("run/1"),
+        );
+        let no_run = id(
+            "https://github.com/o/r/.github/workflows/b.yml@refs/tags/v1",
+            None,
+        );
+        let same = |signers: [Option<&CertIdentity>; 3]| {
+            let (_, checks) = run(&r, signers);
+            let first = &checks.0[0];
+            assert_eq!(first.id, CheckId::ReleaseSameSigner);
+            first.status()
+        };
+        assert_eq!(same([Some(&a), Some(&a), Some(&a)]), Status::Pass);
+        for signers in [
+            [Some(&a), Some(&a), None],
+            [None, Some(&a), Some(&a)],
+            [Some(&a), Some(&other_run), Some(&a)],
+            [Some(&a), Some(&a), Some(&other_san)],
+            [Some(&no_run), Some(&no_run), Some(&no_run)],
+        ] {
+            assert_eq!(same(signers), Status::Fail);
+        }
+    }
+
+    #[test]
+    fn the_aibom_file_is_the_named_byproduct_and_the_signed_predicate() {
+        let r = shipped();
+        let bytes = std::fs::read(release("aibom.cdx.json")).unwrap();
+        aibom_file(&r.provenance, &r.aibom, &bytes, &mut Checks::default()).unwrap();
+        let mut tampered = bytes.clone();
+        tampered.push(b'\n');
+        let e = aibom_file(&r.provenance, &r.aibom, &tampered, &mut Checks::default()).unwrap_err();
+        assert!(e.to_string().contains("the provenance names"), "{e}");
+        // The named bytes, but another signed predicate.
+        let mut other = shipped();
+        other.aibom.predicate["serialNumber"] =
+            "urn:uuid:00000000-0000-0000-0000-000000000000".into();
+        let e =
+            aibom_file(&r.provenance, &other.aibom, &bytes, &mut Checks::default()).unwrap_err();
+        assert!(
+            e.to_string().contains("not the signed ML-BOM predicate"),
+            "{e}"
+        );
+        let mut unnamed = shipped();
+        unnamed.provenance.predicate["runDetails"]["byproducts"] = serde_json::json!([]);
+        let e = aibom_file(
+            &unnamed.provenance,
+            &r.aibom,
+            &bytes,
+            &mut Checks::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("names no aibom.cdx.json"), "{e}");
+    }
+
+    #[test]
+    fn digests_are_shown_short_and_dependencies_keep_their_names() {
+        let set: BTreeSet<(String, String)> =
+            [("a".to_string(), "0123456789abcdef".to_string())].into();
+        assert_eq!(show(&set), "a=0123456789ab");
+        let d: BTreeSet<String> = ["0123456789abcdef".to_string(), "ff".to_string()].into();
+        assert_eq!(digests(&d), "0123456789ab, ff");
+        let r = shipped();
+        let data = dependencies(&r.provenance, DATASET_PREFIX);
+        assert!(!data.is_empty());
+        assert!(
+            data.iter()
+                .all(|(n, d)| n.starts_with(DATASET_PREFIX) && d.len() == 64),
+            "{data:?}"
+        );
+        assert!(split_rows(&r.provenance).values().sum::<u64>() > 0);
+        assert!(dependencies(&r.aibom, DATASET_PREFIX).is_empty());
+    }
+}
