@@ -10,7 +10,12 @@ cargo_tool() {
   local bin=.tools/bin/$name
   # cargo install records what it installed in .tools/.crates.toml.
   if [ ! -x "$bin" ] || ! grep -qF "\"$name $version " .tools/.crates.toml 2>/dev/null; then
-    cargo install --locked --quiet "$name@$version" --root .tools >&2
+    # A tool's own release profile favours a small, fast binary (cargo-deny:
+    # fat LTO and one codegen unit); here it runs for seconds, so the build
+    # is what costs: no LTO, parallel codegen, light optimisation.
+    CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+      cargo install --locked --quiet "$name@$version" --root .tools >&2
   fi
   echo "$bin"
 }

@@ -246,6 +246,32 @@ fn is_sha(s: &str) -> bool {
 }
 
 impl ReleasePolicy {
+    /// No rules: what a verification without a policy file holds a release
+    /// to (the checks every release gets, and nothing more).
+    pub fn none() -> Self {
+        ReleasePolicy {
+            version: POLICY_VERSION,
+            ..ReleasePolicy::default()
+        }
+    }
+
+    /// Read a policy file (a regular file within the small-file limit,
+    /// UTF-8), parse and check it. Also returns the sha256 of its bytes,
+    /// which a verification summary names. Both CLIs load policies here.
+    #[cfg(feature = "policy-file")]
+    pub fn load(path: &std::path::Path) -> Result<(Self, String)> {
+        use sha2::Digest as _;
+        let bytes = crate::evidence::bounded_read::read(
+            path,
+            crate::evidence::bounded_read::SMALL_LIMIT,
+            "policy file",
+        )?;
+        let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::Input(format!("{} is not UTF-8", path.display())))?;
+        Ok((Self::from_toml(&text)?, sha256))
+    }
+
     /// Parse and check a policy file's text.
     #[cfg(feature = "policy-file")]
     pub fn from_toml(text: &str) -> Result<Self> {

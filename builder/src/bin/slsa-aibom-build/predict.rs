@@ -4,7 +4,7 @@
 use clap::{Args, ValueEnum};
 use slsa_aibom_builder::error::{BuildError, Result};
 use slsa_aibom_builder::predict::{predict, Prediction, Verification};
-use slsa_aibom_verify::release::rules::{ReleasePolicy, POLICY_VERSION};
+use slsa_aibom_verify::release::rules::ReleasePolicy;
 use slsa_aibom_verify::{Policy, PublicKey, TrustAnchor, TrustRoot};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -52,19 +52,8 @@ impl PredictArgs {
         }
         let input = |e: slsa_aibom_verify::Error| BuildError::Spec(e.to_string());
         let rules = match &self.policy {
-            Some(path) => {
-                let text = slsa_aibom_verify::evidence::bounded_read::read_text(
-                    path,
-                    slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
-                    "policy file",
-                )
-                .map_err(input)?;
-                ReleasePolicy::from_toml(&text).map_err(input)?
-            }
-            None => ReleasePolicy {
-                version: POLICY_VERSION,
-                ..ReleasePolicy::default()
-            },
+            Some(path) => ReleasePolicy::load(path).map_err(input)?.0,
+            None => ReleasePolicy::none(),
         };
         let mut policy = Policy::default();
         if let Some(root) = &self.trusted_root {

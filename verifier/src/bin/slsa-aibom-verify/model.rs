@@ -5,7 +5,6 @@ use crate::vsa_out::SummaryArgs;
 use crate::{exit_for, fail, Format};
 use clap::Args;
 use slsa_aibom_types::layout;
-use slsa_aibom_verify::evidence::bounded_read;
 use slsa_aibom_verify::release::rules::ReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release, ReleaseReport};
 use slsa_aibom_verify::{Error, Policy, Status};
@@ -44,22 +43,10 @@ impl VerifyModel {
         self.vsa
             .check(self.policy.as_deref(), &self.flags.rule_flags())?;
         let (rules, digest) = match &self.policy {
-            None => (
-                ReleasePolicy {
-                    version: slsa_aibom_verify::release::rules::POLICY_VERSION,
-                    ..ReleasePolicy::default()
-                },
-                None,
-            ),
+            None => (ReleasePolicy::none(), None),
             Some(path) => {
-                let bytes = bounded_read::read(path, bounded_read::SMALL_LIMIT, "policy file")?;
-                let digest = {
-                    use sha2::Digest as _;
-                    hex::encode(sha2::Sha256::digest(&bytes))
-                };
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| Error::Input(format!("{} is not UTF-8", path.display())))?;
-                (ReleasePolicy::from_toml(&text)?, Some(digest))
+                let (rules, digest) = ReleasePolicy::load(path)?;
+                (rules, Some(digest))
             }
         };
         let mut base = Policy::default();
