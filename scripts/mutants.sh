@@ -62,7 +62,7 @@ uptime
 echo "== pass 1: unit tests"
 run -- --lib || true
 echo "== pass 2: what pass 1 missed, with the faster integration tests"
-run --iterate -- --lib --test integration \
+run --iterate -- --lib --test integration -- \
   --skip action_install --skip tamper_sweep --skip vectors_sigstore_js || true
 echo "== pass 3: what pass 2 missed, with the whole verifier suite"
 status=0
