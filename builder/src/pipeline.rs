@@ -595,10 +595,12 @@ fn attest_into(
             .as_ref()
             .and_then(|id| id.claims.build_signer_digest.clone());
         if have.as_deref() != Some(want) {
-            return Err(BuildError::Verify(format!(
-                "attest.builder-commit: the certificate names builder commit {}, detect reported {want}",
-                have.as_deref().unwrap_or("none")
-            )));
+            return Err(
+                crate::attest::signing_check::SigningCheck::BuilderCommit.refuse(format!(
+                    "the certificate names builder commit {}, detect reported {want}",
+                    have.as_deref().unwrap_or("none")
+                )),
+            );
         }
     }
     Ok(())

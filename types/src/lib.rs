@@ -10,6 +10,7 @@
 //! - [`statement`]: the in-toto Statement, generic over its predicate;
 //! - [`provenance`]: SLSA provenance v1, and our build type's parameters;
 //! - [`layout`]: the file names of a release, in one place;
+//! - [`property`]: the names of the ML-BOM's `slsa-aibom:*` properties;
 //! - [`commitment`]: a dataset split's records and the proofs of a record's
 //!   presence or absence;
 //! - [`cyclonedx`]: the typed CycloneDX 1.6 ML-BOM the builder writes.
@@ -20,6 +21,7 @@ pub mod commitment;
 pub mod cyclonedx;
 pub mod intoto;
 pub mod layout;
+pub mod property;
 pub mod provenance;
 pub mod statement;
 

@@ -6,6 +6,7 @@ use crate::cyclonedx::*;
 use crate::metrics::Evaluation;
 use crate::spec::{Architecture, JobSpec, Task};
 use sha2::{Digest as _, Sha256};
+use slsa_aibom_types::property;
 
 /// The predicate type the ML-BOM is signed under (the verifier's constant).
 pub use slsa_aibom_verify::release::CYCLONEDX_PREDICATE;
@@ -202,12 +203,12 @@ fn dataset_components(record: &BuildRecord) -> (Vec<Component>, Vec<ResourceRef>
                 contents: Some(DataContents {
                     url: spec.dataset.url.clone(),
                     properties: vec![
-                        Property::new("slsa-aibom:records", c.records.to_string()),
-                        Property::new("slsa-aibom:record-root", &c.root),
-                        Property::new("slsa-aibom:input-shape", format!("{:?}", def.input_shape)),
-                        Property::new("slsa-aibom:output-shape", format!("{:?}", def.output_shape)),
+                        Property::new(property::RECORDS, c.records.to_string()),
+                        Property::new(property::RECORD_ROOT, &c.root),
+                        Property::new(property::INPUT_SHAPE, format!("{:?}", def.input_shape)),
+                        Property::new(property::OUTPUT_SHAPE, format!("{:?}", def.output_shape)),
                         Property::new(
-                            "slsa-aibom:preprocessing",
+                            property::PREPROCESSING,
                             serde_json::to_string(&def.preprocessing).unwrap_or_default(),
                         ),
                     ],
@@ -247,7 +248,7 @@ fn environment_components(env: &crate::environment::Environment) -> Vec<Componen
             name: "candle-core".into(),
             version: Some(candle.version.clone()),
             purl: Some(format!("pkg:cargo/candle-core@{}", candle.version)),
-            properties: vec![Property::new("slsa-aibom:backend", &env.backend.device)],
+            properties: vec![Property::new(property::BACKEND, &env.backend.device)],
             ..Component::default()
         });
     }
@@ -256,19 +257,16 @@ fn environment_components(env: &crate::environment::Environment) -> Vec<Componen
         bom_ref: Some("os".into()),
         name: env.os.name.clone().unwrap_or_else(|| env.os.family.clone()),
         version: env.os.kernel.clone(),
-        properties: vec![Property::new("slsa-aibom:arch", &env.os.arch)],
+        properties: vec![Property::new(property::ARCH, &env.os.arch)],
         ..Component::default()
     });
     let mut cpu_props = vec![
-        Property::new(
-            "slsa-aibom:logical-cores",
-            env.cpu.logical_cores.to_string(),
-        ),
-        Property::new("slsa-aibom:cpu-features", env.cpu.features.join(" ")),
-        Property::new("slsa-aibom:threads", env.backend.threads.to_string()),
+        Property::new(property::LOGICAL_CORES, env.cpu.logical_cores.to_string()),
+        Property::new(property::CPU_FEATURES, env.cpu.features.join(" ")),
+        Property::new(property::THREADS, env.backend.threads.to_string()),
     ];
     if let Some(m) = env.memory_bytes {
-        cpu_props.push(Property::new("slsa-aibom:memory-bytes", m.to_string()));
+        cpu_props.push(Property::new(property::MEMORY_BYTES, m.to_string()));
     }
     components.push(Component {
         kind: "device".into(),
@@ -283,14 +281,14 @@ fn environment_components(env: &crate::environment::Environment) -> Vec<Componen
             bom_ref: Some(format!("device-gpu-{i}")),
             name: gpu.name.clone(),
             properties: vec![
-                Property::new("slsa-aibom:device-type", &gpu.device_type),
-                Property::new("slsa-aibom:backend", &gpu.backend),
+                Property::new(property::DEVICE_TYPE, &gpu.device_type),
+                Property::new(property::BACKEND, &gpu.backend),
                 Property::new(
-                    "slsa-aibom:driver",
+                    property::DRIVER,
                     format!("{} {}", gpu.driver, gpu.driver_info),
                 ),
                 Property::new(
-                    "slsa-aibom:pci-id",
+                    property::PCI_ID,
                     format!("{:04x}:{:04x}", gpu.vendor, gpu.device),
                 ),
             ],
@@ -310,16 +308,16 @@ fn nvidia_components(env: &crate::environment::Environment) -> Vec<Component> {
         .iter()
         .map(|gpu| {
             let mut properties = vec![
-                Property::new("slsa-aibom:gpu-uuid", &gpu.uuid),
-                Property::new("slsa-aibom:pci-bus-id", &gpu.pci_bus_id),
-                Property::new("slsa-aibom:memory-bytes", gpu.memory_bytes.to_string()),
-                Property::new("slsa-aibom:compute-capability", &gpu.compute_capability),
-                Property::new("slsa-aibom:driver", &nvml.driver_version),
-                Property::new("slsa-aibom:cuda-version", &nvml.cuda_version),
-                Property::new("slsa-aibom:source", "NVML (asserted by the train runner)"),
+                Property::new(property::GPU_UUID, &gpu.uuid),
+                Property::new(property::PCI_BUS_ID, &gpu.pci_bus_id),
+                Property::new(property::MEMORY_BYTES, gpu.memory_bytes.to_string()),
+                Property::new(property::COMPUTE_CAPABILITY, &gpu.compute_capability),
+                Property::new(property::DRIVER, &nvml.driver_version),
+                Property::new(property::CUDA_VERSION, &nvml.cuda_version),
+                Property::new(property::SOURCE, "NVML (asserted by the train runner)"),
             ];
             if let Some(mig) = gpu.mig_enabled {
-                properties.push(Property::new("slsa-aibom:mig-enabled", mig.to_string()));
+                properties.push(Property::new(property::MIG_ENABLED, mig.to_string()));
             }
             Component {
                 kind: "device".into(),
@@ -342,11 +340,11 @@ fn training_energy(env: &crate::environment::Environment) -> Option<Environmenta
         unit: "kWh".into(),
     };
     let mut properties = vec![Property::new(
-        "slsa-aibom:energy-measured-by",
+        property::ENERGY_MEASURED_BY,
         "NVML total-energy counters of every NVIDIA GPU, before and after training (asserted by the train runner)",
     )];
     if let Some(cpu) = energy.cpu_seconds {
-        properties.push(Property::new("slsa-aibom:cpu-seconds", format!("{cpu:.3}")));
+        properties.push(Property::new(property::CPU_SECONDS, format!("{cpu:.3}")));
     }
     Some(EnvironmentalConsiderations {
         energy_consumptions: vec![EnergyConsumption {
@@ -430,7 +428,7 @@ fn training_workflow(record: &BuildRecord) -> Workflow {
         }],
         time_start: record.started_on.clone(),
         time_end: record.finished_on.clone(),
-        properties: vec![Property::new("slsa-aibom:trainer-ref", TRAINER_REF)],
+        properties: vec![Property::new(property::TRAINER_REF, TRAINER_REF)],
     }
 }
 
@@ -522,16 +520,16 @@ fn model_component(record: &BuildRecord) -> Component {
     };
     let mut properties = vec![
         Property::new(
-            "slsa-aibom:parameter-count",
+            property::PARAMETER_COUNT,
             record.parameter_count.to_string(),
         ),
-        Property::new("slsa-aibom:model-type", &meta.model_type),
+        Property::new(property::MODEL_TYPE, &meta.model_type),
     ];
     if let Some(b) = &meta.base_model {
-        properties.push(Property::new("slsa-aibom:base-model", b));
+        properties.push(Property::new(property::BASE_MODEL, b));
     }
     if let Some(s) = &meta.base_model_source {
-        properties.push(Property::new("slsa-aibom:base-model-source", s));
+        properties.push(Property::new(property::BASE_MODEL_SOURCE, s));
     }
     Component {
         kind: "machine-learning-model".into(),
@@ -603,14 +601,14 @@ pub const BASE_MODEL_REF: &str = "base-model";
 /// how the builder verified it before training.
 fn pedigree(p: &crate::attest::record::PretrainedRecord, meta: &crate::spec::Metadata) -> Pedigree {
     let mut properties = vec![
-        Property::new("slsa-aibom:base-model-path", &p.path),
-        Property::new("slsa-aibom:verified-by", &p.verified_by),
+        Property::new(property::BASE_MODEL_PATH, &p.path),
+        Property::new(property::VERIFIED_BY, &p.verified_by),
     ];
     if let Some(s) = &p.signer {
-        properties.push(Property::new("slsa-aibom:signer", s));
+        properties.push(Property::new(property::SIGNER, s));
     }
     if let Some(s) = &p.signature_sha256 {
-        properties.push(Property::new("slsa-aibom:signature-sha256", s));
+        properties.push(Property::new(property::SIGNATURE_SHA256, s));
     }
     Pedigree {
         ancestors: vec![Component {

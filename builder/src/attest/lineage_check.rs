@@ -8,6 +8,7 @@
 //! the runner then trained on is still its word, as every training is.
 
 use super::record::PretrainedRecord;
+use super::signing_check::SigningCheck;
 use crate::definition::LineageEvidence;
 use crate::error::{BuildError, Result};
 use crate::spec::Pretrained;
@@ -17,10 +18,8 @@ use slsa_aibom_verify::{Digest, Subject};
 /// Who checked a base model whose signature passed [`reverify`].
 pub const SIGNING_JOB: &str = "signing job";
 
-fn refuse(why: String) -> BuildError {
-    BuildError::Verify(format!(
-        "attest.base-model.signature: {why}; nothing is signed"
-    ))
+fn refuse(why: impl std::fmt::Display) -> BuildError {
+    SigningCheck::BaseModelSignature.refuse(why)
 }
 
 /// Verify the base model's signature in the signing job. `Ok(false)` when
@@ -34,7 +33,7 @@ pub fn reverify(
         return Ok(false);
     }
     let evidence = evidence.ok_or_else(|| {
-        refuse("the job names a base-model signature, and the build definition carries none".into())
+        refuse("the job names a base-model signature, and the build definition carries none")
     })?;
     let sha = hex::encode(Sha256::digest(evidence.signature.as_bytes()));
     if record.signature_sha256.as_deref() != Some(sha.as_str()) {
@@ -79,7 +78,7 @@ pub fn reverify(
         })?;
     if manifest_root(record) != record.manifest_sha256 {
         return Err(refuse(
-            "the record's files do not hash to the manifest it names".into(),
+            "the record's files do not hash to the manifest it names",
         ));
     }
     Ok(true)

@@ -8,6 +8,7 @@ pub mod model_signature;
 pub mod platform;
 pub mod provenance;
 pub mod record;
+pub mod signing_check;
 pub mod train_runner;
 
 use crate::error::{BuildError, Result};

@@ -11,6 +11,7 @@
 //! and the times from the platform.
 
 use super::record::BuildRecord;
+use super::signing_check::SigningCheck;
 use super::train_runner::TrainRunner;
 use crate::definition::BuildDefinition;
 use crate::environment::TrainerInfo;
@@ -28,10 +29,6 @@ pub struct Platform {
     /// The trainer binary the signing job was handed (its own): its
     /// digest, its `Cargo.lock` and the locked packages.
     pub trainer: TrainerInfo,
-}
-
-fn refuse(check: &str, why: String) -> BuildError {
-    BuildError::Verify(format!("{check}: {why}; nothing is signed"))
 }
 
 impl Platform {
@@ -68,9 +65,7 @@ impl Platform {
         let def = &self.definition;
         let job_path = def.job.display().to_string();
         if record.job.sha256 != def.job_sha256 || record.job.path != job_path {
-            return Err(refuse(
-                "attest.definition.job",
-                format!(
+            return Err(SigningCheck::DefinitionJob.refuse(format!(
                     "the record trained {} (sha256 {}), the build definition fixed {job_path} (sha256 {})",
                     record.job.path, record.job.sha256, def.job_sha256
                 ),
@@ -90,9 +85,7 @@ impl Platform {
             .iter()
             .find(|(_, want)| !inputs.contains(&want.as_str()))
         {
-            return Err(refuse(
-                "attest.definition.expected-digests",
-                format!(
+            return Err(SigningCheck::DefinitionExpectedDigests.refuse(format!(
                     "the caller expected {} with sha256 {want}, and the record lists no input with that digest",
                     path.display()
                 ),
@@ -101,31 +94,24 @@ impl Platform {
         let (spec, checked) = self.spec_and_lineage(record)?;
         let (said, own) = (&record.environment.trainer, &self.trainer);
         if said.binary_sha256 != own.binary_sha256 {
-            return Err(refuse(
-                "attest.trainer",
-                format!(
+            return Err(SigningCheck::Trainer.refuse(format!(
                     "the record says the trainer binary had sha256 {}, the binary the workflow built has {}",
                     said.binary_sha256, own.binary_sha256
                 ),
             ));
         }
         if said.cargo_lock_sha256 != own.cargo_lock_sha256 {
-            return Err(refuse(
-                "attest.trainer",
-                format!(
+            return Err(SigningCheck::Trainer.refuse(format!(
                     "the record says the trainer was built from Cargo.lock sha256 {}, this builder's is {}",
                     said.cargo_lock_sha256, own.cargo_lock_sha256
                 ),
             ));
         }
         if record.invocation_id != self.invocation_id {
-            return Err(refuse(
-                "attest.invocation",
-                format!(
-                    "the record names invocation {}, this run is {}",
-                    record.invocation_id, self.invocation_id
-                ),
-            ));
+            return Err(SigningCheck::Invocation.refuse(format!(
+                "the record names invocation {}, this run is {}",
+                record.invocation_id, self.invocation_id
+            )));
         }
         let (start, end) = (
             timestamp(&self.runner.started_at, "the train job's start")?,
@@ -138,9 +124,7 @@ impl Platform {
         // The record's clock may round to the second.
         let slack = jiff::SignedDuration::from_secs(1);
         if rec_start < start - slack || rec_end > end + slack || rec_start > rec_end {
-            return Err(refuse(
-                "attest.times",
-                format!(
+            return Err(SigningCheck::Times.refuse(format!(
                     "the record says training ran {} to {}, outside the train job's {} to {} (Jobs API)",
                     record.started_on, record.finished_on, self.runner.started_at, self.runner.completed_at
                 ),
@@ -168,11 +152,9 @@ impl Platform {
         let def = &self.definition;
         let spec = def
             .embedded_spec()
-            .map_err(|e| refuse("attest.definition.spec", e.to_string()))?;
+            .map_err(|e| SigningCheck::DefinitionSpec.refuse(e.to_string()))?;
         if spec != record.job.spec {
-            return Err(refuse(
-                "attest.definition.spec",
-                "the record's job spec differs from the job file detect read from the caller's commit".into(),
+            return Err(SigningCheck::DefinitionSpec.refuse("the record's job spec differs from the job file detect read from the caller's commit"
             ));
         }
         base_model_pins_hold(&spec, record)?;
@@ -192,18 +174,14 @@ impl Platform {
 fn base_model_pins_hold(spec: &crate::spec::JobSpec, record: &BuildRecord) -> Result<()> {
     let Some(pins) = &spec.model.pretrained else {
         if record.pretrained.is_some() {
-            return Err(refuse(
-                "attest.base-model",
-                "the record describes a pretrained model, and the job fine-tunes none".into(),
-            ));
+            return Err(SigningCheck::BaseModel
+                .refuse("the record describes a pretrained model, and the job fine-tunes none"));
         }
         return Ok(());
     };
     let Some(base) = &record.pretrained else {
-        return Err(refuse(
-            "attest.base-model",
-            "the job fine-tunes a pretrained model, and the record describes none".into(),
-        ));
+        return Err(SigningCheck::BaseModel
+            .refuse("the job fine-tunes a pretrained model, and the record describes none"));
     };
     let file = |name: &str| {
         base.files
@@ -228,20 +206,16 @@ fn base_model_pins_hold(spec: &crate::spec::JobSpec, record: &BuildRecord) -> Re
                 })
         });
     match broken {
-        Some(what) => Err(refuse(
-            "attest.base-model",
-            format!("the job pins the base model's {what}"),
-        )),
+        Some(what) => {
+            Err(SigningCheck::BaseModel.refuse(format!("the job pins the base model's {what}")))
+        }
         None => Ok(()),
     }
 }
 
 fn timestamp(text: &str, what: &str) -> Result<jiff::Timestamp> {
     text.parse().map_err(|e| {
-        refuse(
-            "attest.times",
-            format!("{what} {text:?} is not an RFC 3339 time: {e}"),
-        )
+        SigningCheck::Times.refuse(format!("{what} {text:?} is not an RFC 3339 time: {e}"))
     })
 }
 

@@ -11,6 +11,7 @@
 //! the `train-runs-on` input; the train job's own report of its ID is only
 //! cross-checked.
 
+use super::signing_check::SigningCheck;
 use crate::error::{BuildError, Result};
 use crate::github_api::{required_env, GitHubApi};
 use crate::runs_on::RunsOn;
@@ -105,8 +106,8 @@ impl TrainJobQuery {
         let mut jobs = Vec::new();
         for page in 1..=50 {
             let answer = self.api.get(&self.path(page)).map_err(|e| match e {
-                BuildError::Sign(why) => BuildError::Sign(format!(
-                    "train-runner.jobs: Jobs API, run {} attempt {}: {why}",
+                BuildError::Sign(why) => SigningCheck::TrainRunnerJobs.refuse(format!(
+                    "Jobs API, run {} attempt {}: {why}",
                     self.run_id, self.run_attempt
                 )),
                 e => e,
@@ -119,9 +120,7 @@ impl TrainJobQuery {
                 return Ok(jobs);
             }
         }
-        Err(BuildError::Sign(
-            "train-runner.jobs: the run lists more than 5000 jobs".into(),
-        ))
+        Err(SigningCheck::TrainRunnerJobs.refuse("the run lists more than 5000 jobs"))
     }
 
     /// Find the train job and check it; see the module documentation.
@@ -131,56 +130,41 @@ impl TrainJobQuery {
     }
 
     fn train_job(&self, jobs: &[Value]) -> Result<TrainRunner> {
-        let refuse = |check: &str, why: String| BuildError::Sign(format!("{check}: {why}"));
         let own = jobs
             .iter()
             .find(|j| j["id"].as_u64() == Some(self.attest_job_id))
             .ok_or_else(|| {
-                refuse(
-                    "train-runner.attest-job",
-                    format!(
-                        "run {} attempt {} lists no job {} (this signing job); {RERUN}",
-                        self.run_id, self.run_attempt, self.attest_job_id
-                    ),
-                )
+                SigningCheck::TrainRunnerAttestJob.refuse(format!(
+                    "run {} attempt {} lists no job {} (this signing job); {RERUN}",
+                    self.run_id, self.run_attempt, self.attest_job_id
+                ))
             })?;
         let own_name = own["name"].as_str().unwrap_or_default();
         let prefix = own_name.strip_suffix("attest").ok_or_else(|| {
-            refuse(
-                "train-runner.attest-job",
-                format!(
-                    "this signing job is named {own_name:?}, not \"attest\" or \"CALLER / attest\""
-                ),
-            )
+            SigningCheck::TrainRunnerAttestJob.refuse(format!(
+                "this signing job is named {own_name:?}, not \"attest\" or \"CALLER / attest\""
+            ))
         })?;
         let want = format!("{prefix}train");
         let named: Vec<&Value> = jobs.iter().filter(|j| j["name"] == want.as_str()).collect();
         let job = match named.as_slice() {
             [one] => *one,
             [] => {
-                return Err(refuse(
-                    "train-runner.find",
-                    format!(
-                        "run {} attempt {} lists no job named {want:?}; {RERUN}",
-                        self.run_id, self.run_attempt
-                    ),
-                ))
+                return Err(SigningCheck::TrainRunnerFind.refuse(format!(
+                    "run {} attempt {} lists no job named {want:?}; {RERUN}",
+                    self.run_id, self.run_attempt
+                )))
             }
             many => {
-                return Err(refuse(
-                    "train-runner.find",
-                    format!(
-                        "{} jobs are named {want:?}; exactly one must be",
-                        many.len()
-                    ),
-                ))
+                return Err(SigningCheck::TrainRunnerFind.refuse(format!(
+                    "{} jobs are named {want:?}; exactly one must be",
+                    many.len()
+                )))
             }
         };
         let id = job["id"].as_u64().unwrap_or_default();
         if let Some(reported) = self.reported_train_job_id.filter(|r| *r != id) {
-            return Err(refuse(
-                "train-runner.self-report",
-                format!(
+            return Err(SigningCheck::TrainRunnerSelfReport.refuse(format!(
                     "the train job reported itself as job {reported}, but the Jobs API lists job {id} as this run's {want:?}; the train runner is not telling the truth"
                 ),
             ));
@@ -190,12 +174,12 @@ impl TrainJobQuery {
 
     fn runner(&self, job: &Value, id: u64) -> Result<TrainRunner> {
         let refuse =
-            |check: &str, why: String| BuildError::Sign(format!("{check}: train job {id}: {why}"));
+            |check: SigningCheck, why: String| check.refuse(format!("train job {id}: {why}"));
         let u = |k: &str| job[k].as_u64();
         let s = |k: &str| job[k].as_str().unwrap_or_default().to_string();
         if u("run_id") != Some(self.run_id) {
             return Err(refuse(
-                "train-runner.run",
+                SigningCheck::TrainRunnerRun,
                 format!(
                     "it belongs to run {}, not to this run {}",
                     job["run_id"], self.run_id
@@ -204,7 +188,7 @@ impl TrainJobQuery {
         }
         if u("run_attempt") != Some(self.run_attempt) {
             return Err(refuse(
-                "train-runner.attempt",
+                SigningCheck::TrainRunnerAttempt,
                 format!(
                     "it ran in attempt {}, this is attempt {}; {RERUN}",
                     job["run_attempt"], self.run_attempt
@@ -213,7 +197,7 @@ impl TrainJobQuery {
         }
         if job["status"] != "completed" || job["conclusion"] != "success" {
             return Err(refuse(
-                "train-runner.finished",
+                SigningCheck::TrainRunnerFinished,
                 format!(
                     "it is {} ({}), not a successful completed job",
                     job["status"], job["conclusion"]
@@ -233,13 +217,13 @@ impl TrainJobQuery {
         let name = s("runner_name");
         if name.is_empty() || group.is_empty() {
             return Err(refuse(
-                "train-runner.runner",
+                SigningCheck::TrainRunnerRunner,
                 "the API names no runner or runner group".into(),
             ));
         }
         self.runs_on
             .admits(&group, &labels)
-            .map_err(|why| refuse("train-runner.runs-on", why))?;
+            .map_err(|why| refuse(SigningCheck::TrainRunnerRunsOn, why))?;
         let group_id = u("runner_group_id");
         Ok(TrainRunner {
             job_id: id,

@@ -181,7 +181,7 @@ impl MlBom {
                 .and_then(|m| {
                     m.properties
                         .iter()
-                        .find(|p| p.name == "slsa-aibom:base-model")
+                        .find(|p| p.name == slsa_aibom_types::property::BASE_MODEL)
                 })
                 .map(|p| p.value.clone()),
         }
@@ -225,7 +225,7 @@ impl MlBom {
                 .collect(),
             base_model: array(&model_json["properties"])
                 .iter()
-                .find(|p| p["name"] == "slsa-aibom:base-model")
+                .find(|p| p["name"] == slsa_aibom_types::property::BASE_MODEL)
                 .and_then(|p| s(&p["value"])),
         }
     }
