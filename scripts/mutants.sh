@@ -33,7 +33,14 @@ modules=(
   verifier/src/identity/our_builder.rs
   verifier/src/identity/repo_url.rs
   verifier/src/identity/signer_checks.rs
-  verifier/src/release/rules.rs
+  verifier/src/release/rules/builder.rs
+  verifier/src/release/rules/source.rs
+  verifier/src/release/rules/licenses.rs
+  verifier/src/release/rules/datasets.rs
+  verifier/src/release/rules/lineage.rs
+  verifier/src/release/rules/metrics.rs
+  verifier/src/release/rules/versions.rs
+  verifier/src/release/rules/mod.rs
   verifier/src/release/consistency.rs
   verifier/src/documents/model_signing.rs
   verifier/src/evidence/bundle_check.rs
