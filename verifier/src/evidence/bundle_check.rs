@@ -575,6 +575,46 @@ mod tests {
         .is_err());
     }
 
+    /// The bundle format check names the bundle's version, as its media type
+    /// gives it.
+    #[test]
+    fn the_format_check_names_each_bundle_version() {
+        let v = vectors();
+        let policy = instance(Instance::PublicGood);
+        for (path, artifact, version) in [
+            (
+                "conformance/happy-path-v0.2/bundle.sigstore.json",
+                "conformance/a.txt",
+                "v0.2",
+            ),
+            (
+                "gh-cli/sigstore-js-2.1.0-bundle-v0.1.json",
+                "gh-cli/sigstore-js-2.1.0.tgz",
+                "v0.1",
+            ),
+            (
+                "conformance/happy-path-v0.3-new-mediaType/bundle.sigstore.json",
+                "conformance/a.txt",
+                "v0.3",
+            ),
+        ] {
+            let mut c = checks();
+            verify(
+                &bundle(&v.join(path)),
+                SigstoreArtifact::File(&v.join(artifact)),
+                &policy,
+                &verifier(&policy),
+                &mut c,
+            )
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+            let format =
+                c.0.iter()
+                    .find(|c| c.id() == CheckId::BundleFormat)
+                    .unwrap();
+            assert_eq!(format.actual(), Some(version), "{path}");
+        }
+    }
+
     #[test]
     fn a_key_and_the_bundle_kind_must_agree() {
         let v = vectors();
@@ -656,6 +696,28 @@ mod tests {
         .unwrap();
         assert_eq!(status(&c, CheckId::Transparency), Status::Pass);
         assert_eq!(status(&c, CheckId::SignerKey), Status::Pass);
+        // A log entry without a timestamp is still a log entry: it is
+        // verified, never passed over for the key alone.
+        let mut json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                v.join("conformance/managed-key-happy-path/bundle.sigstore.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        json["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"] =
+            serde_json::json!([]);
+        let log_only = Bundle::from_json(&json.to_string()).unwrap();
+        let mut c = checks();
+        verify(
+            &log_only,
+            SigstoreArtifact::File(&artifact),
+            &wrong,
+            &verifier(&wrong),
+            &mut c,
+        )
+        .unwrap();
+        assert_eq!(status(&c, CheckId::Transparency), Status::Pass);
     }
 
     #[test]

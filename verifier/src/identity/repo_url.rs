@@ -133,6 +133,8 @@ mod tests {
             assert_ne!(repo(other), want, "{other}");
         }
         assert!(want.is_github());
+        assert_eq!(want.host(), "github.com");
+        assert_eq!(repo("https://GitLab.com/o/r").host(), "gitlab.com");
         assert_eq!(want.to_string(), "https://github.com/sigstore/sigstore-js");
         assert_eq!(want.owner_of(), RepoUrl::owner("SIGSTORE").unwrap());
     }
