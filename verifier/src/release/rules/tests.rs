@@ -579,3 +579,52 @@ fn validate_names_every_problem_at_once() {
         assert!(e.contains(says), "{says:?} not in {e}");
     }
 }
+
+#[test]
+fn no_policy_is_version_one_with_no_rules() {
+    let none = ReleasePolicy::none();
+    assert_eq!(none.version, POLICY_VERSION);
+    none.validate().unwrap();
+    assert_eq!(
+        none,
+        ReleasePolicy {
+            version: POLICY_VERSION,
+            ..ReleasePolicy::default()
+        }
+    );
+}
+
+#[cfg(feature = "policy-file")]
+#[test]
+fn a_policy_file_is_read_bounded_parsed_checked_and_named_by_its_digest() {
+    use sha2::Digest as _;
+    let text = "version = 1\n[[metrics]]\nname = \"accuracy\"\nmin = 0.9\n";
+    let parsed = ReleasePolicy::from_toml(text).unwrap();
+    // A metric's slice and its row minimum have defaults.
+    assert_eq!(
+        parsed.metrics,
+        [MetricRule {
+            name: "accuracy".into(),
+            slice: "test".into(),
+            min: Some(0.9),
+            max: None,
+            min_rows: 1,
+        }]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.toml");
+    std::fs::write(&path, text).unwrap();
+    let (loaded, sha256) = ReleasePolicy::load(&path).unwrap();
+    assert_eq!(loaded, parsed);
+    assert_eq!(sha256, hex::encode(sha2::Sha256::digest(text.as_bytes())));
+    // Malformed, unknown, not UTF-8, not a regular file: input errors.
+    for bad in ["version = 2\n", "version = 1\nbogus = 1\n", "version = \n"] {
+        let e = ReleasePolicy::from_toml(bad).unwrap_err();
+        assert!(matches!(e, Error::Input(_)), "{bad:?}: {e}");
+    }
+    std::fs::write(&path, b"version = 1\n# \xff\n").unwrap();
+    let e = ReleasePolicy::load(&path).unwrap_err();
+    assert!(e.to_string().contains("is not UTF-8"), "{e}");
+    let e = ReleasePolicy::load(dir.path()).unwrap_err();
+    assert!(matches!(e, Error::Input(_)), "{e}");
+}
