@@ -628,3 +628,72 @@ fn a_policy_file_is_read_bounded_parsed_checked_and_named_by_its_digest() {
     let e = ReleasePolicy::load(dir.path()).unwrap_err();
     assert!(matches!(e, Error::Input(_)), "{e}");
 }
+
+/// A provenance recording these base models: `(name, sha256, annotations)`.
+fn with_bases(bases: &[(&str, &str, Option<&BaseModelAnnotations>)]) -> Statement {
+    let mut st = empty_provenance();
+    st.predicate["buildDefinition"]["resolvedDependencies"] = bases
+        .iter()
+        .map(|(name, d, a)| {
+            let mut dep = serde_json::json!({"name": name, "digest": {"sha256": d}});
+            if let Some(a) = a {
+                dep["annotations"] = serde_json::to_value(a).unwrap();
+            }
+            dep
+        })
+        .collect();
+    st
+}
+
+#[test]
+fn lineage_rules_judge_every_recorded_base_model_and_fail_a_release_without_one() {
+    let (a, b) = ("aa".repeat(32), "bb".repeat(32));
+    let signed = annotations("model signature (keyed)", Some("key sha256:00"));
+    let run = |edit: fn(&mut ReleasePolicy), st: &Statement| {
+        let mut checks = Checks::default();
+        let r = policy(edit).check(None, st, &MlBom::default(), &mut checks);
+        let lineage: Vec<Status> = checks
+            .0
+            .iter()
+            .filter(|c| c.id() == CheckId::PolicyLineage)
+            .map(|c| c.status())
+            .collect();
+        (r.is_ok(), lineage)
+    };
+    let approve_a: fn(&mut ReleasePolicy) =
+        |p| p.lineage.approved = vec![format!("sha256:{}", "AA".repeat(32))];
+    let require: fn(&mut ReleasePolicy) = |p| p.lineage.require_signature = true;
+    let by_signer: fn(&mut ReleasePolicy) = |p| p.lineage.signers = vec!["key sha256:00".into()];
+    let dir = |d: &str| with_bases(&[("base-model:base", d, Some(&signed))]);
+    let weights = |d: &str| with_bases(&[("base-model", d, None)]);
+    // No rules: nothing is checked, whatever is recorded.
+    assert_eq!(run(|_| {}, &empty_provenance()), (true, vec![]));
+    // Any rule and no base model: a failure, never "not applicable".
+    for edit in [approve_a, require, by_signer] {
+        assert_eq!(run(edit, &empty_provenance()), (false, vec![Status::Fail]));
+    }
+    // A model directory: by digest (any case), by signer, or signed.
+    assert_eq!(run(approve_a, &dir(&a)), (true, vec![Status::Pass]));
+    assert_eq!(run(approve_a, &dir(&b)), (false, vec![Status::Fail]));
+    assert_eq!(run(by_signer, &dir(&b)), (true, vec![Status::Pass]));
+    assert_eq!(run(require, &dir(&b)), (true, vec![Status::Pass]));
+    // Weights vouched for by an attestation: signed, so a signature
+    // requirement holds; an allow list admits them by digest alone.
+    assert_eq!(run(require, &weights(&b)), (true, vec![Status::Pass]));
+    assert_eq!(run(approve_a, &weights(&a)), (true, vec![Status::Pass]));
+    assert_eq!(run(approve_a, &weights(&b)), (false, vec![Status::Fail]));
+    assert_eq!(run(by_signer, &weights(&a)), (false, vec![Status::Fail]));
+    // Each base model is judged: one refused fails the release.
+    let both = with_bases(&[
+        ("base-model:one", &a, Some(&signed)),
+        (
+            "base-model:two",
+            &b,
+            Some(&annotations("pinned digest, no signature", None)),
+        ),
+    ]);
+    assert_eq!(
+        run(approve_a, &both),
+        (false, vec![Status::Pass, Status::Fail])
+    );
+}
