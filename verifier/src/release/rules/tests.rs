@@ -697,3 +697,55 @@ fn lineage_rules_judge_every_recorded_base_model_and_fail_a_release_without_one(
         (false, vec![Status::Pass, Status::Fail])
     );
 }
+
+/// Pre-releases that Cargo's matching leaves out of a range and SemVer 2.0
+/// precedence puts in (or keeps out). Each range's last comparator is one
+/// the pre-release's own release fails, so the verdict is the ordering's:
+/// every form of comparator, at both ends of what its given parts name.
+#[test]
+fn a_pre_release_is_denied_where_precedence_puts_it_in_the_range() {
+    let cases = [
+        ("<0.12.0", "0.12.0-rc.1", true),
+        ("<0.12.0", "0.12.1-rc.1", false),
+        ("<1.2.3-beta", "1.2.3-gamma", false),
+        ("=1, <1.5.0", "1.5.0-rc.1", true),
+        ("=1, <2.0.0", "2.0.0-rc.1", false),
+        ("=1.2, <1.2.5", "1.2.5-rc.1", true),
+        ("=1.2, <1.3.0", "1.3.0-rc.1", false),
+        ("<=1.2.3, <1.2.3", "1.2.3-rc.1", true),
+        ("<=1.2, <1.2.7", "1.2.7-rc.1", true),
+        ("<=1.2, <1.3.0", "1.3.0-rc.1", false),
+        ("<=1, <1.5.0", "1.5.0-rc.1", true),
+        (">1.2.3, <1.2.4", "1.2.4-rc.1", true),
+        (">1.2, <1.2.9", "1.2.9-rc.1", false),
+        (">1, <1.9.0", "1.9.0-rc.1", false),
+        (">=1.2.3, <1.2.4", "1.2.4-rc.1", true),
+        (">=1.2.5, <1.3.0", "1.2.4-rc.1", false),
+        ("^1.2.3, <1.5.0", "1.5.0-rc.1", true),
+        ("^1.2.3, <2.0.0", "2.0.0-rc.1", false),
+        ("^0.2.3, <0.2.5", "0.2.5-rc.1", true),
+        ("^0.2.3, <0.3.0", "0.3.0-rc.1", false),
+        ("^0.2, <0.2.5", "0.2.5-rc.1", true),
+        ("^0.2, <0.3.0", "0.3.0-rc.1", false),
+        ("^0.0.3, <0.0.4", "0.0.4-rc.1", false),
+        ("^0.0, <0.0.9", "0.0.9-rc.1", true),
+        ("^0.0, <0.1.0", "0.1.0-rc.1", false),
+        ("^0, <0.5.0", "0.5.0-rc.1", true),
+        ("^0, <1.0.0", "1.0.0-rc.1", false),
+        ("~1.2.3, <1.2.5", "1.2.5-rc.1", true),
+        ("~1.2.3, <1.3.0", "1.3.0-rc.1", false),
+        ("~1, <1.5.0", "1.5.0-rc.1", true),
+        ("~1, <2.0.0", "2.0.0-rc.1", false),
+        ("1.2.*, <1.2.5", "1.2.5-rc.1", true),
+        ("1.*, <2.0.0", "2.0.0-rc.1", false),
+    ];
+    for (range, version, denied) in cases {
+        let req = semver::VersionReq::parse(range).unwrap();
+        let v = semver::Version::parse(version).unwrap();
+        assert!(
+            !req.matches(&v),
+            "{range} {version}: Cargo's matching decides it"
+        );
+        assert_eq!(version_in(&req, &v), denied, "{range} {version}");
+    }
+}
