@@ -91,6 +91,14 @@ fn validate_refuses_each_malformed_digest_licence_metric_and_range_by_name() {
         policy(|p| p.lineage.approved = vec!["nope".into()]),
         "lineage.approved",
     );
+    let sha256 = format!("sha256:{}", "AB".repeat(32));
+    policy(|p| {
+        p.datasets.approved = vec![sha256.clone()];
+        p.datasets.denied = vec![sha256.clone()];
+        p.lineage.approved = vec![sha256.clone()];
+    })
+    .validate()
+    .unwrap();
     refused(
         policy(|p| p.source.repositories = vec!["https://gitlab.com/o/r".into()]),
         "is not on GitHub",
