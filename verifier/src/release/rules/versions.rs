@@ -138,8 +138,7 @@ fn ordered_match(c: &semver::Comparator, v: &semver::Version) -> bool {
     let caret_past = || -> Version {
         let (major, minor, patch) = match (c.major, c.minor, c.patch) {
             (0, Some(0), Some(p)) => (0, 0, p + 1),
-            (0, Some(m), _) if c.patch.is_some() || m > 0 => (0, m + 1, 0),
-            (0, Some(0), None) => (0, 1, 0),
+            (0, Some(m), _) => (0, m + 1, 0),
             (0, None, _) => (1, 0, 0),
             (maj, _, _) => (maj + 1, 0, 0),
         };
