@@ -746,6 +746,14 @@ fn a_pre_release_is_denied_where_precedence_puts_it_in_the_range() {
         ("~1, <2.0.0", "2.0.0-rc.1", false),
         ("1.2.*, <1.2.5", "1.2.5-rc.1", true),
         ("1.*, <2.0.0", "2.0.0-rc.1", false),
+        // The lowest pre-release of the first version past each bound is out.
+        ("<1.2.3-beta", "1.2.3-beta", false),
+        ("=1.2, <1.3.0", "1.3.0-0", false),
+        ("<=1.2, <1.3.0", "1.3.0-0", false),
+        ("~1.2.3, <1.3.0", "1.3.0-0", false),
+        ("^1.2.3, <2.0.0", "2.0.0-0", false),
+        ("^0.2.3, <0.3.0", "0.3.0-0", false),
+        (">1.2.3, <1.2.4", "1.2.4-0", true),
     ];
     for (range, version, denied) in cases {
         let req = semver::VersionReq::parse(range).unwrap();
