@@ -26,6 +26,7 @@ pub mod rng;
 pub mod runs_on;
 pub mod spec;
 pub mod train;
+pub mod training;
 pub mod transformer;
 
 pub use error::{BuildError, Result};
@@ -43,3 +44,4 @@ pub mod predict;
 pub mod rebuild;
 pub mod signing;
 pub mod snapshot;
+pub mod written;

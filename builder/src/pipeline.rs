@@ -7,17 +7,16 @@ use crate::attest;
 use crate::attest::platform::Platform;
 use crate::attest::record::{BaseModelRecord, BuildRecord, JobRecord, OutputFile};
 use crate::commitment_file;
-use crate::data::{Dataset, Split, Standardizer};
+use crate::data::{Dataset, Split};
 use crate::environment::{Environment, Meter};
 use crate::error::{sha256_hex, BuildError, Result};
 use crate::layout::{self, Layout};
-use crate::model::{Layout as ModelLayout, Model};
 use crate::output_check::{self, verify_evidence};
 use crate::signing::Signer;
 use crate::spec::Job;
-use crate::train::{train, Table, Tabular, Trained};
+use crate::training::{Session, VerifiedInputs};
+use crate::written::{output_file, pretty, write};
 use candle_core::Device;
-use serde_json::json;
 use sha2::{Digest as _, Sha256};
 use slsa_aibom_verify::{Policy, PublicKey, Subject};
 use std::path::{Path, PathBuf};
@@ -133,40 +132,6 @@ fn device(name: &str) -> Result<Device> {
             "device cuda:{n} was asked for, but this trainer was built without the `cuda` feature (build with --features cuda and the CUDA toolkit, or ask for device cpu); nothing was trained or signed"
         ))),
     }
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<OutputFile> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
-    }
-    // A new file, never through a link or over one: the directory may hold
-    // what a train runner handed over.
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| BuildError::io(path, e))?;
-    std::io::Write::write_all(&mut file, bytes).map_err(|e| BuildError::io(path, e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(output_file(name, bytes))
-}
-
-/// An output's name, sha256 and size.
-fn output_file(path: impl Into<String>, bytes: &[u8]) -> OutputFile {
-    OutputFile {
-        path: path.into(),
-        sha256: hex::encode(Sha256::digest(bytes)),
-        size: bytes.len() as u64,
-    }
-}
-
-fn pretty(value: &impl serde::Serialize) -> Result<Vec<u8>> {
-    let mut v = serde_json::to_vec_pretty(value).map_err(|e| BuildError::Io(e.to_string()))?;
-    v.push(b'\n');
-    Ok(v)
 }
 
 /// Verify a base model's attestation with the key given in the job, and
@@ -343,17 +308,6 @@ fn first_log_lines(
     ]
 }
 
-/// The model as training starts: initialised from the seed, or the
-/// (already verified) base weights.
-fn initial_model(job: &Job, dev: &Device) -> Result<Model> {
-    let spec = &job.spec;
-    let mut model = Model::init(ModelLayout::of(spec), spec.training.seed, dev)?;
-    if let Some(base) = &spec.model.base {
-        model.load_base(&job.resolve(&base.weights), dev)?;
-    }
-    Ok(model)
-}
-
 /// Load and validate the data and split it; refuse splits training cannot use.
 fn load_and_split(job: &Job) -> Result<(Dataset, Split)> {
     let data = Dataset::load(job)?;
@@ -371,116 +325,16 @@ fn load_and_split(job: &Job) -> Result<(Dataset, Split)> {
     Ok((data, split))
 }
 
-/// `model/config.json`: what inference needs besides the weights.
-fn model_config(
-    spec: &crate::spec::JobSpec,
-    model: &Model,
-    classes: Option<&[String]>,
-    pre: &Standardizer,
-) -> serde_json::Value {
-    let parameters: Vec<_> = model
-        .layout
-        .params()
-        .iter()
-        .map(|p| json!({"name": p.name, "shape": p.shape}))
-        .collect();
-    json!({
-        "format": "slsa-aibom/model/v1",
-        "architecture": spec.model.architecture,
-        "task": spec.model.task,
-        "input_shape": spec.dataset.definition.input_shape,
-        "output_shape": spec.dataset.definition.output_shape,
-        "conv": spec.model.conv,
-        "conv_kernel": spec.model.kernel_size,
-        "conv_stride": spec.model.stride,
-        "pool": spec.model.pool,
-        "hidden": spec.model.hidden,
-        "activation": spec.model.activation,
-        "classes": classes,
-        "preprocessing": pre,
-        "parameters": parameters,
-    })
-}
-
-/// Train an MLP or CNN on the (preprocessed) table and write its weights
-/// and `config.json`.
-fn train_tabular(
-    job: &Job,
-    data: &mut Dataset,
-    split: &Split,
-    dev: &Device,
-    progress: crate::train::Progress,
-    log: &mut Vec<String>,
-    dir: &Layout,
-) -> Result<Trained> {
-    let spec = &job.spec;
-    let model = initial_model(job, dev)?;
-    let pre = Standardizer::fit(
-        &spec.dataset.definition.preprocessing,
-        &data.features,
-        &data.targets,
-        data.width,
-        &split.train,
-    );
-    let targets = pre.scale_targets(&data.targets);
-    let mut features = std::mem::take(&mut data.features);
-    pre.apply(&mut features, data.width);
-    let trainee = Tabular {
-        model: &model,
-        table: Table {
-            x: &features,
-            y: &targets,
-            width: data.width,
-            preprocessing: &pre,
-        },
-        device: dev,
-    };
-    let metrics = train(&trainee, split, spec, progress, log)?;
-    metrics.check_finite().map_err(BuildError::Train)?;
-    model.check_finite()?;
-    model.save(&dir.weights())?;
-    let weights = crate::error::read_file(&dir.weights(), crate::error::FILE_LIMIT)?;
-    let weights_file = output_file(layout::WEIGHTS, &weights);
-    let config = model_config(spec, &model, data.classes.as_deref(), &pre);
-    let config_file = write(&dir.config(), &pretty(&config)?)?;
-    Ok(Trained {
-        metrics,
-        model_files: vec![config_file, weights_file],
-        parameter_count: model.parameter_count(),
-        tokenization: None,
-    })
-}
-
-/// Refuse, before reading any data, a tabular or image model whose
-/// estimated memory (`spec::limits::model_bytes`) exceeds this machine's.
-fn fits_in_memory(spec: &crate::spec::JobSpec) -> Result<()> {
-    use crate::spec::limits::{human_bytes, model_bytes};
-    if spec.model.architecture == crate::spec::Architecture::Bert {
-        return Ok(());
-    }
-    let needed = model_bytes(spec).map_err(BuildError::Spec)?;
-    match crate::environment::host::memory_bytes() {
-        Some(total) if needed > total => Err(BuildError::Spec(format!(
-            "the model needs an estimated {} of memory for its parameters and one batch; this machine has {}: make it smaller, or the batch",
-            human_bytes(needed),
-            human_bytes(total)
-        ))),
-        _ => Ok(()),
-    }
-}
-
 fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildRecord, OutputFile)> {
     let started_on = now();
     let spec = &job.spec;
+    let training = crate::training::for_spec(spec);
     // Everything that can reject the input happens before any output exists.
-    fits_in_memory(spec)?;
+    training.check_resources(spec)?;
     let (mut data, split) = load_and_split(job)?;
-    // A text job's errors name records by key; the records themselves move
-    // into the commitment.
-    let keys: Vec<String> = match spec.model.pretrained {
-        Some(_) => data.records.iter().map(|r| r.key.clone()).collect(),
-        None => Vec::new(),
-    };
+    // Errors name records by key; the records themselves move into the
+    // commitment.
+    let keys: Vec<String> = data.records.iter().map(|r| r.key.clone()).collect();
     let trees = commitment_file::trees(std::mem::take(&mut data.records), &split)?;
     let commitment = commitment_file::document(&spec.dataset.name, &trees);
     let base_model = verify_base(job)?;
@@ -510,21 +364,21 @@ fn train_into(job: &Job, opts: &TrainOptions, dir: &Layout) -> Result<(BuildReco
         }
     };
     let meter = Meter::start();
-    let trained = match &pretrained {
-        Some(base) => {
-            let records = crate::transformer::TextRecords {
-                texts: &data.texts,
-                keys: &keys,
-                targets: &data.targets,
-                classes: data.classes.as_deref(),
-            };
-            let model_dir = dir.model_dir();
-            crate::transformer::fine_tune(
-                spec, base, &records, &split, &dev, &progress, &mut log, &model_dir,
-            )?
-        }
-        None => train_tabular(job, &mut data, &split, &dev, &progress, &mut log, dir)?,
-    };
+    let trained = training.run(
+        VerifiedInputs {
+            job,
+            data: &mut data,
+            keys: &keys,
+            split: &split,
+            pretrained: pretrained.as_ref(),
+        },
+        Session {
+            device: &dev,
+            progress: &progress,
+            log: &mut log,
+            out: dir,
+        },
+    )?;
     environment.training_energy = Some(meter.stop());
     bar.finish_and_clear();
     let finished_on = now();

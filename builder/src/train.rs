@@ -259,19 +259,6 @@ impl<'a> Watch<'a> {
     }
 }
 
-/// What a training stage produced, whatever the architecture: the figures
-/// and the model directory's files, already written.
-pub struct Trained {
-    /// Training and evaluation figures.
-    pub metrics: Metrics,
-    /// The model directory's files.
-    pub model_files: Vec<crate::attest::record::OutputFile>,
-    /// Scalars in the whole model.
-    pub parameter_count: usize,
-    /// How a text job's records were tokenised.
-    pub tokenization: Option<crate::attest::record::TokenizationRecord>,
-}
-
 /// Per-epoch progress callback: `(epoch, step, steps)`.
 pub type Progress<'a> = &'a dyn Fn(usize, usize, usize);
 

@@ -15,7 +15,8 @@ use crate::data::Split;
 use crate::error::{BuildError, Result};
 use crate::lineage::VerifiedDir;
 use crate::spec::JobSpec;
-use crate::train::{train, Noise, Progress, Trained, Trainee};
+use crate::train::{train, Noise, Progress, Trainee};
+use crate::training::TrainingOutcome;
 use candle_core::{Device, Tensor, Var};
 use classifier::{Mode, TextClassifier};
 use sha2::{Digest as _, Sha256};
@@ -96,7 +97,7 @@ pub fn fine_tune(
     progress: Progress,
     log: &mut Vec<String>,
     model_dir: &std::path::Path,
-) -> Result<Trained> {
+) -> Result<TrainingOutcome> {
     let text = spec
         .dataset
         .definition
@@ -151,7 +152,7 @@ pub fn fine_tune(
     let metrics = train(&trainee, split, spec, progress, log)?;
     metrics.check_finite().map_err(BuildError::Train)?;
     let model_files = export::write(model_dir, spec, &model, data.classes, base)?;
-    Ok(Trained {
+    Ok(TrainingOutcome {
         metrics,
         model_files,
         parameter_count: total,
