@@ -1,8 +1,8 @@
 //! Fine-tuning a pretrained BERT-family encoder, verified against its
 //! signature, with a classification or regression head.
 
-use super::{Inferred, Session, Training, TrainingOutcome, VerifiedInputs};
 use super::input_table::InputTable;
+use super::{Inferred, Session, Training, TrainingOutcome, VerifiedInputs};
 use crate::error::{BuildError, Result};
 use crate::spec::JobSpec;
 use crate::transformer::{fine_tune, inference, TextRecords};
@@ -22,7 +22,9 @@ impl Training for FineTune {
     /// a Hugging Face model directory.
     fn run(&self, inputs: VerifiedInputs<'_>, session: Session<'_>) -> Result<TrainingOutcome> {
         let base = inputs.pretrained.ok_or_else(|| {
-            BuildError::Spec("a BERT job needs model.pretrained, the base model to fine-tune".into())
+            BuildError::Spec(
+                "a BERT job needs model.pretrained, the base model to fine-tune".into(),
+            )
         })?;
         let data = &*inputs.data;
         let records = TextRecords {
