@@ -39,7 +39,7 @@ pub fn upload(api: &GitHubApi, dir: &Path) -> Result<Vec<Uploaded>> {
             let shown = file.display().to_string();
             let text = crate::error::read_text_file(
                 &dir.join(file),
-                slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
+                slsa_aibom_verify::bounded_read::EVIDENCE_LIMIT,
             )
             .map_err(|e| BuildError::Sign(format!("cannot read {shown}: {e}")))?;
             let bundle: Value = slsa_aibom_verify::json::from_str(&text)

@@ -68,7 +68,7 @@ impl LineageEvidence {
         let text = |path: &Path| {
             crate::error::read_text_file(
                 &job.resolve(path),
-                slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
+                slsa_aibom_verify::bounded_read::EVIDENCE_LIMIT,
             )
         };
         Ok(Some(LineageEvidence {
@@ -159,10 +159,8 @@ impl BuildDefinition {
         let loaded = Job::load(job)?;
         let expected_digests = match expected {
             Some(p) => {
-                let text = crate::error::read_text_file(
-                    p,
-                    slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
-                )?;
+                let text =
+                    crate::error::read_text_file(p, slsa_aibom_verify::bounded_read::SMALL_LIMIT)?;
                 parse_expected(&text, p)?
             }
             None => BTreeMap::new(),
@@ -254,10 +252,7 @@ impl BuildDefinition {
 
     /// Read a definition file.
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes = crate::error::read_file(
-            path,
-            slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
-        )?;
+        let bytes = crate::error::read_file(path, slsa_aibom_verify::bounded_read::EVIDENCE_LIMIT)?;
         slsa_aibom_verify::json::from_slice(&bytes)
             .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))
     }

@@ -64,7 +64,7 @@ pub const FILE_LIMIT: u64 = 16 << 30;
 /// file): every file the builder reads goes through here or
 /// [`crate::data::read_regular`] (`tests/architecture.rs` holds it).
 pub fn read_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>> {
-    slsa_aibom_verify::evidence::bounded_read::read(path, limit, "file")
+    slsa_aibom_verify::bounded_read::read(path, limit, "file")
         .map_err(|e| BuildError::Io(e.detail().into_owned()))
 }
 

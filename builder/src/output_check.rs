@@ -41,10 +41,8 @@ pub(crate) fn verify_evidence(
 /// The in-toto statement inside a bundle's DSSE envelope, unverified: verify
 /// the bundle (as [`verify_outputs`] does) before trusting it.
 pub fn bundle_statement(bundle: &Path) -> Result<Value> {
-    let text = crate::error::read_text_file(
-        bundle,
-        slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
-    )?;
+    let text =
+        crate::error::read_text_file(bundle, slsa_aibom_verify::bounded_read::EVIDENCE_LIMIT)?;
     let json: Value = slsa_aibom_verify::json::from_str(&text)
         .map_err(|e| BuildError::Verify(format!("{}: {e}", bundle.display())))?;
     json.pointer("/dsseEnvelope/payload")

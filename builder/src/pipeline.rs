@@ -221,7 +221,7 @@ pub fn attest_only(
     let record_path = out.path(layout::RECORD);
     let record_bytes = crate::error::read_file(
         &record_path,
-        slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
+        slsa_aibom_verify::bounded_read::EVIDENCE_LIMIT,
     )?;
     let record: BuildRecord = slsa_aibom_verify::json::from_slice(&record_bytes)
         .map_err(|e| BuildError::Verify(format!("{}: {e}", record_path.display())))?;

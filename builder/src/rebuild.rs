@@ -176,10 +176,7 @@ fn metrics_within_tolerance(
         .and_then(Path::parent)
         .ok_or_else(|| BuildError::Verify("the provenance has no release folder".into()))?;
     let file = release.join(crate::layout::METRICS);
-    let bytes = crate::error::read_file(
-        &file,
-        slsa_aibom_verify::evidence::bounded_read::EVIDENCE_LIMIT,
-    )?;
+    let bytes = crate::error::read_file(&file, slsa_aibom_verify::bounded_read::EVIDENCE_LIMIT)?;
     let byproducts = digests(&statement["predicate"]["runDetails"]["byproducts"]);
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     if byproducts.get(crate::layout::METRICS) != Some(&sha) {

@@ -76,7 +76,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 /// Copy one regular file, opened without blocking and refused if it is not
 /// one when opened; the copy is created new, never through a link.
 fn copy_file(from: &Path, to: &Path) -> Result<()> {
-    let mut src = slsa_aibom_verify::evidence::bounded_read::open_regular(from, "model file")
+    let mut src = slsa_aibom_verify::bounded_read::open_regular(from, "model file")
         .map_err(|e| BuildError::Verify(e.detail().into_owned()))?;
     let mut dst = std::fs::OpenOptions::new()
         .write(true)

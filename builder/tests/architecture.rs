@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Every `.rs` file under `src` (outside `bin/`), by module path.
-fn modules(src: &Path) -> BTreeMap<String, std::path::PathBuf> {
+pub(crate) fn modules(src: &Path) -> BTreeMap<String, std::path::PathBuf> {
     let mut found = BTreeMap::new();
     for path in sources(src) {
         let rel = path.strip_prefix(src).unwrap().with_extension("");
@@ -249,6 +249,15 @@ fn sources(dir: &Path) -> Vec<std::path::PathBuf> {
     found
 }
 
+/// `text` up to its first test-only item: the code a build links.
+pub(crate) fn library_code(text: &str) -> &str {
+    ["#[cfg(test)]", "#[cfg(all(test"]
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .map_or(text, |end| &text[..end])
+}
+
 /// The lines of library and binary code under `src` (each file up to its
 /// test module) that call one of `calls`, outside the files named in
 /// `allowed` (file names, e.g. `json.rs`).
@@ -260,12 +269,7 @@ fn calls_outside(src: &Path, calls: &[&str], allowed: &[&str]) -> Vec<String> {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let code = ["#[cfg(test)]", "#[cfg(all(test"]
-            .iter()
-            .filter_map(|m| text.find(m))
-            .min()
-            .map_or(text.as_str(), |end| &text[..end]);
-        for (i, line) in code.lines().enumerate() {
+        for (i, line) in library_code(&text).lines().enumerate() {
             let code = line.split("//").next().unwrap_or_default();
             if calls.iter().any(|c| code.contains(c)) {
                 found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
@@ -289,7 +293,7 @@ fn assert_no_calls(calls: &[&str], allowed: &[&str], what: &str) {
 }
 
 /// Every file either binary reads goes through the bounded, regular-file
-/// only reader (`evidence::bounded_read`): no other whole-file read or open.
+/// only reader (`bounded_read`): no other whole-file read or open.
 #[test]
 fn no_file_is_read_but_through_the_bounded_reader() {
     assert_no_calls(

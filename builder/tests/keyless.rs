@@ -786,7 +786,7 @@ fn uploaded_attestations_are_found_by_digest_and_verify() {
         predicate_type: None,
     };
     let weights = out.join("model/model.safetensors");
-    let digest = slsa_aibom_verify::documents::digest::hash_file(&weights).unwrap()[0].clone();
+    let digest = slsa_aibom_verify::digest::hash_file(&weights).unwrap()[0].clone();
     let bundles = query.fetch(&digest).unwrap();
     // The provenance and the ML-BOM statement both name the weights.
     assert_eq!(bundles.len(), 2);

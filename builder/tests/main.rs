@@ -20,4 +20,5 @@ mod release_workflow;
 mod stages;
 mod training_features;
 mod vectors_cyclonedx_schema;
+mod verifier_layers;
 mod workflow_contract;

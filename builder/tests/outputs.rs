@@ -389,7 +389,7 @@ fn the_ml_bom_round_trips_through_the_formats_crate_and_the_verifier_reads_it_al
 #[test]
 fn the_provenance_round_trips_through_the_formats_crate_as_the_verifier_reads_it() {
     use slsa_aibom_verify::documents::provenance::{ours, OurProvenance};
-    use slsa_aibom_verify::documents::statement::Statement;
+    use slsa_aibom_verify::evidence::statement::Statement;
     let written = statement(&out().join("attestations/provenance.sigstore.json"));
     let st: Statement = serde_json::from_value(written.clone()).unwrap();
     let typed: OurProvenance = ours(&st).unwrap();

@@ -12,6 +12,7 @@ macro_rules! check_ids {
     ($($variant:ident = $name:literal : $description:literal,)*) => {
         /// A check the verifier reports.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[non_exhaustive]
         pub enum CheckId {
             $(
                 #[doc = $description]

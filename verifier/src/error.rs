@@ -7,6 +7,7 @@ use std::borrow::Cow;
 /// A verification failure. The variant is the failure class; the message says
 /// exactly what was expected and what was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// See [`ErrorClass::Input`].
     #[error("invalid input: {0}")]

@@ -6,6 +6,7 @@ use serde::Serialize;
 /// a CI gate can tell "the model was tampered with" from "you passed a bad flag".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ErrorClass {
     /// Unreadable, malformed or unsupported input, or contradictory options.
     Input,

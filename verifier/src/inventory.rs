@@ -11,9 +11,9 @@
 use crate::documents::mlbom::MlBom;
 use crate::documents::mlbom::CYCLONEDX_PREDICATE;
 use crate::documents::provenance::SLSA_PROVENANCE_V1;
-use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
 use crate::evidence;
+use crate::evidence::statement::Statement;
 use crate::policy::Policy;
 use crate::release::consistency::{dependencies, subjects};
 use crate::verifier::{Subject, Verifier};

@@ -16,10 +16,11 @@
 //! and builder. A [`Verifier`] built from it checks [`Inputs`] (an evidence
 //! file and the [`Subject`]s it must cover) through the layers, in order:
 //!
-//! 1. [`evidence`]: the file, read within limits and parsed; its signature,
-//!    certificate chain, SCT and log entry or timestamp;
+//! 1. [`evidence`]: the file, read within limits ([`bounded_read`]) and
+//!    parsed; its signature, certificate chain, SCT and log entry or
+//!    timestamp, under the policy's [`TrustAnchor`];
 //! 2. [`identity`]: who signed, read from the certificate only
-//!    ([`CertIdentity`]);
+//!    ([`CertIdentity`]), held to the policy's signer expectations;
 //! 3. [`documents`]: what the signed statement says: SLSA provenance held to
 //!    the certificate, a model signature's manifest held to the files on disk;
 //! 4. [`release`]: three documents bound into one release
@@ -70,7 +71,8 @@
 
 #![warn(missing_docs)]
 
-// The layers, in the order a verification flows.
+// The layers, in the order a verification flows (docs/architecture.md
+// gives the order their imports follow, which a test holds).
 pub mod commitment;
 pub mod documents;
 pub mod evidence;
@@ -80,29 +82,38 @@ pub mod intoto;
 pub mod inventory;
 pub mod release;
 
-// What every layer shares: the policy, the checks and their verdict.
+// The bottom layer, which every other may use: value types, the checks
+// list, the bounded reader and the strict JSON parser.
+pub mod bounded_read;
 pub mod check_id;
+mod checks;
+pub mod digest;
 pub mod display;
 pub mod error;
 mod error_class;
 pub mod json;
-mod policy;
 pub mod setting;
+
+// Above the documents: the policy, composed of each layer's slice; the
+// verdict; the verification of one evidence file.
+mod policy;
 mod verdict;
 mod verifier;
 
 pub use check_id::CheckId;
-pub use documents::digest::Digest;
+pub use checks::{Check, CheckName, Checks, Failure, Status};
+pub use digest::Digest;
 pub use documents::runner_policy::RunnerPolicy;
 pub use error::{Error, ErrorClass, Result};
+pub use evidence::anchor::TrustAnchor;
 pub use evidence::keys::PublicKey;
 pub use evidence::trust::{Instance, TrustRoot};
 pub use identity::our_builder::OUR_BUILDER_WORKFLOW;
 pub use identity::{CertIdentity, SanMatcher};
-pub use policy::{Policy, TrustAnchor};
+pub use policy::Policy;
 pub use setting::{Setting, SettingNames, SettingProblem};
 /// The formats crate: names, the release layout, the CycloneDX model.
 pub use slsa_aibom_types as types;
 pub use slsa_aibom_types::GITHUB_ISSUER;
-pub use verdict::{Check, CheckName, Checks, Failure, Status, Verdict};
+pub use verdict::Verdict;
 pub use verifier::{Inputs, Report, Subject, SubjectVerdict, Verifier};

@@ -80,6 +80,7 @@ impl SettingNames {
 /// A setting that does not fit the evidence, as data: which setting, and
 /// what about it. Rendered with [`SettingProblem::render`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SettingProblem {
     /// Keyless evidence, but no expected signer was set.
     NoExpectedSigner,

@@ -1,18 +1,19 @@
 //! The orchestrator: evidence file + subjects + policy → one verdict per subject.
 
 use crate::check_id::CheckId;
-use crate::documents::digest::{hash_file, Digest};
+use crate::checks::{Checks, Failure};
+use crate::digest::{hash_file, Digest};
 use crate::documents::model_signing;
 use crate::documents::provenance;
 use crate::documents::runner_policy;
-use crate::documents::statement::{self, Statement};
 use crate::error::{Error, Result};
 use crate::evidence::bundle_check::{self, SigstoreArtifact};
+use crate::evidence::statement::{self, Statement};
 use crate::evidence::{self, Evidence};
 use crate::identity::CertIdentity;
 use crate::policy::Policy;
 use crate::setting::SettingProblem;
-use crate::verdict::{Checks, Failure, Verdict};
+use crate::verdict::Verdict;
 use crate::{evidence::bare_dsse, evidence::private_pki, identity::signer_checks};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -338,7 +339,7 @@ impl Verifier {
         let (policy, subject) = (&self.policy, target.subject);
         Ok(match ev {
             Evidence::BareDsse(env) => {
-                bare_dsse::verify(env, policy, checks)?;
+                bare_dsse::verify(env, &policy.anchor, checks)?;
                 (ev.statement().transpose()?, None)
             }
             Evidence::Bundle(bundle) => {
@@ -371,8 +372,14 @@ impl Verifier {
                     };
                     (
                         statement,
-                        bundle_check::verify(bundle, artifact, policy, self.sigstore()?, checks)?
-                            .cert,
+                        bundle_check::verify(
+                            bundle,
+                            artifact,
+                            &policy.anchor,
+                            self.sigstore()?,
+                            checks,
+                        )?
+                        .cert,
                     )
                 }
             }
@@ -394,7 +401,7 @@ impl Verifier {
             );
         }
         match identity {
-            Some(id) => signer_checks::check(id, policy, checks)?,
+            Some(id) => signer_checks::check(id, &policy.signer_expectations(), checks)?,
             None if policy.requires_certificate_identity() => {
                 return checks.record(
                     CheckId::Identity,

@@ -30,9 +30,9 @@ fn parse_size(v: &Value) -> Option<u64> {
 /// Check `files` against the Croissant document at `path`, named `name` in
 /// the job; returns the metadata file's own description.
 pub fn check(path: &Path, name: &str, files: &[DataFile]) -> Result<DataFile> {
-    let text = slsa_aibom_verify::evidence::bounded_read::read_text(
+    let text = slsa_aibom_verify::bounded_read::read_text(
         path,
-        slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
+        slsa_aibom_verify::bounded_read::SMALL_LIMIT,
         "Croissant metadata",
     )
     .map_err(|e| BuildError::Data(e.detail().into_owned()))?;

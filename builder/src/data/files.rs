@@ -30,7 +30,7 @@ impl DataFile {
 /// Read a whole regular file (never a FIFO, socket or device, which could
 /// block or never end).
 pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
-    slsa_aibom_verify::evidence::bounded_read::read(path, crate::error::FILE_LIMIT, "input")
+    slsa_aibom_verify::bounded_read::read(path, crate::error::FILE_LIMIT, "input")
         .map_err(|e| BuildError::Data(e.detail().into_owned()))
 }
 

@@ -109,5 +109,5 @@ pub fn memory_bytes() -> Option<u64> {
 
 /// A file describing this host, through the bounded reader.
 fn host_file(path: &str) -> slsa_aibom_verify::Result<String> {
-    slsa_aibom_verify::evidence::bounded_read::read_host_file(std::path::Path::new(path))
+    slsa_aibom_verify::bounded_read::read_host_file(std::path::Path::new(path))
 }

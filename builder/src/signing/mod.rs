@@ -9,7 +9,7 @@ pub use slsa_aibom_sign::{
 };
 
 use crate::error::{BuildError, Result};
-use slsa_aibom_verify::evidence::bounded_read::{read_text, SMALL_LIMIT};
+use slsa_aibom_verify::bounded_read::{read_text, SMALL_LIMIT};
 use slsa_aibom_verify::{Instance, PublicKey, SanMatcher, TrustRoot, GITHUB_ISSUER};
 use std::path::Path;
 

@@ -683,8 +683,7 @@ pub struct Job {
 impl Job {
     /// Read and validate a job file.
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes =
-            crate::error::read_file(path, slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT)?;
+        let bytes = crate::error::read_file(path, slsa_aibom_verify::bounded_read::SMALL_LIMIT)?;
         let spec = JobSpec::parse(&bytes)
             .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))?;
         let base_dir = path

@@ -36,10 +36,7 @@ pub fn infer(model_dir: &Path, input: &Path, spec: &JobSpec) -> Result<Inferred>
     }
     let config: ModelConfig = {
         let path = model_dir.join(crate::layout::CONFIG);
-        let bytes = crate::error::read_file(
-            &path,
-            slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
-        )?;
+        let bytes = crate::error::read_file(&path, slsa_aibom_verify::bounded_read::SMALL_LIMIT)?;
         slsa_aibom_verify::json::from_slice(&bytes)
             .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))?
     };

@@ -1,6 +1,7 @@
 //! in-toto statements, SLSA provenance facts and subject matching.
 #![no_main]
-use slsa_aibom_verify::documents::{provenance::ProvenanceFacts, statement};
+use slsa_aibom_verify::documents::provenance::ProvenanceFacts;
+use slsa_aibom_verify::evidence::statement;
 use slsa_aibom_verify::Digest;
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(st) = statement::from_payload("application/vnd.in-toto+json", data) {

@@ -17,7 +17,7 @@ pub struct HashJob {
 
 fn hash_one(job: &HashJob) -> Result<[u8; 32]> {
     let io = |e: std::io::Error| Error::Input(format!("cannot read {}: {e}", job.path.display()));
-    let mut file = crate::evidence::bounded_read::open_regular(&job.path, "file")?;
+    let mut file = crate::bounded_read::open_regular(&job.path, "file")?;
     let mut remaining = match job.range {
         Some((start, end)) => {
             file.seek(SeekFrom::Start(start)).map_err(io)?;

@@ -2,11 +2,11 @@
 //! model directory against the signed manifest, with the model-signing
 //! semantics (files or shards, recorded ignore paths, symlink policy).
 
-use crate::documents::digest::Digest;
+use crate::digest::Digest;
 use crate::documents::hashing::{sha256_jobs, HashJob};
 use crate::documents::model_dir::{components, walk};
-use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
+use crate::evidence::statement::Statement;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -333,7 +333,7 @@ pub fn verify_file(statement: &Statement, file: &Path) -> Result<ModelCheck> {
             "the model signature is over a directory, not a single file: verify it against the directory".into(),
         ));
     }
-    crate::evidence::bounded_read::open_regular(file, "model file")?;
+    crate::bounded_read::open_regular(file, "model file")?;
     compare(
         &manifest,
         &BTreeMap::from([(Vec::new(), file.to_path_buf())]),
@@ -456,7 +456,7 @@ mod tests {
         assert!(!sha256_algorithm("sha256-sharded-x", true, None));
         assert!(!sha256_algorithm("blake2b", false, None));
     }
-    use crate::documents::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
+    use crate::evidence::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
 
     fn sha(b: &[u8]) -> String {
         hex::encode(Sha256::digest(b))
@@ -467,7 +467,7 @@ mod tests {
             r#"{{"_type":"{STATEMENT_V1}","subject":[{{"name":"m","digest":{{"sha256":"00"}}}}],"predicateType":"{MODEL_SIGNING_V1}",
             "predicate":{{"serialization":{{"method":"{method}","hash_type":"sha256","allow_symlinks":false,"ignore_paths":["skip"]}},"resources":{resources}}}}}"#
         );
-        crate::documents::statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
+        crate::evidence::statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! Fulcio certified, because the predicate is only the signer's claim.
 
 use crate::check_id::CheckId;
-use crate::documents::statement::Statement;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
+use crate::evidence::statement::Statement;
 use crate::identity::CertIdentity;
-use crate::verdict::Checks;
 
 /// SLSA provenance v1.
 pub use slsa_aibom_types::intoto::SLSA_PROVENANCE_V1;
@@ -281,7 +281,7 @@ fn known_external_parameters(st: &Statement, checks: &mut Checks) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::documents::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
+    use crate::evidence::statement::{IN_TOTO_PAYLOAD_TYPE, STATEMENT_V1};
     use crate::identity::CiClaims;
 
     fn prov(builder: &str, inv: &str) -> Statement {
@@ -289,7 +289,7 @@ mod tests {
             r#"{{"_type":"{STATEMENT_V1}","subject":[{{"name":"a","digest":{{"sha256":"00"}}}}],"predicateType":"{SLSA_PROVENANCE_V1}",
             "predicate":{{"runDetails":{{"builder":{{"id":"{builder}"}},"metadata":{{"invocationId":"{inv}"}}}}}}}}"#
         );
-        crate::documents::statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
+        crate::evidence::statement::from_payload(IN_TOTO_PAYLOAD_TYPE, p.as_bytes()).unwrap()
     }
 
     fn signer(san: &str, run: &str) -> CertIdentity {
@@ -343,7 +343,7 @@ mod tests {
             self.0
                  .0
                 .iter()
-                .find(|c| c.id == id && c.status == crate::verdict::Status::Pass)
+                .find(|c| c.id == id && c.status == crate::checks::Status::Pass)
                 .map(|c| c.actual.clone().unwrap_or_default())
         }
     }
@@ -383,7 +383,7 @@ mod tests {
         assert!(checks
             .0
             .iter()
-            .any(|c| c.status == crate::verdict::Status::Warn
+            .any(|c| c.status == crate::checks::Status::Warn
                 && c.id == CheckId::ProvenanceBuilderIdConsistent));
     }
 

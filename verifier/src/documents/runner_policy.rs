@@ -9,9 +9,9 @@
 //! signer is: apply this policy together with a builder identity.
 
 use crate::check_id::CheckId;
-use crate::documents::statement::Statement;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
+use crate::evidence::statement::Statement;
 use serde_json::Value;
 
 /// Where the record sits in a SLSA v1 provenance predicate.

@@ -4,16 +4,16 @@
 //! can be made.
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
+use crate::evidence::anchor::TrustAnchor;
 use crate::evidence::keys::PublicKey;
 use crate::evidence::Envelope;
-use crate::policy::Policy;
 use crate::setting::SettingProblem;
-use crate::verdict::Checks;
 use sigstore_types::DerCertificate;
 
 /// Verify the envelope's signature. Returns `Ok` only for keyed envelopes.
-pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Result<()> {
+pub(crate) fn verify(env: &Envelope, anchor: &TrustAnchor, checks: &mut Checks) -> Result<()> {
     checks.pass(
         CheckId::BundleFormat,
         None,
@@ -21,7 +21,7 @@ pub(crate) fn verify(env: &Envelope, policy: &Policy, checks: &mut Checks) -> Re
         "bare DSSE envelope, not a Sigstore bundle",
     );
     let pae = env.pae();
-    if let Some(key) = policy.anchor.key() {
+    if let Some(key) = anchor.key() {
         let ok = env
             .signatures
             .iter()

@@ -3,11 +3,11 @@
 //! for the trust domain, the downgrade guard, and fail-closed result checks.
 
 use crate::check_id::CheckId;
-use crate::documents::digest::Digest;
+use crate::checks::Checks;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::policy::Policy;
+use crate::evidence::anchor::TrustAnchor;
 use crate::setting::SettingProblem;
-use crate::verdict::Checks;
 use sigstore_crypto::CertificateInfo;
 use sigstore_types::bundle::VerificationMaterialContent;
 use sigstore_types::{
@@ -132,7 +132,7 @@ fn check_inclusion_proofs(bundle: &Bundle, checks: &mut Checks) -> Result<()> {
 pub(crate) fn verify(
     bundle: &Bundle,
     artifact: SigstoreArtifact<'_>,
-    policy: &Policy,
+    anchor: &TrustAnchor,
     verifier: &Verifier,
     checks: &mut Checks,
 ) -> Result<Established> {
@@ -146,7 +146,7 @@ pub(crate) fn verify(
         Some(version(bundle).into()),
         format!("Sigstore bundle {}", version(bundle)),
     );
-    let mismatch = match (policy.anchor.key(), keyed) {
+    let mismatch = match (anchor.key(), keyed) {
         (None, true) => Some(SettingProblem::KeyedBundleWithoutKey),
         (Some(_), false) => Some(SettingProblem::KeyForCertificateBundle),
         _ => None,
@@ -155,7 +155,7 @@ pub(crate) fn verify(
         return checks.record(CheckId::SignerKey, None, None, "", Err(Error::Setting(why)));
     }
     // After the check above, a key is given exactly when the bundle is keyed.
-    let outcome = match policy.anchor.key() {
+    let outcome = match anchor.key() {
         Some(key)
             if bundle.verification_material.tlog_entries.is_empty()
                 && bundle
@@ -175,14 +175,14 @@ pub(crate) fn verify(
             run(verifier, bundle, artifact, &p)
         }
         None => {
-            if policy.sigstore_root()?.has_transparency_log() {
+            if anchor.sigstore_root()?.has_transparency_log() {
                 check_inclusion_proofs(bundle, checks)?;
             }
             let mut p = VerificationPolicy::any_identity();
-            if !policy.sigstore_root()?.has_transparency_log() {
+            if !anchor.sigstore_root()?.has_transparency_log() {
                 p = p.skip_tlog_unsafe();
             }
-            if !policy.sigstore_root()?.has_ct_log() {
+            if !anchor.sigstore_root()?.has_ct_log() {
                 p = p.skip_sct();
             }
             run(verifier, bundle, artifact, &p)
@@ -201,18 +201,17 @@ pub(crate) fn verify(
             CheckId::SignerKey,
             None,
             Some(
-                policy
-                    .anchor
+                anchor
                     .key()
                     .map(|k| k.scheme.name().to_string())
                     .unwrap_or_default(),
             ),
             "signed by the supplied public key",
         );
-        transparency_check(&facts, checks, policy, true)?;
+        transparency_check(&facts, checks, anchor, true)?;
         return Ok(Established { cert: None });
     }
-    keyless_checks(facts, policy, checks)
+    keyless_checks(facts, anchor, checks)
 }
 
 /// A keyed bundle with neither a log entry nor a timestamp, as
@@ -251,20 +250,20 @@ fn verify_with_key_only(
 
 /// After a keyless signature verified: the certificate chain, the SCT, the
 /// transparency evidence and the signing times, each failing closed.
-fn keyless_checks(facts: Facts, policy: &Policy, checks: &mut Checks) -> Result<Established> {
+fn keyless_checks(facts: Facts, anchor: &TrustAnchor, checks: &mut Checks) -> Result<Established> {
     // Fail closed: a keyless result that did not verify the chain is no result.
     let chain_ok = established(facts.certificate, "certificate chain");
     checks.record(
         CheckId::CertificateChain,
         None,
-        Some(policy.sigstore_root()?.origin.clone()),
+        Some(anchor.sigstore_root()?.origin.clone()),
         format!(
             "chains to a Fulcio CA of {} at every verified signing time",
-            policy.sigstore_root()?.origin
+            anchor.sigstore_root()?.origin
         ),
         chain_ok,
     )?;
-    if policy.sigstore_root()?.has_ct_log() {
+    if anchor.sigstore_root()?.has_ct_log() {
         let sct = established(facts.sct, "SCT");
         checks.record(
             CheckId::CertificateSct,
@@ -279,7 +278,7 @@ fn keyless_checks(facts: Facts, policy: &Policy, checks: &mut Checks) -> Result<
             "trusted root has no CT log (GitHub instance)",
         );
     }
-    transparency_check(&facts, checks, policy, false)?;
+    transparency_check(&facts, checks, anchor, false)?;
     checks.pass(
         CheckId::SigningTime,
         None,
@@ -295,7 +294,7 @@ fn keyless_checks(facts: Facts, policy: &Policy, checks: &mut Checks) -> Result<
 fn transparency_check(
     facts: &Facts,
     checks: &mut Checks,
-    policy: &Policy,
+    anchor: &TrustAnchor,
     keyed: bool,
 ) -> Result<()> {
     if keyed && !facts.tlog {
@@ -305,7 +304,7 @@ fn transparency_check(
         );
         return Ok(());
     }
-    if !policy.sigstore_root()?.has_transparency_log() && !keyed {
+    if !anchor.sigstore_root()?.has_transparency_log() && !keyed {
         if facts.timestamps.is_empty() {
             return checks.record(
                 CheckId::Transparency,
@@ -348,7 +347,7 @@ fn run(
     match artifact {
         SigstoreArtifact::Digest(d) => Ok(verifier.verify(artifact_digest(d)?, bundle, policy)?),
         SigstoreArtifact::File(path) => {
-            let file = crate::evidence::bounded_read::open_regular(path, "artifact")?;
+            let file = crate::bounded_read::open_regular(path, "artifact")?;
             Ok(verifier.verify_reader(
                 std::io::BufReader::with_capacity(1 << 20, file),
                 bundle,
@@ -361,10 +360,9 @@ fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Status;
     use crate::evidence::keys::PublicKey;
     use crate::evidence::trust::{Instance, TrustRoot};
-    use crate::policy::TrustAnchor;
-    use crate::verdict::Status;
     use std::path::PathBuf;
 
     /// `../shared/vectors`, or a plain refusal to run.
@@ -397,15 +395,12 @@ mod tests {
         found[0].status()
     }
 
-    fn instance(instance: Instance) -> Policy {
-        Policy {
-            anchor: TrustAnchor::Sigstore(TrustRoot::embedded(instance)),
-            ..Default::default()
-        }
+    fn instance(instance: Instance) -> TrustAnchor {
+        TrustAnchor::Sigstore(TrustRoot::embedded(instance))
     }
 
-    fn verifier(policy: &Policy) -> Verifier {
-        Verifier::new(&policy.anchor.trust_root().unwrap().root).unwrap()
+    fn verifier(anchor: &TrustAnchor) -> Verifier {
+        Verifier::new(&anchor.trust_root().unwrap().root).unwrap()
     }
 
     /// A leaf certificate from the fake Fulcio, naming our builder.
@@ -621,16 +616,13 @@ mod tests {
         let key = PublicKey::from_file(&testdata("keyed/key.pub")).unwrap();
         let keyless = bundle(&v.join("gh-cli/sigstore-js-2.1.0-bundle.json"));
         let keyed = bundle(&testdata("keyed/model.sig"));
-        let with_key = Policy {
-            anchor: TrustAnchor::public_key(key),
-            ..Default::default()
-        };
+        let with_key = TrustAnchor::public_key(key);
         let digest = Digest::sha256(b"x");
         for (b, policy, problem) in [
             (&keyless, &with_key, SettingProblem::KeyForCertificateBundle),
             (
                 &keyed,
-                &Policy::default(),
+                &TrustAnchor::default(),
                 SettingProblem::KeyedBundleWithoutKey,
             ),
         ] {
@@ -651,10 +643,7 @@ mod tests {
         let v = vectors();
         // model-signing's keyed bundles carry neither log entry nor timestamp.
         let key = PublicKey::from_file(&testdata("keyed/key.pub")).unwrap();
-        let policy = Policy {
-            anchor: TrustAnchor::public_key(key),
-            ..Default::default()
-        };
+        let policy = TrustAnchor::public_key(key);
         let keyed = bundle(&testdata("keyed/model.sig"));
         let digest = Digest::sha256(b"unused: the statement names the files");
         let mut c = checks();
@@ -670,10 +659,7 @@ mod tests {
         // Another key refuses it.
         let other =
             PublicKey::from_file(&v.join("conformance/managed-key-happy-path/key.pub")).unwrap();
-        let wrong = Policy {
-            anchor: TrustAnchor::public_key(other.clone()),
-            ..Default::default()
-        };
+        let wrong = TrustAnchor::public_key(other.clone());
         assert!(verify(
             &keyed,
             SigstoreArtifact::Digest(&digest),

@@ -5,7 +5,7 @@
 //! evidence, against the trusted root and the policy. The repository or
 //! owner queried only decides where to look.
 
-use crate::documents::digest::Digest;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 use serde_json::Value;
 

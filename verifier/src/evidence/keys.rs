@@ -33,11 +33,7 @@ impl PublicKey {
 
     /// Read a PEM public key file.
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
-        let pem = crate::evidence::bounded_read::read_text(
-            path,
-            crate::evidence::bounded_read::SMALL_LIMIT,
-            "key",
-        )?;
+        let pem = crate::bounded_read::read_text(path, crate::bounded_read::SMALL_LIMIT, "key")?;
         Self::from_pem(&pem)
             .map_err(|e| Error::Input(format!("{}: {}", path.display(), e.detail())))
     }

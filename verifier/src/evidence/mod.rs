@@ -1,20 +1,21 @@
 //! Reading evidence files: Sigstore bundles (JSON or JSONL, one bundle per
 //! line) and bare DSSE envelopes (the legacy `.intoto.jsonl` format).
-
 //!
 //! The first layer of a verification: the evidence and its cryptography.
-//! Files are read as regular files within size limits ([`bounded_read`]);
-//! bundles are checked with `sigstore-verify` against a [`trust::TrustRoot`]
+//! Files are read as regular files within size limits
+//! ([`crate::bounded_read`]); the DSSE payload is the in-toto
+//! [`statement`]; bundles are checked with `sigstore-verify` against a [`trust::TrustRoot`]
 //! or a public key ([`keys`]), or against a private PKI; bare DSSE envelopes
 //! are refused unless keyed.
 
+pub mod anchor;
 pub(crate) mod bare_dsse;
-pub mod bounded_read;
 pub(crate) mod bundle_check;
 #[cfg(feature = "github")]
 pub mod github_attestations;
 pub mod keys;
 pub(crate) mod private_pki;
+pub mod statement;
 pub mod trust;
 #[cfg(feature = "tuf")]
 pub mod trust_cache;
@@ -59,7 +60,7 @@ pub struct EnvelopeSignature {
 impl Evidence {
     /// The in-toto statement it carries (DSSE evidence), unverified; `None`
     /// for a bundle over a bare message signature.
-    pub fn statement(&self) -> Option<Result<crate::documents::statement::Statement>> {
+    pub fn statement(&self) -> Option<Result<crate::evidence::statement::Statement>> {
         let (payload_type, payload) = match self {
             Evidence::BareDsse(env) => (env.payload_type.as_str(), env.payload.as_slice()),
             Evidence::Bundle(b) => match &b.content {
@@ -69,7 +70,7 @@ impl Evidence {
                 _ => return None,
             },
         };
-        Some(crate::documents::statement::from_payload(
+        Some(crate::evidence::statement::from_payload(
             payload_type,
             payload,
         ))
@@ -231,9 +232,9 @@ pub fn parse(text: &str) -> Result<Vec<Result<Evidence>>> {
 
 /// Read and parse an evidence file; see [`parse`].
 pub fn load(path: &Path) -> Result<Vec<Result<Evidence>>> {
-    let text = crate::evidence::bounded_read::read_evidence_text(
+    let text = crate::bounded_read::read_evidence_text(
         path,
-        crate::evidence::bounded_read::EVIDENCE_LIMIT,
+        crate::bounded_read::EVIDENCE_LIMIT,
         "evidence",
     )?;
     parse(&text)

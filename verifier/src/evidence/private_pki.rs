@@ -4,10 +4,10 @@
 //! signed time source), with the code-signing EKU required.
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
 use crate::evidence::keys::PublicKey;
 use crate::setting::SettingProblem;
-use crate::verdict::Checks;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use sigstore_crypto::CertificateInfo;
 use sigstore_types::bundle::VerificationMaterialContent;

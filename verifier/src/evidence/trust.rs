@@ -77,11 +77,8 @@ impl TrustRoot {
     /// A trusted root JSON file (`trusted_root.json`, media type
     /// `application/vnd.dev.sigstore.trustedroot+json`).
     pub fn from_file(path: &Path) -> Result<Self> {
-        let json = crate::evidence::bounded_read::read_text(
-            path,
-            crate::evidence::bounded_read::SMALL_LIMIT,
-            "trusted root",
-        )?;
+        let json =
+            crate::bounded_read::read_text(path, crate::bounded_read::SMALL_LIMIT, "trusted root")?;
         let invalid = |e: &dyn std::fmt::Display| {
             Error::Input(format!("trusted root {} is not valid: {e}", path.display()))
         };

@@ -16,8 +16,8 @@
 //! trust. Nothing here runs unless a caller asks; verification itself never
 //! goes to the network.
 
+use crate::bounded_read::{read_text, SMALL_LIMIT};
 use crate::error::{Error, Result};
-use crate::evidence::bounded_read::{read_text, SMALL_LIMIT};
 use crate::evidence::trust::{Instance, TrustRoot};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

@@ -1,11 +1,11 @@
 //! The signer's identity, read from the Fulcio certificate and nowhere else:
 //! SAN, OIDC issuer and the CI claims under OID arc `1.3.6.1.4.1.57264.1`.
-
 //!
-//! The second layer: who signed. [`repo_url`] compares repositories with
+//! The layer above the shared value types: who signed. [`repo_url`] compares repositories with
 //! their scheme and host; [`our_builder`] knows this project's own builder
 //! workflow and its inputs.
 
+pub mod expectations;
 pub mod our_builder;
 pub mod repo_url;
 pub(crate) mod signer_checks;
@@ -269,7 +269,7 @@ impl SanMatcher {
     }
 
     /// The workflow this matcher pins exactly, if it pins one: an exact
-    /// SAN's part before `@`, or the workflow of [`SanMatcher::workflow`].
+    /// SAN's part before `@`, or the workflow a `Workflow` matcher names.
     /// A free regex pins nothing.
     pub fn pinned_workflow(&self) -> Option<&str> {
         match self {

@@ -1,15 +1,15 @@
 //! Policy checks on the certificate identity (SAN, issuer, GitHub claims).
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
+use crate::identity::expectations::SignerExpectations;
 use crate::identity::repo_url::RepoUrl;
 use crate::identity::CertIdentity;
-use crate::policy::Policy;
-use crate::verdict::Checks;
 
-/// Check every certificate-identity requirement of `policy` against `id`,
-/// and that deprecated and current GitHub OIDs agree.
-pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<()> {
+/// Check every expectation of `expected` against `id`, and that deprecated and
+/// current GitHub OIDs agree.
+pub fn check(id: &CertIdentity, expected: &SignerExpectations, checks: &mut Checks) -> Result<()> {
     match id.claims.check_deprecated_agree() {
         Ok(0) => checks.not_applicable(
             CheckId::IdentityDeprecatedOids,
@@ -24,7 +24,7 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
         Err(e) => return checks.record(CheckId::IdentityDeprecatedOids, None, None, "", Err(e)),
     }
     our_builder_signed_on_github_hosted(id, checks)?;
-    if let Some(m) = &policy.identity {
+    if let Some(m) = expected.san {
         checks.compare(
             CheckId::IdentitySan,
             &m.describe(),
@@ -33,7 +33,7 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
             Error::Identity,
         )?;
     }
-    if let Some(want) = policy.expected_issuer() {
+    if let Some(want) = expected.issuer {
         checks.compare(
             CheckId::IdentityIssuer,
             want,
@@ -44,8 +44,8 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
     }
     let repo = id.claims.repository();
     for (name, want) in [
-        (CheckId::SourceRepository, &policy.source_repo),
-        (CheckId::SourceRepo, &policy.repo),
+        (CheckId::SourceRepository, expected.source_repo),
+        (CheckId::SourceRepo, expected.repo),
     ] {
         if let Some(want) = want {
             let want = RepoUrl::repository(want)?;
@@ -60,17 +60,17 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
             )?;
         }
     }
-    if let Some(want) = &policy.source_ref {
+    if let Some(want) = expected.source_ref {
         let have = id.claims.source_ref();
         checks.compare(
             CheckId::SourceRef,
             want,
             have,
-            have == Some(want.as_str()),
+            have == Some(want),
             Error::Identity,
         )?;
     }
-    if let Some(want) = &policy.owner {
+    if let Some(want) = expected.owner {
         let want = RepoUrl::owner(want)?;
         let have = id.claims.owner();
         let ok = have.as_ref() == Some(&want);
@@ -83,23 +83,23 @@ pub fn check(id: &CertIdentity, policy: &Policy, checks: &mut Checks) -> Result<
             Error::Identity,
         )?;
     }
-    if let Some(want) = &policy.trigger {
+    if let Some(want) = expected.trigger {
         let have = id.claims.trigger();
         checks.compare(
             CheckId::BuildTrigger,
             want,
             have,
-            have == Some(want.as_str()),
+            have == Some(want),
             Error::Identity,
         )?;
     }
-    if let Some(want) = &policy.runner_environment {
+    if let Some(want) = expected.runner_environment {
         let have = id.claims.runner_environment.as_deref();
         checks.compare(
             CheckId::BuildRunnerEnvironment,
             want,
             have,
-            have == Some(want.as_str()),
+            have == Some(want),
             Error::Policy,
         )?;
     }
@@ -137,6 +137,7 @@ fn our_builder_signed_on_github_hosted(id: &CertIdentity, checks: &mut Checks) -
 mod tests {
     use super::*;
     use crate::identity::CiClaims;
+    use crate::policy::Policy;
 
     /// A GitLab CI certificate for `gitlab.com/acme/model`.
     fn gitlab() -> CertIdentity {
@@ -153,7 +154,11 @@ mod tests {
 
     fn run(policy: Policy) -> Result<()> {
         policy.validate()?;
-        check(&gitlab(), &policy, &mut Checks::default())
+        check(
+            &gitlab(),
+            &policy.signer_expectations(),
+            &mut Checks::default(),
+        )
     }
 
     #[test]
@@ -177,7 +182,7 @@ mod tests {
             let mut checks = Checks::default();
             assert!(
                 matches!(
-                    check(&ours(env), &policy, &mut checks),
+                    check(&ours(env), &policy.signer_expectations(), &mut checks),
                     Err(Error::Identity(_))
                 ),
                 "{env:?}"
@@ -189,7 +194,7 @@ mod tests {
         }
         check(
             &ours(Some("github-hosted")),
-            &policy,
+            &policy.signer_expectations(),
             &mut Checks::default(),
         )
         .unwrap();
@@ -197,7 +202,12 @@ mod tests {
         let mut other = ours(Some("self-hosted"));
         other.san =
             Some("https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1".into());
-        check(&other, &policy, &mut Checks::default()).unwrap();
+        check(
+            &other,
+            &policy.signer_expectations(),
+            &mut Checks::default(),
+        )
+        .unwrap();
     }
 
     #[test]
@@ -277,11 +287,16 @@ mod tests {
     #[test]
     fn every_requirement_is_checked_against_its_claim_and_each_can_fail_alone() {
         let mut checks = Checks::default();
-        check(&github(), &every_requirement(), &mut checks).unwrap();
+        check(
+            &github(),
+            &every_requirement().signer_expectations(),
+            &mut checks,
+        )
+        .unwrap();
         let passed: Vec<CheckId> = checks
             .0
             .iter()
-            .filter(|c| c.status() == crate::verdict::Status::Pass)
+            .filter(|c| c.status() == crate::checks::Status::Pass)
             .map(|c| c.id)
             .collect();
         let each = [
@@ -324,23 +339,31 @@ mod tests {
             let mut policy = every_requirement();
             spoil(&mut policy);
             let mut checks = Checks::default();
-            assert!(check(&github(), &policy, &mut checks).is_err(), "{id:?}");
+            assert!(
+                check(&github(), &policy.signer_expectations(), &mut checks).is_err(),
+                "{id:?}"
+            );
             let last = checks.0.last().unwrap();
-            assert_eq!((last.id, last.status()), (id, crate::verdict::Status::Fail));
+            assert_eq!((last.id, last.status()), (id, crate::checks::Status::Fail));
         }
         // A claim the certificate lacks fails its requirement.
         let mut bare = github();
         bare.claims.build_trigger = None;
         bare.claims.runner_environment = None;
-        assert!(check(&bare, &every_requirement(), &mut Checks::default()).is_err());
+        assert!(check(
+            &bare,
+            &every_requirement().signer_expectations(),
+            &mut Checks::default()
+        )
+        .is_err());
         // Deprecated and current claims that disagree fail by name.
         let mut forged = github();
         forged.claims.deprecated_workflow_ref = Some("refs/heads/evil".into());
         let mut checks = Checks::default();
-        assert!(check(&forged, &Policy::default(), &mut checks).is_err());
+        assert!(check(&forged, &SignerExpectations::default(), &mut checks).is_err());
         assert_eq!(checks.0.last().unwrap().id, CheckId::IdentityDeprecatedOids);
         let mut checks = Checks::default();
-        check(&gitlab(), &Policy::default(), &mut checks).unwrap();
-        assert_eq!(checks.0[0].status(), crate::verdict::Status::NotApplicable);
+        check(&gitlab(), &SignerExpectations::default(), &mut checks).unwrap();
+        assert_eq!(checks.0[0].status(), crate::checks::Status::NotApplicable);
     }
 }

@@ -3,8 +3,8 @@
 use super::link::verify_link;
 use super::{report, sha256_of, LinkTrust};
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
 use crate::verifier::Report;
 use in_toto::models::LinkMetadata;
 use std::collections::BTreeSet;
@@ -49,7 +49,7 @@ fn entries(link: &LinkMetadata, side: Side) -> Result<Vec<(&'static str, String,
 /// default, the longest materials or products path that `file` ends with)
 /// must record the file's sha256.
 pub fn verify_file(file: &Path, name: Option<&str>, link: &Path, trust: &LinkTrust) -> Report {
-    let mut checks = Checks::default();
+    let mut checks = Checks::named(Default::default());
     let outcome = verify_link(link, trust, &mut checks).and_then(|meta| {
         let shown = file.to_string_lossy().replace('\\', "/");
         let all = entries(&meta, Side::Both)?;
@@ -102,7 +102,7 @@ pub fn verify_file(file: &Path, name: Option<&str>, link: &Path, trust: &LinkTru
 /// link does not list are reported as unlisted warnings. Fails if any
 /// artifact is mismatched or missing.
 pub fn verify_dir(dir: &Path, side: Side, link: &Path, trust: &LinkTrust) -> Report {
-    let mut checks = Checks::default();
+    let mut checks = Checks::named(Default::default());
     let outcome = verify_link(link, trust, &mut checks).and_then(|meta| {
         let tree = crate::documents::hashing::sha256_tree(dir, &[])?;
         let files: std::collections::BTreeMap<&str, &str> =
@@ -172,7 +172,7 @@ pub fn verify_dir(dir: &Path, side: Side, link: &Path, trust: &LinkTrust) -> Rep
 }
 
 /// The check of one material or product of a link.
-fn artifact_check(kind: &str, path: &str) -> crate::verdict::CheckName {
+fn artifact_check(kind: &str, path: &str) -> crate::checks::CheckName {
     match kind {
         "material" => CheckId::IntotoMaterial.of(path),
         _ => CheckId::IntotoProduct.of(path),

@@ -10,12 +10,12 @@ use super::layout::{functionaries, signed_layout, unexpired};
 use super::link::{signed_link, step_signers, unverified_link};
 use super::{load, report, sha256_of, Loaded};
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::documents::mlbom::CYCLONEDX_PREDICATE;
 use crate::documents::mlbom::{array, model_component, MlBom};
-use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
+use crate::evidence::statement::Statement;
 use crate::policy::Policy;
-use crate::verdict::Checks;
 use crate::verifier::{Inputs, Report, Subject, Verifier};
 use crate::Digest;
 use in_toto::crypto::PublicKey;
@@ -26,7 +26,7 @@ use std::path::Path;
 /// Verify the ML-BOM bundle `bom` under `policy`, with the link and layout
 /// it references.
 pub fn verify_bom(policy: &Policy, bom: &Path, link: &Path, layout: &Path) -> Report {
-    let mut checks = Checks::default();
+    let mut checks = Checks::named(Default::default());
     let outcome = run(policy, bom, link, layout, &mut checks);
     report(
         bom,

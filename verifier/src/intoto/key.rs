@@ -72,11 +72,7 @@ impl Functionary {
 /// key ID the Python reference gives them; RSA (PSS, SHA-256) and ECDSA P-256
 /// keys the `in-toto` crate's own.
 pub fn public_key_from_pem(path: &std::path::Path) -> Result<PublicKey> {
-    let text = crate::evidence::bounded_read::read_text(
-        path,
-        crate::evidence::bounded_read::SMALL_LIMIT,
-        "key",
-    )?;
+    let text = crate::bounded_read::read_text(path, crate::bounded_read::SMALL_LIMIT, "key")?;
     let block =
         pem::parse(&text).map_err(|e| Error::Input(format!("{}: not PEM: {e}", path.display())))?;
     if block.tag() != "PUBLIC KEY" {

@@ -2,8 +2,8 @@
 
 use super::{load, report, Loaded};
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
 use crate::verifier::Report;
 use in_toto::crypto::{KeyId, PublicKey};
 use in_toto::models::{LayoutMetadata, MetadataWrapper};
@@ -125,7 +125,7 @@ pub fn verify_layout(layout_path: &Path, key_paths: &[PathBuf], link_dir: &Path)
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut checks = Checks::default();
+    let mut checks = Checks::named(Default::default());
     let outcome = run(layout_path, key_paths, link_dir, &mut checks);
     report(
         layout_path,

@@ -28,8 +28,9 @@ pub use key::{public_key_from_pem, Functionary};
 pub use layout::verify_layout;
 pub use link::LinkTrust;
 
+use crate::checks::Checks;
 use crate::error::{Error, Result};
-use crate::verdict::{Checks, Verdict};
+use crate::verdict::Verdict;
 use crate::verifier::{Report, SubjectVerdict};
 use in_toto::models::Metablock;
 use sha2::{Digest as _, Sha256};
@@ -45,9 +46,9 @@ pub(crate) struct Loaded {
 
 /// Read and parse an in-toto metablock (a link or a layout).
 pub(crate) fn load(path: &Path) -> Result<Loaded> {
-    let bytes = crate::evidence::bounded_read::read_evidence(
+    let bytes = crate::bounded_read::read_evidence(
         path,
-        crate::evidence::bounded_read::EVIDENCE_LIMIT,
+        crate::bounded_read::EVIDENCE_LIMIT,
         "in-toto metadata",
     )?;
     let block = parse(&bytes).map_err(|e| match e {
@@ -65,7 +66,7 @@ pub(crate) fn load(path: &Path) -> Result<Loaded> {
 }
 
 /// Parse an in-toto metablock (a link or a layout), refusing one whose
-/// signatures would not cover all that it says (see [`signed_bytes_covered`]).
+/// signatures would not cover all that it says (see `signed_bytes_covered`).
 /// Signatures themselves are checked later, against the keys that must
 /// have signed.
 pub fn parse(bytes: &[u8]) -> Result<Metablock> {

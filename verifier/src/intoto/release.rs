@@ -5,9 +5,9 @@ use super::bom::{linked, model_products};
 use super::layout::steps_and_rules;
 use super::load;
 use crate::check_id::CheckId;
-use crate::documents::statement::Statement;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
+use crate::evidence::statement::Statement;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -5,10 +5,10 @@
 //! policy allows a partial release; one that is there is always checked.
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::documents::provenance::slsa_v1;
-use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
+use crate::evidence::statement::Statement;
 use std::path::{Component, Path};
 
 /// Check the provenance's byproducts against the files in `dir` (`None`:

@@ -3,12 +3,12 @@
 //! and the ML-BOM file that the provenance names by digest.
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::documents::mlbom::{array, MlBom};
 use crate::documents::provenance::slsa_v1;
-use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
+use crate::evidence::statement::Statement;
 use crate::identity::CertIdentity;
-use crate::verdict::Checks;
 use serde_json::Value;
 use slsa_aibom_types::provenance::{DATASET_PREFIX, TRAINER};
 use std::collections::BTreeSet;
@@ -303,7 +303,7 @@ pub fn aibom_file(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::Status;
+    use crate::checks::Status;
     use std::path::PathBuf;
 
     fn release(file: &str) -> PathBuf {

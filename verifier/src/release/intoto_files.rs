@@ -3,10 +3,10 @@
 //! be at hand, unless the policy allows a partial release.
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::documents::mlbom::{array, model_component};
-use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
+use crate::evidence::statement::Statement;
 use std::path::Path;
 
 /// Check the in-toto files in `dir` (`None`: absent) against the verified
@@ -52,7 +52,7 @@ fn checked(aibom: &Statement, dir: &Path, checks: &mut Checks) -> Result<()> {
     checks.scope_from(before, "intoto");
     let named = checks.0[before..]
         .iter()
-        .any(|c| c.status == crate::verdict::Status::Fail);
+        .any(|c| c.status == crate::checks::Status::Fail);
     match outcome {
         // A file that is missing or does not parse fails no named check: name one.
         Err(e) if !named => checks.record(

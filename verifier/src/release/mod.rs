@@ -12,14 +12,15 @@ pub mod rules;
 pub mod vsa;
 
 use crate::check_id::CheckId;
+use crate::checks::{Check, Checks, Failure};
 use crate::documents::mlbom::MlBom;
 use crate::documents::model_signing::MODEL_SIGNING_V1;
 use crate::documents::provenance::SLSA_PROVENANCE_V1;
 use crate::documents::runner_policy::RunnerPolicy;
-use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
+use crate::evidence::statement::Statement;
 use crate::policy::Policy;
-use crate::verdict::{Check, Checks, Failure, Verdict};
+use crate::verdict::Verdict;
 use crate::verifier::{failed, Inputs, Subject, Verifier};
 use crate::Digest;
 use passport::Passport;
@@ -446,9 +447,9 @@ fn aibom_file(
 ) -> Result<()> {
     match present(path) {
         Some(path) => {
-            let bytes = crate::evidence::bounded_read::read_evidence(
+            let bytes = crate::bounded_read::read_evidence(
                 &path,
-                crate::evidence::bounded_read::EVIDENCE_LIMIT,
+                crate::bounded_read::EVIDENCE_LIMIT,
                 "ML-BOM file",
             );
             match bytes {

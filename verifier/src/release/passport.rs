@@ -4,7 +4,7 @@
 
 use crate::documents::mlbom::MlBom;
 use crate::documents::provenance::{ours, slsa_v1};
-use crate::documents::statement::Statement;
+use crate::evidence::statement::Statement;
 use crate::identity::CertIdentity;
 use serde::Serialize;
 use std::fmt;

@@ -5,12 +5,12 @@
 //! <https://slsa.dev/spec/v1.0/verification_summary>
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::documents::mlbom::MlBom;
 use crate::error::{Error, Result};
 use crate::policy::Policy;
 use crate::release::{consistency, Release, ReleaseReport};
 use crate::setting::SettingProblem;
-use crate::verdict::Checks;
 use crate::verifier::{failed, Inputs, Report, Subject, SubjectVerdict, Verifier};
 use crate::Digest;
 use serde_json::{json, Value};
@@ -93,7 +93,7 @@ pub fn summary(
     fn statement<'a>(
         part: Option<&'a crate::release::Part>,
         doc: &str,
-    ) -> Result<&'a crate::documents::statement::Statement> {
+    ) -> Result<&'a crate::evidence::statement::Statement> {
         part.and_then(|p| p.verdict.statement.as_ref())
             .ok_or_else(|| Error::Input(format!("the report has no verified {doc} statement")))
     }
@@ -121,7 +121,7 @@ pub fn summary(
         }));
     }
     Ok(json!({
-        "_type": crate::documents::statement::STATEMENT_V1,
+        "_type": crate::evidence::statement::STATEMENT_V1,
         "subject": subject,
         "predicateType": VSA_PREDICATE,
         "predicate": {
@@ -252,7 +252,7 @@ pub fn verify_summary(policy: &Policy, expect: &Expectations, evidence: &Path) -
 
 /// The directory holds exactly the files the summary is about.
 fn same_subjects(
-    statement: &crate::documents::statement::Statement,
+    statement: &crate::evidence::statement::Statement,
     files: &BTreeSet<(String, String)>,
     checks: &mut Checks,
 ) -> Result<()> {
@@ -283,7 +283,7 @@ fn same_subjects(
 }
 
 fn summary_checks(
-    statement: &crate::documents::statement::Statement,
+    statement: &crate::evidence::statement::Statement,
     files: Option<&BTreeSet<(String, String)>>,
     expect: &Expectations,
     checks: &mut Checks,

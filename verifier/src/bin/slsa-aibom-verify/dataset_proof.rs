@@ -26,9 +26,9 @@ impl DatasetProof {
     /// Whether the key is present; an error when the proof is bad or is
     /// about another key.
     pub fn run(&self) -> Result<bool, Error> {
-        let text = slsa_aibom_verify::evidence::bounded_read::read_text(
+        let text = slsa_aibom_verify::bounded_read::read_text(
             &self.proof,
-            slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
+            slsa_aibom_verify::bounded_read::SMALL_LIMIT,
             "proof",
         )?;
         let proof: slsa_aibom_verify::commitment::KeyProof =

@@ -1,7 +1,7 @@
 //! The signer and trust flags shared by `verify-bundle` and `model`.
 
 use clap::Args;
-use slsa_aibom_verify::evidence::bounded_read;
+use slsa_aibom_verify::bounded_read;
 use slsa_aibom_verify::evidence::trust_cache::{cached_or_embedded, TrustCache};
 use slsa_aibom_verify::{Error, Instance, Policy, PublicKey, SanMatcher, TrustAnchor, TrustRoot};
 use slsa_aibom_verify::{Setting, SettingNames};

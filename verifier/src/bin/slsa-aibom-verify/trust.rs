@@ -3,7 +3,7 @@
 
 use crate::{fail, print_json, Format};
 use clap::{Args, Subcommand};
-use slsa_aibom_verify::evidence::bounded_read::{read, SMALL_LIMIT};
+use slsa_aibom_verify::bounded_read::{read, SMALL_LIMIT};
 use slsa_aibom_verify::evidence::trust_cache::{update, CachedTrust, TrustCache, TufSource};
 use slsa_aibom_verify::{Error, Instance};
 use std::path::PathBuf;

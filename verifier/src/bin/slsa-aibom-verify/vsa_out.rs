@@ -76,9 +76,9 @@ impl SummaryArgs {
     fn signer(&self) -> Result<Signer, Error> {
         let sign_error = |e: slsa_aibom_sign::SignError| Error::Sign(e.0);
         if let Some(key) = &self.vsa_key {
-            let text = slsa_aibom_verify::evidence::bounded_read::read_text(
+            let text = slsa_aibom_verify::bounded_read::read_text(
                 key,
-                slsa_aibom_verify::evidence::bounded_read::SMALL_LIMIT,
+                slsa_aibom_verify::bounded_read::SMALL_LIMIT,
                 "key",
             )
             .map_err(|e| Error::Sign(e.detail().to_string()))?;

@@ -3,9 +3,9 @@
 
 use super::sha256_problem;
 use crate::check_id::CheckId;
-use crate::documents::statement::Statement;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
+use crate::evidence::statement::Statement;
 use serde::{Deserialize, Serialize};
 
 /// Dataset digests (`sha256:HEX`) that are approved or denied.

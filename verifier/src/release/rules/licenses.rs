@@ -2,9 +2,9 @@
 //! document's SPDX expression must be satisfiable with the allowed ones.
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::documents::mlbom::MlBom;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
 use serde::{Deserialize, Serialize};
 
 /// Allowed licences, as SPDX identifiers; a document's SPDX expression

@@ -5,9 +5,9 @@
 
 use super::sha256_problem;
 use crate::check_id::CheckId;
-use crate::documents::statement::Statement;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
+use crate::evidence::statement::Statement;
 use serde::{Deserialize, Serialize};
 use slsa_aibom_types::provenance::BaseModelAnnotations;
 

@@ -2,10 +2,10 @@
 //! must hold enough rows (per the provenance's split record counts).
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::documents::mlbom::MlBom;
-use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
+use crate::evidence::statement::Statement;
 use serde::{Deserialize, Serialize};
 
 /// A bound on one model-card metric.

@@ -5,8 +5,8 @@
 //! set is checked and reported; a rule that cannot be checked fails.
 //!
 //! One module per family of rules, each with its part of the file, what
-//! makes it malformed, and its check: [`builder`], [`source`],
-//! [`licenses`], [`datasets`], [`lineage`], [`metrics`], [`versions`].
+//! makes it malformed, and its check: `builder`, `source`,
+//! `licenses`, `datasets`, `lineage`, `metrics`, `versions`.
 
 mod builder;
 mod datasets;
@@ -25,13 +25,13 @@ pub use source::SourceRules;
 pub use versions::{version_in, DeniedVersion};
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::documents::mlbom::MlBom;
 use crate::documents::runner_policy::RunnerPolicy;
-use crate::documents::statement::Statement;
 use crate::error::{Error, Result};
+use crate::evidence::statement::Statement;
 use crate::identity::CertIdentity;
 use crate::policy::Policy;
-use crate::verdict::Checks;
 use serde::{Deserialize, Serialize};
 
 /// The commented template `slsa-aibom-verify policy init` writes.
@@ -131,11 +131,8 @@ impl ReleasePolicy {
     #[cfg(feature = "policy-file")]
     pub fn load(path: &std::path::Path) -> Result<(Self, String)> {
         use sha2::Digest as _;
-        let bytes = crate::evidence::bounded_read::read(
-            path,
-            crate::evidence::bounded_read::SMALL_LIMIT,
-            "policy file",
-        )?;
+        let bytes =
+            crate::bounded_read::read(path, crate::bounded_read::SMALL_LIMIT, "policy file")?;
         let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::Input(format!("{} is not UTF-8", path.display())))?;

@@ -3,10 +3,10 @@
 //! states these: a keyed release fails any of them.
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::error::{Error, Result};
 use crate::identity::repo_url::RepoUrl;
 use crate::identity::CertIdentity;
-use crate::verdict::Checks;
 use serde::{Deserialize, Serialize};
 
 /// Where the caller's source must come from, per the certificate.

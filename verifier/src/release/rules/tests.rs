@@ -2,9 +2,9 @@
 //! rule passing what it allows and failing, by its check, what it does not.
 
 use super::*;
+use crate::checks::Status;
 use crate::documents::mlbom::Part;
 use crate::identity::SanMatcher;
-use crate::verdict::Status;
 use slsa_aibom_types::provenance::BaseModelAnnotations;
 use slsa_aibom_types::GITHUB_ISSUER;
 

@@ -3,9 +3,9 @@
 //! pre-releases.
 
 use crate::check_id::CheckId;
+use crate::checks::Checks;
 use crate::documents::mlbom::MlBom;
 use crate::error::{Error, Result};
-use crate::verdict::Checks;
 use serde::{Deserialize, Serialize};
 
 /// Versions of a trainer or framework component that must not have been used.

@@ -74,7 +74,7 @@ impl fmt::Display for Digest {
 
 /// sha256 and sha512 of a file, computed in one streaming pass.
 pub fn hash_file(path: &Path) -> Result<[Digest; 2]> {
-    let mut file = crate::evidence::bounded_read::open_regular(path, "artifact")?;
+    let mut file = crate::bounded_read::open_regular(path, "artifact")?;
     let mut s256 = Sha256::new();
     let mut s512 = Sha512::new();
     let mut buf = vec![0u8; 1 << 20];

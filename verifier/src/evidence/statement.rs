@@ -1,6 +1,6 @@
 //! in-toto Statements (v0.1 and v1) and subject matching.
 
-use crate::documents::digest::Digest;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 
 /// The DSSE payload type of an in-toto statement.
