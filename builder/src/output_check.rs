@@ -28,10 +28,7 @@ pub(crate) fn verify_evidence(
     if report.verified() {
         return Ok(());
     }
-    let why = report
-        .failure()
-        .map(|f| f.message.clone())
-        .unwrap_or_else(|| "no verdict".into());
+    let why = report.failure().map_or("no verdict", |f| f.message());
     Err(BuildError::Verify(format!(
         "{} did not verify: {why}",
         evidence.display()
@@ -89,7 +86,7 @@ pub fn verify_outputs(
         return Err(BuildError::Verify(format!(
             "{} did not verify as a release: {}",
             root.display(),
-            f.message
+            f.message()
         )));
     }
     let products = slsa_aibom_verify::intoto::verify_dir(
@@ -100,7 +97,7 @@ pub fn verify_outputs(
         &slsa_aibom_verify::intoto::LinkTrust::Pinned(intoto_dir.join(intoto::KEY)),
     );
     if let Some(f) = products.failure() {
-        return Err(BuildError::Verify(format!("in-toto: {}", f.message)));
+        return Err(BuildError::Verify(format!("in-toto: {}", f.message())));
     }
     Ok(report
         .parts()

@@ -83,7 +83,7 @@ fn job_spec(model_dir: &Path, copy: &Path, verification: &Verification) -> Resul
             if let Some(f) = &report.failure() {
                 return Err(BuildError::Verify(format!(
                     "the release did not verify, so the model was not loaded: {}",
-                    f.message
+                    f.message()
                 )));
             }
             report

@@ -247,7 +247,7 @@ fn judged(out: &Path, rules: &str) -> Option<String> {
         .collect();
     report
         .failure()
-        .map(|f| format!("{}: {}", failed.join(","), f.message))
+        .map(|f| format!("{}: {}", failed.join(","), f.message()))
 }
 
 #[test]

@@ -499,7 +499,7 @@ fn the_train_runner_comes_from_the_jobs_api_and_runner_policy_judges_it() {
     );
     assert!(!deny.verified());
     assert!(
-        deny.failure().unwrap().message.contains("self-hosted"),
+        deny.failure().unwrap().message().contains("self-hosted"),
         "{:?}",
         deny.failure()
     );
@@ -906,7 +906,7 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
         ..good.clone()
     });
     assert_eq!(
-        r.failure().unwrap().class,
+        r.failure().unwrap().class(),
         slsa_aibom_verify::ErrorClass::Identity
     );
     // Each source rule, broken alone, fails as a policy violation naming it.
@@ -946,7 +946,7 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
             ..good.clone()
         });
         assert_eq!(
-            r.failure().unwrap().class,
+            r.failure().unwrap().class(),
             slsa_aibom_verify::ErrorClass::Policy,
             "{name}"
         );
@@ -1011,7 +1011,7 @@ fn swapping_any_document_for_another_keyless_runs_fails_the_same_signer_check() 
         assert!(!r.verified(), "{document} of another run verified");
         let failure = r.failure().expect("a failure");
         assert_eq!(
-            failure.class,
+            failure.class(),
             slsa_aibom_verify::ErrorClass::Identity,
             "{document}: {failure:?}"
         );
@@ -1026,9 +1026,9 @@ fn swapping_any_document_for_another_keyless_runs_fails_the_same_signer_check() 
             "{document}: {failure:?}"
         );
         assert!(
-            failure.message.contains("4343"),
+            failure.message().contains("4343"),
             "{document}: {}",
-            failure.message
+            failure.message()
         );
     }
 }
@@ -1199,7 +1199,7 @@ fn a_tenant_copy_of_the_builder_gets_no_platform_labels() {
         report
             .failure()
             .unwrap()
-            .message
+            .message()
             .contains("pin our builder exactly"),
         "{:?}",
         report.failure()

@@ -79,7 +79,7 @@ fn verify(out: &Path, rules: &ReleasePolicy) -> ReleaseReport {
 fn assert_fails(report: &ReleaseReport, class: ErrorClass, name: &str) {
     assert!(!report.verified(), "{name}: verified");
     let f = report.failure().expect("a failure");
-    assert_eq!(f.class, class, "{name}: {f:?}");
+    assert_eq!(f.class(), class, "{name}: {f:?}");
     let failed_check = report
         .checks()
         .iter()

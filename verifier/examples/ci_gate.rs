@@ -65,10 +65,7 @@ fn gate(out: PathBuf, repo: String, root: Option<PathBuf>) -> Result<(), String>
             subjects,
         });
         if !report.verified() {
-            let why = report
-                .failure()
-                .map(|f| f.message.clone())
-                .unwrap_or_else(|| "no verdict".into());
+            let why = report.failure().map_or("no verdict", |f| f.message());
             return Err(format!("{}: {why}", evidence.display()));
         }
     }

@@ -127,20 +127,33 @@ impl std::fmt::Display for CheckName {
     }
 }
 
-/// The failure that stopped verification.
+/// The failure that stopped verification. Only verification makes one;
+/// callers read it through the methods below.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
-    /// Failure class (maps to the CLI exit code).
-    pub class: ErrorClass,
-    /// What went wrong.
-    pub message: String,
-    /// When a setting did not fit the evidence: which, as data (the message
-    /// names it with the policy's [`SettingNames`]).
+    pub(crate) class: ErrorClass,
+    pub(crate) message: String,
     #[serde(skip)]
-    pub setting_problem: Option<SettingProblem>,
+    pub(crate) setting_problem: Option<SettingProblem>,
 }
 
 impl Failure {
+    /// The failure's class (maps to the CLI exit code).
+    pub fn class(&self) -> ErrorClass {
+        self.class
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// When a setting did not fit the evidence: which, as data (the message
+    /// names it with the policy's [`SettingNames`]).
+    pub fn setting_problem(&self) -> Option<&SettingProblem> {
+        self.setting_problem.as_ref()
+    }
+
     /// The failure `e`, its settings named with `names`.
     pub(crate) fn new(e: &Error, names: SettingNames) -> Self {
         Failure {

@@ -319,11 +319,11 @@ fn a_missing_key_is_named_as_the_flag_by_the_cli_and_as_the_api_by_the_library()
         .failure()
         .expect("a keyed bundle without a key fails");
     assert_eq!(
-        failure.message,
+        failure.message(),
         "bundle is signed with a managed key; pass its public key with `TrustAnchor::Key`"
     );
-    assert!(!failure.message.contains("--"));
-    let problem = failure.setting_problem.as_ref().expect("typed");
+    assert!(!failure.message().contains("--"));
+    let problem = failure.setting_problem().expect("typed");
     assert_eq!(
         problem,
         &slsa_aibom_verify::SettingProblem::KeyedBundleWithoutKey

@@ -163,7 +163,7 @@ fn report_bundle(result: Result<slsa_aibom_verify::Report, Error>, format: Forma
                 Format::Json => print_json(&report),
                 Format::Human => verify_bundle::print_human(&report),
             }
-            exit_for(report.failure().map(|f| f.class))
+            exit_for(report.failure().map(|f| f.class()))
         }
         Err(e) => fail(&e, format),
     }

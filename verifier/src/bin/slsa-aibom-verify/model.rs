@@ -95,7 +95,7 @@ impl VerifyModel {
                         Err(e) => return fail(&e, Format::Human),
                     }
                 }
-                exit_for(report.failure().map(|f| f.class))
+                exit_for(report.failure().map(|f| f.class()))
             }
             Err(e) => fail(&e, self.format),
         }
@@ -114,7 +114,7 @@ fn mark(status: Status) -> &'static str {
 fn print_human(report: &ReleaseReport) {
     match &report.failure() {
         None => println!("VERIFIED release"),
-        Some(f) => println!("FAILED release ({}): {}", f.class.name(), f.message),
+        Some(f) => println!("FAILED release ({}): {}", f.class().name(), f.message()),
     }
     if let Some(d) = &report.policy_sha256() {
         println!("  policy sha256:{d}");
@@ -122,7 +122,7 @@ fn print_human(report: &ReleaseReport) {
     for p in &report.parts() {
         let state = match &p.verdict().failure() {
             None => "ok  ".to_string(),
-            Some(f) => format!("FAIL [{}] {}", f.class.name(), f.message),
+            Some(f) => format!("FAIL [{}] {}", f.class().name(), f.message()),
         };
         println!("  {:<16} {state}  ({})", p.document(), p.evidence());
         if let Some(s) = &p.verdict().signer() {

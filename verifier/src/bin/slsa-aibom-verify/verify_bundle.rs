@@ -48,7 +48,7 @@ pub fn print_human(report: &Report) {
     let verdict = match report.failure() {
         None if warnings > 0 => format!("VERIFIED with {warnings} warning(s)"),
         None => "VERIFIED".to_string(),
-        Some(f) => format!("FAILED ({})", f.class.name()),
+        Some(f) => format!("FAILED ({})", f.class().name()),
     };
     println!("{verdict}: {}", report.evidence());
     println!("  trusted root: {}", report.trust_root());
@@ -73,7 +73,7 @@ pub fn print_human(report: &Report) {
             println!("    {mark} {:<36} {}", c.name(), c.detail());
         }
         if let Some(f) = &r.verdict().failure() {
-            println!("    error [{}]: {}", f.class.name(), f.message);
+            println!("    error [{}]: {}", f.class().name(), f.message());
         }
     }
 }
