@@ -13,16 +13,17 @@ use serde_json::Value;
 use slsa_aibom_types::provenance::{DATASET_PREFIX, TRAINER};
 use std::collections::BTreeSet;
 
-/// The verified statements and signers of a release.
+/// The verified statements and signers of a release. Only release
+/// verification makes one, from statements it has verified.
 pub struct Verified<'a> {
     /// The provenance statement.
-    pub provenance: &'a Statement,
+    pub(crate) provenance: &'a Statement,
     /// The ML-BOM statement (its predicate is the ML-BOM).
-    pub aibom: &'a Statement,
+    pub(crate) aibom: &'a Statement,
     /// The model-signature statement.
-    pub signature: &'a Statement,
+    pub(crate) signature: &'a Statement,
     /// The certificate identities, in the same order; `None` for keyed parts.
-    pub signers: [Option<&'a CertIdentity>; 3],
+    pub(crate) signers: [Option<&'a CertIdentity>; 3],
 }
 
 /// `(name, sha256)` of every subject (lower-case hex; empty without sha256).
