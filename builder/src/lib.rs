@@ -6,26 +6,16 @@
 
 #![warn(missing_docs)]
 
-pub mod activation;
-pub mod augment;
-pub mod batch_norm;
-pub mod conv;
 pub mod data;
 pub mod definition;
-pub mod dense;
 pub mod determinism;
-pub mod dropout;
 pub mod environment;
 pub mod error;
-pub mod loss;
-pub mod matmul;
-pub mod metrics;
 pub mod model;
-pub mod optim;
-pub mod rng;
 pub mod runs_on;
 pub mod spec;
 pub mod train;
+pub mod trainer_config;
 pub mod training;
 pub mod transformer;
 

@@ -2,13 +2,13 @@
 //! initialisation can walk them in sorted-name order from our seeded
 //! generator (Glorot-uniform weights, zero biases — Keras' defaults).
 
-use crate::batch_norm::BatchNorm;
-use crate::conv::{ConvBlock, Geometry};
-use crate::dropout::Dropout;
 use crate::error::{BuildError, Result};
-use crate::rng::{streams, SeededRng};
 use crate::spec::{Activation, Architecture, JobSpec};
 use candle_core::{DType, Device, Tensor, Var};
+use slsa_aibom_trainer::batch_norm::BatchNorm;
+use slsa_aibom_trainer::conv::{ConvBlock, Geometry};
+use slsa_aibom_trainer::dropout::Dropout;
+use slsa_aibom_trainer::rng::{streams, SeededRng};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -91,7 +91,7 @@ impl Layout {
             conv: spec.model.conv.clone(),
             dense,
             activation: spec.model.activation,
-            geometry: Geometry::of(&spec.model),
+            geometry: crate::trainer_config::geometry(&spec.model),
             batch_norm: spec.model.batch_norm,
         }
     }
@@ -352,12 +352,12 @@ impl Model {
             let b = self.p(&format!("dense.{i:02}.bias"));
             // An MLP's first layer reads the data, which needs no gradient.
             let input_grad = i > 0 || self.layout.architecture == Architecture::Cnn;
-            x = crate::dense::dense(&x, wt, b, input_grad)?;
+            x = slsa_aibom_trainer::dense::dense(&x, wt, b, input_grad)?;
             if let Some(norm) = self.norm(&format!("dense.{i:02}.norm"), training) {
                 x = norm.apply(&x)?;
             }
             if i < last {
-                x = crate::activation::apply(self.layout.activation, &x)?;
+                x = slsa_aibom_trainer::activation::apply(self.layout.activation, &x)?;
                 if let Some(d) = dropout.as_deref_mut() {
                     x = d.apply(&x)?;
                 }

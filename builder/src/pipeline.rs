@@ -262,7 +262,7 @@ pub fn attest_only(
 /// the training log; their descriptions, sorted by path.
 fn write_byproducts(
     dir: &Layout,
-    metrics: &crate::metrics::Metrics,
+    metrics: &slsa_aibom_trainer::metrics::Metrics,
     environment: &Environment,
     commitment: &impl serde::Serialize,
     log: &[String],

@@ -5,11 +5,11 @@
 
 use crate::determinism::Determinism;
 use crate::error::{BuildError, Result};
-use crate::metrics::Metrics;
 use crate::output_check::{bundle_statement, verify_evidence};
 use crate::pipeline::{build, BuildOptions};
 use crate::spec::Job;
 use serde_json::Value;
+use slsa_aibom_trainer::metrics::Metrics;
 use slsa_aibom_verify::documents::provenance::SLSA_PROVENANCE_V1;
 use slsa_aibom_verify::{Digest, Policy, PublicKey, Subject};
 use std::collections::BTreeMap;

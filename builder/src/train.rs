@@ -1,17 +1,20 @@
 //! The training loop: seeded shuffling, minibatches, the optimizer and its
 //! schedule, per-epoch validation, early stopping and the final evaluations.
 
-use crate::augment::Augmenter;
 use crate::data::{Split, Standardizer};
-use crate::dropout::Dropout;
 use crate::error::{BuildError, Result};
-use crate::loss::{predictions, Loss};
-use crate::metrics::{EpochMetrics, Evaluation, Metrics, SplitRows, Stopping, Tally, Timing};
 use crate::model::Model;
-use crate::optim::{rule::Rule, schedule, Optimizer};
-use crate::rng::{streams, SeededRng};
 use crate::spec::{self, JobSpec, Task, TrainingSpec};
+use crate::trainer_config;
 use candle_core::{Device, Tensor, Var};
+use slsa_aibom_trainer::augment::Augmenter;
+use slsa_aibom_trainer::dropout::Dropout;
+use slsa_aibom_trainer::loss::{predictions, Loss};
+use slsa_aibom_trainer::metrics::{
+    EpochMetrics, Evaluation, Metrics, SplitRows, Stopping, Tally, Timing,
+};
+use slsa_aibom_trainer::optim::{rule::Rule, schedule, schedule::LearningRate, Optimizer};
+use slsa_aibom_trainer::rng::{streams, SeededRng};
 use std::time::Instant;
 
 /// Preprocessed features and targets, row-major.
@@ -273,7 +276,7 @@ fn optimizer(trainee: &dyn Trainee, t: &TrainingSpec) -> Result<Optimizer> {
             weight_decay: t.weight_decay,
         },
     };
-    Optimizer::new(trainee.trainable(), rule, t.clip_grad_norm)
+    Ok(Optimizer::new(trainee.trainable(), rule, t.clip_grad_norm)?)
 }
 
 fn epoch_line(
@@ -306,6 +309,7 @@ struct Steps<'a> {
     spec: &'a JobSpec,
     opt: Optimizer,
     loss: Loss,
+    rate: LearningRate,
     noise: Noise,
     /// Steps per epoch.
     steps: usize,
@@ -319,7 +323,8 @@ impl<'a> Steps<'a> {
             trainee,
             spec,
             opt: optimizer(trainee, t)?,
-            loss: Loss::training(spec),
+            loss: trainer_config::training_loss(spec),
+            rate: trainer_config::learning_rate(t),
             noise: Noise::for_job(spec),
             steps: rows
                 .div_ceil(t.batch_size)
@@ -335,7 +340,7 @@ impl<'a> Steps<'a> {
         for (step, chunk) in order.chunks(t.batch_size).take(self.steps).enumerate() {
             let (logits, target) = self.trainee.forward_rows(chunk, Some(&mut self.noise))?;
             let l = self.loss.compute(&logits, &target)?;
-            let lr = schedule::learning_rate(t, epoch, step, self.steps);
+            let lr = schedule::learning_rate(&self.rate, epoch, step, self.steps);
             self.opt.backward_step(&l, lr)?;
             let value = f64::from(l.to_scalar::<f32>()?);
             if !value.is_finite() {
@@ -369,7 +374,7 @@ pub fn train(
     let t = &spec.training;
     let judge = Judge {
         spec,
-        loss: Loss::plain(spec),
+        loss: trainer_config::evaluation_loss(spec),
     };
     let mut run = Steps::new(trainee, spec, split.train.len())?;
     let mut watch = t.early_stopping.as_ref().map(Watch::new);

@@ -85,6 +85,7 @@ fn no_module_of_any_library_depends_on_itself_through_others() {
         ("builder/src", 40),
         ("types/src", 6),
         ("sign/src", 2),
+        ("trainer/src", 12),
     ] {
         let graph = graph(&root.join(krate));
         assert!(graph.len() >= at_least, "{krate}: {graph:?}");
@@ -144,6 +145,7 @@ fn no_function_is_over_a_hundred_lines() {
         "builder/src",
         "verifier/src",
         "sign/src",
+        "trainer/src",
         "types/src",
         "fake-sigstore/src",
     ]
@@ -208,7 +210,7 @@ fn no_library_message_names_a_cli_flag() {
     // in-toto link records as data.
     let allowed = ["--features cuda", "\"--job\""];
     let mut found = Vec::new();
-    for krate in ["builder", "verifier", "sign", "types"] {
+    for krate in CRATES {
         for path in modules(&root.join(krate).join("src")).values() {
             let text = std::fs::read_to_string(path).unwrap();
             let code = text.split("#[cfg(test)]").next().unwrap_or_default();
@@ -279,7 +281,7 @@ fn calls_outside(src: &Path, calls: &[&str], allowed: &[&str]) -> Vec<String> {
     found
 }
 
-const CRATES: [&str; 4] = ["builder", "verifier", "sign", "types"];
+const CRATES: [&str; 5] = ["builder", "verifier", "sign", "types", "trainer"];
 
 /// No library or binary code of the workspace calls one of `calls` outside
 /// the `allowed` files; `what` names the rule in the failure.
@@ -343,5 +345,64 @@ fn the_call_scan_finds_a_planted_read() {
     assert_eq!(
         calls_outside(dir.path(), &["serde_json::from_str"], &[]).len(),
         1
+    );
+}
+
+/// The dependencies of a crate manifest (`Cargo.toml` text), of every kind
+/// and target, that tie it to supply chain: our other crates, Sigstore,
+/// in-toto, GitHub, HTTP, or TOML (the job file).
+fn supply_chain_dependencies(manifest: &str) -> Vec<String> {
+    let manifest: toml::Table = toml::from_str(manifest).unwrap();
+    let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
+    let mut names: Vec<String> = tables
+        .iter()
+        .filter_map(|t| manifest.get(*t)?.as_table())
+        .flat_map(|t| t.keys().cloned())
+        .collect();
+    if let Some(targets) = manifest.get("target").and_then(|t| t.as_table()) {
+        for target in targets.values().filter_map(|t| t.as_table()) {
+            names.extend(
+                tables
+                    .iter()
+                    .filter_map(|t| target.get(*t)?.as_table())
+                    .flat_map(|t| t.keys().cloned()),
+            );
+        }
+    }
+    let forbidden = [
+        "slsa-aibom",
+        "sigstore",
+        "in-toto",
+        "octocrab",
+        "reqwest",
+        "toml",
+    ];
+    names.retain(|n| forbidden.iter().any(|f| n.starts_with(f)));
+    names
+}
+
+/// The trainer knows nothing of attestations, GitHub or the job file: its
+/// manifest names none of those crates, and its code names no other crate
+/// of ours.
+#[test]
+fn the_trainer_depends_on_no_supply_chain_crate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../trainer");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert_eq!(supply_chain_dependencies(&manifest), Vec::<String>::new());
+    let named: Vec<String> = sources(&root.join("src"))
+        .into_iter()
+        .filter(|p| std::fs::read_to_string(p).unwrap().contains("slsa_aibom_"))
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(
+        named.is_empty(),
+        "trainer files naming our crates: {named:?}"
+    );
+    // The scan finds a planted dependency, under a target table too.
+    let planted = "[dependencies]\ncandle-core = \"0.11\"\nslsa-aibom-verify = \"0.1\"\n\
+                   [target.'cfg(unix)'.dev-dependencies]\ntoml = \"1\"\n";
+    assert_eq!(
+        supply_chain_dependencies(planted),
+        vec!["slsa-aibom-verify".to_string(), "toml".to_string()]
     );
 }

@@ -3,7 +3,7 @@
 //! by `scripts/sgd-reference.py` (NumPy, float32). Adam is held to
 //! candle-nn's AdamW in `builder/src/optim/rule.rs`.
 
-use slsa_aibom_builder::optim::rule::{Hyper, Rule};
+use slsa_aibom_trainer::optim::rule::{Hyper, Rule};
 
 /// Five steps of `rule` from a fixed start, ours and the reference's.
 fn both(rule: Rule, lr: f64, grad_scale: f64) -> (Vec<f32>, Vec<f32>) {

@@ -3,9 +3,9 @@
 
 use super::record::BuildRecord;
 use crate::cyclonedx::*;
-use crate::metrics::Evaluation;
 use crate::spec::{Architecture, JobSpec, Task};
 use sha2::{Digest as _, Sha256};
+use slsa_aibom_trainer::metrics::Evaluation;
 use slsa_aibom_types::property;
 
 /// The predicate type the ML-BOM is signed under (the verifier's constant).

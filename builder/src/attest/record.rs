@@ -5,9 +5,9 @@
 
 use crate::data::{DataFile, SplitName};
 use crate::environment::Environment;
-use crate::metrics::Metrics;
 use crate::spec::JobSpec;
 use serde::{Deserialize, Serialize};
+use slsa_aibom_trainer::metrics::Metrics;
 use std::collections::BTreeMap;
 
 /// A file in the output directory.

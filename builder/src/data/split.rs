@@ -1,8 +1,8 @@
 //! Deterministic train/validation/test splits from a seeded permutation.
 
-use crate::rng::{streams, SeededRng};
 use crate::spec::TrainingSpec;
 use serde::{Deserialize, Serialize};
+use slsa_aibom_trainer::rng::{streams, SeededRng};
 use std::collections::BTreeMap;
 
 /// The name of a split.

@@ -10,6 +10,13 @@ mod validate;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+// The trainer's configuration types that the job file names directly.
+pub use slsa_aibom_trainer::activation::Activation;
+pub use slsa_aibom_trainer::augment::Augmentation;
+pub use slsa_aibom_trainer::conv::Pool;
+pub use slsa_aibom_trainer::optim::schedule::{Schedule, ScheduleKind};
+pub use slsa_aibom_trainer::task::Task;
+
 /// A whole training job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -255,18 +262,6 @@ pub enum Architecture {
     Bert,
 }
 
-/// What the model predicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Task {
-    /// One sigmoid output, labels 0/1 (or two classes).
-    Binary,
-    /// Softmax over `output_shape[0]` classes.
-    Multiclass,
-    /// One linear output per `output_shape` element, mean squared error.
-    Regression,
-}
-
 /// The model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -393,26 +388,6 @@ pub struct Pretrained {
     pub files: std::collections::BTreeMap<String, String>,
 }
 
-/// Pooling after each convolution.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Pool {
-    /// 2×2 max pooling, stride 2.
-    #[default]
-    Max,
-    /// 2×2 average pooling, stride 2.
-    Avg,
-    /// No pooling.
-    None,
-}
-
-impl Pool {
-    /// Max pooling, the default (kept out of serialised specs).
-    pub fn is_max(&self) -> bool {
-        *self == Pool::Max
-    }
-}
-
 fn three() -> usize {
     3
 }
@@ -421,28 +396,6 @@ fn is_three(v: &usize) -> bool {
 }
 fn is_one(v: &usize) -> bool {
     *v == 1
-}
-
-/// Hidden-layer activations.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Activation {
-    /// max(0, x).
-    #[default]
-    Relu,
-    /// x·Φ(x), with the exact normal CDF (PyTorch's default `GELU`).
-    Gelu,
-    /// Hyperbolic tangent.
-    Tanh,
-    /// 1 / (1 + e^-x).
-    Sigmoid,
-}
-
-impl Activation {
-    /// ReLU, the default (kept out of serialised specs).
-    pub fn is_relu(&self) -> bool {
-        *self == Activation::Relu
-    }
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -569,22 +522,6 @@ impl DeviceName {
     }
 }
 
-/// `[training.augmentation]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Augmentation {
-    /// Mirror left-right with probability 1/2.
-    #[serde(default)]
-    pub horizontal_flip: bool,
-    /// Mirror top-bottom with probability 1/2.
-    #[serde(default)]
-    pub vertical_flip: bool,
-    /// Shift by up to this many pixels each way, filling with zeros (pad
-    /// and random crop).
-    #[serde(default)]
-    pub shift: usize,
-}
-
 /// `[training.early_stopping]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -622,39 +559,6 @@ fn default_monitor() -> String {
 }
 fn yes() -> bool {
     true
-}
-
-/// Learning-rate schedules, evaluated at every step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ScheduleKind {
-    /// The base rate throughout (after any warm-up).
-    Constant,
-    /// Multiply by `gamma` every `step_epochs` epochs.
-    Step,
-    /// Cosine decay from the base rate to `min_learning_rate` over the
-    /// epochs after the warm-up.
-    Cosine,
-}
-
-/// `[training.schedule]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Schedule {
-    /// The schedule's shape.
-    pub kind: ScheduleKind,
-    /// Epochs of linear warm-up from `learning_rate / steps` to the base rate.
-    #[serde(default)]
-    pub warmup_epochs: usize,
-    /// `step` only: epochs between decays.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub step_epochs: Option<usize>,
-    /// `step` only: the decay factor (default 0.1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gamma: Option<f64>,
-    /// `cosine` only: the final rate (default 0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_learning_rate: Option<f64>,
 }
 
 fn one() -> usize {

@@ -1,7 +1,7 @@
 //! What a training produced, whatever the way it trained.
 
 use crate::attest::record::{OutputFile, TokenizationRecord};
-use crate::metrics::Metrics;
+use slsa_aibom_trainer::metrics::Metrics;
 
 /// A finished training: its figures and the model directory's files,
 /// already written.

@@ -74,7 +74,7 @@ pub fn infer(model_dir: &Path, input: &Path, spec: &JobSpec) -> Result<Inferred>
         conv: config.conv.clone(),
         dense,
         activation: spec.model.activation,
-        geometry: crate::conv::Geometry::of(&spec.model),
+        geometry: crate::trainer_config::geometry(&spec.model),
         batch_norm: spec.model.batch_norm,
     };
     let mut model = Model::init(layout, 0, &device)?;

@@ -8,12 +8,12 @@
 
 use super::config::EncoderConfig;
 use super::weights::{is_pooler, Params};
-use crate::dense::dense;
-use crate::dropout::Dropout;
 use crate::error::Result;
-use crate::rng::{streams, SeededRng};
 use crate::spec::{Lora, Pooling};
 use candle_core::{Tensor, Var, D};
+use slsa_aibom_trainer::dense::dense;
+use slsa_aibom_trainer::dropout::Dropout;
+use slsa_aibom_trainer::rng::{streams, SeededRng};
 use std::collections::BTreeMap;
 
 /// How the encoder is trained.
@@ -306,9 +306,9 @@ impl TextClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::SeededRng;
     use candle_core::{DType, Device};
     use candle_transformers::models::bert::BertModel;
+    use slsa_aibom_trainer::rng::SeededRng;
 
     /// A small random encoder: its config and tensors.
     fn encoder() -> (EncoderConfig, BTreeMap<String, Tensor>) {

@@ -18,11 +18,32 @@ pub mod im2col;
 pub mod max_pool;
 
 use crate::activation;
+use crate::activation::Activation;
 use crate::batch_norm::BatchNorm;
-use crate::spec::{Activation, ModelSpec, Pool};
 use candle_core::{Result, Tensor};
 use im2col::Im2col;
 use max_pool::MaxPool2x2;
+use serde::{Deserialize, Serialize};
+
+/// Pooling after each convolution.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pool {
+    /// 2×2 max pooling, stride 2.
+    #[default]
+    Max,
+    /// 2×2 average pooling, stride 2.
+    Avg,
+    /// No pooling.
+    None,
+}
+
+impl Pool {
+    /// Max pooling, the default (kept out of serialised specs).
+    pub fn is_max(&self) -> bool {
+        *self == Pool::Max
+    }
+}
 
 /// The shape settings every block of a model shares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,15 +57,6 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    /// The settings of a job's model.
-    pub fn of(m: &ModelSpec) -> Self {
-        Geometry {
-            kernel: m.kernel_size,
-            stride: m.stride,
-            pool: m.pool,
-        }
-    }
-
     /// A block's output side for an input side `n`: the strided
     /// convolution, then halved by pooling (an odd row or column dropped).
     pub fn out(&self, n: usize) -> usize {

@@ -1,13 +1,57 @@
 //! Learning rate at each step, from `[training.schedule]`.
 
-use crate::spec::{ScheduleKind, TrainingSpec};
+use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
+
+/// Learning-rate schedules, evaluated at every step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScheduleKind {
+    /// The base rate throughout (after any warm-up).
+    Constant,
+    /// Multiply by `gamma` every `step_epochs` epochs.
+    Step,
+    /// Cosine decay from the base rate to `min_learning_rate` over the
+    /// epochs after the warm-up.
+    Cosine,
+}
+
+/// `[training.schedule]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// The schedule's shape.
+    pub kind: ScheduleKind,
+    /// Epochs of linear warm-up from `learning_rate / steps` to the base rate.
+    #[serde(default)]
+    pub warmup_epochs: usize,
+    /// `step` only: epochs between decays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_epochs: Option<usize>,
+    /// `step` only: the decay factor (default 0.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gamma: Option<f64>,
+    /// `cosine` only: the final rate (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_learning_rate: Option<f64>,
+}
+
+/// A run's learning rate: its base rate, its schedule and its length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LearningRate {
+    /// The base rate.
+    pub base: f64,
+    /// The schedule (constant when absent).
+    pub schedule: Option<Schedule>,
+    /// The run's epochs (the cosine schedule decays over them).
+    pub epochs: usize,
+}
 
 /// The learning rate for step `step` (0-based) of `epoch` (absolute, so a
 /// run that starts at `initial_epoch` continues the same curve), with
 /// `steps` steps per epoch.
-pub fn learning_rate(t: &TrainingSpec, epoch: usize, step: usize, steps: usize) -> f64 {
-    let base = t.learning_rate;
+pub fn learning_rate(t: &LearningRate, epoch: usize, step: usize, steps: usize) -> f64 {
+    let base = t.base;
     let Some(s) = &t.schedule else {
         return base;
     };
@@ -36,19 +80,14 @@ pub fn learning_rate(t: &TrainingSpec, epoch: usize, step: usize, steps: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{JobSpec, Schedule};
 
-    fn spec(schedule: Schedule) -> TrainingSpec {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../examples/demo/job.toml"
-        ))
-        .unwrap();
-        let mut t = JobSpec::parse(text.as_bytes()).unwrap().training;
-        t.epochs = 10;
-        t.learning_rate = 0.1;
-        t.schedule = Some(schedule);
-        t
+    /// Ten epochs at a base rate of 0.1 under `schedule`.
+    fn spec(schedule: Schedule) -> LearningRate {
+        LearningRate {
+            base: 0.1,
+            schedule: Some(schedule),
+            epochs: 10,
+        }
     }
 
     fn schedule(kind: ScheduleKind) -> Schedule {

@@ -6,7 +6,23 @@
 //! never augmented.
 
 use crate::rng::{streams, SeededRng};
-use crate::spec::Augmentation;
+use serde::{Deserialize, Serialize};
+
+/// Which augmentations to draw (`[training.augmentation]` of a job).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Augmentation {
+    /// Mirror left-right with probability 1/2.
+    #[serde(default)]
+    pub horizontal_flip: bool,
+    /// Mirror top-bottom with probability 1/2.
+    #[serde(default)]
+    pub vertical_flip: bool,
+    /// Shift by up to this many pixels each way, filling with zeros (pad
+    /// and random crop).
+    #[serde(default)]
+    pub shift: usize,
+}
 
 /// Augments channels-last images of one shape.
 pub struct Augmenter {

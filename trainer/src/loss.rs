@@ -2,7 +2,7 @@
 //! logits and mean squared error, with optional class weights (a weighted
 //! mean, as PyTorch's `weight=`) and label smoothing.
 
-use crate::spec::{JobSpec, Task};
+use crate::task::Task;
 use candle_core::{DType, Result, Tensor, D};
 
 /// A loss over a batch of logits and host-side targets.
@@ -15,24 +15,22 @@ pub struct Loss {
 }
 
 impl Loss {
-    /// The training loss a job asks for.
-    pub fn training(spec: &JobSpec) -> Self {
-        let t = &spec.training;
+    /// The training loss for `task` over `classes` outputs, with label
+    /// smoothing ε (classification; 0 for none) and one weight per class
+    /// (classification; a weighted mean, as PyTorch's `weight=`).
+    pub fn training(task: Task, classes: usize, smoothing: f64, weights: Option<&[f64]>) -> Self {
         Loss {
-            smoothing: t.label_smoothing as f32,
-            weights: t
-                .class_weights
-                .as_ref()
-                .map(|w| w.iter().map(|&v| v as f32).collect()),
-            ..Loss::plain(spec)
+            smoothing: smoothing as f32,
+            weights: weights.map(|w| w.iter().map(|&v| v as f32).collect()),
+            ..Loss::plain(task, classes)
         }
     }
 
     /// The unweighted, unsmoothed loss, reported for evaluations.
-    pub fn plain(spec: &JobSpec) -> Self {
+    pub fn plain(task: Task, classes: usize) -> Self {
         Loss {
-            task: spec.model.task,
-            classes: spec.dataset.definition.output_shape[0],
+            task,
+            classes,
             smoothing: 0.0,
             weights: None,
         }

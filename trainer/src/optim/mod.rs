@@ -14,8 +14,7 @@ mod fused;
 pub mod rule;
 pub mod schedule;
 
-use crate::error::Result;
-use candle_core::{Tensor, Var};
+use candle_core::{Result, Tensor, Var};
 use rule::Rule;
 
 /// One parameter's optimizer state.

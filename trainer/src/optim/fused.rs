@@ -61,7 +61,7 @@ pub(super) fn apply(
     rule: &Rule,
     hyper: &Hyper,
     state: &mut [Vec<f32>],
-) -> crate::error::Result<()> {
+) -> Result<()> {
     let op = Fused {
         rule,
         hyper,

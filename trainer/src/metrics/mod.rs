@@ -3,7 +3,7 @@
 
 mod curves;
 
-use crate::spec::Task;
+use crate::task::Task;
 use serde::{Deserialize, Serialize};
 
 /// One epoch's figures.
