@@ -2,9 +2,9 @@
 //! that a record was, or was not, in a split.
 
 use crate::attest::record::SplitCommitment;
-use crate::data::{Split, SplitName};
 use crate::error::{BuildError, Result};
 use serde::{Deserialize, Serialize};
+use slsa_aibom_trainer::split::{Split, SplitName};
 use slsa_aibom_verify::commitment::{Commitment, KeyProof, Record};
 use std::collections::BTreeMap;
 
@@ -75,7 +75,11 @@ pub fn prove_for_job(job: &crate::spec::Job, split: &str, key: &str) -> Result<K
         }
     };
     let data = crate::data::Dataset::load(job)?;
-    let rows = Split::for_job(&job.spec.training, &data.targets, data.assigned.as_deref());
+    let rows = Split::plan(
+        &crate::trainer_config::split_config(&job.spec.training),
+        &data.targets,
+        data.assigned.as_deref(),
+    );
     prove(&trees(data.records, &rows)?, split, key)
 }
 

@@ -87,6 +87,20 @@ impl From<candle_core::Error> for BuildError {
     }
 }
 
+impl From<slsa_aibom_trainer::TrainError> for BuildError {
+    /// Each class of the trainer's onto the builder's own: a configuration
+    /// the trainer refuses is the job spec's fault.
+    fn from(e: slsa_aibom_trainer::TrainError) -> Self {
+        use slsa_aibom_trainer::TrainError as T;
+        match e {
+            T::Config(m) => BuildError::Spec(m),
+            T::Data(m) => BuildError::Data(m),
+            T::Train(m) => BuildError::Train(m),
+            T::Io(m) => BuildError::Io(m),
+        }
+    }
+}
+
 impl From<slsa_aibom_verify::Error> for BuildError {
     /// Anything from the verifier is a verification failure.
     fn from(e: slsa_aibom_verify::Error) -> Self {

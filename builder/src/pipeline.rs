@@ -7,7 +7,7 @@ use crate::attest;
 use crate::attest::platform::Platform;
 use crate::attest::record::{BaseModelRecord, BuildRecord, JobRecord, OutputFile};
 use crate::commitment_file;
-use crate::data::{Dataset, Split};
+use crate::data::Dataset;
 use crate::environment::{Environment, Meter};
 use crate::error::{sha256_hex, BuildError, Result};
 use crate::layout::{self, Layout};
@@ -18,6 +18,7 @@ use crate::training::{Session, VerifiedInputs};
 use crate::written::{output_file, pretty, write};
 use candle_core::Device;
 use sha2::{Digest as _, Sha256};
+use slsa_aibom_trainer::split::Split;
 use slsa_aibom_verify::{Policy, PublicKey, Subject};
 use std::path::{Path, PathBuf};
 
@@ -312,7 +313,11 @@ fn first_log_lines(
 fn load_and_split(job: &Job) -> Result<(Dataset, Split)> {
     let data = Dataset::load(job)?;
     let t = &job.spec.training;
-    let split = Split::for_job(t, &data.targets, data.assigned.as_deref());
+    let split = Split::plan(
+        &crate::trainer_config::split_config(t),
+        &data.targets,
+        data.assigned.as_deref(),
+    );
     if split.train.is_empty() {
         return Err(BuildError::Data("the training split is empty".into()));
     }

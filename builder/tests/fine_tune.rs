@@ -288,7 +288,7 @@ fn bad_text_records_are_refused_naming_the_row_and_column() {
     refused(
         inputs.path(),
         3,
-        "tokens, over dataset.definition.text.max_length = 4",
+        "tokens, over the maximum of 4 (and truncation is off); see dataset.definition.text",
     );
 }
 

@@ -1,7 +1,7 @@
 //! The SGD rules (plain, momentum, Nesterov, weight decay, a clipping
 //! scale) against PyTorch's documented algorithm, computed outside our code
 //! by `scripts/sgd-reference.py` (NumPy, float32). Adam is held to
-//! candle-nn's AdamW in `builder/src/optim/rule.rs`.
+//! candle-nn's AdamW in `trainer/src/optim/rule.rs`.
 
 use slsa_aibom_trainer::optim::rule::{Hyper, Rule};
 

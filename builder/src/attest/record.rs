@@ -3,11 +3,12 @@
 //! process here, a separate GitHub job in the workflow) never needs the model
 //! bytes.
 
-use crate::data::{DataFile, SplitName};
+use crate::data::DataFile;
 use crate::environment::Environment;
 use crate::spec::JobSpec;
 use serde::{Deserialize, Serialize};
 use slsa_aibom_trainer::metrics::Metrics;
+use slsa_aibom_trainer::split::SplitName;
 use std::collections::BTreeMap;
 
 /// A file in the output directory.

@@ -1,8 +1,9 @@
 //! CSV tables described by `dataset.definition.columns`.
 
-use super::{class_index, files, Dataset, SplitName};
+use super::{class_index, files, Dataset};
 use crate::error::{BuildError, Result};
 use crate::spec::{ColumnType, DatasetDefinition, Job, Task};
+use slsa_aibom_trainer::split::SplitName;
 use slsa_aibom_verify::commitment::Record;
 use std::collections::BTreeSet;
 

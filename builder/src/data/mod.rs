@@ -6,17 +6,14 @@ mod csv_table;
 mod files;
 mod idx;
 mod image_folder;
-mod preprocess;
-mod split;
 mod text_table;
 
 pub(crate) use csv_table::header as csv_header;
 pub use files::{read_regular, DataFile};
-pub use preprocess::Standardizer;
-pub use split::{Split, SplitName};
 
 use crate::error::{BuildError, Result};
 use crate::spec::{DataFormat, Job, Task};
+use slsa_aibom_trainer::split::SplitName;
 use slsa_aibom_verify::commitment::Record;
 
 /// A loaded, validated dataset before preprocessing.

@@ -1,9 +1,10 @@
 //! Text datasets (CSV or JSON Lines) for BERT jobs: one text and one label
 //! per record, with the record's raw fields in the dataset commitment.
 
-use super::{class_index, files, Dataset, SplitName};
+use super::{class_index, files, Dataset};
 use crate::error::{BuildError, Result};
 use crate::spec::{ColumnType, DataFormat, DatasetDefinition, Job, Task, TextSpec};
+use slsa_aibom_trainer::split::SplitName;
 use slsa_aibom_verify::commitment::Record;
 use std::collections::BTreeSet;
 

@@ -14,8 +14,13 @@ use std::path::{Path, PathBuf};
 pub use slsa_aibom_trainer::activation::Activation;
 pub use slsa_aibom_trainer::augment::Augmentation;
 pub use slsa_aibom_trainer::conv::Pool;
+pub use slsa_aibom_trainer::early_stopping::{EarlyStopping, MONITORS};
+pub use slsa_aibom_trainer::model::Architecture;
 pub use slsa_aibom_trainer::optim::schedule::{Schedule, ScheduleKind};
+pub use slsa_aibom_trainer::preprocess::Preprocessing;
 pub use slsa_aibom_trainer::task::Task;
+pub use slsa_aibom_trainer::transformer::classifier::{Lora, Pooling, LORA_TARGETS};
+pub use slsa_aibom_trainer::transformer::tokens::Padding;
 
 /// A whole training job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -185,17 +190,6 @@ pub struct TextSpec {
     pub max_text_bytes: usize,
 }
 
-/// How sequences are padded.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Padding {
-    /// To the longest sequence of each batch.
-    #[default]
-    Longest,
-    /// Every sequence to `max_length`.
-    MaxLength,
-}
-
 fn default_max_length() -> usize {
     128
 }
@@ -226,40 +220,6 @@ pub struct Column {
     /// Value type.
     #[serde(rename = "type")]
     pub kind: ColumnType,
-}
-
-/// Preprocessing, applied per feature in this order: `scale`, `clip`, `normalize`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Preprocessing {
-    /// Standardise each feature to zero mean and unit variance, with the
-    /// mean and deviation of the training split.
-    #[serde(default)]
-    pub normalize: bool,
-    /// Multiply every feature by this factor (for example 1/255 for pixels).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale: Option<f64>,
-    /// Clamp every feature to `[min, max]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clip: Option<[f64; 2]>,
-    /// Regression: train on targets standardised with the training split's
-    /// mean and deviation; predictions and metrics are put back on the
-    /// original scale.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub standardize_target: bool,
-}
-
-/// Built-in architectures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Architecture {
-    /// Fully connected layers.
-    Mlp,
-    /// Convolution + max-pool blocks, then fully connected layers.
-    Cnn,
-    /// A pretrained BERT-family encoder (`model.pretrained`, a Hugging Face
-    /// directory) with a classification or regression head.
-    Bert,
 }
 
 /// The model.
@@ -315,45 +275,6 @@ pub struct ModelSpec {
     /// (and the head); the encoder's own weights stay as loaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lora: Option<Lora>,
-}
-
-/// How a BERT head reads the encoder's output.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Pooling {
-    /// The first token through the model's pooler (dense + tanh), as
-    /// Hugging Face's `BertForSequenceClassification` does.
-    #[default]
-    Cls,
-    /// The mean of the last hidden states over the real (unpadded) tokens.
-    Mean,
-}
-
-impl Pooling {
-    /// `cls`, the default (kept out of serialised specs).
-    pub fn is_cls(&self) -> bool {
-        *self == Pooling::Cls
-    }
-}
-
-/// `[model.lora]`: low-rank adapters `W + (alpha / rank)·B·A`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Lora {
-    /// The adapters' rank.
-    pub rank: usize,
-    /// The scale numerator (PEFT's `lora_alpha`).
-    pub alpha: f64,
-    /// Which attention projections get adapters: `query`, `key`, `value`.
-    #[serde(default = "default_lora_targets")]
-    pub target_modules: Vec<String>,
-}
-
-/// The attention projections LoRA may adapt.
-pub const LORA_TARGETS: [&str; 3] = ["query", "key", "value"];
-
-fn default_lora_targets() -> Vec<String> {
-    vec!["query".into(), "value".into()]
 }
 
 /// `[model.pretrained]`: a Hugging Face model directory (`config.json`,
@@ -522,41 +443,6 @@ impl DeviceName {
     }
 }
 
-/// `[training.early_stopping]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EarlyStopping {
-    /// The validation figure watched: `loss`, `mean-absolute-error` and
-    /// `root-mean-squared-error` must fall; any other figure (`accuracy`,
-    /// `f1`, `roc-auc`, `pr-auc`, `macro-f1`, `r2`) must rise.
-    #[serde(default = "default_monitor")]
-    pub monitor: String,
-    /// Validations without improvement before training stops.
-    pub patience: usize,
-    /// The least change that counts as an improvement.
-    #[serde(default)]
-    pub min_delta: f64,
-    /// Put back the weights of the best validation at the end.
-    #[serde(default = "yes")]
-    pub restore_best: bool,
-}
-
-/// Figures early stopping may watch, and whether lower is better.
-pub const MONITORS: &[(&str, bool)] = &[
-    ("loss", true),
-    ("mean-absolute-error", true),
-    ("root-mean-squared-error", true),
-    ("accuracy", false),
-    ("f1", false),
-    ("roc-auc", false),
-    ("pr-auc", false),
-    ("macro-f1", false),
-    ("r2", false),
-];
-
-fn default_monitor() -> String {
-    "loss".into()
-}
 fn yes() -> bool {
     true
 }

@@ -14,14 +14,15 @@ pub mod outcome;
 pub mod tabular;
 pub mod tabular_inference;
 
-use crate::data::{Dataset, Split};
+use crate::data::Dataset;
 use crate::error::Result;
 use crate::layout::Layout;
 use crate::lineage::VerifiedDir;
 use crate::spec::{Architecture, Job, JobSpec};
-use crate::train::Progress;
 use candle_core::Device;
 pub use outcome::{Inferred, TrainingOutcome};
+use slsa_aibom_trainer::split::Split;
+use slsa_aibom_trainer::train::Progress;
 use std::path::Path;
 
 /// The inputs a training reads, all checked before it starts.

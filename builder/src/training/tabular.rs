@@ -2,16 +2,18 @@
 //! from the job's seed or from verified base weights.
 
 use super::{Inferred, Session, Training, TrainingOutcome, VerifiedInputs};
-use crate::data::Standardizer;
 use crate::error::{BuildError, Result};
 use crate::layout;
-use crate::model::{Layout as ModelLayout, Model};
 use crate::spec::limits::{human_bytes, model_bytes};
 use crate::spec::{Job, JobSpec};
-use crate::train::{train, Table, Tabular as Trainee};
+use crate::trainer_config;
 use crate::written::{output_file, pretty, write};
 use candle_core::Device;
 use serde_json::json;
+use slsa_aibom_trainer::model::Model;
+use slsa_aibom_trainer::preprocess::Standardizer;
+use slsa_aibom_trainer::train::train;
+use slsa_aibom_trainer::trainee::{Table, Tabular as Trainee};
 use std::path::Path;
 
 /// The tabular and image trainer of the reproducible tier.
@@ -58,7 +60,14 @@ impl Training for Tabular {
             },
             device: session.device,
         };
-        let metrics = train(&trainee, split, spec, session.progress, session.log)?;
+        let metrics = train(
+            &trainee,
+            split,
+            &trainer_config::train_config(spec),
+            trainer_config::noise(spec),
+            session.progress,
+            session.log,
+        )?;
         metrics.check_finite().map_err(BuildError::Train)?;
         model.check_finite()?;
         let dir = session.out;
@@ -84,7 +93,7 @@ impl Training for Tabular {
 /// (already verified) base weights.
 fn initial_model(job: &Job, dev: &Device) -> Result<Model> {
     let spec = &job.spec;
-    let mut model = Model::init(ModelLayout::of(spec), spec.training.seed, dev)?;
+    let mut model = Model::init(trainer_config::layout(spec), spec.training.seed, dev)?;
     if let Some(base) = &spec.model.base {
         model.load_base(&job.resolve(&base.weights), dev)?;
     }

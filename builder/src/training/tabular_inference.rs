@@ -3,12 +3,12 @@
 
 use super::input_table::InputTable;
 use super::Inferred;
-use crate::data::Standardizer;
 use crate::error::{BuildError, Result};
-use crate::model::{Layout, Model};
 use crate::spec::{Architecture, DataFormat, JobSpec, Task};
 use candle_core::{Device, Tensor};
 use serde::Deserialize;
+use slsa_aibom_trainer::model::{Layout, Model};
+use slsa_aibom_trainer::preprocess::Standardizer;
 use std::path::Path;
 
 /// The model's `config.json`, as the builder writes it.

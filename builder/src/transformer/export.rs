@@ -4,7 +4,6 @@
 //! the adapter in PEFT's layout, in `adapter/`: beside the merged weights,
 //! transformers would apply an `adapter_config.json` a second time.
 
-use super::classifier::{Mode, TextClassifier};
 use crate::attest::record::OutputFile;
 use crate::error::{BuildError, Result};
 use crate::lineage::VerifiedDir;
@@ -12,6 +11,7 @@ use crate::spec::{JobSpec, Pooling, Task};
 use candle_core::Tensor;
 use serde_json::{json, Map, Value};
 use sha2::{Digest as _, Sha256};
+use slsa_aibom_trainer::transformer::classifier::{Mode, TextClassifier};
 use std::collections::HashMap;
 use std::path::Path;
 

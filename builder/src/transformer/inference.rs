@@ -2,12 +2,11 @@
 //! `config.json`, weights and tokenizer the builder wrote, read back by the
 //! same code that trained them.
 
-use super::classifier::{Mode, TextClassifier};
-use super::config::EncoderConfig;
-use super::tokens;
 use crate::error::{BuildError, Result};
 use crate::spec::JobSpec;
 use candle_core::{DType, Device, Tensor};
+use slsa_aibom_trainer::transformer::classifier::{Mode, TextClassifier};
+use slsa_aibom_trainer::transformer::weights;
 use std::path::Path;
 
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
@@ -17,10 +16,10 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
 
 /// The model in `model_dir`, trained by `spec`, on the CPU.
 pub fn load(model_dir: &Path, spec: &JobSpec) -> Result<TextClassifier> {
-    let config = EncoderConfig::parse(&read(model_dir, "config.json")?, "config.json")?;
+    let config = super::encoder_config(&read(model_dir, "config.json")?, "config.json")?;
     let device = Device::Cpu;
-    let file = super::weights::parse(&read(model_dir, "model.safetensors")?, &device)?;
-    let mut tensors = super::weights::encoder(&file, &config)?;
+    let file = weights::parse(&read(model_dir, "model.safetensors")?, &device)?;
+    let mut tensors = weights::encoder(&file, &config)?;
     let outputs = super::outputs(spec);
     for (name, shape) in [
         ("classifier.weight", vec![outputs, config.bert.hidden_size]),
@@ -39,14 +38,14 @@ pub fn load(model_dir: &Path, spec: &JobSpec) -> Result<TextClassifier> {
     if !tensors.contains_key("pooler.dense.weight") {
         return Err(BuildError::Data("model.safetensors: no pooler".into()));
     }
-    TextClassifier::new(
+    Ok(TextClassifier::new(
         config,
         tensors,
         spec.model.pooling,
         Mode::HeadOnly,
         outputs,
         0,
-    )
+    )?)
 }
 
 /// The logits of `texts` (keys name them in errors), tokenised as the
@@ -65,7 +64,7 @@ pub fn logits(
         .ok_or_else(|| BuildError::Spec("the recorded job is not a text job".into()))?;
     let model = load(model_dir, spec)?;
     let pad_id = model.config().bert.pad_token_id as u32;
-    let encoded = tokens::encode(
+    let encoded = super::encode(
         &read(model_dir, "tokenizer.json")?,
         texts,
         text,

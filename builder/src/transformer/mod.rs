@@ -3,58 +3,21 @@
 //! trained in full, head-only or with LoRA adapters by the same training
 //! loop as every other job, and written back as a Hugging Face directory.
 
-pub mod classifier;
-pub mod config;
 pub mod export;
 pub mod inference;
-pub mod tokens;
-pub mod weights;
 
 use crate::attest::record::TokenizationRecord;
-use crate::data::Split;
 use crate::error::{BuildError, Result};
 use crate::lineage::VerifiedDir;
-use crate::spec::JobSpec;
-use crate::train::{train, Noise, Progress, Trainee};
+use crate::spec::{JobSpec, TextSpec};
 use crate::training::TrainingOutcome;
-use candle_core::{Device, Tensor, Var};
-use classifier::{Mode, TextClassifier};
+use candle_core::Device;
 use sha2::{Digest as _, Sha256};
-
-/// A classifier bound to its tokenised records.
-pub struct TextTrainee<'a> {
-    /// The network.
-    pub model: &'a TextClassifier,
-    /// The records' token ids.
-    pub tokens: &'a tokens::Encoded,
-    /// One target per record.
-    pub targets: &'a [f32],
-    /// Where batches go.
-    pub device: &'a Device,
-}
-
-impl Trainee for TextTrainee<'_> {
-    fn forward_rows(
-        &self,
-        rows: &[usize],
-        noise: Option<&mut Noise>,
-    ) -> Result<(Tensor, Vec<f32>)> {
-        let (ids, mask) = self.tokens.batch(rows, self.device)?;
-        let logits = self
-            .model
-            .forward(&ids, &mask, noise.map(|n| &mut n.dropout))?;
-        Ok((logits, rows.iter().map(|&r| self.targets[r]).collect()))
-    }
-
-    fn trainable(&self) -> Vec<Var> {
-        self.model.trainable()
-    }
-
-    fn state(&self) -> Vec<Var> {
-        // Nothing else changes during training.
-        self.model.trainable()
-    }
-}
+use slsa_aibom_trainer::split::Split;
+use slsa_aibom_trainer::train::{train, Progress};
+use slsa_aibom_trainer::transformer::classifier::{Mode, TextClassifier};
+use slsa_aibom_trainer::transformer::{config, tokens, weights, TextTrainee};
+use slsa_aibom_trainer::TrainError;
 
 /// What fine-tuning reads of a text dataset, one entry per record.
 pub struct TextRecords<'a> {
@@ -66,6 +29,34 @@ pub struct TextRecords<'a> {
     pub targets: &'a [f32],
     /// Class names in output order (classification).
     pub classes: Option<&'a [String]>,
+}
+
+/// Parse a `config.json` with the strict JSON parser (duplicate keys
+/// refused) and check it; `name` names the file in errors.
+pub fn encoder_config(bytes: &[u8], name: &str) -> Result<config::EncoderConfig> {
+    let raw = slsa_aibom_verify::json::from_slice(bytes)
+        .map_err(|e| BuildError::Data(format!("{name}: not a JSON object: {e}")))?;
+    Ok(config::EncoderConfig::from_object(raw, name)?)
+}
+
+/// Tokenise `texts` as `[dataset.definition.text]` says; a refusal names
+/// the keys that decide it.
+pub fn encode(
+    tokenizer: &[u8],
+    texts: &[String],
+    text: &TextSpec,
+    keys: &[String],
+    pad_id: u32,
+) -> Result<tokens::Encoded> {
+    let how = tokens::Tokenization {
+        max_length: text.max_length,
+        truncation: text.truncation,
+        padding: text.padding,
+    };
+    tokens::encode(tokenizer, texts, &how, keys, pad_id).map_err(|e| match e {
+        TrainError::Data(m) => BuildError::Data(format!("{m}; see dataset.definition.text")),
+        e => e.into(),
+    })
 }
 
 /// The training mode a job asks for.
@@ -104,7 +95,7 @@ pub fn fine_tune(
         .text
         .as_ref()
         .ok_or_else(|| BuildError::Spec("a BERT job needs dataset.definition.text".into()))?;
-    let config = config::EncoderConfig::parse(&base.read("config.json")?, "base config.json")?;
+    let config = encoder_config(&base.read("config.json")?, "base config.json")?;
     if text.max_length > config.bert.max_position_embeddings {
         return Err(BuildError::Spec(format!(
             "dataset.definition.text.max_length = {} is over the base model's max_position_embeddings = {}",
@@ -113,7 +104,7 @@ pub fn fine_tune(
     }
     let tokenizer = base.read("tokenizer.json")?;
     let pad_id = config.bert.pad_token_id as u32;
-    let encoded = tokens::encode(&tokenizer, data.texts, text, data.keys, pad_id)?;
+    let encoded = encode(&tokenizer, data.texts, text, data.keys, pad_id)?;
     if let Some(too_big) = encoded
         .ids
         .iter()
@@ -149,7 +140,14 @@ pub fn fine_tune(
         targets: data.targets,
         device,
     };
-    let metrics = train(&trainee, split, spec, progress, log)?;
+    let metrics = train(
+        &trainee,
+        split,
+        &crate::trainer_config::train_config(spec),
+        crate::trainer_config::noise(spec),
+        progress,
+        log,
+    )?;
     metrics.check_finite().map_err(BuildError::Train)?;
     let model_files = export::write(model_dir, spec, &model, data.classes, base)?;
     Ok(TrainingOutcome {

@@ -2,7 +2,7 @@
 //! candle-transformers' `bert::Config`; model types it cannot run are
 //! refused by name.
 
-use crate::error::{BuildError, Result};
+use crate::error::{Result, TrainError};
 use candle_transformers::models::bert::{Config, HiddenAct};
 
 /// `model_type` values this trainer runs.
@@ -19,17 +19,17 @@ pub struct EncoderConfig {
 }
 
 impl EncoderConfig {
-    /// Parse `config.json` bytes; `name` names the file in errors.
-    pub fn parse(bytes: &[u8], name: &str) -> Result<Self> {
-        let bad = |what: String| BuildError::Data(format!("{name}: {what}"));
-        let raw: serde_json::Map<String, serde_json::Value> =
-            slsa_aibom_verify::json::from_slice(bytes)
-                .map_err(|e| bad(format!("not a JSON object: {e}")))?;
+    /// Check a parsed `config.json` object; `name` names the file in
+    /// errors, which quote its text escaped (`{:?}`).
+    pub fn from_object(
+        raw: serde_json::Map<String, serde_json::Value>,
+        name: &str,
+    ) -> Result<Self> {
+        let bad = |what: String| TrainError::Data(format!("{name}: {what}"));
         let model_type = raw.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
         if !SUPPORTED.contains(&model_type) {
             return Err(bad(format!(
-                "model_type \"{}\" is not supported (this trainer runs: {})",
-                slsa_aibom_verify::display::one_line(model_type),
+                "model_type {model_type:?} is not supported (this trainer runs: {})",
                 SUPPORTED.join(", ")
             )));
         }
@@ -62,5 +62,27 @@ impl EncoderConfig {
             return Err(bad("layer_norm_eps must be a positive number".into()));
         }
         Ok(EncoderConfig { bert, raw })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// `text` parsed as a `config.json` (tests only: the builder parses
+    /// files with its strict JSON parser).
+    pub(crate) fn parse(text: &[u8]) -> EncoderConfig {
+        EncoderConfig::from_object(serde_json::from_slice(text).unwrap(), "config.json").unwrap()
+    }
+
+    #[test]
+    fn an_unknown_model_type_is_refused_escaped() {
+        let raw = serde_json::from_str(r#"{"model_type": "rob\u202eerta"}"#).unwrap();
+        let e = EncoderConfig::from_object(raw, "config.json").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains(r#"model_type "rob\u{202e}erta" is not supported"#),
+            "{e}"
+        );
     }
 }

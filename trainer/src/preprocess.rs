@@ -3,8 +3,28 @@
 //! fitted parameters are saved in the model's config so inference can repeat
 //! them exactly.
 
-use crate::spec::Preprocessing;
 use serde::{Deserialize, Serialize};
+
+/// Preprocessing, applied per feature in this order: `scale`, `clip`, `normalize`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preprocessing {
+    /// Standardise each feature to zero mean and unit variance, with the
+    /// mean and deviation of the training split.
+    #[serde(default)]
+    pub normalize: bool,
+    /// Multiply every feature by this factor (for example 1/255 for pixels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    /// Clamp every feature to `[min, max]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<[f64; 2]>,
+    /// Regression: train on targets standardised with the training split's
+    /// mean and deviation; predictions and metrics are put back on the
+    /// original scale.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub standardize_target: bool,
+}
 
 /// Fitted preprocessing: everything needed to transform new inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,8 +1,7 @@
 //! Deterministic train/validation/test splits from a seeded permutation.
 
-use crate::spec::TrainingSpec;
+use crate::rng::{streams, SeededRng};
 use serde::{Deserialize, Serialize};
-use slsa_aibom_trainer::rng::{streams, SeededRng};
 use std::collections::BTreeMap;
 
 /// The name of a split.
@@ -39,6 +38,19 @@ impl SplitName {
     }
 }
 
+/// How rows are split when the data does not assign them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SplitConfig {
+    /// Fraction of rows held out for validation.
+    pub validation: f64,
+    /// Fraction of rows held out for the final test.
+    pub test: f64,
+    /// Draw the held-out splits per class (classification).
+    pub stratify: bool,
+    /// The seed whose split stream permutes the rows.
+    pub seed: u64,
+}
+
 /// Row indices of each split, each list in ascending order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
@@ -71,11 +83,10 @@ impl Split {
         }
     }
 
-    /// The split a job asks for: the rows' predefined splits when the data
-    /// assigns them (`dataset.definition.split_column`); stratified by class
-    /// when `training.stratify` is set (`targets` are the rows' class
+    /// The rows' predefined splits when the data assigns them; stratified
+    /// by class when `c.stratify` is set (`targets` are the rows' class
     /// indices); else [`Split::new`].
-    pub fn for_job(t: &TrainingSpec, targets: &[f32], assigned: Option<&[SplitName]>) -> Self {
+    pub fn plan(c: &SplitConfig, targets: &[f32], assigned: Option<&[SplitName]>) -> Self {
         if let Some(assigned) = assigned {
             let rows = |name: SplitName| {
                 (0..assigned.len())
@@ -88,14 +99,14 @@ impl Split {
                 test: rows(SplitName::Test),
             };
         }
-        if !t.stratify {
-            return Split::new(targets.len(), t.validation_split, t.test_split, t.seed);
+        if !c.stratify {
+            return Split::new(targets.len(), c.validation, c.test, c.seed);
         }
         let mut by_class: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
         for (row, &class) in targets.iter().enumerate() {
             by_class.entry(class as u32).or_default().push(row);
         }
-        let mut rng = SeededRng::new(t.seed, streams::SPLIT);
+        let mut rng = SeededRng::new(c.seed, streams::SPLIT);
         let mut split = Split {
             train: Vec::new(),
             validation: Vec::new(),
@@ -103,8 +114,8 @@ impl Split {
         };
         for rows in by_class.values_mut() {
             rng.shuffle(rows);
-            let n_test = (rows.len() as f64 * t.test_split).round() as usize;
-            let n_val = (rows.len() as f64 * t.validation_split).round() as usize;
+            let n_test = (rows.len() as f64 * c.test).round() as usize;
+            let n_val = (rows.len() as f64 * c.validation).round() as usize;
             split.test.extend(&rows[..n_test]);
             split.validation.extend(&rows[n_test..n_test + n_val]);
             split.train.extend(&rows[n_test + n_val..]);
@@ -135,35 +146,32 @@ mod tests {
     /// Each class keeps its share in every split, and the seed decides.
     #[test]
     fn stratified_splits_keep_class_proportions() {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../examples/demo/job.toml"
-        ))
-        .unwrap();
-        let mut t = crate::spec::JobSpec::parse(text.as_bytes())
-            .unwrap()
-            .training;
-        (t.stratify, t.test_split, t.validation_split) = (true, 0.2, 0.1);
+        let mut t = SplitConfig {
+            validation: 0.1,
+            test: 0.2,
+            stratify: true,
+            seed: 42,
+        };
         // 90 rows of class 0 and 10 of class 1, interleaved.
         let targets: Vec<f32> = (0..100).map(|i| f32::from(u8::from(i % 10 == 3))).collect();
-        let s = Split::for_job(&t, &targets, None);
+        let s = Split::plan(&t, &targets, None);
         let ones = |rows: &[usize]| rows.iter().filter(|&&r| targets[r] == 1.0).count();
         assert_eq!((s.test.len(), ones(&s.test)), (20, 2));
         assert_eq!((s.validation.len(), ones(&s.validation)), (10, 1));
         assert_eq!((s.train.len(), ones(&s.train)), (70, 7));
-        assert_eq!(s, Split::for_job(&t, &targets, None));
+        assert_eq!(s, Split::plan(&t, &targets, None));
         let assigned = [
             SplitName::Test,
             SplitName::Train,
             SplitName::Validation,
             SplitName::Train,
         ];
-        let fixed = Split::for_job(&t, &targets[..4], Some(&assigned));
+        let fixed = Split::plan(&t, &targets[..4], Some(&assigned));
         assert_eq!(
             (fixed.train, fixed.validation, fixed.test),
             (vec![1, 3], vec![2], vec![0])
         );
         t.seed += 1;
-        assert_ne!(s.test, Split::for_job(&t, &targets, None).test);
+        assert_ne!(s.test, Split::plan(&t, &targets, None).test);
     }
 }

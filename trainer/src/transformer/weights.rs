@@ -4,7 +4,7 @@
 //! optimizer trains and what stays as loaded.
 
 use super::config::EncoderConfig;
-use crate::error::{BuildError, Result};
+use crate::error::{Result, TrainError};
 use candle_core::{DType, Device, Tensor, Var};
 use std::collections::{BTreeMap, HashMap};
 
@@ -60,7 +60,7 @@ pub fn is_pooler(name: &str) -> bool {
 /// Read safetensors bytes (the checks of [`encoder`] come after).
 pub fn parse(bytes: &[u8], device: &Device) -> Result<HashMap<String, Tensor>> {
     candle_core::safetensors::load_buffer(bytes, device)
-        .map_err(|e| BuildError::Data(format!("base model.safetensors: cannot read it: {e}")))
+        .map_err(|e| TrainError::Data(format!("base model.safetensors: cannot read it: {e}")))
 }
 
 /// The encoder's tensors of a safetensors `file`: every tensor of
@@ -71,7 +71,7 @@ pub fn encoder(
     file: &HashMap<String, Tensor>,
     c: &EncoderConfig,
 ) -> Result<BTreeMap<String, Tensor>> {
-    let bad = |what: String| BuildError::Data(format!("base model.safetensors: {what}"));
+    let bad = |what: String| TrainError::Data(format!("base model.safetensors: {what}"));
     let prefixed = file.keys().any(|k| k.starts_with("bert.embeddings."));
     let mut out = BTreeMap::new();
     for (name, shape) in encoder_shapes(c) {
@@ -144,7 +144,7 @@ impl Params {
         self.kept
             .get(name)
             .cloned()
-            .ok_or_else(|| BuildError::Train(format!("the model has no tensor {name}")))
+            .ok_or_else(|| TrainError::Train(format!("the model has no tensor {name}")))
     }
 
     /// Whether `name` exists.
@@ -182,14 +182,12 @@ mod tests {
     use super::*;
 
     fn config() -> EncoderConfig {
-        EncoderConfig::parse(
+        crate::transformer::config::tests::parse(
             br#"{"model_type": "bert", "vocab_size": 6, "hidden_size": 4, "num_hidden_layers": 1,
                  "num_attention_heads": 2, "intermediate_size": 8, "hidden_act": "gelu",
                  "hidden_dropout_prob": 0.1, "max_position_embeddings": 8, "type_vocab_size": 2,
                  "initializer_range": 0.02, "layer_norm_eps": 1e-12, "pad_token_id": 0}"#,
-            "config.json",
         )
-        .unwrap()
     }
 
     /// Every encoder tensor (prefixed `bert.`, pooler left out), zeros.

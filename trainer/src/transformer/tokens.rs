@@ -1,10 +1,32 @@
 //! Tokenisation with the base model's `tokenizer.json` (the `tokenizers`
 //! crate), and batches of token ids with their attention masks.
 
-use crate::error::{BuildError, Result};
-use crate::spec::{Padding, TextSpec};
+use crate::error::{Result, TrainError};
 use candle_core::{Device, Tensor};
+use serde::{Deserialize, Serialize};
 use tokenizers::{Tokenizer, TruncationParams};
+
+/// How sequences are padded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Padding {
+    /// To the longest sequence of each batch.
+    #[default]
+    Longest,
+    /// Every sequence to `max_length`.
+    MaxLength,
+}
+
+/// How texts become sequences: their length, and what happens to longer ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tokenization {
+    /// Tokens per sequence, special tokens included.
+    pub max_length: usize,
+    /// Cut longer sequences (otherwise they are an error naming the record).
+    pub truncation: bool,
+    /// How batches are padded.
+    pub padding: Padding,
+}
 
 /// Every record's token ids (special tokens added, truncated, unpadded).
 pub struct Encoded {
@@ -25,11 +47,11 @@ pub struct Encoded {
 pub fn encode(
     tokenizer_json: &[u8],
     texts: &[String],
-    text: &TextSpec,
+    text: &Tokenization,
     keys: &[String],
     pad_id: u32,
 ) -> Result<Encoded> {
-    let bad = |what: String| BuildError::Data(format!("base tokenizer.json: {what}"));
+    let bad = |what: String| TrainError::Data(format!("base tokenizer.json: {what}"));
     let mut tokenizer =
         Tokenizer::from_bytes(tokenizer_json).map_err(|e| bad(format!("cannot load it: {e}")))?;
     tokenizer.with_padding(None);
@@ -55,8 +77,8 @@ pub fn encode(
             continue;
         }
         if !text.truncation {
-            return Err(BuildError::Data(format!(
-                "record {:?}: its text is {} tokens, over dataset.definition.text.max_length = {} (set truncation = true to cut it)",
+            return Err(TrainError::Data(format!(
+                "record {:?}: its text is {} tokens, over the maximum of {} (and truncation is off)",
                 keys[i],
                 full.get_ids().len(),
                 text.max_length

@@ -8,13 +8,52 @@
 
 use super::config::EncoderConfig;
 use super::weights::{is_pooler, Params};
+use crate::dense::dense;
+use crate::dropout::Dropout;
 use crate::error::Result;
-use crate::spec::{Lora, Pooling};
+use crate::rng::{streams, SeededRng};
 use candle_core::{Tensor, Var, D};
-use slsa_aibom_trainer::dense::dense;
-use slsa_aibom_trainer::dropout::Dropout;
-use slsa_aibom_trainer::rng::{streams, SeededRng};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// How a BERT head reads the encoder's output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pooling {
+    /// The first token through the model's pooler (dense + tanh), as
+    /// Hugging Face's `BertForSequenceClassification` does.
+    #[default]
+    Cls,
+    /// The mean of the last hidden states over the real (unpadded) tokens.
+    Mean,
+}
+
+impl Pooling {
+    /// `cls`, the default (kept out of serialised specs).
+    pub fn is_cls(&self) -> bool {
+        *self == Pooling::Cls
+    }
+}
+
+/// `[model.lora]`: low-rank adapters `W + (alpha / rank)·B·A`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lora {
+    /// The adapters' rank.
+    pub rank: usize,
+    /// The scale numerator (PEFT's `lora_alpha`).
+    pub alpha: f64,
+    /// Which attention projections get adapters: `query`, `key`, `value`.
+    #[serde(default = "default_lora_targets")]
+    pub target_modules: Vec<String>,
+}
+
+/// The attention projections LoRA may adapt.
+pub const LORA_TARGETS: [&str; 3] = ["query", "key", "value"];
+
+fn default_lora_targets() -> Vec<String> {
+    vec!["query".into(), "value".into()]
+}
 
 /// How the encoder is trained.
 #[derive(Debug, Clone, PartialEq)]
@@ -306,20 +345,18 @@ impl TextClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::SeededRng;
     use candle_core::{DType, Device};
     use candle_transformers::models::bert::BertModel;
-    use slsa_aibom_trainer::rng::SeededRng;
 
     /// A small random encoder: its config and tensors.
     fn encoder() -> (EncoderConfig, BTreeMap<String, Tensor>) {
-        let config = EncoderConfig::parse(
+        let config = crate::transformer::config::tests::parse(
             br#"{"model_type": "bert", "vocab_size": 20, "hidden_size": 8, "num_hidden_layers": 2,
                  "num_attention_heads": 2, "intermediate_size": 12, "hidden_act": "gelu",
                  "hidden_dropout_prob": 0.1, "max_position_embeddings": 16, "type_vocab_size": 2,
                  "initializer_range": 0.02, "layer_norm_eps": 1e-12, "pad_token_id": 0}"#,
-            "config.json",
-        )
-        .unwrap();
+        );
         let mut rng = SeededRng::new(3, 0);
         let tensors = super::super::weights::encoder_shapes(&config)
             .into_iter()

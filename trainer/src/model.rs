@@ -2,15 +2,29 @@
 //! initialisation can walk them in sorted-name order from our seeded
 //! generator (Glorot-uniform weights, zero biases — Keras' defaults).
 
-use crate::error::{BuildError, Result};
-use crate::spec::{Activation, Architecture, JobSpec};
+use crate::activation::Activation;
+use crate::batch_norm::BatchNorm;
+use crate::conv::{ConvBlock, Geometry};
+use crate::dropout::Dropout;
+use crate::error::{Result, TrainError};
+use crate::rng::{streams, SeededRng};
 use candle_core::{DType, Device, Tensor, Var};
-use slsa_aibom_trainer::batch_norm::BatchNorm;
-use slsa_aibom_trainer::conv::{ConvBlock, Geometry};
-use slsa_aibom_trainer::dropout::Dropout;
-use slsa_aibom_trainer::rng::{streams, SeededRng};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+/// Built-in architectures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Architecture {
+    /// Fully connected layers.
+    Mlp,
+    /// Convolution + max-pool blocks, then fully connected layers.
+    Cnn,
+    /// A pretrained BERT-family encoder (`model.pretrained`, a Hugging Face
+    /// directory) with a classification or regression head.
+    Bert,
+}
 
 /// How a tensor starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,21 +95,6 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout a spec describes.
-    pub fn of(spec: &JobSpec) -> Self {
-        let mut dense = spec.model.hidden.clone();
-        dense.push(spec.dataset.definition.output_shape[0]);
-        Layout {
-            architecture: spec.model.architecture,
-            input_shape: spec.dataset.definition.input_shape.clone(),
-            conv: spec.model.conv.clone(),
-            dense,
-            activation: spec.model.activation,
-            geometry: crate::trainer_config::geometry(&spec.model),
-            batch_norm: spec.model.batch_norm,
-        }
-    }
-
     /// Each convolution block's input `(h, w, c)`, then the final feature
     /// map's, for a CNN (empty for an MLP).
     fn feature_maps(&self) -> Vec<(usize, usize, usize)> {
@@ -185,13 +184,13 @@ impl Layout {
             .iter()
             .position(|&(h, w, _)| h == 0 || w == 0)
         {
-            return Err(BuildError::Spec(format!(
+            return Err(TrainError::Config(format!(
                 "the image ({}×{}) has no pixels left after {i} of the {} conv blocks (each strides by {} and pools by {})",
                 self.input_shape[0],
                 self.input_shape[1],
                 self.conv.len(),
                 self.geometry.stride,
-                if self.geometry.pool == crate::spec::Pool::None { 1 } else { 2 }
+                if self.geometry.pool == crate::conv::Pool::None { 1 } else { 2 }
             )));
         }
         Ok(())
@@ -247,10 +246,10 @@ impl Model {
     /// are errors.
     pub fn load_base(&mut self, path: &Path, device: &Device) -> Result<()> {
         let tensors = candle_core::safetensors::load(path, device)
-            .map_err(|e| BuildError::Data(format!("base weights {}: {e}", path.display())))?;
+            .map_err(|e| TrainError::Data(format!("base weights {}: {e}", path.display())))?;
         for name in tensors.keys() {
             if !self.params.contains_key(name) {
-                return Err(BuildError::Data(format!(
+                return Err(TrainError::Data(format!(
                     "base weights {}: tensor {name} is not in this model",
                     path.display()
                 )));
@@ -258,13 +257,13 @@ impl Model {
         }
         for (name, var) in &self.params {
             let t = tensors.get(name).ok_or_else(|| {
-                BuildError::Data(format!(
+                TrainError::Data(format!(
                     "base weights {}: tensor {name} is missing",
                     path.display()
                 ))
             })?;
             if t.dims() != var.dims() {
-                return Err(BuildError::Data(format!(
+                return Err(TrainError::Data(format!(
                     "base weights {}: tensor {name} has shape {:?}, the model needs {:?}",
                     path.display(),
                     t.dims(),
@@ -282,7 +281,7 @@ impl Model {
         for (name, var) in &self.params {
             let values = var.as_tensor().flatten_all()?.to_vec1::<f32>()?;
             if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-                return Err(BuildError::Train(format!(
+                return Err(TrainError::Train(format!(
                     "training diverged: tensor {name} holds {v}; nothing is signed (lower the learning rate or check the data)"
                 )));
             }
@@ -352,12 +351,12 @@ impl Model {
             let b = self.p(&format!("dense.{i:02}.bias"));
             // An MLP's first layer reads the data, which needs no gradient.
             let input_grad = i > 0 || self.layout.architecture == Architecture::Cnn;
-            x = slsa_aibom_trainer::dense::dense(&x, wt, b, input_grad)?;
+            x = crate::dense::dense(&x, wt, b, input_grad)?;
             if let Some(norm) = self.norm(&format!("dense.{i:02}.norm"), training) {
                 x = norm.apply(&x)?;
             }
             if i < last {
-                x = slsa_aibom_trainer::activation::apply(self.layout.activation, &x)?;
+                x = crate::activation::apply(self.layout.activation, &x)?;
                 if let Some(d) = dropout.as_deref_mut() {
                     x = d.apply(&x)?;
                 }
@@ -369,14 +368,14 @@ impl Model {
     /// Write the parameters as safetensors (tensors sorted by name).
     pub fn save(&self, path: &Path) -> Result<()> {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+            std::fs::create_dir_all(parent).map_err(|e| TrainError::io(parent, e))?;
         }
         let map: std::collections::HashMap<String, Tensor> = self
             .params
             .iter()
             .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
             .collect();
-        candle_core::safetensors::save(&map, path).map_err(|e| BuildError::io(path, e))
+        candle_core::safetensors::save(&map, path).map_err(|e| TrainError::io(path, e))
     }
 
     /// Number of scalar parameters.
