@@ -8,6 +8,7 @@ use crate::error::{BuildError, Result};
 use crate::output_check::verify_evidence;
 use crate::spec::{Job, Pretrained};
 use sha2::{Digest as _, Sha256};
+use slsa_aibom_types::provenance::BaseModelVerification;
 use slsa_aibom_verify::documents::model_signing::dir_manifest;
 use slsa_aibom_verify::{Policy, PublicKey, SanMatcher, Subject, TrustAnchor, TrustRoot};
 use std::collections::BTreeMap;
@@ -113,11 +114,13 @@ pub fn verify(job: &Job, p: &Pretrained) -> Result<VerifiedDir> {
                     .unwrap_or(0),
             })
             .collect(),
-        verified_by,
-        signer,
-        signature_sha256,
-        pinned: p.manifest_sha256.is_some() || !p.files.is_empty(),
-        checked_by: None,
+        verification: BaseModelVerification {
+            verified_by,
+            signer,
+            signature_sha256,
+            pinned: p.manifest_sha256.is_some() || !p.files.is_empty(),
+            checked_by: None,
+        },
     };
     Ok(VerifiedDir { dir, files, record })
 }

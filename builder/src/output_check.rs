@@ -8,7 +8,7 @@ use crate::error::{BuildError, Result};
 use crate::layout::{self, Layout};
 use base64::Engine as _;
 use serde_json::Value;
-use slsa_aibom_verify::release::rules::ReleasePolicy;
+use slsa_aibom_verify::release::rules::ValidReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release};
 use slsa_aibom_verify::{CertIdentity, Inputs, Policy, Subject, Verifier};
 use std::path::Path;
@@ -81,7 +81,7 @@ pub fn verify_outputs(
     };
     // verify_release checks every byproduct (aibom.cdx.json included)
     // against the signed provenance: nothing may be missing.
-    let report = verify_release(&policy, &ReleasePolicy::default(), None, &release);
+    let report = verify_release(&policy, &ValidReleasePolicy::none(), None, &release);
     if let Some(f) = report.failure() {
         return Err(BuildError::Verify(format!(
             "{} did not verify as a release: {}",

@@ -452,7 +452,7 @@ fn attest_into(
     if let Some(want) = platform.and_then(|p| p.definition.builder_sha.as_deref()) {
         let have = signer_identity
             .as_ref()
-            .and_then(|id| id.claims.build_signer_digest.clone());
+            .and_then(|id| id.claims().build_signer_digest.clone());
         if have.as_deref() != Some(want) {
             return Err(
                 crate::attest::signing_check::SigningCheck::BuilderCommit.refuse(format!(

@@ -13,7 +13,7 @@
 use crate::error::{BuildError, Result};
 use crate::spec::{JobSpec, Task};
 use serde::Serialize;
-use slsa_aibom_verify::release::rules::ReleasePolicy;
+use slsa_aibom_verify::release::rules::ValidReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release};
 use slsa_aibom_verify::Policy;
 use std::path::Path;
@@ -25,7 +25,7 @@ pub enum Verification {
         /// Signer and trust anchor.
         policy: Box<Policy>,
         /// The release policy file's rules.
-        rules: Box<ReleasePolicy>,
+        rules: Box<ValidReleasePolicy>,
     },
     /// Load without verifying (`--no-verify`): the caller was warned.
     Skip,

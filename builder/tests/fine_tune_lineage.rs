@@ -206,7 +206,7 @@ fn the_lineage_shows_in_the_provenance_ml_bom_passport_and_policy() {
             ),
             ..Default::default()
         },
-        &Default::default(),
+        &slsa_aibom_verify::release::rules::ValidReleasePolicy::none(),
         None,
         &release_of(&out),
     );
@@ -232,7 +232,7 @@ fn keyed_policy(out: &Path) -> slsa_aibom_verify::Policy {
 /// The release in `out` judged under the policy file `rules`: the failure
 /// message, if any.
 fn judged(out: &Path, rules: &str) -> Option<String> {
-    let rules = slsa_aibom_verify::release::rules::ReleasePolicy::from_toml(rules).unwrap();
+    let rules = slsa_aibom_verify::release::rules::ValidReleasePolicy::from_toml(rules).unwrap();
     let report = slsa_aibom_verify::release::verify_release(
         &keyed_policy(out),
         &rules,
@@ -319,7 +319,11 @@ fn inventory_follows_a_fine_tuned_model_back_through_its_bases() {
         Some(2),
     )
     .unwrap();
-    assert!(inventory.rejected.is_empty(), "{:?}", inventory.rejected);
+    assert!(
+        inventory.rejected().is_empty(),
+        "{:?}",
+        inventory.rejected()
+    );
     let chain = inventory.lineage("tiny-sentiment-child@0.1.0").unwrap();
     let names: Vec<&str> = chain.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(
@@ -507,7 +511,9 @@ fn the_signing_job_re_verifies_the_base_model_signature() {
     let rules = slsa_aibom_verify::release::rules::ReleasePolicy {
         version: 1,
         ..Default::default()
-    };
+    }
+    .validate()
+    .unwrap();
     let report =
         slsa_aibom_verify::release::verify_release(&policy, &rules, None, &release_of(&out));
     assert!(report.verified(), "{:?}", report.failure());
@@ -542,7 +548,7 @@ fn the_signing_job_re_verifies_the_base_model_signature() {
             "attest.base-model.signature",
             Box::new(|out: &Path| {
                 edit_json(&out.join("build-record.json"), |r| {
-                    r["pretrained"]["signer"] = serde_json::json!("key sha256:00")
+                    r["pretrained"]["verification"]["signer"] = serde_json::json!("key sha256:00")
                 })
             }),
         ),

@@ -819,14 +819,14 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
     let claims = sample_claims();
     let release = release_of(&out);
     let run = |rules: ReleasePolicy| {
-        rules.validate().unwrap();
+        let rules = rules.validate().unwrap();
         let mut policy = Policy {
             anchor: slsa_aibom_verify::TrustAnchor::Sigstore(
                 TrustRoot::from_file(&sigstore.trusted_root()).unwrap(),
             ),
             ..Policy::default()
         };
-        rules.apply(&mut policy).unwrap();
+        rules.apply(&mut policy);
         let report = verify_release(&policy, &rules, None, &release);
         // Keyless, our workflow's certificate, the identity pinned: level 3.
         if report.verified() {
@@ -891,7 +891,7 @@ fn a_keyless_release_verifies_as_one_unit_under_source_rules() {
         None,
     )
     .unwrap();
-    assert_eq!(inventory.models.len(), 1, "{:?}", inventory.rejected);
+    assert_eq!(inventory.models().len(), 1, "{:?}", inventory.rejected());
     assert_eq!(
         inventory
             .from_builder_commit(&claims.job_workflow_sha)
@@ -989,7 +989,9 @@ fn swapping_any_document_for_another_keyless_runs_fails_the_same_signer_check() 
     let rules = ReleasePolicy {
         version: 1,
         ..ReleasePolicy::default()
-    };
+    }
+    .validate()
+    .unwrap();
     let verify = |out: &Path| {
         let release = release_of(out);
         verify_release(&policy, &rules, None, &release)
@@ -1077,13 +1079,15 @@ fn the_signing_job_describes_the_trainer_itself() {
     let rules = ReleasePolicy {
         version: POLICY_VERSION,
         ..ReleasePolicy::default()
-    };
+    }
+    .validate()
+    .unwrap();
     let release = release_of(&out);
     let report = verify_release(&policy, &rules, None, &release);
     assert!(report.verified(), "{:?}", report.failure());
     let passport = report.passport().unwrap();
     let system = passport
-        .answers
+        .answers()
         .iter()
         .find(|a| a.question.starts_with("Which system"))
         .unwrap();
@@ -1167,7 +1171,9 @@ fn a_tenant_copy_of_the_builder_gets_no_platform_labels() {
     let rules = ReleasePolicy {
         version: 1,
         ..ReleasePolicy::default()
-    };
+    }
+    .validate()
+    .unwrap();
     let named_by_source = Policy {
         anchor: anchor.clone(),
         source_repo: Some("acme/models".into()),
@@ -1184,7 +1190,7 @@ fn a_tenant_copy_of_the_builder_gets_no_platform_labels() {
     assert_eq!(basis("Which frameworks"), Basis::Signer, "{passport}");
     assert!(
         !passport
-            .answers
+            .answers()
             .iter()
             .any(|a| a.basis == Basis::SigningJob),
         "{passport}"
@@ -1265,7 +1271,9 @@ fn the_printed_verify_command_pins_the_builder_commit_and_verifies() {
     let rules = ReleasePolicy {
         version: 1,
         ..ReleasePolicy::default()
-    };
+    }
+    .validate()
+    .unwrap();
     let report = verify_release(&policy, &rules, None, &release_of(&out));
     assert!(report.verified(), "{:?}", report.failure());
 }

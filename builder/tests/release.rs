@@ -9,7 +9,7 @@ use slsa_aibom_builder::pipeline::{build, BuildOptions};
 use slsa_aibom_builder::spec::Job;
 use slsa_aibom_verify::release::rules::{
     DatasetRules, DeniedVersion, LicenseRules, MetricRule, ReleasePolicy, ReleaseRules,
-    SourceRules, POLICY_VERSION,
+    SourceRules, ValidReleasePolicy, POLICY_VERSION,
 };
 use slsa_aibom_verify::release::{verify_release, ReleaseReport};
 use slsa_aibom_verify::{ErrorClass, Policy, PublicKey, Status};
@@ -72,7 +72,8 @@ fn copy_a() -> (tempfile::TempDir, PathBuf) {
 
 fn verify(out: &Path, rules: &ReleasePolicy) -> ReleaseReport {
     let release = release_of(out);
-    verify_release(&policy(), rules, None, &release)
+    let rules = rules.clone().validate().unwrap();
+    verify_release(&policy(), &rules, None, &release)
 }
 
 /// The report failed with `class`, and the failing check (or document) is `name`.
@@ -523,8 +524,6 @@ fn each_policy_rule_is_enforced() {
         ),
     ];
     for (name, good, bad) in cases {
-        good.validate().unwrap();
-        bad.validate().unwrap();
         let r = verify(a, &good);
         assert!(r.verified(), "{name} (passing form): {:?}", r.failure());
         if name != "policy.source" {
@@ -541,8 +540,8 @@ fn each_policy_rule_is_enforced() {
 
 #[test]
 fn the_policy_template_parses_and_bad_files_are_refused() {
-    let t = ReleasePolicy::from_toml(slsa_aibom_verify::release::rules::TEMPLATE).unwrap();
-    assert_eq!(t.builder.tags, vec!["v1".to_string()]);
+    let t = ValidReleasePolicy::from_toml(slsa_aibom_verify::release::rules::TEMPLATE).unwrap();
+    assert_eq!(t.rules().builder.tags, vec!["v1".to_string()]);
     for (bad, why) in [
         ("version = 2", "version 2"),
         ("version = 1\n[licenses]\nmodel = [\"Apache2\"]", "SPDX"),
@@ -567,7 +566,7 @@ fn the_policy_template_parses_and_bad_files_are_refused() {
             "unknown field",
         ),
     ] {
-        let e = ReleasePolicy::from_toml(bad).unwrap_err().to_string();
+        let e = ValidReleasePolicy::from_toml(bad).unwrap_err().to_string();
         assert!(e.contains(why), "{bad:?}: {e}");
     }
 }

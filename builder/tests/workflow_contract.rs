@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use slsa_aibom_builder::layout;
-use slsa_aibom_verify::release::rules::ReleasePolicy;
+use slsa_aibom_verify::release::rules::ValidReleasePolicy;
 use slsa_aibom_verify::release::verify_release;
 use slsa_aibom_verify::{Policy, TrustRoot};
 use std::path::Path;
@@ -633,7 +633,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                 ("verify", "slsa-aibom-verify model") => {
                     // The verify job's policy: this builder at detect's
                     // commit, the caller's repository.
-                    let rules = ReleasePolicy::from_toml(&format!(
+                    let rules = ValidReleasePolicy::from_toml(&format!(
                         "version = 1\n[builder]\nworkflow = \"{}\"\ncommits = [\"{}\"]\n[source]\nrepositories = [\"{}\"]\n",
                         BUILDER_ID.split_once('@').unwrap().0,
                         claims.job_workflow_sha,
@@ -646,7 +646,7 @@ fn the_contracted_sequence_runs_locally_and_verifies() {
                         ),
                         ..Policy::default()
                     };
-                    rules.apply(&mut policy).unwrap();
+                    rules.apply(&mut policy);
                     let out = dir.join("out");
                     let release = release_of(&out);
                     let report = verify_release(&policy, &rules, None, &release);

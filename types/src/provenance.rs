@@ -145,11 +145,12 @@ impl ResourceDescriptor {
 /// manifest, as model-signing computes it.
 pub const BASE_MODEL_PREFIX: &str = "base-model:";
 
-/// The annotations of a pretrained base model's dependency: how it was
-/// verified before training, and every file's digest.
+/// How a pretrained base model was verified before training: what the
+/// train runner records and the provenance carries in the model's
+/// dependency annotations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BaseModelAnnotations {
+pub struct BaseModelVerification {
     /// `model signature (keyed)`, `model signature (keyless)`, or
     /// `pinned digest, no signature`.
     pub verified_by: String,
@@ -161,13 +162,22 @@ pub struct BaseModelAnnotations {
     pub signature_sha256: Option<String>,
     /// Whether the job pinned digests, which matched.
     pub pinned: bool,
-    /// Path inside the directory → sha256.
-    pub files: BTreeMap<String, String>,
     /// `signing job` when the signing job verified the model signature
     /// itself against the recorded manifest; absent when only the train
     /// runner did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_by: Option<String>,
+}
+
+/// The annotations of a pretrained base model's dependency: how it was
+/// verified before training, and every file's digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseModelAnnotations {
+    /// How it was verified (its keys sit beside `files`).
+    #[serde(flatten)]
+    pub verification: BaseModelVerification,
+    /// Path inside the directory → sha256.
+    pub files: BTreeMap<String, String>,
 }
 
 /// The annotations of a dataset dependency: its size and the commitment

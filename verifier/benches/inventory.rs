@@ -73,12 +73,12 @@ fn bench(c: &mut Criterion) {
     group.finish();
     let inventory = Inventory::build(&policy, &dirs, None).unwrap();
     assert_eq!(
-        inventory.models.len(),
+        inventory.models().len(),
         n / 2,
         "{:?}",
-        inventory.rejected.first()
+        inventory.rejected().first()
     );
-    assert!(inventory.rejected.is_empty());
+    assert!(inventory.rejected().is_empty());
     let dataset = sha("dataset 7");
     let range = semver::VersionReq::parse(">=0.9.0, <0.9.2").unwrap();
     let key = format!("sha256:{last}");

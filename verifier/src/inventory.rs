@@ -121,11 +121,28 @@ pub struct Rejected {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Inventory {
     /// The models, by their file set.
-    pub models: Vec<Model>,
+    pub(crate) models: Vec<Model>,
     /// Evidence files that held no verifying attestation.
-    pub rejected: Vec<Rejected>,
+    pub(crate) rejected: Vec<Rejected>,
     /// Verified statements of other predicate types (not indexed).
-    pub other: usize,
+    pub(crate) other: usize,
+}
+
+impl Inventory {
+    /// The models, by their file set.
+    pub fn models(&self) -> &[Model] {
+        &self.models
+    }
+
+    /// Evidence files that held no verifying attestation.
+    pub fn rejected(&self) -> &[Rejected] {
+        &self.rejected
+    }
+
+    /// Verified statements of other predicate types (not indexed).
+    pub fn other(&self) -> usize {
+        self.other
+    }
 }
 
 /// Is `path` evidence by its name: `*.sigstore.json`, `*.sigstore`,
@@ -240,7 +257,7 @@ fn merge(model: &mut Model, found: Found) {
         for d in deps {
             if let Some(a) = d.base_model_annotations() {
                 model.base_model = d.sha256_hex();
-                model.base_model_verified_by = Some(a.verified_by);
+                model.base_model_verified_by = Some(a.verification.verified_by);
                 continue;
             }
             match d.name.as_str() {

@@ -85,10 +85,10 @@ fn names(models: Vec<&slsa_aibom_verify::inventory::Model>) -> Vec<String> {
 fn queries_answer_from_verified_statements_only() {
     let (dir, tuned2) = corpus();
     let inv = Inventory::build(&keyed(), &[dir.path().to_path_buf()], Some(2)).unwrap();
-    assert_eq!(inv.models.len(), 5, "{:?}", inv.rejected);
-    assert!(inv.rejected.is_empty());
+    assert_eq!(inv.models().len(), 5, "{:?}", inv.rejected());
+    assert!(inv.rejected().is_empty());
     // Provenance and ML-BOM of one model merge into one entry.
-    assert!(inv.models.iter().all(|m| m.evidence.len() == 2));
+    assert!(inv.models().iter().all(|m| m.evidence.len() == 2));
     assert_eq!(
         names(inv.trained_on(&sha("dataset one"))),
         ["base@1.0.0", "other@1.0.0"]
@@ -146,9 +146,9 @@ fn evidence_that_does_not_verify_is_listed_and_not_indexed() {
     std::fs::write(&file, bundle.to_string()).unwrap();
     std::fs::write(dir.path().join("junk.jsonl"), "not json\n").unwrap();
     let inv = Inventory::build(&keyed(), &[dir.path().to_path_buf()], None).unwrap();
-    assert_eq!(inv.rejected.len(), 2, "{:?}", inv.rejected);
+    assert_eq!(inv.rejected().len(), 2, "{:?}", inv.rejected());
     assert!(inv
-        .rejected
+        .rejected()
         .iter()
         .any(|r| r.file.ends_with("aibom.sigstore.json") && r.reason.contains("[crypto]")));
     // The forged version is not believed: base is known from its provenance only.
@@ -165,8 +165,8 @@ fn evidence_that_does_not_verify_is_listed_and_not_indexed() {
         ..Policy::default()
     };
     let inv = Inventory::build(&other, &[dir.path().to_path_buf()], None).unwrap();
-    assert!(inv.models.is_empty());
-    assert_eq!(inv.rejected.len(), 11);
+    assert!(inv.models().is_empty());
+    assert_eq!(inv.rejected().len(), 11);
 }
 
 fn run(dir: &Path, extra: &[&str]) -> (i32, String, String) {

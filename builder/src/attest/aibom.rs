@@ -602,12 +602,12 @@ pub const BASE_MODEL_REF: &str = "base-model";
 fn pedigree(p: &crate::attest::record::PretrainedRecord, meta: &crate::spec::Metadata) -> Pedigree {
     let mut properties = vec![
         Property::new(property::BASE_MODEL_PATH, &p.path),
-        Property::new(property::VERIFIED_BY, &p.verified_by),
+        Property::new(property::VERIFIED_BY, &p.verification.verified_by),
     ];
-    if let Some(s) = &p.signer {
+    if let Some(s) = &p.verification.signer {
         properties.push(Property::new(property::SIGNER, s));
     }
-    if let Some(s) = &p.signature_sha256 {
+    if let Some(s) = &p.verification.signature_sha256 {
         properties.push(Property::new(property::SIGNATURE_SHA256, s));
     }
     Pedigree {
@@ -630,6 +630,6 @@ fn pedigree(p: &crate::attest::record::PretrainedRecord, meta: &crate::spec::Met
             properties,
             ..Component::default()
         }],
-        notes: Some(format!("fine-tuned from {} ({})", p.path, p.verified_by)),
+        notes: Some(format!("fine-tuned from {} ({})", p.path, p.verification.verified_by)),
     }
 }

@@ -36,10 +36,14 @@ pub fn reverify(
         refuse("the job names a base-model signature, and the build definition carries none")
     })?;
     let sha = hex::encode(Sha256::digest(evidence.signature.as_bytes()));
-    if record.signature_sha256.as_deref() != Some(sha.as_str()) {
+    if record.verification.signature_sha256.as_deref() != Some(sha.as_str()) {
         return Err(refuse(format!(
             "the record says signature sha256 {} verified, the caller's commit has {sha}",
-            record.signature_sha256.as_deref().unwrap_or("none")
+            record
+                .verification
+                .signature_sha256
+                .as_deref()
+                .unwrap_or("none")
         )));
     }
     let dir = tempfile::tempdir().map_err(|e| BuildError::Io(e.to_string()))?;
@@ -60,10 +64,10 @@ pub fn reverify(
         .map(|r| put("trusted_root.json", r))
         .transpose()?;
     let (policy, signer) = crate::lineage::signature_policy(pins, key.as_deref(), root.as_deref())?;
-    if record.signer.as_deref() != Some(signer.as_str()) {
+    if record.verification.signer.as_deref() != Some(signer.as_str()) {
         return Err(refuse(format!(
             "the record names signer {:?}, the job names {signer:?}",
-            record.signer.as_deref().unwrap_or("none")
+            record.verification.signer.as_deref().unwrap_or("none")
         )));
     }
     let manifest = Digest {

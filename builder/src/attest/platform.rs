@@ -134,7 +134,8 @@ impl Platform {
         vouched.job.spec = spec;
         // Only this job says it checked: whatever the runner wrote is dropped.
         if let Some(base) = vouched.pretrained.as_mut() {
-            base.checked_by = checked.then(|| super::lineage_check::SIGNING_JOB.into());
+            base.verification.checked_by =
+                checked.then(|| super::lineage_check::SIGNING_JOB.into());
         }
         vouched.started_on = self.runner.started_at.clone();
         vouched.finished_on = self.runner.completed_at.clone();
@@ -238,11 +239,13 @@ mod tests {
                 sha256: "bb".repeat(32),
                 size: 1,
             }],
-            verified_by: crate::lineage::PINNED_ONLY.into(),
-            signer: None,
-            signature_sha256: None,
-            pinned: true,
-            checked_by: None,
+            verification: slsa_aibom_types::provenance::BaseModelVerification {
+                verified_by: crate::lineage::PINNED_ONLY.into(),
+                signer: None,
+                signature_sha256: None,
+                pinned: true,
+                checked_by: None,
+            },
         });
         r
     }

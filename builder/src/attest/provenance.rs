@@ -81,11 +81,7 @@ pub fn dependencies(record: &BuildRecord) -> Vec<ResourceDescriptor> {
             &p.manifest_sha256,
         );
         let annotations = BaseModelAnnotations {
-            verified_by: p.verified_by.clone(),
-            signer: p.signer.clone(),
-            signature_sha256: p.signature_sha256.clone(),
-            pinned: p.pinned,
-            checked_by: p.checked_by.clone(),
+            verification: p.verification.clone(),
             files: p
                 .files
                 .iter()

@@ -9,6 +9,7 @@ use crate::spec::JobSpec;
 use serde::{Deserialize, Serialize};
 use slsa_aibom_trainer::metrics::Metrics;
 use slsa_aibom_trainer::split::SplitName;
+use slsa_aibom_types::provenance::BaseModelVerification;
 use std::collections::BTreeMap;
 
 /// A file in the output directory.
@@ -62,22 +63,8 @@ pub struct PretrainedRecord {
     pub manifest_sha256: String,
     /// Every file, with its sha256 and size.
     pub files: Vec<OutputFile>,
-    /// How it was verified: a model signature (keyed or keyless), or
-    /// `pinned digest, no signature`.
-    pub verified_by: String,
-    /// Who signed it (key fingerprint, or certificate identity and issuer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signer: Option<String>,
-    /// sha256 of the signature file that verified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature_sha256: Option<String>,
-    /// Whether the job also pinned digests, which matched.
-    pub pinned: bool,
-    /// `signing job` when the signing job verified the signature itself
-    /// (the build definition's copy, held to the recorded manifest); absent
-    /// when only the train runner did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checked_by: Option<String>,
+    /// How it was verified, as the provenance's annotations carry it.
+    pub verification: BaseModelVerification,
 }
 
 /// How a text job's records were tokenised (from the base model's tokenizer).

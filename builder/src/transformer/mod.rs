@@ -132,7 +132,7 @@ pub fn fine_tune(
     let (total, trained) = model.counts();
     log.push(format!(
         "base model {} (manifest sha256 {}, {}): {total} parameters, {trained} trained; {} records tokenised, {} truncated to {} tokens",
-        base.record.path, base.record.manifest_sha256, base.record.verified_by, encoded.ids.len(), encoded.truncated, text.max_length
+        base.record.path, base.record.manifest_sha256, base.record.verification.verified_by, encoded.ids.len(), encoded.truncated, text.max_length
     ));
     let trainee = TextTrainee {
         model: &model,

@@ -182,14 +182,29 @@ fn repo_path(uri: &str) -> &str {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CertIdentity {
     /// The SAN (URI or email).
-    pub san: Option<String>,
+    pub(crate) san: Option<String>,
     /// The OIDC issuer (`.1.8`, or the deprecated `.1.1`).
-    pub issuer: Option<String>,
+    pub(crate) issuer: Option<String>,
     /// The CI claims.
-    pub claims: CiClaims,
+    pub(crate) claims: CiClaims,
 }
 
 impl CertIdentity {
+    /// The SAN (URI or email).
+    pub fn san(&self) -> Option<&str> {
+        self.san.as_deref()
+    }
+
+    /// The OIDC issuer (`.1.8`, or the deprecated `.1.1`).
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// The CI claims (Fulcio's extensions).
+    pub fn claims(&self) -> &CiClaims {
+        &self.claims
+    }
+
     /// Read the identity from a parsed certificate and its DER: the SAN is
     /// its URI or e-mail, or else a Fulcio username (`otherName`
     /// `1.3.6.1.4.1.57264.1.7`), which only the DER shows.

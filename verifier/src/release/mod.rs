@@ -24,7 +24,7 @@ use crate::verdict::Verdict;
 use crate::verifier::{failed, Inputs, Subject, Verifier};
 use crate::Digest;
 use passport::Passport;
-use rules::ReleasePolicy;
+use rules::ValidReleasePolicy;
 use serde::Serialize;
 use slsa_aibom_types::layout;
 use std::path::{Path, PathBuf};
@@ -234,7 +234,7 @@ fn verify_part(
 /// (`policy_sha256` is recorded in the report).
 pub fn verify_release(
     policy: &Policy,
-    rules: &ReleasePolicy,
+    rules: &ValidReleasePolicy,
     policy_sha256: Option<String>,
     release: &Release,
 ) -> ReleaseReport {
@@ -336,7 +336,7 @@ struct Documents<'a> {
 
 fn bind_and_judge(
     parts: &Documents,
-    (policy, rules): (&Policy, &ReleasePolicy),
+    (policy, rules): (&Policy, &ValidReleasePolicy),
     release: &Release,
     checks: &mut Checks,
 ) -> Result<Passport> {
@@ -377,7 +377,7 @@ fn bind_and_judge(
         ],
     };
     consistency::check(&verified, &bom, checks)?;
-    let partial = rules.release.allow_partial;
+    let partial = rules.rules().release.allow_partial;
     byproducts::check(provenance, release.byproducts.as_deref(), partial, checks)?;
     aibom_file(
         release.aibom_file.as_deref(),

@@ -71,7 +71,14 @@ pub struct Answer {
 #[derive(Debug, Clone, Serialize)]
 pub struct Passport {
     /// The answers, in a fixed order.
-    pub answers: Vec<Answer>,
+    pub(crate) answers: Vec<Answer>,
+}
+
+impl Passport {
+    /// The answers, in a fixed order.
+    pub fn answers(&self) -> &[Answer] {
+        &self.answers
+    }
 }
 
 /// What the passport is made from (all of it verified before).
@@ -348,12 +355,12 @@ fn lineage_answer(s: &Sources<'_>) -> (String, Basis) {
                 "{} (model-signing manifest sha256:{}), checked by {}",
                 one_line(path.trim_start_matches("file:")),
                 short(&digest),
-                one_line(&a.verified_by)
+                one_line(&a.verification.verified_by)
             );
-            if let Some(signer) = &a.signer {
+            if let Some(signer) = &a.verification.signer {
                 line += &format!(", signer {}", one_line(signer));
             }
-            match a.checked_by.as_deref() {
+            match a.verification.checked_by.as_deref() {
                 Some(by) => line += &format!("; the signature re-verified by the {}", one_line(by)),
                 None => all_rechecked = false,
             }

@@ -4,7 +4,7 @@
 use clap::{Args, ValueEnum};
 use slsa_aibom_builder::error::{BuildError, Result};
 use slsa_aibom_builder::predict::{predict, Prediction, Verification};
-use slsa_aibom_verify::release::rules::ReleasePolicy;
+use slsa_aibom_verify::release::rules::ValidReleasePolicy;
 use slsa_aibom_verify::{Policy, PublicKey, TrustAnchor, TrustRoot};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -52,14 +52,14 @@ impl PredictArgs {
         }
         let input = |e: slsa_aibom_verify::Error| BuildError::Spec(e.to_string());
         let rules = match &self.policy {
-            Some(path) => ReleasePolicy::load(path).map_err(input)?.0,
-            None => ReleasePolicy::none(),
+            Some(path) => ValidReleasePolicy::load(path).map_err(input)?.0,
+            None => ValidReleasePolicy::none(),
         };
         let mut policy = Policy::default();
         if let Some(root) = &self.trusted_root {
             policy.anchor = TrustAnchor::Sigstore(TrustRoot::from_file(root).map_err(input)?);
         }
-        rules.apply(&mut policy).map_err(input)?;
+        rules.apply(&mut policy);
         if let Some(key) = &self.key {
             policy.anchor = policy
                 .anchor

@@ -89,7 +89,7 @@ impl InventoryArgs {
             }
             None => {
                 let hits = inventory
-                    .models
+                    .models()
                     .iter()
                     .filter(|m| dataset.as_deref().is_none_or(|d| m.trained_on(d)))
                     .filter(|m| uses.as_ref().is_none_or(|(n, r)| m.uses(n, r)))
@@ -118,9 +118,9 @@ impl Answer {
         let models = &self.hits;
         if format == Format::Json {
             let j = serde_json::json!({
-                "indexed": self.inventory.models.len(),
-                "rejected": self.inventory.rejected,
-                "other_predicates": self.inventory.other,
+                "indexed": self.inventory.models().len(),
+                "rejected": self.inventory.rejected(),
+                "other_predicates": self.inventory.other(),
                 "models": models,
                 "unresolved_base": self.unresolved_base,
             });
@@ -129,7 +129,7 @@ impl Answer {
         }
         println!(
             "{} model(s) indexed from verified attestations; {} match",
-            self.inventory.models.len(),
+            self.inventory.models().len(),
             models.len()
         );
         println!(
@@ -181,12 +181,12 @@ impl Answer {
                 .unwrap_or_default();
             println!("the chain continues with base model sha256:{base}{how}, which no verified attestation here vouches for");
         }
-        if !self.inventory.rejected.is_empty() {
+        if !self.inventory.rejected().is_empty() {
             println!(
                 "{} evidence entr(ies) did not verify and were not indexed:",
-                self.inventory.rejected.len()
+                self.inventory.rejected().len()
             );
-            for r in &self.inventory.rejected {
+            for r in self.inventory.rejected() {
                 println!("  {} #{}: {}", r.file, r.entry, r.reason);
             }
         }

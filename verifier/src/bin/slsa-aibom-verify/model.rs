@@ -5,7 +5,7 @@ use crate::vsa_out::SummaryArgs;
 use crate::{exit_for, fail, Format};
 use clap::Args;
 use slsa_aibom_types::layout;
-use slsa_aibom_verify::release::rules::ReleasePolicy;
+use slsa_aibom_verify::release::rules::ValidReleasePolicy;
 use slsa_aibom_verify::release::{verify_release, Release, ReleaseReport};
 use slsa_aibom_verify::{Error, Policy, Status};
 use std::path::PathBuf;
@@ -43,14 +43,14 @@ impl VerifyModel {
         self.vsa
             .check(self.policy.as_deref(), &self.flags.rule_flags())?;
         let (rules, digest) = match &self.policy {
-            None => (ReleasePolicy::none(), None),
+            None => (ValidReleasePolicy::none(), None),
             Some(path) => {
-                let (rules, digest) = ReleasePolicy::load(path)?;
+                let (rules, digest) = ValidReleasePolicy::load(path)?;
                 (rules, Some(digest))
             }
         };
         let mut base = Policy::default();
-        rules.apply(&mut base)?;
+        rules.apply(&mut base);
         let policy = self.flags.apply(base)?;
         policy.validate()?;
         let parent = self
@@ -126,11 +126,7 @@ fn print_human(report: &ReleaseReport) {
         };
         println!("  {:<16} {state}  ({})", p.document(), p.evidence());
         if let Some(s) = &p.verdict().signer() {
-            println!(
-                "  {:<16}      signer {}",
-                "",
-                s.san.as_deref().unwrap_or("?")
-            );
+            println!("  {:<16}      signer {}", "", s.san().unwrap_or("?"));
         }
     }
     for c in report.checks() {

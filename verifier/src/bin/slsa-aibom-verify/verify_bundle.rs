@@ -55,8 +55,8 @@ pub fn print_human(report: &Report) {
     for r in report.results() {
         println!("  subject {} (entry {})", r.subject(), r.verdict().entry());
         if let Some(s) = &r.verdict().signer() {
-            println!("    signer  {}", s.san.as_deref().unwrap_or("(no SAN)"));
-            if let Some(i) = &s.issuer {
+            println!("    signer  {}", s.san().unwrap_or("(no SAN)"));
+            if let Some(i) = s.issuer() {
                 println!("    issuer  {i}");
             }
         }

@@ -47,18 +47,18 @@ impl LineageRules {
 
     /// Why the base model `digest`, verified as `a` says, is refused.
     pub(super) fn refusal(&self, digest: &str, a: &BaseModelAnnotations) -> Option<String> {
-        let signed = a.verified_by.starts_with("model signature");
+        let signed = a.verification.verified_by.starts_with("model signature");
         if self.require_signature && !signed {
             return Some(format!(
                 "base model sha256:{digest} was checked by {}, and the policy requires a model signature",
-                crate::display::one_line(&a.verified_by)
+                crate::display::one_line(&a.verification.verified_by)
             ));
         }
         if self.approved.is_empty() && self.signers.is_empty() {
             return None;
         }
         let by_signer = signed
-            && a.signer.as_deref().is_some_and(|s| {
+            && a.verification.signer.as_deref().is_some_and(|s| {
                 self.signers
                     .iter()
                     .any(|want| s == want || s.starts_with(&format!("{want} (issuer ")))
@@ -66,7 +66,7 @@ impl LineageRules {
         (!self.approves(digest) && !by_signer).then(|| {
             format!(
                 "base model sha256:{digest} (signer {}) is neither an approved digest nor from an allowed signer",
-                crate::display::one_line(a.signer.as_deref().unwrap_or("none"))
+                crate::display::one_line(a.verification.signer.as_deref().unwrap_or("none"))
             )
         })
     }

@@ -115,14 +115,25 @@ fn sha256_problem(field: &str, d: &str, recorded: &str) -> Option<String> {
     }
 }
 
-impl ReleasePolicy {
+/// A release policy that passed [`ReleasePolicy::validate`]: the only kind
+/// a release is verified under. It is made by validation alone (or is
+/// [`ValidReleasePolicy::none`]), so every rule it holds is well formed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidReleasePolicy(ReleasePolicy);
+
+impl ValidReleasePolicy {
     /// No rules: what a verification without a policy file holds a release
     /// to (the checks every release gets, and nothing more).
     pub fn none() -> Self {
-        ReleasePolicy {
+        ValidReleasePolicy(ReleasePolicy {
             version: POLICY_VERSION,
             ..ReleasePolicy::default()
-        }
+        })
+    }
+
+    /// The rules, to read.
+    pub fn rules(&self) -> &ReleasePolicy {
+        &self.0
     }
 
     /// Read a policy file (a regular file within the small-file limit,
@@ -144,13 +155,58 @@ impl ReleasePolicy {
     pub fn from_toml(text: &str) -> Result<Self> {
         let p: ReleasePolicy =
             toml::from_str(text).map_err(|e| Error::Input(format!("policy file: {e}")))?;
-        p.validate()?;
-        Ok(p)
+        p.validate()
     }
 
+    /// Fold the signer rules into `policy` (which command-line flags may
+    /// then override).
+    pub fn apply(&self, policy: &mut Policy) {
+        let rules = &self.0;
+        rules.builder.apply(policy);
+        policy.runner = RunnerPolicy {
+            deny_self_hosted: rules.runner.deny_self_hosted,
+            allowed_groups: rules.runner.allowed_groups.clone(),
+            required_labels: rules.runner.required_labels.clone(),
+        };
+    }
+
+    /// Check the rules that apply to the verified documents. `signer` is
+    /// the provenance's certificate identity (`None` for keyed releases).
+    pub(crate) fn check(
+        &self,
+        signer: Option<&CertIdentity>,
+        provenance: &Statement,
+        bom: &MlBom,
+        checks: &mut Checks,
+    ) -> Result<()> {
+        let rules = &self.0;
+        if rules.source.is_set() {
+            let Some(id) = signer else {
+                return checks.record(
+                    CheckId::PolicySource,
+                    None,
+                    None,
+                    "",
+                    Err(Error::Policy(
+                        "the policy names source repositories, owners, refs or triggers, which only a certificate can state; this release is signed with a key".into(),
+                    )),
+                );
+            };
+            rules.source.check(rules.builder.issuer(), id, checks)?;
+        }
+        rules.licenses.check(bom, checks)?;
+        rules.datasets.check(provenance, checks)?;
+        rules.lineage.check(provenance, checks)?;
+        metrics::check(&rules.metrics, provenance, bom, checks)?;
+        versions::check(&rules.denied_versions, bom, checks)
+    }
+}
+
+impl ReleasePolicy {
     /// Reject versions this verifier does not know and malformed values,
     /// before any evidence is read: one error that names every problem.
-    pub fn validate(&self) -> Result<()> {
+    /// What passes is the [`ValidReleasePolicy`] verification takes.
+    pub fn validate(self) -> Result<ValidReleasePolicy> {
         if self.version != POLICY_VERSION {
             return Err(Error::Input(format!(
                 "policy version {} is not supported (this verifier reads version {POLICY_VERSION})",
@@ -171,7 +227,7 @@ impl ReleasePolicy {
             v.problems(&mut problems);
         }
         match problems.as_slice() {
-            [] => Ok(()),
+            [] => Ok(ValidReleasePolicy(self)),
             [one] => Err(Error::Input(one.clone())),
             many => Err(Error::Input(format!(
                 "{} problems in the policy:\n  - {}",
@@ -179,48 +235,6 @@ impl ReleasePolicy {
                 many.join("\n  - ")
             ))),
         }
-    }
-
-    /// Fold the signer rules into `policy` (which command-line flags may
-    /// then override).
-    pub fn apply(&self, policy: &mut Policy) -> Result<()> {
-        self.builder.apply(policy);
-        policy.runner = RunnerPolicy {
-            deny_self_hosted: self.runner.deny_self_hosted,
-            allowed_groups: self.runner.allowed_groups.clone(),
-            required_labels: self.runner.required_labels.clone(),
-        };
-        Ok(())
-    }
-
-    /// Check the rules that apply to the verified documents. `signer` is
-    /// the provenance's certificate identity (`None` for keyed releases).
-    pub fn check(
-        &self,
-        signer: Option<&CertIdentity>,
-        provenance: &Statement,
-        bom: &MlBom,
-        checks: &mut Checks,
-    ) -> Result<()> {
-        if self.source.is_set() {
-            let Some(id) = signer else {
-                return checks.record(
-                    CheckId::PolicySource,
-                    None,
-                    None,
-                    "",
-                    Err(Error::Policy(
-                        "the policy names source repositories, owners, refs or triggers, which only a certificate can state; this release is signed with a key".into(),
-                    )),
-                );
-            };
-            self.source.check(self.builder.issuer(), id, checks)?;
-        }
-        self.licenses.check(bom, checks)?;
-        self.datasets.check(provenance, checks)?;
-        self.lineage.check(provenance, checks)?;
-        metrics::check(&self.metrics, provenance, bom, checks)?;
-        versions::check(&self.denied_versions, bom, checks)
     }
 }
 

@@ -49,8 +49,9 @@ fn judged(value: &str, min: Option<f64>, max: Option<f64>, rows: u64, min_rows: 
         }],
         ..ReleasePolicy::default()
     };
-    rules.validate().unwrap();
     rules
+        .validate()
+        .unwrap()
         .check(None, &provenance(rows), &bom, &mut Checks::default())
         .is_ok()
 }

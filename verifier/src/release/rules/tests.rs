@@ -5,7 +5,7 @@ use super::*;
 use crate::checks::Status;
 use crate::documents::mlbom::Part;
 use crate::identity::SanMatcher;
-use slsa_aibom_types::provenance::BaseModelAnnotations;
+use slsa_aibom_types::provenance::{BaseModelAnnotations, BaseModelVerification};
 use slsa_aibom_types::GITHUB_ISSUER;
 
 fn policy(edit: impl FnOnce(&mut ReleasePolicy)) -> ReleasePolicy {
@@ -15,6 +15,11 @@ fn policy(edit: impl FnOnce(&mut ReleasePolicy)) -> ReleasePolicy {
     };
     edit(&mut p);
     p
+}
+
+/// [`policy`], validated.
+fn valid(edit: impl FnOnce(&mut ReleasePolicy)) -> ValidReleasePolicy {
+    policy(edit).validate().unwrap()
 }
 
 fn refused(p: ReleasePolicy, says: &str) {
@@ -162,7 +167,7 @@ fn apply_pins_the_builder_at_its_tags_and_commits_under_its_issuer() {
         p.runner.required_labels = vec!["a100".into()];
     });
     let mut folded = Policy::default();
-    p.apply(&mut folded).unwrap();
+    p.clone().validate().unwrap().apply(&mut folded);
     match folded.identity.unwrap() {
         SanMatcher::Workflow {
             workflow,
@@ -182,11 +187,11 @@ fn apply_pins_the_builder_at_its_tags_and_commits_under_its_issuer() {
     let mut other = Policy::default();
     let mut p = p.clone();
     p.builder.issuer = Some("https://gitlab.com".into());
-    p.apply(&mut other).unwrap();
+    p.validate().unwrap().apply(&mut other);
     assert_eq!(other.issuer.as_deref(), Some("https://gitlab.com"));
     // No builder: the identity is left as the flags set it.
     let mut untouched = Policy::default();
-    policy(|_| {}).apply(&mut untouched).unwrap();
+    valid(|_| {}).apply(&mut untouched);
     assert!(untouched.identity.is_none() && untouched.issuer.is_none());
 }
 
@@ -207,7 +212,7 @@ fn signer() -> CertIdentity {
 fn source_check(edit: impl FnOnce(&mut ReleasePolicy), id: &CertIdentity) -> (Result<()>, Checks) {
     let p = policy(edit);
     let mut checks = Checks::default();
-    let r = p.check(
+    let r = p.validate().unwrap().check(
         Some(id),
         &empty_provenance(),
         &MlBom::default(),
@@ -287,13 +292,13 @@ fn source_rules_hold_each_claim_under_the_issuer_that_vouches_for_it() {
         |p| p.source.repositories = vec!["acme/app".into()],
     ] {
         let mut checks = Checks::default();
-        let r = policy(edit).check(None, &empty_provenance(), &MlBom::default(), &mut checks);
+        let r = valid(edit).check(None, &empty_provenance(), &MlBom::default(), &mut checks);
         assert!(matches!(r, Err(Error::Policy(_))));
         assert_eq!(checks.0.last().unwrap().id, CheckId::PolicySource);
     }
     // No source rule: nothing about the source is checked.
     let mut checks = Checks::default();
-    policy(|_| {})
+    valid(|_| {})
         .check(None, &empty_provenance(), &MlBom::default(), &mut checks)
         .unwrap();
     assert!(checks.0.is_empty());
@@ -389,12 +394,14 @@ fn datasets_must_be_approved_when_a_list_is_given_and_never_denied() {
 
 fn annotations(verified_by: &str, signer: Option<&str>) -> BaseModelAnnotations {
     BaseModelAnnotations {
-        verified_by: verified_by.into(),
-        signer: signer.map(str::to_string),
-        signature_sha256: None,
-        pinned: false,
+        verification: BaseModelVerification {
+            verified_by: verified_by.into(),
+            signer: signer.map(str::to_string),
+            signature_sha256: None,
+            pinned: false,
+            checked_by: None,
+        },
         files: Default::default(),
-        checked_by: None,
     }
 }
 
@@ -462,7 +469,7 @@ fn a_denied_version_fails_each_listed_component_and_a_required_one_must_be_liste
     };
     let run = |require: bool, b: &MlBom| {
         let mut checks = Checks::default();
-        let r = policy(|p| p.denied_versions = vec![rule(require)]).check(
+        let r = valid(|p| p.denied_versions = vec![rule(require)]).check(
             None,
             &empty_provenance(),
             b,
@@ -492,7 +499,7 @@ fn a_denied_version_fails_each_listed_component_and_a_required_one_must_be_liste
         name: "slsa-aibom-build".into(),
         ..rule(false)
     };
-    assert!(policy(|p| p.denied_versions = vec![app])
+    assert!(valid(|p| p.denied_versions = vec![app])
         .check(None, &empty_provenance(), &bom(&[]), &mut Checks::default())
         .is_err());
 }
@@ -517,7 +524,7 @@ fn a_metric_names_its_bound_and_the_rows_it_was_measured_on() {
         max,
         min_rows: 30,
     };
-    policy(|p| {
+    valid(|p| {
         p.metrics = vec![
             rule(Some(0.1), Some(0.5)),
             rule(None, Some(0.5)),
@@ -536,7 +543,7 @@ fn a_metric_names_its_bound_and_the_rows_it_was_measured_on() {
         ]
     );
     assert_eq!(checks.0[0].actual(), Some("0.25 on 30 rows"));
-    let e = policy(|p| {
+    let e = valid(|p| {
         p.metrics = vec![MetricRule {
             name: "f1".into(),
             ..rule(Some(0.1), None)
@@ -549,7 +556,7 @@ fn a_metric_names_its_bound_and_the_rows_it_was_measured_on() {
             .contains("reports no f1 on the validation slice"),
         "{e}"
     );
-    let e = policy(|p| p.metrics = vec![rule(Some(0.1), None)])
+    let e = valid(|p| p.metrics = vec![rule(Some(0.1), None)])
         .check(None, &empty_provenance(), &bom, &mut Checks::default())
         .unwrap_err();
     assert!(
@@ -590,12 +597,12 @@ fn validate_names_every_problem_at_once() {
 
 #[test]
 fn no_policy_is_version_one_with_no_rules() {
-    let none = ReleasePolicy::none();
-    assert_eq!(none.version, POLICY_VERSION);
-    none.validate().unwrap();
+    let none = ValidReleasePolicy::none();
+    assert_eq!(none.rules().version, POLICY_VERSION);
+    none.rules().clone().validate().unwrap();
     assert_eq!(
-        none,
-        ReleasePolicy {
+        none.rules(),
+        &ReleasePolicy {
             version: POLICY_VERSION,
             ..ReleasePolicy::default()
         }
@@ -607,10 +614,10 @@ fn no_policy_is_version_one_with_no_rules() {
 fn a_policy_file_is_read_bounded_parsed_checked_and_named_by_its_digest() {
     use sha2::Digest as _;
     let text = "version = 1\n[[metrics]]\nname = \"accuracy\"\nmin = 0.9\n";
-    let parsed = ReleasePolicy::from_toml(text).unwrap();
+    let parsed = ValidReleasePolicy::from_toml(text).unwrap();
     // A metric's slice and its row minimum have defaults.
     assert_eq!(
-        parsed.metrics,
+        parsed.rules().metrics,
         [MetricRule {
             name: "accuracy".into(),
             slice: "test".into(),
@@ -622,18 +629,18 @@ fn a_policy_file_is_read_bounded_parsed_checked_and_named_by_its_digest() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("policy.toml");
     std::fs::write(&path, text).unwrap();
-    let (loaded, sha256) = ReleasePolicy::load(&path).unwrap();
+    let (loaded, sha256) = ValidReleasePolicy::load(&path).unwrap();
     assert_eq!(loaded, parsed);
     assert_eq!(sha256, hex::encode(sha2::Sha256::digest(text.as_bytes())));
     // Malformed, unknown, not UTF-8, not a regular file: input errors.
     for bad in ["version = 2\n", "version = 1\nbogus = 1\n", "version = \n"] {
-        let e = ReleasePolicy::from_toml(bad).unwrap_err();
+        let e = ValidReleasePolicy::from_toml(bad).unwrap_err();
         assert!(matches!(e, Error::Input(_)), "{bad:?}: {e}");
     }
     std::fs::write(&path, b"version = 1\n# \xff\n").unwrap();
-    let e = ReleasePolicy::load(&path).unwrap_err();
+    let e = ValidReleasePolicy::load(&path).unwrap_err();
     assert!(e.to_string().contains("is not UTF-8"), "{e}");
-    let e = ReleasePolicy::load(dir.path()).unwrap_err();
+    let e = ValidReleasePolicy::load(dir.path()).unwrap_err();
     assert!(matches!(e, Error::Input(_)), "{e}");
 }
 
@@ -659,7 +666,7 @@ fn lineage_rules_judge_every_recorded_base_model_and_fail_a_release_without_one(
     let signed = annotations("model signature (keyed)", Some("key sha256:00"));
     let run = |edit: fn(&mut ReleasePolicy), st: &Statement| {
         let mut checks = Checks::default();
-        let r = policy(edit).check(None, st, &MlBom::default(), &mut checks);
+        let r = valid(edit).check(None, st, &MlBom::default(), &mut checks);
         let lineage: Vec<Status> = checks
             .0
             .iter()
