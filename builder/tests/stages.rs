@@ -94,6 +94,30 @@ fn attest_refuses_a_changed_training_directory() {
         );
         assert_eq!(signed_outputs(&dir), Vec::<&str>::new(), "{rel}");
     }
+    // A key the signing job does not know, at the top or nested, is not
+    // ignored: the record is the train runner's word, read to the letter.
+    for (i, at) in ["", "job"].iter().enumerate() {
+        let dir = work.path().join(format!("extra{i}"));
+        copy_tree(&clean, &dir);
+        let p = dir.join(layout::RECORD);
+        let mut record: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        let target = if at.is_empty() {
+            &mut record
+        } else {
+            &mut record[*at]
+        };
+        target["verified_by_the_runner"] = serde_json::json!(true);
+        std::fs::write(&p, serde_json::to_vec(&record).unwrap()).unwrap();
+        let o = attest(&dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 7, "an extra key in {at:?} went unnoticed: {err}");
+        assert!(
+            err.contains("unknown field `verified_by_the_runner`"),
+            "{err}"
+        );
+        assert_eq!(signed_outputs(&dir), Vec::<&str>::new());
+    }
     let dir = work.path().join("missing");
     copy_tree(&clean, &dir);
     std::fs::remove_file(dir.join(layout::LOG)).unwrap();

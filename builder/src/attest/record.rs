@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 /// A file in the output directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OutputFile {
     /// Path relative to the output directory, `/`-separated.
     pub path: String,
@@ -25,6 +26,7 @@ pub struct OutputFile {
 
 /// One split's commitment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SplitCommitment {
     /// Number of records.
     pub records: usize,
@@ -34,6 +36,7 @@ pub struct SplitCommitment {
 
 /// The job as submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JobRecord {
     /// The job file's path as given to the builder.
     pub path: String,
@@ -45,6 +48,7 @@ pub struct JobRecord {
 
 /// A verified base model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BaseModelRecord {
     /// The weights file as named in the job.
     pub path: String,
@@ -56,6 +60,7 @@ pub struct BaseModelRecord {
 
 /// A pretrained base model directory (BERT jobs), verified before training.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PretrainedRecord {
     /// The directory as named in the job.
     pub path: String,
@@ -69,6 +74,7 @@ pub struct PretrainedRecord {
 
 /// How a text job's records were tokenised (from the base model's tokenizer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TokenizationRecord {
     /// sha256 of the `tokenizer.json` used.
     pub tokenizer_sha256: String,
@@ -86,6 +92,7 @@ pub struct TokenizationRecord {
 
 /// Everything the attestation step consumes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BuildRecord {
     /// The job.
     pub job: JobRecord,
