@@ -2,8 +2,8 @@
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(rules) = slsa_aibom_verify::release::rules::ReleasePolicy::from_toml(text) {
-            let _ = rules.apply(&mut slsa_aibom_verify::Policy::default());
+        if let Ok(rules) = slsa_aibom_verify::release::rules::ValidReleasePolicy::from_toml(text) {
+            rules.apply(&mut slsa_aibom_verify::Policy::default());
         }
     }
 });
