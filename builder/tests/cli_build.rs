@@ -291,6 +291,15 @@ fn predict_matches_a_numpy_forward_pass_and_refuses_what_does_not_verify() {
     assert_eq!((c, out.as_str()), (7, ""), "{err}");
     assert!(err.contains("not loaded"), "{err}");
 
+    // A policy without --key for this keyed release: the message names
+    // predict's flag, not a library type (issue 33, item 4).
+    std::fs::write(&policy, "version = 1\n").unwrap();
+    let (c, out, err) = predict(&release, &rows, &["--policy", policy.to_str().unwrap()]);
+    assert_ne!(c, 0, "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("--key"), "{err}");
+    assert!(!err.contains("TrustAnchor"), "{err}");
+
     // A tampered weight: refused; with --no-verify it runs, loudly.
     let weights = release.join("model/model.safetensors");
     let mut bytes = std::fs::read(&weights).unwrap();
@@ -389,4 +398,51 @@ fn rebuild_compares_digests_only_within_the_recorded_device_class() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(code(&o), 8, "{stderr}");
     assert!(stderr.contains("model.safetensors"), "{stderr}");
+}
+
+/// The demo ends with the command a user should copy: `verify model` on the
+/// whole release with the demo's key, and that command's paths lead to a
+/// release that verifies (issue 33, item 10). A path with a space comes out
+/// as one shell word.
+#[test]
+fn the_demo_ends_with_a_verify_model_command_that_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo out");
+    let o = cli(&["demo".as_ref(), "--out".as_ref(), out.as_os_str()]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("check it yourself"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let command = line.split_once(": ").unwrap().1;
+    let model = format!("'{}'", out.join("model").display());
+    let key = format!("'{}'", out.join("key.pub").display());
+    assert_eq!(
+        command,
+        format!("slsa-aibom-verify model {model} --key {key}")
+    );
+    let policy = slsa_aibom_verify::Policy {
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(
+            slsa_aibom_verify::PublicKey::from_file(&out.join("key.pub")).unwrap(),
+        ),
+        ..Default::default()
+    };
+    let report = slsa_aibom_verify::release::verify_release(
+        &policy,
+        &slsa_aibom_verify::release::rules::ValidReleasePolicy::none(),
+        None,
+        &crate::common::release_of(&out),
+    );
+    assert!(report.verified(), "{:?}", report.failure());
+    // The weights are as readable as the other files (issue 33, item 8).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |f: &str| {
+            let m = std::fs::metadata(out.join("model").join(f)).unwrap();
+            m.permissions().mode() & 0o777
+        };
+        assert_eq!(mode("model.safetensors"), mode("config.json"));
+    }
 }

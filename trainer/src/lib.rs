@@ -36,5 +36,6 @@ pub mod task;
 pub mod train;
 pub mod trainee;
 pub mod transformer;
+pub mod weights_file;
 
 pub use error::{Result, TrainError};

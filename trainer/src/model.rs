@@ -375,7 +375,7 @@ impl Model {
             .iter()
             .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
             .collect();
-        candle_core::safetensors::save(&map, path).map_err(|e| TrainError::io(path, e))
+        crate::weights_file::save(&map, path)
     }
 
     /// Number of scalar parameters.

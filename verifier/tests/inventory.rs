@@ -218,6 +218,14 @@ fn the_cli_prints_tables_and_json_and_refuses_bad_queries() {
         out.contains("no verified attestation here vouches for"),
         "{out}"
     );
+    // What did not verify is counted in words.
+    std::fs::write(dir.path().join("junk.jsonl"), "not json\n").unwrap();
+    let (c, out, _) = run(dir.path(), &[]);
+    assert_eq!(c, 0);
+    assert!(out.contains("\n1 evidence entry did not verify"), "{out}");
+    std::fs::write(dir.path().join("junk2.jsonl"), "not json\n").unwrap();
+    let (_, out, _) = run(dir.path(), &[]);
+    assert!(out.contains("\n2 evidence entries did not verify"), "{out}");
     for bad in [
         ["--uses", "candle-core"],
         ["--uses", "candle-core@not a range"],

@@ -147,7 +147,7 @@ fn safetensors(
 ) -> Result<()> {
     let path = dir.join(name);
     let map: HashMap<String, Tensor> = tensors.into_iter().collect();
-    candle_core::safetensors::save(&map, &path).map_err(|e| BuildError::io(&path, e))?;
+    slsa_aibom_trainer::weights_file::save(&map, &path)?;
     let bytes = crate::error::read_file(&path, crate::error::FILE_LIMIT)?;
     out.push(OutputFile {
         path: name.into(),

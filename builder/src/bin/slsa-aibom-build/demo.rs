@@ -27,8 +27,26 @@ impl DemoArgs {
         )?;
         if !self.common.quiet {
             report(&s, &self.out);
-            println!("check it yourself: slsa-aibom-verify verify-bundle --bundle {}/attestations/provenance.sigstore.json --key {}/key.pub {}/model/model.safetensors", self.out.display(), self.out.display(), self.out.display());
+            let (model, key) = (self.out.join("model"), self.out.join("key.pub"));
+            println!(
+                "check it yourself (the whole release, as one): slsa-aibom-verify model {} --key {}",
+                shell_word(&model),
+                shell_word(&key)
+            );
         }
         Ok(())
+    }
+}
+
+/// `path` as one word a POSIX shell reads back: as it is when plain,
+/// single-quoted otherwise; control characters are shown escaped (never
+/// printed raw), so such a path has to be typed by hand.
+fn shell_word(path: &std::path::Path) -> String {
+    let text = slsa_aibom_verify::display::one_line(&path.to_string_lossy()).into_owned();
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:=@,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
     }
 }

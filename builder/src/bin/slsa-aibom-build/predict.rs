@@ -5,9 +5,28 @@ use clap::{Args, ValueEnum};
 use slsa_aibom_builder::error::{BuildError, Result};
 use slsa_aibom_builder::predict::{predict, Prediction, Verification};
 use slsa_aibom_verify::release::rules::ValidReleasePolicy;
-use slsa_aibom_verify::{Policy, PublicKey, TrustAnchor, TrustRoot};
+use slsa_aibom_verify::{Policy, PublicKey, Setting, SettingNames, TrustAnchor, TrustRoot};
 use std::io::Write as _;
 use std::path::PathBuf;
+
+/// How `predict` names each verification setting in messages: by its flag,
+/// or by the policy file's section where it has no flag.
+const FLAGS: SettingNames = SettingNames(flag);
+
+fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Key => "--key",
+        Setting::TrustedRoot => "--trusted-root",
+        Setting::Policy => "--policy FILE",
+        Setting::ExpectedSigner | Setting::BuilderPin | Setting::BuilderId => {
+            "[builder] in --policy FILE"
+        }
+        Setting::RunnerRules => "[runner] in --policy FILE",
+        Setting::CertificateChain => {
+            "slsa-aibom-verify model --certificate-chain (predict takes no private PKI)"
+        }
+    }
+}
 
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("trust").required(true).multiple(true).args(["key", "policy", "no_verify"])))]
@@ -55,7 +74,10 @@ impl PredictArgs {
             Some(path) => ValidReleasePolicy::load(path).map_err(input)?.0,
             None => ValidReleasePolicy::none(),
         };
-        let mut policy = Policy::default();
+        let mut policy = Policy {
+            setting_names: FLAGS,
+            ..Policy::default()
+        };
         if let Some(root) = &self.trusted_root {
             policy.anchor = TrustAnchor::Sigstore(TrustRoot::from_file(root).map_err(input)?);
         }

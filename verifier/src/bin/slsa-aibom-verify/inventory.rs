@@ -182,10 +182,9 @@ impl Answer {
             println!("the chain continues with base model sha256:{base}{how}, which no verified attestation here vouches for");
         }
         if !self.inventory.rejected().is_empty() {
-            println!(
-                "{} evidence entr(ies) did not verify and were not indexed:",
-                self.inventory.rejected().len()
-            );
+            let n = self.inventory.rejected().len();
+            let entries = if n == 1 { "entry" } else { "entries" };
+            println!("{n} evidence {entries} did not verify and were not indexed:");
             for r in self.inventory.rejected() {
                 println!("  {} #{}: {}", r.file, r.entry, r.reason);
             }
