@@ -62,6 +62,73 @@ fn unknown_key_is_named_with_its_path_and_line() {
     );
 }
 
+/// A TOML error's excerpt of the job file is printed on lines of its own,
+/// indented under the first (issue 33, item 1), with control characters
+/// escaped: a line of the job cannot pass for a line of the tool's.
+#[test]
+fn a_toml_error_prints_its_excerpt_on_indented_lines() {
+    let inputs = example(1);
+    edit(
+        &job(inputs.path()),
+        "hidden = [64]",
+        "hidden = [64]\nhiden = [32] # \u{1b}[2K\rVERIFIED",
+    );
+    let text = std::fs::read_to_string(job(inputs.path()))
+        .unwrap()
+        .replace("\\u{1b}", "\u{1b}");
+    std::fs::write(job(inputs.path()), text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = cli(&[
+        "build".as_ref(),
+        job(inputs.path()).as_os_str(),
+        "--out".as_ref(),
+        out.path().join("o").as_os_str(),
+    ]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.len() > 2, "{err}");
+    assert!(
+        lines[0].starts_with("slsa-aibom-build: job spec: "),
+        "{err}"
+    );
+    assert!(lines[1..].iter().all(|l| l.starts_with("    ")), "{err}");
+    assert!(
+        lines[1..]
+            .iter()
+            .any(|l| l.contains("\\u{1b}[2K\\rVERIFIED")),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err}");
+    assert!(!err.contains("\\n"), "literal \\n in: {err}");
+}
+
+/// Shapes the other keys decide may be left out; one they do not decide is
+/// named as missing (issue 33, items 1 and 2).
+#[test]
+fn shapes_are_inferred_when_the_job_decides_them_and_named_when_missing() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo/job.toml"),
+    )
+    .unwrap();
+    let full = slsa_aibom_builder::spec::JobSpec::parse(text.as_bytes()).unwrap();
+    let cut = text
+        .replace("input_shape = [13]\n", "")
+        .replace("output_shape = [1]\n", "");
+    assert_ne!(cut, text);
+    let inferred = slsa_aibom_builder::spec::JobSpec::parse(cut.as_bytes()).unwrap();
+    assert_eq!(inferred, full);
+    let multiclass = cut.replace("task = \"binary\"", "task = \"multiclass\"");
+    let e = slsa_aibom_builder::spec::JobSpec::parse(multiclass.as_bytes()).unwrap_err();
+    assert!(e.contains("output_shape is missing"), "{e}");
+    let cnn = text.replace("input_shape = [13]\n", "").replace(
+        "architecture = \"mlp\"",
+        "architecture = \"cnn\"\nconv = [4]",
+    );
+    let e = slsa_aibom_builder::spec::JobSpec::parse(cnn.as_bytes()).unwrap_err();
+    assert!(e.contains("input_shape is missing"), "{e}");
+}
+
 #[test]
 fn wrong_types_and_values_are_spec_errors() {
     rejects(

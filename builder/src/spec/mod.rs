@@ -147,7 +147,10 @@ pub struct DatasetDefinition {
     /// (none for text jobs, whose length is `text.max_length`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub input_shape: Vec<usize>,
-    /// Shape of one output: `[classes]`, or `[1]` for binary and regression.
+    /// Shape of one output: `[classes]`, or `[1]` for binary and
+    /// regression. When absent it is `[1]` for binary and regression and
+    /// the number of `classes` for multiclass.
+    #[serde(default)]
     pub output_shape: Vec<usize>,
     /// A column whose value (`train`, `validation` or `test`) puts each row
     /// in a predefined split (CSV; declared with type `ignore`). The
@@ -539,7 +542,33 @@ impl JobSpec {
             let inner = e.into_inner().to_string();
             format!("at `{path}`: {}", inner.trim_end())
         })?;
+        let mut spec = spec;
+        spec.infer_shapes();
         spec.validate()?;
         Ok(spec)
+    }
+
+    /// Shapes the job leaves out but its other keys decide: a CSV MLP's
+    /// `input_shape` is `[feature columns]`; `output_shape` is `[1]` for
+    /// binary and regression and `[classes]` for multiclass with class
+    /// names. What is inferred is what the job records and trains with.
+    fn infer_shapes(&mut self) {
+        let (d, m) = (&mut self.dataset.definition, &self.model);
+        if d.input_shape.is_empty()
+            && m.architecture == Architecture::Mlp
+            && self.dataset.format == DataFormat::Csv
+        {
+            let features = d.feature_columns().len();
+            if features > 0 {
+                d.input_shape = vec![features];
+            }
+        }
+        if d.output_shape.is_empty() {
+            match (m.task, &d.classes) {
+                (Task::Binary | Task::Regression, _) => d.output_shape = vec![1],
+                (Task::Multiclass, Some(classes)) => d.output_shape = vec![classes.len()],
+                (Task::Multiclass, None) => {}
+            }
+        }
     }
 }

@@ -11,6 +11,8 @@ impl JobSpec {
     pub(super) fn validate(&self) -> Check {
         // Bounds first: nothing below may multiply a shape that overflows.
         super::limits::check(self)?;
+        // Shapes next: the checks below read output_shape[0].
+        shapes(self)?;
         counts(&self.training)?;
         if let Some(d) = &self.training.device {
             DeviceName::parse(d).map_err(|e| format!("training.device: {e}"))?;
@@ -27,7 +29,6 @@ impl JobSpec {
         if let Some(col) = &self.dataset.definition.split_column {
             split_column(self, col)?;
         }
-        shapes(self)?;
         model(&self.model, &self.dataset.definition)?;
         if self.model.architecture == Architecture::Bert {
             text_job(self)?;
@@ -285,9 +286,17 @@ fn split_column(spec: &JobSpec, col: &str) -> Check {
 fn shapes(spec: &JobSpec) -> Check {
     let (d, m) = (&spec.dataset.definition, &spec.model);
     let text = m.architecture == Architecture::Bert;
-    if !text && (d.input_shape.is_empty() || d.input_shape.contains(&0)) {
+    if !text && d.input_shape.is_empty() {
         return Err(
-            "dataset.definition.input_shape must be non-empty with no zero dimension".into(),
+            "dataset.definition.input_shape is missing: [height, width, channels] for images; a CSV MLP's is [number of feature columns] when its columns are listed".into(),
+        );
+    }
+    if !text && d.input_shape.contains(&0) {
+        return Err("dataset.definition.input_shape has a zero dimension".into());
+    }
+    if d.output_shape.is_empty() {
+        return Err(
+            "dataset.definition.output_shape is missing: [number of classes] for multiclass (or list dataset.definition.classes)".into(),
         );
     }
     if d.output_shape.len() != 1 || d.output_shape[0] == 0 {

@@ -485,8 +485,9 @@ mod tests {
     fn every_claim_is_read_from_the_certificate_extension_of_its_oid() {
         let id = CertIdentity::from_der(&leaf(fake_sigstore::SanKind::Uri)).unwrap();
         let signer = "https://github.com/ORG/slsa-aibom/.github/workflows/builder.yml@refs/tags/v1";
-        assert_eq!(id.san.as_deref(), Some(signer));
-        assert_eq!(id.issuer.as_deref(), Some(fake_sigstore::GITHUB_ISSUER));
+        // Read through the public accessors, as callers outside read it.
+        assert_eq!(id.san(), Some(signer));
+        assert_eq!(id.issuer(), Some(fake_sigstore::GITHUB_ISSUER));
         let sha = Some("1".repeat(40));
         let expected = CiClaims {
             build_signer_uri: Some(signer.into()),
@@ -513,8 +514,8 @@ mod tests {
             deprecated_workflow_repository: Some("acme/models".into()),
             deprecated_workflow_ref: Some("refs/heads/main".into()),
         };
-        assert_eq!(id.claims, expected);
-        assert_eq!(id.claims.check_deprecated_agree().unwrap(), 4);
+        assert_eq!(id.claims(), &expected);
+        assert_eq!(id.claims().check_deprecated_agree().unwrap(), 4);
     }
 
     #[test]

@@ -160,6 +160,18 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// An error on stderr: its first line after the program's name, and any
+/// further lines (a TOML error's excerpt of the job file) indented below
+/// it, each with control characters escaped, so that no line of the
+/// message can pass for a line of its own.
+fn print_error(message: &str) {
+    let mut lines = message.trim_end().lines();
+    eprintln!("slsa-aibom-build: {}", lines.next().unwrap_or_default());
+    for line in lines {
+        eprintln!("    {line}");
+    }
+}
+
 fn main() -> ExitCode {
     keep_freed_memory();
     match run(Cli::parse()) {
@@ -170,7 +182,7 @@ fn main() -> ExitCode {
                     "slsa-aibom-build: {} exists and is not empty (use --force to replace it)",
                     dir.display()
                 ),
-                _ => eprintln!("slsa-aibom-build: {e}"),
+                _ => print_error(&e.to_string()),
             }
             ExitCode::from(e.exit_code() as u8)
         }
