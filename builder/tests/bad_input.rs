@@ -160,6 +160,18 @@ fn wrong_types_and_values_are_spec_errors() {
 
 #[test]
 fn bad_rows_name_row_and_column() {
+    // With CRLF line ends too, the line is where the row is (issue 33,
+    // item 5): row 7 is line 8, after the header.
+    rejects(
+        |d| {
+            no_croissant(d);
+            set_row(d, 7, &format!("{GOOD_ROW},zero").replace("45.44", "abc"));
+            let text = std::fs::read_to_string(csv(d)).unwrap();
+            std::fs::write(csv(d), text.replace('\n', "\r\n")).unwrap();
+        },
+        3,
+        &["row 7 (line 8)", "\"amount\"", "not a number"],
+    );
     rejects(
         |d| {
             no_croissant(d);

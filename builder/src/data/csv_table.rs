@@ -127,13 +127,11 @@ pub fn load(job: &Job) -> Result<Dataset> {
         texts: Vec::new(),
     };
     let mut keys = BTreeSet::new();
+    let mut lines = super::lines::LineCounter::new(bytes.as_slice());
     for (i, row) in reader.records().enumerate() {
         let row_no = i + 1;
         let row = row.map_err(|e| BuildError::Data(format!("{name}: row {row_no}: {e}")))?;
-        let line = row
-            .position()
-            .map(|p| p.line())
-            .unwrap_or(row_no as u64 + 1);
+        let line = lines.line_of(row.position(), row_no as u64 + 1);
         if row.len() != def.columns.len() {
             return Err(BuildError::Data(format!(
                 "{name}: row {row_no} (line {line}) has {} fields, expected {}",

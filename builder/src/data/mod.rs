@@ -6,6 +6,7 @@ mod csv_table;
 mod files;
 mod idx;
 mod image_folder;
+mod lines;
 mod text_table;
 
 pub(crate) use csv_table::header as csv_header;

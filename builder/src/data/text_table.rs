@@ -155,13 +155,11 @@ fn csv_rows(
         })?);
     }
     let mut rows = Vec::new();
+    let mut lines = super::lines::LineCounter::new(bytes);
     for (i, row) in reader.byte_records().enumerate() {
         let row_no = i + 1;
         let row = row.map_err(|e| BuildError::Data(format!("{name}: row {row_no}: {e}")))?;
-        let line = row
-            .position()
-            .map(|p| p.line())
-            .unwrap_or(row_no as u64 + 1);
+        let line = lines.line_of(row.position(), row_no as u64 + 1);
         let at = format!("{name}: row {row_no} (line {line})");
         let mut cells: Vec<String> = Vec::with_capacity(row.len());
         for (c, raw) in row.iter().enumerate() {
