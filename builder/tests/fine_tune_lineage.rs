@@ -531,6 +531,14 @@ fn the_signing_job_re_verifies_the_base_model_signature() {
         "{}",
         derived.answer
     );
+    // Named as the job names it, not by its folder (issue 33, item 9).
+    assert!(
+        derived
+            .answer
+            .starts_with("tiny-bert (the job's name for it), directory "),
+        "{}",
+        derived.answer
+    );
 
     // The runner recorded another manifest (it fine-tuned another base).
     let other = "cd".repeat(32);

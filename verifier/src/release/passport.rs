@@ -350,10 +350,23 @@ fn lineage_answer(s: &Sources<'_>) -> (String, Basis) {
     for d in &p.build_definition.resolved_dependencies {
         let digest = d.sha256_hex().unwrap_or_else(|| "?".into());
         if let Some(a) = d.base_model_annotations() {
-            let path = d.uri.as_deref().unwrap_or(&d.name);
+            let path = one_line(
+                d.uri
+                    .as_deref()
+                    .unwrap_or(&d.name)
+                    .trim_start_matches("file:"),
+            );
+            // The job's name for the base model (the caller's word, so
+            // said), beside the directory the digest covers.
+            let named = match &s.bom.base_model {
+                Some(name) => format!(
+                    "{} (the job's name for it), directory {path}",
+                    one_line(name)
+                ),
+                None => path.into_owned(),
+            };
             let mut line = format!(
-                "{} (model-signing manifest sha256:{}), checked by {}",
-                one_line(path.trim_start_matches("file:")),
+                "{named} (model-signing manifest sha256:{}), checked by {}",
                 short(&digest),
                 one_line(&a.verification.verified_by)
             );
