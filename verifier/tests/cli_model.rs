@@ -66,6 +66,35 @@ fn model_reports_missing_documents_and_bad_policies_clearly() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown field"));
     let o = cli(&args(&["model", "no/such/dir", "--key", &key]));
     assert_eq!(code(&o), 2);
+    // A model directory alone: the message gives the layout and the flags
+    // (issue 33, item 7).
+    let lonely = dir.path().join("lonely");
+    crate::common::copy_dir(&keyed.join("model"), &lonely.join("model"));
+    let o = cli(&args(&[
+        "model",
+        &lonely.join("model").display().to_string(),
+        "--key",
+        &key,
+    ]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(code(&o), 0, "{err}");
+    assert!(err.contains("hint: nothing at"), "{err}");
+    assert!(
+        err.contains("DIR/model/, DIR/model.sig and DIR/attestations/"),
+        "{err}"
+    );
+    assert!(err.contains("--signature FILE"), "{err}");
+    let o = cli(&args(&[
+        "model",
+        &lonely.join("model").display().to_string(),
+        "--key",
+        &key,
+        "--signature",
+        &keyed.join("model.sig").display().to_string(),
+    ]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--attestations DIR"), "{err}");
+    assert!(!err.contains("--signature FILE"), "{err}");
 }
 
 #[test]

@@ -53,6 +53,21 @@ impl VerifyModel {
         rules.apply(&mut base);
         let policy = self.flags.apply(base)?;
         policy.validate()?;
+        let (attestations, signature) = self.evidence_paths();
+        if !self.model_dir.is_dir() {
+            return Err(Error::Input(format!(
+                "{} is not a directory",
+                self.model_dir.display()
+            )));
+        }
+        let release = Release::from_layout(&self.model_dir, &attestations, &signature);
+        let report = verify_release(&policy, &rules, digest, &release);
+        Ok((report, release, policy))
+    }
+
+    /// The attestations folder and the model signature: as given, or
+    /// where the release layout puts them beside the model directory.
+    fn evidence_paths(&self) -> (PathBuf, PathBuf) {
         let parent = self
             .model_dir
             .parent()
@@ -66,15 +81,28 @@ impl VerifyModel {
             .signature
             .clone()
             .unwrap_or_else(|| parent.join(layout::MODEL_SIG));
-        if !self.model_dir.is_dir() {
-            return Err(Error::Input(format!(
-                "{} is not a directory",
-                self.model_dir.display()
-            )));
+        (attestations, signature)
+    }
+
+    /// Where the layout's defaults found nothing (a lone model directory),
+    /// what the layout is and which flag points elsewhere.
+    fn layout_hints(&self) {
+        let (attestations, signature) = self.evidence_paths();
+        for (flag, given, path) in [
+            ("--signature FILE", self.signature.is_some(), &signature),
+            (
+                "--attestations DIR",
+                self.attestations.is_some(),
+                &attestations,
+            ),
+        ] {
+            if !given && std::fs::symlink_metadata(path).is_err() {
+                eprintln!(
+                    "hint: nothing at {}: a release is laid out as DIR/model/, DIR/model.sig and DIR/attestations/ (as slsa-aibom-build writes it); pass {flag} where yours lies elsewhere",
+                    path.display()
+                );
+            }
         }
-        let release = Release::from_layout(&self.model_dir, &attestations, &signature);
-        let report = verify_release(&policy, &rules, digest, &release);
-        Ok((report, release, policy))
     }
 
     /// Run, print, and pick the exit code.
@@ -84,6 +112,9 @@ impl VerifyModel {
                 match self.format {
                     Format::Json => crate::print_json(&report),
                     Format::Human => print_human(&report),
+                }
+                if !report.verified() {
+                    self.layout_hints();
                 }
                 if report.verified() {
                     let policy_file = self.policy.as_deref().unwrap_or(std::path::Path::new(""));
