@@ -299,6 +299,26 @@ fn predict_matches_a_numpy_forward_pass_and_refuses_what_does_not_verify() {
     assert_eq!(out, "");
     assert!(err.contains("--key"), "{err}");
     assert!(!err.contains("TrustAnchor"), "{err}");
+    // The default template names a workflow a keyed release cannot state:
+    // refused naming the policy's lines and the keyed template.
+    std::fs::write(&policy, slsa_aibom_verify::release::rules::TEMPLATE).unwrap();
+    let (c, _, err) = predict(
+        &release,
+        &rows,
+        &["--key", key, "--policy", policy.to_str().unwrap()],
+    );
+    assert_eq!(c, 2, "{err}");
+    assert!(
+        err.contains("[builder]") && err.contains("policy init --keyed"),
+        "{err}"
+    );
+    std::fs::write(&policy, slsa_aibom_verify::release::rules::KEYED_TEMPLATE).unwrap();
+    let (c, _, err) = predict(
+        &release,
+        &rows,
+        &["--key", key, "--policy", policy.to_str().unwrap()],
+    );
+    assert_eq!(c, 0, "{err}");
 
     // A tampered weight: refused; with --no-verify it runs, loudly.
     let weights = release.join("model/model.safetensors");

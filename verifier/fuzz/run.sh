@@ -15,7 +15,10 @@ seed() {
   local t=$1 dir=fuzz/corpus/$1; mkdir -p "$dir"
   # Our own fixtures seed the targets the vectors do not reach.
   case $t in
-    policy_file) cp -n src/release/policy-template.toml "$dir"/ ;;
+    policy_file)
+      tpl=src/release/rules/template
+      cat "$tpl"/head.toml "$tpl"/builder.toml "$tpl"/rules.toml >"$dir"/template.toml
+      cat "$tpl"/head.toml "$tpl"/builder-keyed.toml "$tpl"/rules.toml >"$dir"/template-keyed.toml ;;
     job_spec) find ../examples -name '*.toml' -exec cp -n {} "$dir"/ \; ;;
     intoto) cp -n ../testdata/release/intoto/*.link ../testdata/release/intoto/*.layout "$dir"/ ;;
     model_manifest) python3 -c 'import base64,json,sys; print(base64.b64decode(json.load(open(sys.argv[1]))["dsseEnvelope"]["payload"]).decode())' ../testdata/release/model.sig >"$dir/release" ;;

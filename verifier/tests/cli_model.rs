@@ -34,11 +34,34 @@ fn policy_init_writes_a_template_that_model_accepts_and_never_overwrites() {
         &f,
     ]));
     assert_eq!(code(&o), 2);
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("keyed"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    // The message names the policy's lines, not options never passed, and
+    // the command that writes a template that works (issue 33, item 3).
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("the policy's [builder]"), "{err}");
+    assert!(err.contains("policy init --keyed"), "{err}");
+    assert!(!err.contains("options"), "{err}");
+
+    // `policy init --keyed`: the template with no [builder], which a keyed
+    // release verifies under as it is, with no hand edit.
+    let keyed_file = dir.path().join("keyed.toml");
+    let k = keyed_file.display().to_string();
+    let o = cli(&args(&["policy", "init", "--keyed", "--out", &k]));
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let keyed_text = std::fs::read_to_string(&keyed_file).unwrap();
+    assert!(!keyed_text.contains("\n[builder]"), "{keyed_text}");
+    assert!(keyed_text.contains("\n[licenses]"), "{keyed_text}");
+    let release = testdata().join("release");
+    let o = cli(&args(&[
+        "model",
+        &release.join("model").display().to_string(),
+        "--key",
+        &release.join("key.pub").display().to_string(),
+        "--policy",
+        &k,
+    ]));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(code(&o), 0, "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("VERIFIED release"), "{out}");
 }
 
 #[test]

@@ -86,6 +86,12 @@ impl PredictArgs {
             policy.anchor = policy
                 .anchor
                 .with_key(PublicKey::from_file(key).map_err(input)?);
+            rules.check_keyed().map_err(|e| {
+                BuildError::Spec(format!(
+                    "{}; `slsa-aibom-verify policy init --keyed` writes a template for keyed releases",
+                    e.detail()
+                ))
+            })?;
         }
         policy.validate().map_err(input)?;
         Ok(Verification::Release {

@@ -52,6 +52,11 @@ impl VerifyModel {
         let mut base = Policy::default();
         rules.apply(&mut base);
         let policy = self.flags.apply(base)?;
+        if policy.anchor.key().is_some() {
+            rules
+                .check_keyed()
+                .map_err(crate::policy_init::keyed_hint)?;
+        }
         policy.validate()?;
         let (attestations, signature) = self.evidence_paths();
         if !self.model_dir.is_dir() {

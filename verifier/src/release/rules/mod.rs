@@ -35,7 +35,19 @@ use crate::policy::Policy;
 use serde::{Deserialize, Serialize};
 
 /// The commented template `slsa-aibom-verify policy init` writes.
-pub const TEMPLATE: &str = include_str!("policy-template.toml");
+pub const TEMPLATE: &str = concat!(
+    include_str!("template/head.toml"),
+    include_str!("template/builder.toml"),
+    include_str!("template/rules.toml")
+);
+
+/// The template for key-signed releases (`policy init --keyed`): the same
+/// without `[builder]`, which only a certificate can satisfy.
+pub const KEYED_TEMPLATE: &str = concat!(
+    include_str!("template/head.toml"),
+    include_str!("template/builder-keyed.toml"),
+    include_str!("template/rules.toml")
+);
 
 /// The only policy file version this verifier reads.
 pub const POLICY_VERSION: u32 = 1;
@@ -156,6 +168,19 @@ impl ValidReleasePolicy {
         let p: ReleasePolicy =
             toml::from_str(text).map_err(|e| Error::Input(format!("policy file: {e}")))?;
         p.validate()
+    }
+
+    /// Refuse a policy whose `[builder]` names a certificate identity for a
+    /// release verified with a key, naming the policy's lines: a
+    /// key-signed release states no identity to hold them to.
+    pub fn check_keyed(&self) -> Result<()> {
+        match &self.0.builder.workflow {
+            Some(workflow) => Err(Error::Input(format!(
+                "the policy's [builder] names a certificate identity (workflow = {:?}), which a key-signed release cannot state; remove the [builder] section (workflow, tags, commits, issuer) from a policy for keyed releases",
+                crate::display::one_line(workflow)
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Fold the signer rules into `policy` (which command-line flags may
