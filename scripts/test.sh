@@ -73,8 +73,9 @@ echo "   nothing trains on a GPU here (no GPU: a stub driver that sees none; scr
   source scripts/cuda-toolchain.sh
   cargo build -p slsa-aibom-builder --features cuda --locked
   export LD_LIBRARY_PATH="$CUDA_TOOLCHAIN_LIBRARY_PATH"
-  cargo test -p slsa-aibom-builder --features cuda --locked --lib --bins
-  cargo test -p slsa-aibom-trainer --features cuda --locked --lib
+  # One invocation for both crates: the trainer built alone would resolve
+  # other features and compile candle and its CUDA kernels once more.
+  cargo test -p slsa-aibom-builder -p slsa-aibom-trainer --features cuda --locked --lib --bins
   cargo test -p slsa-aibom-builder --features cuda --locked --test integration -- \
     training_features::the_device_is_part_of_the_job training_features::the_workflow_device_input_reaches_train
 )
