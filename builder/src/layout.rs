@@ -5,6 +5,11 @@ use std::path::{Path, PathBuf};
 
 pub use slsa_aibom_types::layout::*;
 
+/// The command tier's record of a training (`training::command`).
+pub const COMMAND_RECORD: &str = "command-record.json";
+/// The command tier's captured output of the command.
+pub const COMMAND_LOG: &str = "command.log";
+
 /// What the signing stage writes (removed again if it fails).
 pub const SIGNED: [&str; 5] = [ATTESTATIONS_DIR, INTOTO_DIR, MODEL_SIG, AIBOM_FILE, KEY_PUB];
 

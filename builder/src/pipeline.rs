@@ -84,7 +84,8 @@ pub struct BuildSummary {
     pub attestation_seconds: f64,
 }
 
-fn now() -> String {
+/// Now, in UTC, as records write it.
+pub(crate) fn now() -> String {
     jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
@@ -467,7 +468,11 @@ fn attest_into(
 
 /// Run `f` on a staging directory beside `out`, and move it into place only
 /// if `f` succeeds; otherwise remove it.
-fn staged<T>(out: &Path, force: bool, f: impl FnOnce(&Layout) -> Result<T>) -> Result<T> {
+pub(crate) fn staged<T>(
+    out: &Path,
+    force: bool,
+    f: impl FnOnce(&Layout) -> Result<T>,
+) -> Result<T> {
     prepare_out(out, force)?;
     let staging = staging_dir(out);
     match f(&Layout::new(&staging)) {

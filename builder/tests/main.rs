@@ -8,6 +8,7 @@ mod common;
 mod architecture;
 mod bad_input;
 mod cli_build;
+mod command_tier;
 mod fine_tune;
 mod fine_tune_lineage;
 mod hosted_jobs;

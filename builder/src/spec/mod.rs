@@ -500,7 +500,10 @@ impl Job {
 /// Refuse control characters and bidirectional overrides in every key and
 /// string of the spec: they end up in signed documents and on verifiers'
 /// terminals, where they could forge lines of a report.
-fn reject_unsafe_text(value: &toml::Value, path: &str) -> std::result::Result<(), String> {
+pub(crate) fn reject_unsafe_text(
+    value: &toml::Value,
+    path: &str,
+) -> std::result::Result<(), String> {
     let check = |text: &str, at: &str| {
         match text.chars().find(|&c| slsa_aibom_verify::display::is_unsafe(c)) {
         Some(c) => Err(format!(
@@ -535,6 +538,9 @@ impl JobSpec {
     pub fn parse(bytes: &[u8]) -> std::result::Result<Self, String> {
         let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
         let tree: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        if tree.contains_key("trainer") {
+            return Err("this is a command-tier job (`trainer`): `slsa-aibom-build train` runs it; signing a command-tier release (`build`, `attest`) is not implemented yet (README, \"What is missing\")".into());
+        }
         reject_unsafe_text(&toml::Value::Table(tree), "")?;
         let de = toml::Deserializer::parse(text).map_err(|e| e.to_string())?;
         let spec: JobSpec = serde_path_to_error::deserialize(de).map_err(|e| {

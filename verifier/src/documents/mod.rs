@@ -7,6 +7,7 @@
 pub mod hashing;
 pub mod mlbom;
 pub(crate) mod model_dir;
+pub use model_dir::regular_files;
 pub mod model_signing;
 pub mod provenance;
 pub mod runner_policy;

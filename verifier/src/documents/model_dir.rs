@@ -20,6 +20,12 @@ pub(crate) fn components(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every regular file under `dir`, as path components: a symbolic link,
+/// FIFO, socket or device anywhere in it is an error that names it.
+pub fn regular_files(dir: &Path) -> Result<BTreeMap<Vec<String>, PathBuf>> {
+    walk(dir, false, &BTreeSet::new())
+}
+
 /// Every regular file under `dir`, as path components, skipping ignored
 /// paths; anything that is neither a file nor a directory is a digest failure.
 /// Linear in the number of entries: a folder is entered only when it is not

@@ -1,0 +1,314 @@
+//! The command tier (`trainer = "command"`): a team's own script, run
+//! confined. Each attack of issue 31 is tried by a real script here: the
+//! network, a file outside the inputs, a link or FIFO in the outputs, a
+//! timeout, a failing or lying script, a token in the environment, a
+//! changed input and a process left behind. Each ends with a named cause
+//! and no output directory.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// A job directory holding `train.sh` (the script under test, run by bash)
+/// and `data/d.csv`, and the job file with `extra` appended to `[run]`.
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new(script: &str, extra: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let job = dir.path().join("job");
+        std::fs::create_dir_all(job.join("data")).unwrap();
+        std::fs::write(job.join("data/d.csv"), "a,b\n1,2\n").unwrap();
+        std::fs::write(job.join("train.sh"), format!("set -e\n{script}\n")).unwrap();
+        std::fs::write(
+            job.join("job.toml"),
+            format!(
+                r#"trainer = "command"
+[metadata]
+name = "case"
+version = "1"
+license = "MIT"
+[run]
+command = ["bash", "train.sh", "{secret}"]
+files = ["train.sh"]
+timeout = 30
+{extra}
+[[run.inputs]]
+path = "data/d.csv"
+kind = "dataset"
+[run.outputs]
+model = "out/model"
+metrics = "out/metrics.json"
+"#,
+                secret = dir.path().join("secret.txt").display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "the runner's secret").unwrap();
+        Case { dir }
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn train(&self) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
+            .args(["train", "job/job.toml", "--out", "out", "-q"])
+            .current_dir(self.dir.path())
+            .env("GITHUB_TOKEN", "ghs_FAKE_TOKEN_must_not_leak")
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "FAKE_OIDC_must_not_leak")
+            .output()
+            .unwrap()
+    }
+
+    /// The build fails, names `cause`, prints no escape, and leaves nothing.
+    fn refused(&self, cause: &str) -> String {
+        let o = self.train();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!o.status.success(), "succeeded: {err}");
+        assert!(err.contains(cause), "{cause:?} not in: {err}");
+        assert!(!err.contains('\u{1b}'), "raw escape printed: {err:?}");
+        assert!(!self.out().exists(), "an output directory was left");
+        let left: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(left.is_empty(), "scratch left behind: {left:?}");
+        err
+    }
+
+    fn record(&self) -> Value {
+        let o = self.train();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&std::fs::read(self.out().join("command-record.json")).unwrap())
+            .unwrap()
+    }
+}
+
+const METRICS: &str = r#"echo '{"test":{"accuracy":0.5}}' > "$SLSA_AIBOM_METRICS""#;
+
+fn sha256(path: &Path) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+#[test]
+fn a_script_runs_confined_and_what_went_in_and_came_out_is_recorded() {
+    let case = Case::new(
+        &format!("cp data/d.csv \"$SLSA_AIBOM_MODEL_DIR/weights.bin\"\necho stray > stray.txt\n{METRICS}"),
+        "",
+    );
+    let record = case.record();
+    let job = case.dir.path().join("job");
+    assert_eq!(record["files"][0]["sha256"], sha256(&job.join("train.sh")));
+    assert_eq!(
+        record["inputs"][0]["sha256"],
+        sha256(&job.join("data/d.csv"))
+    );
+    assert_eq!(record["inputs"][0]["kind"], "dataset");
+    let model = &record["model_files"][0];
+    assert_eq!(model["path"], "weights.bin");
+    assert_eq!(
+        model["sha256"],
+        sha256(&case.out().join("model/weights.bin"))
+    );
+    assert_eq!(record["script_metrics"]["test"]["accuracy"], 0.5);
+    let isolation = &record["isolation"];
+    assert_eq!(isolation["filesystem"], "enforced", "{isolation}");
+    assert_eq!(isolation["network_namespace"], "enforced", "{isolation}");
+    // What the script wrote outside its outputs is not part of the result.
+    assert!(!case.out().join("stray.txt").exists());
+    let names: Vec<_> = std::fs::read_dir(case.out())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for name in names {
+        assert!(
+            [
+                "model",
+                "metrics.json",
+                "command.log",
+                "command-record.json"
+            ]
+            .contains(&name.as_str()),
+            "{name}"
+        );
+    }
+}
+
+/// A listener on the host's loopback, and whether anything connected.
+fn listener() -> (std::net::TcpListener, u16) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
+    let port = l.local_addr().unwrap().port();
+    (l, port)
+}
+
+fn connected(l: &std::net::TcpListener) -> bool {
+    !matches!(l.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+}
+
+#[test]
+fn without_network_the_host_loopback_sees_no_connection() {
+    let (l, port) = listener();
+    let script =
+        format!("exec 3<>/dev/tcp/127.0.0.1/{port}\n{METRICS}\ntouch \"$SLSA_AIBOM_MODEL_DIR/m\"");
+    Case::new(&script, "").refused("exited with status 1");
+    assert!(!connected(&l), "the confined script reached the host");
+    // The control: allowed, the same script connects, so the test can fail.
+    let (l, port) = listener();
+    let script =
+        format!("exec 3<>/dev/tcp/127.0.0.1/{port}\n{METRICS}\ntouch \"$SLSA_AIBOM_MODEL_DIR/m\"");
+    let record = Case::new(&script, "network = \"allowed\"").record();
+    assert_eq!(record["isolation"]["network_namespace"], "not-requested");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(connected(&l), "the unconfined control did not connect");
+}
+
+#[test]
+fn a_file_outside_the_inputs_cannot_be_read() {
+    // $1 is a file beside the job directory; the job file itself is in the
+    // checkout but not declared.
+    for target in [
+        "\"$1\"",
+        "\"$(dirname \"$1\")/job/job.toml\"",
+        "/root/.bashrc",
+    ] {
+        let script = format!("cat {target} > \"$SLSA_AIBOM_MODEL_DIR/leak\"\n{METRICS}");
+        let err = Case::new(&script, "").refused("Permission denied");
+        assert!(!err.contains("the runner's secret"), "{err}");
+    }
+}
+
+#[test]
+fn the_checkout_and_the_inputs_cannot_be_written() {
+    let script =
+        format!("echo planted >> data/d.csv\n{METRICS}\ntouch \"$SLSA_AIBOM_MODEL_DIR/m\"");
+    let case = Case::new(&script, "");
+    case.refused("Permission denied");
+    let data = std::fs::read_to_string(case.dir.path().join("job/data/d.csv")).unwrap();
+    assert_eq!(data, "a,b\n1,2\n");
+}
+
+#[test]
+fn links_and_fifos_in_the_outputs_stop_the_build() {
+    for (script, cause) in [
+        (
+            "ln -s /etc/passwd \"$SLSA_AIBOM_MODEL_DIR/weights\"",
+            "symbolic link",
+        ),
+        ("mkfifo \"$SLSA_AIBOM_MODEL_DIR/weights\"", "a FIFO"),
+        (
+            "rmdir \"$SLSA_AIBOM_MODEL_DIR\" && ln -s /etc \"$SLSA_AIBOM_MODEL_DIR\"",
+            "symbolic link",
+        ),
+        (":", "wrote no files"),
+    ] {
+        Case::new(&format!("{script}\n{METRICS}"), "").refused(cause);
+    }
+    let script = "touch \"$SLSA_AIBOM_MODEL_DIR/m\"\nln -s /etc/passwd \"$SLSA_AIBOM_METRICS\"";
+    Case::new(script, "").refused("symbolic link");
+    let script = "touch \"$SLSA_AIBOM_MODEL_DIR/m\"\nmkfifo \"$SLSA_AIBOM_METRICS\"";
+    Case::new(script, "").refused("not a regular file");
+}
+
+#[test]
+fn bad_endings_and_bad_metrics_are_named() {
+    let model = "touch \"$SLSA_AIBOM_MODEL_DIR/m\"";
+    for (script, cause) in [
+        (
+            "printf 'boom \\033[2J\\n' >&2\nexit 3".to_string(),
+            "exited with status 3",
+        ),
+        (format!("{model}\nkill -9 $$"), "killed by signal 9"),
+        (model.to_string(), "left no metrics file"),
+        (
+            format!("{model}\necho '{{' > \"$SLSA_AIBOM_METRICS\""),
+            "not the documented metrics JSON",
+        ),
+        (
+            format!("{model}\necho '{{\"test\":{{\"accuracy\":NaN}}}}' > \"$SLSA_AIBOM_METRICS\""),
+            "NaN or Infinity",
+        ),
+    ] {
+        let err = Case::new(&script, "").refused(cause);
+        if cause.contains("status 3") {
+            assert!(err.contains("boom"), "the script's last words: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_script_past_its_timeout_is_killed_with_what_it_left_running() {
+    let started = std::time::Instant::now();
+    let case = Case::new("(sleep 60; echo late) &\nsleep 60", "");
+    case.edit("timeout = 30", "timeout = 1");
+    case.refused("ran past run.timeout (1 s)");
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
+
+#[test]
+fn what_a_script_leaves_running_cannot_change_the_model_after_it_is_hashed() {
+    let script = format!(
+        "touch \"$SLSA_AIBOM_MODEL_DIR/m\"\n{METRICS}\n(sleep 1; echo late > \"$SLSA_AIBOM_MODEL_DIR/m\") > /dev/null 2>&1 &"
+    );
+    let case = Case::new(&script, "");
+    let record = case.record();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let model = case.out().join("model/m");
+    assert_eq!(std::fs::read(&model).unwrap(), b"");
+    assert_eq!(record["model_files"][0]["sha256"], sha256(&model));
+}
+
+#[test]
+fn tokens_in_the_runner_environment_are_not_visible_to_the_script() {
+    let script = format!(
+        "env > \"$SLSA_AIBOM_MODEL_DIR/env\"\ncat /proc/$PPID/environ >> \"$SLSA_AIBOM_MODEL_DIR/env\" 2>/dev/null || true\n{METRICS}"
+    );
+    let case = Case::new(&script, "");
+    let record = case.record();
+    let seen = std::fs::read_to_string(case.out().join("model/env")).unwrap();
+    assert!(seen.contains("SLSA_AIBOM_MODEL_DIR"), "{seen}");
+    for token in ["ghs_FAKE_TOKEN", "FAKE_OIDC", "GITHUB_", "CARGO"] {
+        assert!(!seen.contains(token), "{token} reached the script: {seen}");
+    }
+    assert!(!record["isolation"]["environment"]
+        .to_string()
+        .contains("GITHUB"));
+}
+
+#[test]
+fn a_changed_input_stops_the_build_before_the_script_runs() {
+    let pinned = "0".repeat(64);
+    let case = Case::new(&format!("touch \"$SLSA_AIBOM_MODEL_DIR/m\"\n{METRICS}"), "");
+    case.edit(
+        "kind = \"dataset\"",
+        &format!("kind = \"dataset\"\nsha256 = \"{pinned}\""),
+    );
+    let err = case.refused(&format!("but the job pins {pinned}; nothing was run"));
+    assert!(err.contains("data/d.csv"), "{err}");
+    // A declared input that is a FIFO is refused, not read forever.
+    let case = Case::new(METRICS, "");
+    let data = case.dir.path().join("job/data/d.csv");
+    std::fs::remove_file(&data).unwrap();
+    nix_mkfifo(&data);
+    case.refused("is not a regular file");
+}
+
+fn nix_mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+impl Case {
+    fn edit(&self, from: &str, to: &str) {
+        crate::common::edit(&self.dir.path().join("job/job.toml"), from, to);
+    }
+}
