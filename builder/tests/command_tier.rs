@@ -119,6 +119,7 @@ fn a_script_runs_confined_and_what_went_in_and_came_out_is_recorded() {
     assert_eq!(record["script_metrics"]["test"]["accuracy"], 0.5);
     let isolation = &record["isolation"];
     assert_eq!(isolation["filesystem"], "enforced", "{isolation}");
+    assert_eq!(isolation["user_namespace"], "enforced", "{isolation}");
     assert_eq!(isolation["network_namespace"], "enforced", "{isolation}");
     // What the script wrote outside its outputs is not part of the result.
     assert!(!case.out().join("stray.txt").exists());
@@ -269,16 +270,21 @@ fn tokens_in_the_runner_environment_are_not_visible_to_the_script() {
     let script = format!(
         "env > \"$SLSA_AIBOM_MODEL_DIR/env\"\ncat /proc/$PPID/environ >> \"$SLSA_AIBOM_MODEL_DIR/env\" 2>/dev/null || true\n{METRICS}"
     );
-    let case = Case::new(&script, "");
-    let record = case.record();
-    let seen = std::fs::read_to_string(case.out().join("model/env")).unwrap();
-    assert!(seen.contains("SLSA_AIBOM_MODEL_DIR"), "{seen}");
-    for token in ["ghs_FAKE_TOKEN", "FAKE_OIDC", "GITHUB_", "CARGO"] {
-        assert!(!seen.contains(token), "{token} reached the script: {seen}");
+    // With the network allowed too, the user namespace (not Landlock, which
+    // lets a child read its parent's `/proc/PID/environ`) keeps our binary's
+    // environment from the script.
+    for network in ["", "network = \"allowed\""] {
+        let case = Case::new(&script, network);
+        let record = case.record();
+        let seen = std::fs::read_to_string(case.out().join("model/env")).unwrap();
+        assert!(seen.contains("SLSA_AIBOM_MODEL_DIR"), "{seen}");
+        for token in ["ghs_FAKE_TOKEN", "FAKE_OIDC", "GITHUB_", "CARGO"] {
+            assert!(!seen.contains(token), "{token} reached the script: {seen}");
+        }
+        assert!(!record["isolation"]["environment"]
+            .to_string()
+            .contains("GITHUB"));
     }
-    assert!(!record["isolation"]["environment"]
-        .to_string()
-        .contains("GITHUB"));
 }
 
 #[test]

@@ -79,7 +79,9 @@ enum Command {
     /// holds the run to (the workflow's `detect` job). Reads no data.
     Detect(detect::DetectArgs),
     /// Train a job without signing anything: the model, the byproducts and
-    /// build-record.json (the workflow's `train` job).
+    /// build-record.json (the workflow's `train` job). A command-tier job
+    /// (`trainer = "command"`) runs its script confined and writes
+    /// command-record.json.
     Train(options::TrainArgs),
     /// Check a `train` output directory against its build-record.json, then
     /// sign it and verify the result (the workflow's `attest` job).

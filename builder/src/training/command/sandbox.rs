@@ -1,9 +1,12 @@
 //! Running a command confined, on Linux: a scrubbed environment, a process
 //! group killed at the timeout and after the command exits, Landlock
 //! limiting the file system to the system directories (read-only), the
-//! declared inputs (read-only) and the working directory, and, without
-//! network, a user and network namespace whose only interface (loopback)
-//! is down, with Landlock also refusing TCP where the kernel can.
+//! declared inputs (read-only) and the working directory, a user namespace
+//! (so the command holds no privilege over our process, whose environment
+//! holds the runner's tokens) and, without network, a network namespace
+//! whose only interface (loopback) is down, with Landlock also refusing TCP
+//! where the kernel can. Our own process is not dumpable while the command
+//! runs, a second guard of its memory where user namespaces are disabled.
 //!
 //! What held is measured in the child, after it confined itself and
 //! before it ran the command, and reported back through a pipe, so the
@@ -52,9 +55,12 @@ pub struct IsolationRecord {
     pub readable: Vec<String>,
     /// What it could write (its working directory, `/dev/shm`).
     pub writable: Vec<String>,
+    /// The user namespace: the command holds no privilege over our
+    /// process (its memory, its environment in `/proc`).
+    pub user_namespace: Enforcement,
     /// The network the job asked for.
     pub network: Network,
-    /// The user and network namespace (loopback only, down).
+    /// The network namespace (loopback only, down).
     pub network_namespace: Enforcement,
     /// Landlock's refusal of TCP connect and bind (kernels with ABI 4).
     pub network_landlock: Enforcement,
@@ -101,7 +107,8 @@ pub struct Finished {
     pub isolation: IsolationRecord,
 }
 
-const NETNS: u8 = 1;
+const USERNS: u8 = 1;
+const NETNS: u8 = 32;
 const LANDLOCK_FS_FULL: u8 = 2;
 const LANDLOCK_FS_PARTIAL: u8 = 4;
 const LANDLOCK_NET_FULL: u8 = 8;
@@ -122,7 +129,7 @@ pub fn run(
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| io("a pipe", e))?;
     let mut child_setup = ChildSetup {
         ruleset: Some(fs_ruleset),
-        namespace: confinement.network == Network::None,
+        network_namespace: confinement.network == Network::None,
         uid_map: CString::new(format!("{0} {0} 1", nix::unistd::getuid())).map_err(cstr)?,
         gid_map: CString::new(format!("{0} {0} 1", nix::unistd::getgid())).map_err(cstr)?,
         status_fd: status_write.as_raw_fd(),
@@ -145,6 +152,7 @@ pub fn run(
         });
     }
     let started = Instant::now();
+    let _guard = NotDumpable::set();
     let mut child = cmd.spawn().map_err(|e| {
         BuildError::Train(format!(
             "cannot start {:?}: {e}; nothing was signed",
@@ -226,7 +234,7 @@ fn ruleset(c: &Confinement) -> Result<RulesetCreated> {
 /// What the child does to itself between fork and exec.
 struct ChildSetup {
     ruleset: Option<RulesetCreated>,
-    namespace: bool,
+    network_namespace: bool,
     uid_map: CString,
     gid_map: CString,
     status_fd: RawFd,
@@ -234,14 +242,17 @@ struct ChildSetup {
 
 impl ChildSetup {
     fn apply(&mut self) {
+        use nix::sched::CloneFlags;
         let mut bits = 0u8;
-        if self.namespace
-            && nix::sched::unshare(
-                nix::sched::CloneFlags::CLONE_NEWUSER | nix::sched::CloneFlags::CLONE_NEWNET,
-            )
-            .is_ok()
-        {
-            bits |= NETNS;
+        let mut flags = CloneFlags::CLONE_NEWUSER;
+        if self.network_namespace {
+            flags |= CloneFlags::CLONE_NEWNET;
+        }
+        if nix::sched::unshare(flags).is_ok() {
+            bits |= USERNS;
+            if self.network_namespace {
+                bits |= NETNS;
+            }
             // Keep the command's own ids inside the namespace (Python and
             // pip look themselves up); a failure leaves them unmapped,
             // which confines no less.
@@ -260,6 +271,23 @@ impl ChildSetup {
         }
         // SAFETY: a one-byte write to a pipe this process owns.
         unsafe { libc::write(self.status_fd, [bits].as_ptr().cast(), 1) };
+    }
+}
+
+/// Our process made not dumpable (so a command without privilege over it
+/// cannot read its memory or `/proc/PID/environ`), until dropped.
+struct NotDumpable;
+
+impl NotDumpable {
+    fn set() -> Self {
+        let _ = nix::sys::prctl::set_dumpable(false);
+        NotDumpable
+    }
+}
+
+impl Drop for NotDumpable {
+    fn drop(&mut self) {
+        let _ = nix::sys::prctl::set_dumpable(true);
     }
 }
 
@@ -296,11 +324,17 @@ fn record(c: &Confinement, env: &[(String, String)], bits: u8) -> IsolationRecor
             landlock(LANDLOCK_NET_FULL, LANDLOCK_NET_PARTIAL),
         ),
     };
+    let user_namespace = if bits & USERNS != 0 {
+        Enforcement::Enforced
+    } else {
+        Enforcement::NotEnforced
+    };
     let shown = |paths: &[PathBuf]| paths.iter().map(|p| p.display().to_string()).collect();
     IsolationRecord {
         filesystem: landlock(LANDLOCK_FS_FULL, LANDLOCK_FS_PARTIAL),
         readable: shown(&c.read_only),
         writable: shown(&c.read_write),
+        user_namespace,
         network: c.network,
         network_namespace: namespace,
         network_landlock: net_landlock,
