@@ -318,3 +318,112 @@ impl Case {
         crate::common::edit(&self.dir.path().join("job/job.toml"), from, to);
     }
 }
+
+/// Write a wheel of `name` 1.0 (a module holding `VALUE = 42`, requiring
+/// `requires` when given) into `dir`, made by Python's `zipfile` as pip
+/// expects one; its sha256.
+fn wheel(dir: &Path, name: &str, requires: Option<&str>) -> String {
+    const MAKE: &str = r#"
+import base64, hashlib, sys, zipfile
+out, name, requires = sys.argv[1], sys.argv[2], sys.argv[3]
+dist = f"{name}-1.0.dist-info"
+meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+if requires:
+    meta += f"Requires-Dist: {requires}\n"
+files = {f"{name}/__init__.py": "VALUE = 42\n", f"{dist}/METADATA": meta,
+         f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+path = f"{out}/{name}-1.0-py3-none-any.whl"
+with zipfile.ZipFile(path, "w") as z:
+    record = []
+    for p, text in files.items():
+        z.writestr(p, text)
+        h = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{p},sha256={h},{len(text.encode())}")
+    record.append(f"{dist}/RECORD,,")
+    z.writestr(f"{dist}/RECORD", "\n".join(record) + "\n")
+print(hashlib.sha256(open(path, "rb").read()).hexdigest())
+"#;
+    std::fs::create_dir_all(dir).unwrap();
+    let o = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", MAKE])
+        .arg(dir)
+        .args([name, requires.unwrap_or("")])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap().trim().to_string()
+}
+
+const ENVIRONMENT: &str =
+    "environment = { requirements = \"requirements.lock\", find_links = \"wheels\" }";
+
+/// A case whose lock is `lock`, with wheels made by `make` in `job/wheels`.
+fn with_lock(script: &str, make: impl FnOnce(&Path) -> String) -> Case {
+    let case = Case::new(script, ENVIRONMENT);
+    let job = case.dir.path().join("job");
+    let lock = make(&job.join("wheels"));
+    std::fs::write(job.join("requirements.lock"), lock).unwrap();
+    case
+}
+
+#[test]
+fn a_hash_pinned_lock_is_installed_offline_and_every_package_recorded() {
+    let script = format!(
+        "python -c 'import demo_pkg; print(demo_pkg.VALUE)' > \"$SLSA_AIBOM_MODEL_DIR/value\"\n{METRICS}"
+    );
+    let case = with_lock(&script, |wheels| {
+        format!(
+            "demo_pkg==1.0 --hash=sha256:{}\n",
+            wheel(wheels, "demo_pkg", None)
+        )
+    });
+    let record = case.record();
+    assert_eq!(
+        std::fs::read_to_string(case.out().join("model/value")).unwrap(),
+        "42\n"
+    );
+    let env = &record["python_environment"];
+    let lock = case.dir.path().join("job/requirements.lock");
+    assert_eq!(env["requirements"]["sha256"], sha256(&lock));
+    let packages = env["packages"].as_array().unwrap();
+    let demo = packages
+        .iter()
+        .find(|p| p["name"] == "demo-pkg")
+        .expect("demo-pkg recorded");
+    assert_eq!(demo["purl"], "pkg:pypi/demo-pkg@1.0");
+    // pip itself is in the environment, and so in the record.
+    assert!(packages.iter().any(|p| p["name"] == "pip"), "{packages:?}");
+    // Installing from a folder of wheels, pip had no network either.
+    assert_eq!(env["setup_isolation"]["network_namespace"], "enforced");
+}
+
+#[test]
+fn a_package_the_lock_does_not_pin_stops_the_setup() {
+    let case = with_lock(METRICS, |wheels| {
+        wheel(wheels, "helper_pkg", None);
+        let app = wheel(wheels, "app_pkg", Some("helper_pkg"));
+        format!("app_pkg==1.0 --hash=sha256:{app}\n")
+    });
+    let err = case.refused("the setup phase (pip install --require-hashes) exited with status");
+    assert!(err.contains("helper"), "pip's reason is quoted: {err}");
+}
+
+#[test]
+fn a_wheel_whose_hash_differs_from_the_lock_stops_the_setup() {
+    let case = with_lock(METRICS, |wheels| {
+        wheel(wheels, "demo_pkg", None);
+        format!("demo_pkg==1.0 --hash=sha256:{}\n", "ab".repeat(32))
+    });
+    let err = case.refused("the setup phase (pip install --require-hashes) exited with status");
+    assert!(err.contains("HASHES"), "pip's reason is quoted: {err}");
+}
+
+#[test]
+fn a_lock_without_hashes_is_refused_before_anything_runs() {
+    let case = with_lock(METRICS, |wheels| {
+        wheel(wheels, "demo_pkg", None);
+        "demo_pkg==1.0\n".into()
+    });
+    let err = case.refused("has no --hash; every requirement needs one");
+    assert!(err.contains("nothing was run"), "{err}");
+}

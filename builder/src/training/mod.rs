@@ -8,6 +8,7 @@
 //! or from base weights) or [`fine_tune::FineTune`] (a pretrained BERT
 //! encoder with a classification head), both of the reproducible Rust tier.
 
+#[cfg(target_os = "linux")]
 pub mod command;
 pub mod fine_tune;
 pub mod input_table;

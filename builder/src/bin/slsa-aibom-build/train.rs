@@ -1,14 +1,18 @@
 //! `train`: the unsigned outputs and the build record, without signing power.
 
 use super::options::TrainArgs;
-use slsa_aibom_builder::error::{BuildError, Result};
+#[cfg(target_os = "linux")]
+use slsa_aibom_builder::error::BuildError;
+use slsa_aibom_builder::error::Result;
 use slsa_aibom_builder::layout;
 use slsa_aibom_builder::pipeline::train_only;
+#[cfg(target_os = "linux")]
 use slsa_aibom_builder::training::command::{self, spec::is_command_job, CommandJob};
 
 impl TrainArgs {
     /// Train into the output directory.
     pub(super) fn run(self) -> Result<()> {
+        #[cfg(target_os = "linux")]
         if let Some(job) = self.command_job()? {
             return self.run_command(&job);
         }
@@ -26,7 +30,8 @@ impl TrainArgs {
         Ok(())
     }
 
-    /// The job file, when it asks for the command tier.
+    /// The job file, when it asks for the command tier (Linux only).
+    #[cfg(target_os = "linux")]
     fn command_job(&self) -> Result<Option<CommandJob>> {
         let Some(path) = self.job.as_deref().filter(|_| self.definition.is_none()) else {
             return Ok(None);
@@ -48,6 +53,7 @@ impl TrainArgs {
     }
 
     /// Run a command-tier job.
+    #[cfg(target_os = "linux")]
     fn run_command(&self, job: &CommandJob) -> Result<()> {
         let name = self.job.as_deref().map(|p| p.display().to_string());
         let record = command::train(job, &self.out, self.force, name.as_deref())?;

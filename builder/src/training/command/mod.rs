@@ -3,11 +3,13 @@
 //! before, confined while it runs ([`sandbox`]), and its model directory
 //! and metrics checked and hashed after. The result is a training
 //! directory with [`layout::COMMAND_RECORD`](crate::layout::COMMAND_RECORD);
-//! signing it is not implemented yet (README, "What is missing").
+//! signing it is not implemented yet (README, "What is missing"). Linux
+//! only: the confinement is Landlock and namespaces.
 
 pub mod outputs;
+pub mod phase;
+pub mod python_env;
 pub mod record;
-#[cfg(target_os = "linux")]
 pub mod sandbox;
 pub mod script_metrics;
 pub mod spec;
@@ -51,7 +53,6 @@ impl CommandJob {
 
 /// Run `job` into `out` (replaced when `force`); on any failure nothing is
 /// left there. `job_name` is the job's path as the record names it.
-#[cfg(target_os = "linux")]
 pub fn train(
     job: &CommandJob,
     out: &Path,
@@ -61,68 +62,36 @@ pub fn train(
     crate::pipeline::staged(out, force, |dir| run_into(job, dir, job_name))
 }
 
-/// The command tier needs Linux (Landlock and namespaces).
-#[cfg(not(target_os = "linux"))]
-pub fn train(_: &CommandJob, _: &Path, _: bool, _: Option<&str>) -> Result<record::CommandRecord> {
-    Err(BuildError::Train(
-        "the command tier runs only on Linux, where its confinement (Landlock, namespaces) exists; nothing was run".into(),
-    ))
-}
-
-#[cfg(target_os = "linux")]
 fn run_into(
     job: &CommandJob,
     dir: &Layout,
     job_name: Option<&str>,
 ) -> Result<record::CommandRecord> {
-    use sandbox::{Confinement, Ending};
     let started_on = crate::pipeline::now();
     let clock = std::time::Instant::now();
     let run = &job.spec.run;
     std::fs::create_dir_all(&dir.root).map_err(|e| BuildError::io(&dir.root, e))?;
     let scratch = scratch_dir(&dir.root)?;
     let work = workdir::prepare(&scratch.path().join("work"), &job.base_dir, run)?;
-    let mut read_only: Vec<PathBuf> = sandbox::SYSTEM_READ_ONLY
-        .iter()
-        .map(PathBuf::from)
-        .collect();
-    read_only.extend(run.read_only.iter().cloned());
-    read_only.extend(work.input_paths.iter().cloned());
-    // Only what exists is listed (and recorded): `/lib32` is on some
-    // systems, not others.
-    read_only.retain(|p| p.exists());
-    let confinement = Confinement {
-        read_only,
-        read_write: vec![work.root.clone(), PathBuf::from("/dev/shm")],
-        network: run.network,
+    let confinement = confinement(&work, run);
+    let log = dir.path(layout::COMMAND_LOG);
+    let env = environment(&work, run);
+    let phase = phase::Phase {
+        cwd: &work.root,
+        env: &env,
+        confinement: &confinement,
+        log: &log,
+        timeout: std::time::Duration::from_secs(run.timeout),
     };
-    let log_path = dir.path(layout::COMMAND_LOG);
-    let log = std::fs::File::create_new(&log_path).map_err(|e| BuildError::io(&log_path, e))?;
-    let prepared = clock.elapsed();
-    let finished = sandbox::run(
-        &run.command,
-        &work.root,
-        &environment(&work, run),
-        &confinement,
-        log,
-        std::time::Duration::from_secs(run.timeout),
-    )?;
+    let python = run
+        .environment
+        .as_ref()
+        .map(|e| python_env::set_up(e, &job.base_dir, &work.root, &phase))
+        .transpose()?;
+    let setup = python.as_ref().map_or(0.0, |p| p.setup_seconds);
+    let prepared = clock.elapsed().as_secs_f64() - setup;
+    let finished = phase.run("the command", &run.command)?;
     let after = std::time::Instant::now();
-    match finished.ending {
-        Ending::Exited(0) => {}
-        Ending::Exited(code) => {
-            return Err(failed(&format!("exited with status {code}"), &log_path))
-        }
-        Ending::Signalled(sig) => {
-            return Err(failed(&format!("was killed by signal {sig}"), &log_path))
-        }
-        Ending::TimedOut => {
-            return Err(failed(
-                &format!("ran past run.timeout ({} s) and was killed", run.timeout),
-                &log_path,
-            ))
-        }
-    }
     let metrics_path = work.metrics_file(run);
     regular_output(&metrics_path, "metrics file")?;
     let script_metrics = script_metrics::ScriptMetrics::read(&metrics_path)?;
@@ -137,10 +106,9 @@ fn run_into(
             &dir.path(layout::METRICS),
             &crate::written::pretty(&script_metrics)?,
         )?,
-        output_of(&log_path, layout::COMMAND_LOG)?,
+        output_of(&log, layout::COMMAND_LOG)?,
     ];
     byproducts.sort_by(|a, b| a.path.cmp(&b.path));
-    let overhead = prepared + after.elapsed();
     let record = record::CommandRecord {
         job: record::CommandJobRecord {
             path: job_name.map_or_else(|| job.path.display().to_string(), str::to_string),
@@ -149,10 +117,11 @@ fn run_into(
         },
         files: work.files,
         inputs: work.inputs,
+        python_environment: python,
         isolation: finished.isolation,
         exit_code: 0,
         command_seconds: finished.seconds,
-        overhead_seconds: overhead.as_secs_f64(),
+        overhead_seconds: prepared + after.elapsed().as_secs_f64(),
         model_files,
         script_metrics,
         byproducts,
@@ -166,25 +135,49 @@ fn run_into(
     Ok(record)
 }
 
+/// The command may read the system directories, `read_only` and its
+/// inputs (those that exist are listed and recorded: `/lib32` is on some
+/// systems, not others), and write its working directory and `/dev/shm`.
+fn confinement(work: &workdir::WorkDir, run: &spec::RunSpec) -> sandbox::Confinement {
+    let mut read_only: Vec<PathBuf> = sandbox::SYSTEM_READ_ONLY
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+    read_only.extend(run.read_only.iter().cloned());
+    read_only.extend(work.input_paths.iter().cloned());
+    read_only.retain(|p| p.exists());
+    sandbox::Confinement {
+        read_only,
+        read_write: vec![work.root.clone(), PathBuf::from("/dev/shm")],
+        network: run.network,
+    }
+}
+
 /// The command's whole environment: nothing of ours passes (no tokens, no
-/// `GITHUB_*`), only a plain `PATH`, its private home and temporary
-/// directory, and where to write.
-#[cfg(target_os = "linux")]
+/// `GITHUB_*`), only a plain `PATH` (the virtual environment's first, when
+/// the job has one), its private home and temporary directory, and where
+/// to write.
 fn environment(work: &workdir::WorkDir, run: &spec::RunSpec) -> Vec<(String, String)> {
     let s = |p: PathBuf| p.display().to_string();
-    vec![
-        ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+    let system = "/usr/local/bin:/usr/bin:/bin";
+    let mut env = vec![
+        ("PATH".to_string(), system.to_string()),
         ("HOME".into(), s(work.home())),
         ("TMPDIR".into(), s(work.tmp())),
         ("LANG".into(), "C.UTF-8".into()),
         ("SLSA_AIBOM_MODEL_DIR".into(), s(work.model_dir(run))),
         ("SLSA_AIBOM_METRICS".into(), s(work.metrics_file(run))),
-    ]
+    ];
+    if run.environment.is_some() {
+        let venv = work.root.join(python_env::VENV);
+        env[0].1 = format!("{}:{system}", venv.join("bin").display());
+        env.push(("VIRTUAL_ENV".into(), s(venv)));
+    }
+    env
 }
 
 /// A scratch directory beside the output (same file system, so the model
 /// directory moves rather than copies), removed when dropped.
-#[cfg(target_os = "linux")]
 fn scratch_dir(staging: &Path) -> Result<tempfile::TempDir> {
     let parent = staging.parent().unwrap_or(Path::new("."));
     tempfile::Builder::new()
@@ -194,7 +187,6 @@ fn scratch_dir(staging: &Path) -> Result<tempfile::TempDir> {
 }
 
 /// Refuse an output that is a link or is missing.
-#[cfg(target_os = "linux")]
 fn regular_output(path: &Path, what: &str) -> Result<()> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(BuildError::Train(format!(
@@ -209,7 +201,6 @@ fn regular_output(path: &Path, what: &str) -> Result<()> {
     }
 }
 
-#[cfg(target_os = "linux")]
 fn output_of(path: &Path, name: &str) -> Result<crate::attest::record::OutputFile> {
     Ok(crate::attest::record::OutputFile {
         path: name.into(),
@@ -218,35 +209,4 @@ fn output_of(path: &Path, name: &str) -> Result<crate::attest::record::OutputFil
             .map_err(|e| BuildError::io(path, e))?
             .len(),
     })
-}
-
-/// The last 4 KiB of the command's log (a bounded read of a file that may
-/// be large), lossily as text.
-#[cfg(target_os = "linux")]
-fn log_tail(log: &Path) -> String {
-    use std::io::{Read as _, Seek as _, SeekFrom};
-    const TAIL: u64 = 4096;
-    let mut text = Vec::new();
-    if let Ok(mut file) = std::fs::OpenOptions::new().read(true).open(log) {
-        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let _ = file.seek(SeekFrom::Start(len.saturating_sub(TAIL)));
-        let _ = file.take(TAIL).read_to_end(&mut text);
-    }
-    String::from_utf8_lossy(&text).into_owned()
-}
-
-/// A failed command's error: how it ended and the last lines it printed,
-/// each made safe to show.
-#[cfg(target_os = "linux")]
-fn failed(how: &str, log: &Path) -> BuildError {
-    let text = log_tail(log);
-    let lines: Vec<&str> = text.lines().collect();
-    let tail: Vec<String> = lines[lines.len().saturating_sub(10)..]
-        .iter()
-        .map(|l| format!("  | {}", slsa_aibom_verify::display::one_line(l)))
-        .collect();
-    BuildError::Train(format!(
-        "the command {how}; nothing was signed. Its last lines:\n{}",
-        tail.join("\n")
-    ))
 }

@@ -4,6 +4,7 @@
 //! model (its metrics, asserted by the script). `docs/job-spec.md`, "The
 //! command tier", says who vouches for each field.
 
+use super::python_env::PythonEnvironment;
 use super::sandbox::IsolationRecord;
 use super::script_metrics::ScriptMetrics;
 use super::spec::CommandSpec;
@@ -21,6 +22,9 @@ pub struct CommandRecord {
     pub files: Vec<HashedFile>,
     /// The declared inputs.
     pub inputs: Vec<HashedInput>,
+    /// The Python environment the setup phase made, when the job has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python_environment: Option<PythonEnvironment>,
     /// What confined the command.
     pub isolation: IsolationRecord,
     /// How it ended (always 0 in a record: any other ending stops the build).

@@ -48,6 +48,32 @@ pub struct RunSpec {
     /// virtual environment on the runner). Recorded.
     #[serde(default)]
     pub read_only: Vec<PathBuf>,
+    /// How the command's Python dependencies are provided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<EnvironmentSpec>,
+}
+
+/// `[run.environment]`: a virtual environment made in the working
+/// directory and filled from a hash-pinned lock, in a setup phase before
+/// the command runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSpec {
+    /// The interpreter that makes the environment: a name looked up on the
+    /// command's `PATH`, or an absolute path.
+    #[serde(default = "python3")]
+    pub python: String,
+    /// The lock (relative to the job file), every requirement pinned with
+    /// `--hash`; installed with `pip install --require-hashes --only-binary :all:`.
+    pub requirements: PathBuf,
+    /// A folder of wheels (relative to the job file) to install from
+    /// instead of the index: then the setup phase has no network either.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub find_links: Option<PathBuf>,
+}
+
+fn python3() -> String {
+    "python3".into()
 }
 
 /// One declared input.
@@ -164,6 +190,22 @@ impl CommandSpec {
                 return Err(format!(
                     "at `run.outputs`: {} is declared as a file or input and overlaps an output",
                     p.display()
+                ));
+            }
+        }
+        if let Some(env) = &run.environment {
+            relative(&env.requirements, "run.environment.requirements")?;
+            if let Some(links) = &env.find_links {
+                relative(links, "run.environment.find_links")?;
+            }
+            let python = Path::new(&env.python);
+            let bare = !env.python.is_empty() && !env.python.contains('/');
+            let absolute =
+                python.is_absolute() && !python.components().any(|c| c == Component::ParentDir);
+            if !bare && !absolute {
+                return Err(format!(
+                    "at `run.environment.python`: {:?} must be a program name or an absolute path",
+                    env.python
                 ));
             }
         }
@@ -289,6 +331,21 @@ metrics = "out/metrics.json"
                 "run.read_only[0]",
             ),
             ("timeout = 60", "timeout = 60\nshell = true", "run.shell"),
+            (
+                "timeout = 60",
+                "timeout = 60\nenvironment = { requirements = \"../r.lock\" }",
+                "run.environment.requirements",
+            ),
+            (
+                "timeout = 60",
+                "timeout = 60\nenvironment = { requirements = \"r.lock\", python = \"bin/py\" }",
+                "run.environment.python",
+            ),
+            (
+                "timeout = 60",
+                "timeout = 60\nenvironment = { requirements = \"r.lock\", pip = \"x\" }",
+                "run.environment.pip",
+            ),
             (
                 "\"train.sh\"]\nfiles",
                 "\"train\\u001b[2J.sh\"]\nfiles",
