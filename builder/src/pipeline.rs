@@ -91,7 +91,8 @@ pub(crate) fn now() -> String {
         .to_string()
 }
 
-fn invocation_id() -> String {
+/// The run's ID: the workflow run and attempt, or a fresh local one.
+pub(crate) fn invocation_id() -> String {
     if let Some(id) = crate::environment::runner::github_invocation_id() {
         return id;
     }
@@ -436,6 +437,19 @@ fn attest_into(
     record.byproducts.push(record_file);
     record.byproducts.sort_by(|a, b| a.path.cmp(&b.path));
     let signed = attest::attest(&record, builder_id, platform, signer)?;
+    write_signed(dir, &signed, signer, builder_id, platform)
+}
+
+/// Write a release's signed files into `dir` and verify the whole release
+/// with our own verifier; in the workflow the certificate must also name
+/// the builder commit the platform reported.
+pub(crate) fn write_signed(
+    dir: &Layout,
+    signed: &attest::Attestations,
+    signer: &Signer,
+    builder_id: &str,
+    platform: Option<&Platform>,
+) -> Result<()> {
     // in-toto files name the per-build key: drop those of an earlier attest.
     let intoto_dir = dir.path(crate::attest::intoto::DIR);
     if intoto_dir.exists() {

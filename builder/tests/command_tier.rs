@@ -55,8 +55,14 @@ metrics = "out/metrics.json"
     }
 
     fn train(&self) -> Output {
+        self.run("train")
+    }
+
+    /// `slsa-aibom-build SUBCOMMAND job/job.toml --out out -q`, with fake
+    /// tokens in its environment.
+    fn run(&self, subcommand: &str) -> Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
-            .args(["train", "job/job.toml", "--out", "out", "-q"])
+            .args([subcommand, "job/job.toml", "--out", "out", "-q"])
             .current_dir(self.dir.path())
             .env("GITHUB_TOKEN", "ghs_FAKE_TOKEN_must_not_leak")
             .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "FAKE_OIDC_must_not_leak")
@@ -426,4 +432,157 @@ fn a_lock_without_hashes_is_refused_before_anything_runs() {
     });
     let err = case.refused("has no --hash; every requirement needs one");
     assert!(err.contains("nothing was run"), "{err}");
+}
+
+/// The release of a command job, built and signed with a fresh key.
+fn signed_release() -> Case {
+    let script = format!(
+        "python -c 'import demo_pkg; print(demo_pkg.VALUE)' > \"$SLSA_AIBOM_MODEL_DIR/value\"\n{METRICS}"
+    );
+    let case = with_lock(&script, |wheels| {
+        format!(
+            "demo_pkg==1.0 --hash=sha256:{}\n",
+            wheel(wheels, "demo_pkg", None)
+        )
+    });
+    let o = case.run("build");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    case
+}
+
+fn verify(out: &Path) -> slsa_aibom_verify::release::ReleaseReport {
+    slsa_aibom_verify::release::verify_release(
+        &slsa_aibom_verify::Policy {
+            anchor: slsa_aibom_verify::TrustAnchor::public_key(
+                slsa_aibom_verify::PublicKey::from_file(&out.join("key.pub")).unwrap(),
+            ),
+            ..Default::default()
+        },
+        &slsa_aibom_verify::release::rules::ValidReleasePolicy::none(),
+        None,
+        &crate::common::release_of(out),
+    )
+}
+
+#[test]
+fn a_command_release_verifies_as_one_unit_and_says_it_was_not_re_derived() {
+    let case = signed_release();
+    let out = case.out();
+    let report = verify(&out);
+    assert!(report.verified(), "{:?}", report.failure());
+    let passport = report.passport().unwrap().to_string();
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(out.join("command-record.json")).unwrap()).unwrap();
+    let packages = record["python_environment"]["packages"]
+        .as_array()
+        .unwrap()
+        .len();
+    let environment = format!("in an environment of {packages} Python package(s)");
+    for said in [
+        "the caller's command `bash train.sh",
+        &environment,
+        "file system enforced, user namespace enforced, network none (network namespace enforced)",
+        "command tier: not re-derived",
+        "splits and preprocessing: the caller's script's",
+    ] {
+        assert!(passport.contains(said), "{said:?} not in {passport}");
+    }
+    let bundle: Value = serde_json::from_slice(
+        &std::fs::read(out.join("attestations/provenance.sigstore.json")).unwrap(),
+    )
+    .unwrap();
+    let payload = bundle["dsseEnvelope"]["payload"].as_str().unwrap();
+    use base64::Engine as _;
+    let statement: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::STANDARD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    let definition = &statement["predicate"]["buildDefinition"];
+    assert_eq!(
+        definition["buildType"],
+        slsa_aibom_types::command_provenance::COMMAND_BUILD_TYPE
+    );
+    let deps = definition["resolvedDependencies"].as_array().unwrap();
+    let demo = deps
+        .iter()
+        .find(|d| d["name"] == "python:demo-pkg")
+        .unwrap();
+    assert_eq!(demo["uri"], "pkg:pypi/demo-pkg@1.0");
+    assert!(deps.iter().any(|d| d["name"] == "dataset:data/d.csv"));
+    assert!(deps.iter().any(|d| d["name"] == "file:train.sh"));
+    let bom: Value =
+        serde_json::from_slice(&std::fs::read(out.join("aibom.cdx.json")).unwrap()).unwrap();
+    let libraries: Vec<&Value> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "library")
+        .collect();
+    assert!(
+        libraries
+            .iter()
+            .any(|c| c["purl"] == "pkg:pypi/demo-pkg@1.0"),
+        "{libraries:?}"
+    );
+    assert_eq!(
+        bom["metadata"]["component"]["modelCard"]["properties"][0]["value"],
+        "training-script"
+    );
+}
+
+#[test]
+fn a_changed_model_file_or_byproduct_of_a_command_release_fails_verification() {
+    let case = signed_release();
+    let out = case.out();
+    for (file, check) in [
+        ("model/value", "does not match its signature"),
+        ("metrics.json", "the signed provenance records"),
+        ("command-record.json", "the signed provenance records"),
+    ] {
+        let path = out.join(file);
+        let original = std::fs::read(&path).unwrap();
+        let mut changed = original.clone();
+        changed[0] ^= 1;
+        std::fs::write(&path, &changed).unwrap();
+        let report = verify(&out);
+        assert!(!report.verified(), "{file} changed, still verified");
+        let failure = format!("{:?}", report.failure());
+        assert!(failure.contains(check), "{file}: {failure}");
+        std::fs::write(&path, &original).unwrap();
+    }
+    assert!(verify(&out).verified());
+}
+
+#[test]
+fn a_failed_command_leaves_nothing_signed() {
+    let case = Case::new("exit 3", "");
+    let o = case.run("build");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("exited with status 3"));
+    assert!(!case.out().exists(), "an output directory was left");
+    // A release names its data: a job without a dataset input is refused
+    // before it runs.
+    let case = Case::new(&format!("touch \"$SLSA_AIBOM_MODEL_DIR/m\"\n{METRICS}"), "");
+    case.edit("kind = \"dataset\"", "kind = \"model\"");
+    let o = case.run("build");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("declare at least one [[run.inputs]] with kind = \"dataset\""),
+        "{err}"
+    );
+    assert!(!case.out().exists());
+    assert!(case.run("train").status.success(), "train needs no dataset");
+}
+
+#[test]
+fn vectors_a_command_release_ml_bom_is_valid_cyclonedx_1_6() {
+    let v = crate::vectors_cyclonedx_schema::validator();
+    let case = signed_release();
+    let bom: Value =
+        serde_json::from_slice(&std::fs::read(case.out().join("aibom.cdx.json")).unwrap()).unwrap();
+    let errors = crate::vectors_cyclonedx_schema::schema_errors(&v, &bom);
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
 }

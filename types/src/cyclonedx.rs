@@ -186,8 +186,10 @@ pub struct Contact {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelCard {
-    /// Parameters of the model.
-    pub model_parameters: ModelParameters,
+    /// Parameters of the model (absent when the builder does not know
+    /// them: a team's own script trained it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_parameters: Option<ModelParameters>,
     /// Evaluation results.
     pub quantitative_analysis: QuantitativeAnalysis,
     /// Uses, limitations and ethics.

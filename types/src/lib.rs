@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod command_provenance;
 pub mod commitment;
 pub mod cyclonedx;
 pub mod intoto;

@@ -64,3 +64,11 @@ pub const VERIFIED_BY: &str = "slsa-aibom:verified-by";
 pub const SIGNER: &str = "slsa-aibom:signer";
 /// sha256 of the base model's signature that verified.
 pub const SIGNATURE_SHA256: &str = "slsa-aibom:signature-sha256";
+
+/// Who vouches for a model card's metrics (`training-script`: the command
+/// tier's script asserted them; nothing re-derived them).
+pub const METRICS_ASSERTED_BY: &str = "slsa-aibom:metrics-asserted-by";
+
+/// Which tier trained a model: `rust` (our trainer) or `command` (the
+/// caller's script).
+pub const TRAINER_TIER: &str = "slsa-aibom:trainer-tier";

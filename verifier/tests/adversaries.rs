@@ -410,6 +410,16 @@ fn an_unknown_external_parameter_of_our_build_type_is_refused() {
             .clone();
         assert_eq!(failed["name"], "provenance.external-parameters", "{what}");
     }
+    // Each build type has its own list: `device` is the Rust trainer's, not
+    // the command tier's.
+    let c = Crafted::new();
+    c.edit(Doc::Provenance, |st| {
+        st["predicate"]["buildDefinition"]["buildType"] =
+            json!(slsa_aibom_types::command_provenance::COMMAND_BUILD_TYPE);
+    });
+    let o = c.verify(&[]);
+    assert_eq!(code(&o), 6, "{}", text(&o));
+    assert!(text(&o).contains("device"), "{}", text(&o));
     // The workflow's own inputs are known.
     let c = Crafted::new();
     c.edit(Doc::Provenance, |st| {

@@ -68,12 +68,8 @@ fn training_parameters(spec: &JobSpec) -> Vec<Parameter> {
 
 /// A UUID-shaped serial derived from the model digest and invocation, so a
 /// BOM names exactly one run.
-fn serial(record: &BuildRecord) -> String {
-    let h = Sha256::digest(format!(
-        "{}|{}",
-        record.invocation_id,
-        record.weights().map(|w| w.sha256.as_str()).unwrap_or("")
-    ));
+pub(crate) fn serial(invocation_id: &str, model_sha256: &str) -> String {
+    let h = Sha256::digest(format!("{invocation_id}|{model_sha256}"));
     let mut b = [0u8; 16];
     b.copy_from_slice(&h[..16]);
     b[6] = (b[6] & 0x0f) | 0x50; // version 5 layout (name-based)
@@ -97,7 +93,9 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
     model.external_references = references;
     let (datasets, dataset_refs) = dataset_components(record);
     if let Some(mc) = model.model_card.as_mut() {
-        mc.model_parameters.datasets = dataset_refs;
+        if let Some(p) = mc.model_parameters.as_mut() {
+            p.datasets = dataset_refs;
+        }
     }
     let mut components = vec![model.clone()];
     components.extend(datasets);
@@ -109,35 +107,69 @@ pub fn bom(record: &BuildRecord, references: Vec<ExternalReference>) -> Bom {
         .map(|s| format!("dataset-{}", s.as_str()))
         .collect();
     depends_on.push(TRAINER_REF.into());
+    assemble(Assembly {
+        serial_number: serial(
+            &record.invocation_id,
+            record.weights().map(|w| w.sha256.as_str()).unwrap_or(""),
+        ),
+        timestamp: record.finished_on.clone(),
+        builder_version: env.trainer.version.clone(),
+        model,
+        components,
+        workflow,
+        depends_on,
+    })
+}
+
+/// What an ML-BOM is made of, whichever tier trained.
+pub(crate) struct Assembly {
+    /// [`serial`]'s serial number.
+    pub serial_number: String,
+    /// When the training finished.
+    pub timestamp: String,
+    /// Our builder's version (the BOM's tool).
+    pub builder_version: String,
+    /// The model component (also the BOM's subject, without its ref).
+    pub model: Component,
+    /// Every component, the model first.
+    pub components: Vec<Component>,
+    /// The training run.
+    pub workflow: Workflow,
+    /// What the model depends on, by bom-ref.
+    pub depends_on: Vec<String>,
+}
+
+/// The CycloneDX 1.6 document around an [`Assembly`].
+pub(crate) fn assemble(a: Assembly) -> Bom {
     Bom {
         bom_format: "CycloneDX".into(),
         spec_version: "1.6".into(),
-        serial_number: serial(record),
+        serial_number: a.serial_number,
         version: 1,
         metadata: Metadata {
-            timestamp: record.finished_on.clone(),
+            timestamp: a.timestamp,
             tools: Tools {
                 components: vec![Component {
                     kind: "application".into(),
                     name: "slsa-aibom-build".into(),
-                    version: Some(env.trainer.version.clone()),
+                    version: Some(a.builder_version),
                     ..Component::default()
                 }],
             },
             component: Component {
                 bom_ref: None,
-                ..model
+                ..a.model
             },
             properties: Vec::new(),
         },
-        components,
+        components: a.components,
         formulation: vec![Formula {
             bom_ref: "formulation".into(),
-            workflows: vec![workflow],
+            workflows: vec![a.workflow],
         }],
         dependencies: vec![Dependency {
             reference: MODEL_REF.into(),
-            depends_on,
+            depends_on: a.depends_on,
         }],
     }
 }
@@ -532,17 +564,6 @@ fn model_component(record: &BuildRecord) -> Component {
         properties.push(Property::new(property::BASE_MODEL_SOURCE, s));
     }
     Component {
-        kind: "machine-learning-model".into(),
-        bom_ref: Some(MODEL_REF.into()),
-        name: meta.name.clone(),
-        version: Some(meta.version.clone()),
-        description: (!meta.description.is_empty()).then(|| meta.description.clone()),
-        authors: (!meta.author.is_empty())
-            .then(|| Contact {
-                name: meta.author.clone(),
-            })
-            .into_iter()
-            .collect(),
         hashes: record
             .weights()
             .map(|w| Hash::sha256(&w.sha256))
@@ -552,7 +573,7 @@ fn model_component(record: &BuildRecord) -> Component {
             expression: meta.license.clone(),
         }],
         model_card: Some(ModelCard {
-            model_parameters: ModelParameters {
+            model_parameters: Some(ModelParameters {
                 approach: Approach {
                     kind: "supervised".into(),
                 },
@@ -572,7 +593,7 @@ fn model_component(record: &BuildRecord) -> Component {
                 outputs: vec![Format {
                     format: format!("float32 tensor {:?}", def.output_shape),
                 }],
-            },
+            }),
             quantitative_analysis: QuantitativeAnalysis {
                 performance_metrics,
             },
@@ -590,6 +611,25 @@ fn model_component(record: &BuildRecord) -> Component {
         }),
         properties,
         pedigree: record.pretrained.as_ref().map(|p| pedigree(p, meta)),
+        ..model_named(meta)
+    }
+}
+
+/// The model component's kind, ref, name, version, description and
+/// author, from the job's metadata (both tiers).
+pub(crate) fn model_named(meta: &crate::spec::Metadata) -> Component {
+    Component {
+        kind: "machine-learning-model".into(),
+        bom_ref: Some(MODEL_REF.into()),
+        name: meta.name.clone(),
+        version: Some(meta.version.clone()),
+        description: (!meta.description.is_empty()).then(|| meta.description.clone()),
+        authors: (!meta.author.is_empty())
+            .then(|| Contact {
+                name: meta.author.clone(),
+            })
+            .into_iter()
+            .collect(),
         ..Component::default()
     }
 }

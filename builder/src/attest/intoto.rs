@@ -11,7 +11,7 @@
 //! directory (the job and its data); products relative to the output
 //! directory (`model/...` and the byproducts).
 
-use super::record::BuildRecord;
+use super::record::{BuildRecord, OutputFile};
 use crate::cyclonedx::{ExternalReference, Hash};
 use crate::error::{BuildError, Result};
 use in_toto::crypto::{HashAlgorithm, HashValue};
@@ -55,6 +55,37 @@ fn artifacts<S: AsRef<str>>(
         .collect()
 }
 
+/// What the in-toto links of a build name, whichever tier trained.
+pub struct Steps<'a> {
+    /// The command the training step ran (recorded, and expected by the
+    /// layout).
+    pub train_command: Vec<String>,
+    /// Its materials, relative to the job file's directory: `(name, sha256)`.
+    pub materials: Vec<(String, &'a str)>,
+    /// Its products, relative to the output directory.
+    pub products: Vec<(String, &'a str)>,
+    /// The run they belong to.
+    pub invocation_id: &'a str,
+}
+
+impl<'a> Steps<'a> {
+    /// The Rust tier's steps: `slsa-aibom-build train --job JOB` read the job
+    /// and its data and wrote the model and the byproducts.
+    pub fn of(record: &'a BuildRecord) -> Self {
+        Steps {
+            train_command: vec![
+                "slsa-aibom-build".to_string(),
+                "train".into(),
+                "--job".into(),
+                record.job.path.clone(),
+            ],
+            materials: train_materials(record),
+            products: products(&record.model_files, &record.byproducts),
+            invocation_id: &record.invocation_id,
+        }
+    }
+}
+
 /// The training step's materials: the job file and the data it read.
 fn train_materials(record: &BuildRecord) -> Vec<(String, &str)> {
     let job = std::path::Path::new(&record.job.path)
@@ -79,9 +110,11 @@ fn train_materials(record: &BuildRecord) -> Vec<(String, &str)> {
 }
 
 /// The training step's products: the model files and the byproducts.
-fn train_products(record: &BuildRecord) -> Vec<(String, &str)> {
-    record
-        .model_files
+pub fn products<'a>(
+    model_files: &'a [OutputFile],
+    byproducts: &'a [OutputFile],
+) -> Vec<(String, &'a str)> {
+    model_files
         .iter()
         .map(|f| {
             (
@@ -90,8 +123,7 @@ fn train_products(record: &BuildRecord) -> Vec<(String, &str)> {
             )
         })
         .chain(
-            record
-                .byproducts
+            byproducts
                 .iter()
                 .map(|f| (f.path.clone(), f.sha256.as_str())),
         )
@@ -99,10 +131,10 @@ fn train_products(record: &BuildRecord) -> Vec<(String, &str)> {
 }
 
 /// Each link's environment: the run it belongs to.
-fn environment(record: &BuildRecord) -> Option<BTreeMap<String, String>> {
+fn environment(steps: &Steps<'_>) -> Option<BTreeMap<String, String>> {
     Some(BTreeMap::from([(
         "invocation_id".to_string(),
-        record.invocation_id.clone(),
+        steps.invocation_id.to_string(),
     )]))
 }
 
@@ -120,26 +152,18 @@ fn reference(path: &str, text: &str, comment: &str) -> ExternalReference {
     }
 }
 
-fn train_command(record: &BuildRecord) -> Command {
-    Command::from(vec![
-        "slsa-aibom-build".to_string(),
-        "train".into(),
-        "--job".into(),
-        record.job.path.clone(),
-    ])
-}
-
 impl InTotoFiles {
-    /// A new functionary key, the layout and the training link for `record`
-    /// (whose byproducts include the build record itself).
-    pub fn new(record: &BuildRecord) -> Result<Self> {
+    /// A new functionary key, the layout and the training link for
+    /// `steps` (whose products include the record itself).
+    pub fn new(steps: &Steps<'_>) -> Result<Self> {
         let functionary = Functionary::generate()?;
         let key_id = functionary.public().key_id().clone();
-        let (materials, products) = (train_materials(record), train_products(record));
+        let (materials, products) = (steps.materials.clone(), steps.products.clone());
+        let train_command = Command::from(steps.train_command.clone());
         let mut train = Step::new(TRAIN)
             .threshold(1)
             .add_key(key_id.clone())
-            .expected_command(train_command(record));
+            .expected_command(train_command.clone());
         for (name, _) in &materials {
             train = train
                 .add_expected_material(ArtifactRule::Allow(VirtualTargetPath::from(name.as_str())));
@@ -154,8 +178,8 @@ impl InTotoFiles {
             .name(TRAIN.into())
             .materials(artifacts(materials)?)
             .products(artifacts(products)?)
-            .env(environment(record))
-            .command(train_command(record))
+            .env(environment(steps))
+            .command(train_command)
             .build()
             .map_err(err)?;
         let attest = Step::new(ATTEST)
@@ -180,7 +204,7 @@ impl InTotoFiles {
             .expires(expires)
             .readme(format!(
                 "slsa-aibom-build: {TRAIN} (job and data to model), then {ATTEST} (model to signed attestations), run {}",
-                record.invocation_id
+                steps.invocation_id
             ))
             .add_key(functionary.public().clone())
             .add_step(train)
@@ -222,11 +246,11 @@ impl InTotoFiles {
     }
 
     /// Add the signing step's link: its materials are the training step's
-    /// products (`record`), its products the signed `outputs`, as `(path
+    /// products (`steps`), its products the signed `outputs`, as `(path
     /// relative to the output directory, contents)`.
     pub fn add_attest_link(
         &mut self,
-        record: &BuildRecord,
+        steps: &Steps<'_>,
         outputs: &[(String, String)],
     ) -> Result<()> {
         let products = outputs
@@ -234,9 +258,9 @@ impl InTotoFiles {
             .map(|(path, text)| (path.clone(), hex::encode(Sha256::digest(text.as_bytes()))));
         let link = LinkMetadataBuilder::new()
             .name(ATTEST.into())
-            .materials(artifacts(train_products(record))?)
+            .materials(artifacts(steps.products.clone())?)
             .products(artifacts(products)?)
-            .env(environment(record))
+            .env(environment(steps))
             .command(attest_command())
             .build()
             .map_err(err)?;

@@ -35,19 +35,60 @@ pub fn attest(
     platform: Option<&platform::Platform>,
     signer: &Signer,
 ) -> Result<Attestations> {
-    let mut intoto = intoto::InTotoFiles::new(record)?;
+    let steps = intoto::Steps::of(record);
+    let intoto = intoto::InTotoFiles::new(&steps)?;
     let bom = aibom::bom(record, intoto.references());
+    sign_release(
+        Unsigned {
+            steps: &steps,
+            intoto,
+            bom: &bom,
+            subjects: provenance::subjects(record),
+            model_files: &record.model_files,
+        },
+        |aibom_sha256| provenance::statement(record, builder_id, platform, aibom_sha256),
+        signer,
+    )
+}
+
+/// A release's documents before signing, whichever tier trained.
+pub struct Unsigned<'a> {
+    /// The in-toto steps.
+    pub steps: &'a intoto::Steps<'a>,
+    /// The in-toto files so far (layout, training link, key).
+    pub intoto: intoto::InTotoFiles,
+    /// The ML-BOM.
+    pub bom: &'a slsa_aibom_types::cyclonedx::Bom,
+    /// The subjects of the provenance and the ML-BOM statement.
+    pub subjects: Vec<slsa_aibom_types::statement::Subject>,
+    /// The model files the model signature lists.
+    pub model_files: &'a [record::OutputFile],
+}
+
+/// Sign a release: the ML-BOM file and statement, the provenance (made by
+/// `provenance` from the ML-BOM file's sha256, which it binds as a
+/// byproduct), the model signature, the public key of a keyed run, then the
+/// signing step's in-toto link.
+pub fn sign_release<P: serde::Serialize>(
+    unsigned: Unsigned<'_>,
+    provenance: impl FnOnce(&str) -> slsa_aibom_types::statement::Statement<P>,
+    signer: &Signer,
+) -> Result<Attestations> {
+    let Unsigned {
+        steps,
+        mut intoto,
+        bom,
+        subjects,
+        model_files,
+    } = unsigned;
     let mut aibom_json =
-        serde_json::to_string_pretty(&bom).map_err(|e| BuildError::Sign(e.to_string()))?;
+        serde_json::to_string_pretty(bom).map_err(|e| BuildError::Sign(e.to_string()))?;
     aibom_json.push('\n');
     let aibom_sha256 = hex::encode(Sha256::digest(aibom_json.as_bytes()));
-    let bom_statement = slsa_aibom_types::statement::Statement::new(
-        provenance::subjects(record),
-        aibom::CYCLONEDX_PREDICATE,
-        &bom,
-    );
-    let provenance = provenance::statement(record, builder_id, platform, &aibom_sha256);
-    let model_sig = model_signature::statement("model", &record.model_files);
+    let bom_statement =
+        slsa_aibom_types::statement::Statement::new(subjects, aibom::CYCLONEDX_PREDICATE, bom);
+    let provenance = provenance(&aibom_sha256);
+    let model_sig = model_signature::statement("model", model_files);
     let mut files = vec![
         (AIBOM_FILE.to_string(), aibom_json),
         (
@@ -66,7 +107,7 @@ pub fn attest(
     if let Some(pem) = signer.public_key_pem() {
         files.push((KEY_PUB.to_string(), pem.to_string()));
     }
-    intoto.add_attest_link(record, &files)?;
+    intoto.add_attest_link(steps, &files)?;
     files.extend(intoto.files);
     Ok(Attestations { files })
 }

@@ -115,16 +115,6 @@ pub fn statement(
     platform: Option<&super::platform::Platform>,
     aibom_sha256: &str,
 ) -> Statement<OurProvenance> {
-    let mut byproducts: Vec<ResourceDescriptor> = record
-        .byproducts
-        .iter()
-        .map(|f| ResourceDescriptor::sha256(&f.path, None, &f.sha256))
-        .collect();
-    byproducts.push(ResourceDescriptor::sha256(
-        super::AIBOM_FILE,
-        None,
-        aibom_sha256,
-    ));
     let env = &record.environment;
     let predicate = Provenance {
         build_definition: BuildDefinition {
@@ -133,20 +123,57 @@ pub fn statement(
             internal_parameters: Some(internal_parameters(record, platform)),
             resolved_dependencies: dependencies(record),
         },
-        run_details: RunDetails {
-            builder: Builder {
-                id: builder_id.to_string(),
-                version: BTreeMap::from([("slsa-aibom-build".into(), env.trainer.version.clone())]),
-            },
-            metadata: RunMetadata {
-                invocation_id: Some(record.invocation_id.clone()),
-                started_on: Some(record.started_on.clone()),
-                finished_on: Some(record.finished_on.clone()),
-            },
-            byproducts,
-        },
+        run_details: run_details(
+            builder_id,
+            &env.trainer.version,
+            [
+                &record.invocation_id,
+                &record.started_on,
+                &record.finished_on,
+            ],
+            byproducts(&record.byproducts, aibom_sha256),
+        ),
     };
     Statement::new(subjects(record), SLSA_PROVENANCE_V1, predicate)
+}
+
+/// The byproducts: the files beside the model, and the ML-BOM file
+/// (`aibom_sha256`).
+pub(crate) fn byproducts(
+    files: &[super::record::OutputFile],
+    aibom_sha256: &str,
+) -> Vec<ResourceDescriptor> {
+    files
+        .iter()
+        .map(|f| ResourceDescriptor::sha256(&f.path, None, &f.sha256))
+        .chain([ResourceDescriptor::sha256(
+            super::AIBOM_FILE,
+            None,
+            aibom_sha256,
+        )])
+        .collect()
+}
+
+/// `runDetails`: our builder at `version`, the run (`[invocation ID,
+/// started, finished]`) and its byproducts.
+pub(crate) fn run_details(
+    builder_id: &str,
+    version: &str,
+    [invocation_id, started_on, finished_on]: [&String; 3],
+    byproducts: Vec<ResourceDescriptor>,
+) -> RunDetails {
+    RunDetails {
+        builder: Builder {
+            id: builder_id.to_string(),
+            version: BTreeMap::from([("slsa-aibom-build".into(), version.to_string())]),
+        },
+        metadata: RunMetadata {
+            invocation_id: Some(invocation_id.clone()),
+            started_on: Some(started_on.clone()),
+            finished_on: Some(finished_on.clone()),
+        },
+        byproducts,
+    }
 }
 
 /// What the caller controlled: the job file and its parsed spec, the

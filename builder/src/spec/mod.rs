@@ -539,7 +539,7 @@ impl JobSpec {
         let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
         let tree: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
         if tree.contains_key("trainer") {
-            return Err("this is a command-tier job (`trainer`): `slsa-aibom-build train` runs it; signing a command-tier release (`build`, `attest`) is not implemented yet (README, \"What is missing\")".into());
+            return Err("this is a command-tier job (`trainer`): `slsa-aibom-build train` and `build` run it; the workflow's stages (`detect`, `attest`), `rebuild`, `predict` and `prove` do not take command jobs yet (README, \"What is missing\")".into());
         }
         reject_unsafe_text(&toml::Value::Table(tree), "")?;
         let de = toml::Deserializer::parse(text).map_err(|e| e.to_string())?;

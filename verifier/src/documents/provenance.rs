@@ -238,10 +238,15 @@ pub fn check(
 /// what was built.
 fn known_external_parameters(st: &Statement, checks: &mut Checks) -> Result<()> {
     use crate::identity::our_builder::{BUILD_TYPE, EXTERNAL_PARAMETERS, WORKFLOW_INPUTS};
+    use slsa_aibom_types::command_provenance::{COMMAND_BUILD_TYPE, COMMAND_EXTERNAL_PARAMETERS};
     let definition = &st.predicate["buildDefinition"];
-    if definition["buildType"] != BUILD_TYPE {
+    let known: &[&str] = if definition["buildType"] == BUILD_TYPE {
+        &EXTERNAL_PARAMETERS
+    } else if definition["buildType"] == COMMAND_BUILD_TYPE {
+        &COMMAND_EXTERNAL_PARAMETERS
+    } else {
         return Ok(());
-    }
+    };
     let names = |v: &serde_json::Value| -> Vec<String> {
         v.as_object()
             .map(|o| o.keys().cloned().collect())
@@ -250,7 +255,7 @@ fn known_external_parameters(st: &Statement, checks: &mut Checks) -> Result<()> 
     let params = &definition["externalParameters"];
     let mut unknown: Vec<String> = names(params)
         .into_iter()
-        .filter(|k| !EXTERNAL_PARAMETERS.contains(&k.as_str()))
+        .filter(|k| !known.contains(&k.as_str()))
         .collect();
     unknown.extend(
         names(&params["inputs"])
@@ -261,7 +266,7 @@ fn known_external_parameters(st: &Statement, checks: &mut Checks) -> Result<()> 
     let shaped = params.is_object() && (params["inputs"].is_null() || params["inputs"].is_object());
     checks.require(
         CheckId::ProvenanceExternalParameters,
-        Some(EXTERNAL_PARAMETERS.join(", ")),
+        Some(known.join(", ")),
         Some(names(params).join(", ")),
         "every external parameter is one our build type defines",
         unknown.is_empty() && shaped,

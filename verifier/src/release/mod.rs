@@ -5,6 +5,7 @@
 //! the model is, and what vouches for each answer.
 
 mod byproducts;
+mod command_tier;
 pub mod consistency;
 mod intoto_files;
 pub mod passport;

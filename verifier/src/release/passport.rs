@@ -2,6 +2,7 @@
 //! before it trusts a model (after Google's "Securing the AI Software
 //! Supply Chain"), each answer marked with what vouches for it.
 
+use super::command_tier::CommandFacts;
 use crate::documents::mlbom::MlBom;
 use crate::documents::provenance::{ours, slsa_v1};
 use crate::evidence::statement::Statement;
@@ -38,6 +39,9 @@ pub enum Basis {
     Unjudged,
     /// Written by the caller in the job spec; the builder only carried it.
     Caller,
+    /// Reported by the caller's own training script (the command tier):
+    /// our builder checked its form, never its truth.
+    TrainingScript,
 }
 
 impl Basis {
@@ -52,6 +56,7 @@ impl Basis {
             Basis::Policy => "verified: policy rules",
             Basis::Unjudged => "not verified",
             Basis::Caller => "asserted by caller",
+            Basis::TrainingScript => "asserted by the training script",
         }
     }
 }
@@ -177,7 +182,14 @@ impl Passport {
             ),
             (
                 "Which evaluations?",
-                (evaluations_answer(s), vouch.basis(Basis::TrainRunner)),
+                (
+                    evaluations_answer(s),
+                    vouch.basis(if CommandFacts::of(s.provenance).is_some() {
+                        Basis::TrainingScript
+                    } else {
+                        Basis::TrainRunner
+                    }),
+                ),
             ),
             ("Are the datasets appropriate?", appropriate),
             ("Which licences apply?", (licences_answer(s), Basis::Caller)),
@@ -237,9 +249,7 @@ fn source_answer(s: &Sources<'_>) -> (String, Basis) {
         None => (
             format!(
                 "the holder of the supplied key; job {}",
-                ours(s.provenance)
-                    .map(|p| p.build_definition.external_parameters.job.path)
-                    .unwrap_or_else(|_| "?".into())
+                super::command_tier::job(s.provenance).0
             ),
             Basis::KeyHolder,
         ),
@@ -263,10 +273,14 @@ fn system_answer(s: &Sources<'_>, vouch: &Vouch) -> (String, Basis) {
         .unwrap_or_default();
     let runner = &runner;
     let device = definition.map_or("?", |d| d.external_parameters.device.as_str());
-    // The device is the one the job asked for.
+    let trained = match CommandFacts::of(s.provenance) {
+        Some(c) => c.describe(builder),
+        // The device is the one the job asked for.
+        None => format!("{builder}, requested device {device}"),
+    };
     let system = match runner["runnerName"].as_str() {
         Some(name) => format!(
-            "{builder} on runner {name} (group {}, {}), requested device {device}",
+            "{trained}, on runner {name} (group {}, {})",
             runner["runnerGroup"].as_str().unwrap_or("?"),
             if crate::documents::runner_policy::record_is_self_hosted(runner) {
                 "self-hosted"
@@ -274,7 +288,7 @@ fn system_answer(s: &Sources<'_>, vouch: &Vouch) -> (String, Basis) {
                 "GitHub-hosted"
             }
         ),
-        None => format!("{builder}, requested device {device} (no runner record)"),
+        None => format!("{trained} (no runner record)"),
     };
     // The runner record comes from the Jobs API through our signing job;
     // without it, only the signer speaks.
@@ -314,21 +328,18 @@ fn data_answer(s: &Sources<'_>) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let job = super::command_tier::job(s.provenance).1;
+    if CommandFacts::of(s.provenance).is_some() {
+        return format!(
+            "{}; splits and preprocessing: the caller's script's, per job sha256:{}",
+            data.join("; "),
+            short(&job)
+        );
+    }
     format!(
         "{}; splits: {splits}; preprocessing and splits per job sha256:{}",
         data.join("; "),
-        short(
-            &ours(s.provenance)
-                .ok()
-                .and_then(|p| p
-                    .build_definition
-                    .external_parameters
-                    .job
-                    .digest
-                    .get("sha256")
-                    .cloned())
-                .unwrap_or_else(|| "?".into())
-        )
+        short(&job)
     )
 }
 
@@ -433,11 +444,10 @@ fn evaluations_answer(s: &Sources<'_>) -> String {
 fn licences_answer(s: &Sources<'_>) -> String {
     let bom = s.bom;
     let mut licences = vec![format!("model {}", bom.model.licenses.join(" AND "))];
-    licences.extend(
-        bom.datasets
-            .iter()
-            .map(|d| format!("{} {}", base_name(&d.name), d.licenses.join(" AND "))),
-    );
+    licences.extend(bom.datasets.iter().map(|d| match d.licenses.is_empty() {
+        true => format!("{} (no licence declared)", base_name(&d.name)),
+        false => format!("{} {}", base_name(&d.name), d.licenses.join(" AND ")),
+    }));
     licences.dedup();
     licences.join("; ")
 }

@@ -32,7 +32,7 @@ impl TrainArgs {
 
     /// The job file, when it asks for the command tier (Linux only).
     #[cfg(target_os = "linux")]
-    fn command_job(&self) -> Result<Option<CommandJob>> {
+    pub(super) fn command_job(&self) -> Result<Option<CommandJob>> {
         let Some(path) = self.job.as_deref().filter(|_| self.definition.is_none()) else {
             return Ok(None);
         };

@@ -6,10 +6,13 @@
 //! signing it is not implemented yet (README, "What is missing"). Linux
 //! only: the confinement is Landlock and namespaces.
 
+pub mod aibom;
 pub mod outputs;
 pub mod phase;
+pub mod provenance;
 pub mod python_env;
 pub mod record;
+pub mod release;
 pub mod sandbox;
 pub mod script_metrics;
 pub mod spec;
@@ -60,6 +63,33 @@ pub fn train(
     job_name: Option<&str>,
 ) -> Result<record::CommandRecord> {
     crate::pipeline::staged(out, force, |dir| run_into(job, dir, job_name))
+}
+
+/// Run `job` and sign its release into `opts.train.out`: the model, the
+/// byproducts, the three signed documents and the in-toto files, verified
+/// by our own verifier before they are moved into place.
+pub fn build(
+    job: &CommandJob,
+    opts: &crate::pipeline::BuildOptions,
+) -> Result<record::CommandRecord> {
+    let train = &opts.train;
+    if !job
+        .spec
+        .run
+        .inputs
+        .iter()
+        .any(|i| i.kind == spec::InputKind::Dataset)
+    {
+        return Err(BuildError::Spec(format!(
+            "{}: a signed release names the data its model was trained on: declare at least one [[run.inputs]] with kind = \"dataset\"; nothing was run",
+            job.path.display()
+        )));
+    }
+    crate::pipeline::staged(&train.out, train.force, |dir| {
+        let record = run_into(job, dir, train.job_name.as_deref())?;
+        release::sign_into(dir, &record, &opts.signer, &opts.builder_id)?;
+        Ok(record)
+    })
 }
 
 fn run_into(
@@ -125,6 +155,8 @@ fn run_into(
         model_files,
         script_metrics,
         byproducts,
+        trainer: crate::environment::trainer::TrainerInfo::capture()?,
+        invocation_id: crate::pipeline::invocation_id(),
         started_on,
         finished_on: crate::pipeline::now(),
     };

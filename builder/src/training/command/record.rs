@@ -40,6 +40,11 @@ pub struct CommandRecord {
     pub script_metrics: ScriptMetrics,
     /// The metrics file and the command's log.
     pub byproducts: Vec<OutputFile>,
+    /// Our binary (the `trainer` dependency: it ran and confined the
+    /// command).
+    pub trainer: crate::environment::trainer::TrainerInfo,
+    /// The run (the workflow run and attempt, or a local ID).
+    pub invocation_id: String,
     /// When the build started (UTC).
     pub started_on: String,
     /// When it finished (UTC).

@@ -1,0 +1,88 @@
+//! What a release of the command tier (a team's own script, run confined by
+//! our builder; `docs/buildtype-command-v1.md`) says of how it was trained,
+//! read from its provenance for the passport.
+
+use crate::display::one_line;
+use crate::evidence::statement::Statement;
+use serde_json::Value;
+use slsa_aibom_types::command_provenance::{COMMAND_BUILD_TYPE, FILE_PREFIX, PYTHON_PREFIX};
+
+/// The command tier's facts, each made safe to print.
+pub(crate) struct CommandFacts {
+    command: String,
+    files: Vec<String>,
+    packages: usize,
+    filesystem: String,
+    user_namespace: String,
+    network: String,
+}
+
+/// The job file's path and sha256, whichever of our build types wrote the
+/// provenance (both record `externalParameters.job`).
+pub(crate) fn job(st: &Statement) -> (String, String) {
+    let job = &st.predicate["buildDefinition"]["externalParameters"]["job"];
+    let text = |v: &Value| {
+        v.as_str()
+            .map_or_else(|| "?".to_string(), |s| one_line(s).into_owned())
+    };
+    (text(&job["path"]), text(&job["digest"]["sha256"]))
+}
+
+impl CommandFacts {
+    /// The facts, when `st` is provenance of the command build type.
+    pub(crate) fn of(st: &Statement) -> Option<Self> {
+        let definition = &st.predicate["buildDefinition"];
+        if definition["buildType"] != COMMAND_BUILD_TYPE {
+            return None;
+        }
+        let params = &definition["externalParameters"];
+        let isolation = &definition["internalParameters"]["isolation"];
+        let word = |v: &Value| one_line(v.as_str().unwrap_or("not recorded")).into_owned();
+        let deps = definition["resolvedDependencies"].as_array();
+        let named = |prefix: &str| -> Vec<String> {
+            deps.into_iter()
+                .flatten()
+                .filter_map(|d| {
+                    d["name"]
+                        .as_str()?
+                        .strip_prefix(prefix)
+                        .map(|n| one_line(n).into_owned())
+                })
+                .collect()
+        };
+        let command: Vec<String> = params["command"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| one_line(a.as_str().unwrap_or("?")).into_owned())
+            .collect();
+        Some(CommandFacts {
+            command: command.join(" "),
+            files: named(FILE_PREFIX),
+            packages: named(PYTHON_PREFIX).len(),
+            filesystem: word(&isolation["filesystem"]),
+            user_namespace: word(&isolation["user_namespace"]),
+            network: match word(&params["network"]).as_str() {
+                "none" => format!(
+                    "none (network namespace {})",
+                    word(&isolation["network_namespace"])
+                ),
+                other => other.to_string(),
+            },
+        })
+    }
+
+    /// How it was trained, in one line: the caller's command, its files,
+    /// its environment and its confinement, and that nothing re-derived it.
+    pub(crate) fn describe(&self, builder: &str) -> String {
+        let files = if self.files.is_empty() {
+            "no declared files".to_string()
+        } else {
+            self.files.join(", ")
+        };
+        format!(
+            "the caller's command `{}` ({files}), run by {builder} in an environment of {} Python package(s); confined: file system {}, user namespace {}, network {}; command tier: not re-derived",
+            self.command, self.packages, self.filesystem, self.user_namespace, self.network
+        )
+    }
+}
