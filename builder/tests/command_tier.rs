@@ -451,6 +451,12 @@ fn signed_release() -> Case {
 }
 
 fn verify(out: &Path) -> slsa_aibom_verify::release::ReleaseReport {
+    verify_under(out, "version = 1\n")
+}
+
+/// Verify the release in `out` with its key, under the policy `toml`.
+fn verify_under(out: &Path, toml: &str) -> slsa_aibom_verify::release::ReleaseReport {
+    let rules = slsa_aibom_verify::release::rules::ValidReleasePolicy::from_toml(toml).unwrap();
     slsa_aibom_verify::release::verify_release(
         &slsa_aibom_verify::Policy {
             anchor: slsa_aibom_verify::TrustAnchor::public_key(
@@ -458,7 +464,7 @@ fn verify(out: &Path) -> slsa_aibom_verify::release::ReleaseReport {
             ),
             ..Default::default()
         },
-        &slsa_aibom_verify::release::rules::ValidReleasePolicy::none(),
+        &rules,
         None,
         &crate::common::release_of(out),
     )
@@ -585,4 +591,46 @@ fn vectors_a_command_release_ml_bom_is_valid_cyclonedx_1_6() {
         serde_json::from_slice(&std::fs::read(case.out().join("aibom.cdx.json")).unwrap()).unwrap();
     let errors = crate::vectors_cyclonedx_schema::schema_errors(&v, &bom);
     assert!(errors.is_empty(), "schema errors: {errors:#?}");
+}
+
+#[test]
+fn a_policy_chooses_the_tiers_it_accepts_and_can_require_a_command_without_network() {
+    let case = signed_release();
+    let out = case.out();
+    let failed = |toml: &str| {
+        let report = verify_under(&out, toml);
+        assert!(!report.verified(), "{toml}: verified");
+        format!("{:?}", report.failure())
+    };
+    let e = failed("version = 1\n[training]\ntiers = [\"rust\"]\n");
+    assert!(
+        e.contains("trained by the command tier; the policy allows [rust]"),
+        "{e}"
+    );
+    for toml in [
+        "version = 1\n[training]\ntiers = [\"command\"]\n",
+        "version = 1\n[training]\ntiers = [\"rust\", \"command\"]\nrequire_network_isolated = true\n",
+    ] {
+        let report = verify_under(&out, toml);
+        assert!(report.verified(), "{toml}: {:?}", report.failure());
+    }
+    // The same script with the network allowed fails the network rule.
+    let allowed = Case::new(
+        &format!("touch \"$SLSA_AIBOM_MODEL_DIR/m\"\n{METRICS}"),
+        "network = \"allowed\"",
+    );
+    assert!(allowed.run("build").status.success());
+    let report = verify_under(
+        &allowed.out(),
+        "version = 1\n[training]\nrequire_network_isolated = true\n",
+    );
+    assert!(!report.verified());
+    let e = format!("{:?}", report.failure());
+    assert!(e.contains("the record says network allowed"), "{e}");
+    // An unknown tier is a policy error, not a silent pass.
+    let e = slsa_aibom_verify::release::rules::ValidReleasePolicy::from_toml(
+        "version = 1\n[training]\ntiers = [\"python\"]\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("\"python\" is not a tier"), "{e}");
 }

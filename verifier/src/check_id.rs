@@ -109,6 +109,8 @@ check_ids! {
     PolicyLicenseModel = "policy.license.model": "the model's licence is one the policy allows",
     PolicyLicenseDataset = "policy.license.dataset": "each dataset's licence is one the policy allows",
     PolicyDataset = "policy.dataset": "each dataset is one the policy allows, by name and digest",
+    PolicyTrainingTier = "policy.training.tier": "the model was trained by a tier the policy allows",
+    PolicyTrainingNetwork = "policy.training.network": "the command ran without network, in a namespace that held",
     PolicyLineage = "policy.lineage": "each base model is one the policy allows, by manifest digest or signer, and signed when the policy requires it",
     PolicyMetric = "policy.metric": "a final metric meets the policy's bound, on enough rows",
     PolicyDeniedVersion = "policy.denied-version": "no component is a version the policy denies",

@@ -14,6 +14,7 @@ mod licenses;
 mod lineage;
 mod metrics;
 mod source;
+mod training;
 mod versions;
 
 pub use builder::BuilderRules;
@@ -85,6 +86,9 @@ pub struct ReleasePolicy {
     /// What of the release must be at hand.
     #[serde(default)]
     pub release: ReleaseRules,
+    /// `[training]`: the tiers a release may come from.
+    #[serde(default)]
+    pub training: training::TrainingRules,
 }
 
 /// What of a release must be at hand beside its three signed documents.
@@ -222,6 +226,7 @@ impl ValidReleasePolicy {
         rules.licenses.check(bom, checks)?;
         rules.datasets.check(provenance, checks)?;
         rules.lineage.check(provenance, checks)?;
+        rules.training.check(provenance, checks)?;
         metrics::check(&rules.metrics, provenance, bom, checks)?;
         versions::check(&rules.denied_versions, bom, checks)
     }
@@ -245,6 +250,7 @@ impl ReleasePolicy {
         self.licenses.problems(&mut problems);
         self.datasets.problems(&mut problems);
         self.lineage.problems(&mut problems);
+        self.training.problems(&mut problems);
         for m in &self.metrics {
             m.problems(&mut problems);
         }

@@ -772,3 +772,35 @@ fn a_pre_release_is_denied_where_precedence_puts_it_in_the_range() {
         assert_eq!(version_in(&req, &v), denied, "{range} {version}");
     }
 }
+
+#[test]
+fn the_tier_comes_from_the_build_type_and_another_build_type_is_neither() {
+    use slsa_aibom_types::command_provenance::COMMAND_BUILD_TYPE;
+    use slsa_aibom_types::provenance::BUILD_TYPE;
+    let of = |build_type: &str| {
+        let mut st = empty_provenance();
+        st.predicate["buildDefinition"]["buildType"] = build_type.into();
+        st
+    };
+    let run = |tiers: &[&str], st: &Statement| {
+        policy(|p| p.training.tiers = tiers.iter().map(|t| t.to_string()).collect())
+            .training
+            .check(st, &mut Checks::default())
+    };
+    run(&["rust"], &of(BUILD_TYPE)).unwrap();
+    run(&["command"], &of(COMMAND_BUILD_TYPE)).unwrap();
+    let e = run(&["command"], &of(BUILD_TYPE)).unwrap_err();
+    assert!(e.to_string().contains("trained by the rust tier"), "{e}");
+    let e = run(&["rust", "command"], &of("https://example.com/t")).unwrap_err();
+    assert!(
+        e.to_string().contains("neither (another build type)"),
+        "{e}"
+    );
+    // No tiers named: any build type passes, and nothing is recorded.
+    let mut checks = Checks::default();
+    policy(|_| {})
+        .training
+        .check(&of("https://example.com/t"), &mut checks)
+        .unwrap();
+    assert!(checks.0.is_empty());
+}

@@ -1,0 +1,90 @@
+//! `[training]`: which tier may have trained the model (`rust`, our
+//! reproducible trainer, or `command`, the caller's own script run confined
+//! by our builder), and, for the command tier, whether the command must
+//! have been cut off from the network.
+
+use crate::check_id::CheckId;
+use crate::checks::Checks;
+use crate::error::{Error, Result};
+use crate::evidence::statement::Statement;
+use serde::{Deserialize, Serialize};
+use slsa_aibom_types::command_provenance::COMMAND_BUILD_TYPE;
+use slsa_aibom_types::provenance::BUILD_TYPE;
+
+/// The tiers, as the policy names them.
+pub const TIERS: [&str; 2] = ["rust", "command"];
+
+/// `[training]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingRules {
+    /// The tiers a release may come from (default: either).
+    #[serde(default)]
+    pub tiers: Vec<String>,
+    /// A command-tier release must record that its command ran without
+    /// network, in a network namespace that held.
+    #[serde(default)]
+    pub require_network_isolated: bool,
+}
+
+impl TrainingRules {
+    /// Each unknown tier, by name.
+    pub(super) fn problems(&self, problems: &mut Vec<String>) {
+        for t in self.tiers.iter().filter(|t| !TIERS.contains(&t.as_str())) {
+            problems.push(format!(
+                "training.tiers: {:?} is not a tier; the tiers are \"rust\" and \"command\"",
+                crate::display::one_line(t)
+            ));
+        }
+    }
+
+    /// Hold the provenance's build type to the tiers, and a command
+    /// release's isolation record to `require_network_isolated`.
+    pub(super) fn check(&self, provenance: &Statement, checks: &mut Checks) -> Result<()> {
+        let definition = &provenance.predicate["buildDefinition"];
+        let tier = if definition["buildType"] == BUILD_TYPE {
+            Some("rust")
+        } else if definition["buildType"] == COMMAND_BUILD_TYPE {
+            Some("command")
+        } else {
+            None
+        };
+        if !self.tiers.is_empty() {
+            let shown = tier.unwrap_or("neither (another build type)");
+            checks.require(
+                CheckId::PolicyTrainingTier,
+                Some(self.tiers.join(", ")),
+                Some(shown.to_string()),
+                format!("trained by the {shown} tier, which the policy allows"),
+                tier.is_some_and(|t| self.tiers.iter().any(|a| a == t)),
+                || {
+                    Error::Policy(format!(
+                        "the model was trained by the {shown} tier; the policy allows [{}]",
+                        self.tiers.join(", ")
+                    ))
+                },
+            )?;
+        }
+        if self.require_network_isolated && tier == Some("command") {
+            let isolation = &definition["internalParameters"]["isolation"];
+            let network = isolation["network"].as_str().unwrap_or("not recorded");
+            let namespace = isolation["network_namespace"]
+                .as_str()
+                .unwrap_or("not recorded");
+            let shown = format!(
+                "network {}, namespace {}",
+                crate::display::one_line(network),
+                crate::display::one_line(namespace)
+            );
+            checks.require(
+                CheckId::PolicyTrainingNetwork,
+                Some("network none, namespace enforced".into()),
+                Some(shown.clone()),
+                "the command ran without network, in a namespace that held",
+                network == "none" && namespace == "enforced",
+                || Error::Policy(format!("the policy requires a command cut off from the network; the record says {shown}")),
+            )?;
+        }
+        Ok(())
+    }
+}
