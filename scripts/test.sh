@@ -47,6 +47,10 @@ else
   echo "SKIPPED: interop needs the CycloneDX schema from ../shared/vectors: it did NOT run." >&2
 fi
 
+step "the command tier's scikit-learn example: a team's own script, confined, signed and verified"
+# Its pinned wheels are fetched once into ~/.cache/slsa-aibom (about 70 MB).
+SLSA_AIBOM_BIN=target/debug bash examples/byo-sklearn/run.sh target/byo-sklearn > /dev/null
+
 step "GitHub Actions workflows and the verify action (zizmor, actionlint, shellcheck)"
 bash scripts/lint-workflows.sh
 

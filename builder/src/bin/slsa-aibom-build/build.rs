@@ -52,9 +52,18 @@ impl BuildArgs {
         };
         let record = slsa_aibom_builder::training::command::build(job, &opts)?;
         if !self.train.common.quiet {
-            let around = started.elapsed().as_secs_f64() - record.command_seconds;
+            let setup = record
+                .python_environment
+                .as_ref()
+                .map_or(0.0, |e| e.setup_seconds);
+            let around = started.elapsed().as_secs_f64() - record.command_seconds - setup;
+            let setup = if setup > 0.0 {
+                format!(" after a {setup:.2} s setup phase (pip)")
+            } else {
+                String::new()
+            };
             println!(
-                "ran {} in {:.2} s; {:.3} s around it ({:.2}%): inputs and outputs hashed, provenance, ML-BOM and model signature signed and verified",
+                "ran {} in {:.2} s{setup}; our binary added {:.3} s ({:.2}% of the command): inputs and outputs hashed, provenance, ML-BOM and model signature signed and verified",
                 slsa_aibom_verify::display::one_line(&job.spec.metadata.name),
                 record.command_seconds,
                 around,
