@@ -50,6 +50,8 @@ fi
 step "the command tier's scikit-learn example: a team's own script, confined, signed and verified"
 # Its pinned wheels are fetched once into ~/.cache/slsa-aibom (about 70 MB).
 SLSA_AIBOM_BIN=target/debug bash examples/byo-sklearn/run.sh target/byo-sklearn > /dev/null
+# ... and rebuilt bit for bit from its provenance (exit 8 if not).
+SLSA_AIBOM_BIN=target/debug bash examples/byo-sklearn/rebuild.sh target/byo-sklearn target/byo-sklearn-rebuilt
 
 step "GitHub Actions workflows and the verify action (zizmor, actionlint, shellcheck)"
 bash scripts/lint-workflows.sh

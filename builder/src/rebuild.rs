@@ -44,7 +44,8 @@ fn verified_statement(bundle: &Path, key: &Path) -> Result<Value> {
     Ok(statement)
 }
 
-fn digests(list: &Value) -> BTreeMap<String, String> {
+/// `name → sha256` of a list of resource descriptors or subjects.
+pub(crate) fn digests(list: &Value) -> BTreeMap<String, String> {
     list.as_array()
         .into_iter()
         .flatten()
@@ -68,6 +69,12 @@ pub fn run(
     quiet: bool,
 ) -> Result<String> {
     let st = verified_statement(provenance, key)?;
+    #[cfg(target_os = "linux")]
+    if st["predicate"]["buildDefinition"]["buildType"]
+        == slsa_aibom_types::command_provenance::COMMAND_BUILD_TYPE
+    {
+        return crate::training::command::rebuild::run(provenance, &st, inputs, out, quiet);
+    }
     let ext = &st["predicate"]["buildDefinition"]["externalParameters"];
     let job_path = ext
         .pointer("/job/path")
@@ -171,6 +178,18 @@ fn metrics_within_tolerance(
             recorded.device_class, now.device_class
         )
     };
+    let signed = signed_metrics(provenance, statement)?;
+    let ours = serde_json::to_value(metrics).map_err(|e| BuildError::Verify(e.to_string()))?;
+    let compared = compare_test_metrics(&signed["test"], &ours["test"])?;
+    Ok(format!(
+        "{why}; final test metrics agree within {ABSOLUTE_TOLERANCE} + {:.0} % ({compared})",
+        RELATIVE_TOLERANCE * 100.0
+    ))
+}
+
+/// The release's `metrics.json` (beside the provenance's `attestations/`
+/// folder), held to the digest the verified provenance records for it.
+pub(crate) fn signed_metrics(provenance: &Path, statement: &Value) -> Result<Value> {
     let release = provenance
         .parent()
         .and_then(Path::parent)
@@ -185,18 +204,12 @@ fn metrics_within_tolerance(
             file.display()
         )));
     }
-    let signed: Value = slsa_aibom_verify::json::from_slice(&bytes)
-        .map_err(|e| BuildError::Verify(format!("{}: {e}", file.display())))?;
-    let ours = serde_json::to_value(metrics).map_err(|e| BuildError::Verify(e.to_string()))?;
-    let compared = compare_test_metrics(&signed["test"], &ours["test"])?;
-    Ok(format!(
-        "{why}; final test metrics agree within {ABSOLUTE_TOLERANCE} + {:.0} % ({compared})",
-        RELATIVE_TOLERANCE * 100.0
-    ))
+    slsa_aibom_verify::json::from_slice(&bytes)
+        .map_err(|e| BuildError::Verify(format!("{}: {e}", file.display())))
 }
 
 /// Every number of the recorded final test evaluation against the rebuild's.
-fn compare_test_metrics(recorded: &Value, rebuilt: &Value) -> Result<String> {
+pub(crate) fn compare_test_metrics(recorded: &Value, rebuilt: &Value) -> Result<String> {
     let fields = recorded
         .as_object()
         .ok_or_else(|| BuildError::Verify("metrics.json has no test evaluation".into()))?;

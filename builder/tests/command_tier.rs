@@ -634,3 +634,60 @@ fn a_policy_chooses_the_tiers_it_accepts_and_can_require_a_command_without_netwo
     .unwrap_err();
     assert!(e.to_string().contains("\"python\" is not a tier"), "{e}");
 }
+
+/// `rebuild` of the case's signed release (its recorded job path,
+/// `job/job.toml`, is relative to the case's folder).
+fn rebuild(case: &Case) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_slsa-aibom-build"))
+        .args([
+            "rebuild",
+            "--provenance",
+            "out/attestations/provenance.sigstore.json",
+            "--key",
+            "out/key.pub",
+            "--inputs",
+            ".",
+            "--out",
+            "rebuilt",
+            "-q",
+        ])
+        .current_dir(case.dir.path())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn rebuild_reproduces_a_deterministic_script_and_names_what_differs_otherwise() {
+    let deterministic = format!("cp data/d.csv \"$SLSA_AIBOM_MODEL_DIR/w\"\n{METRICS}");
+    let case = Case::new(&deterministic, "");
+    assert!(case.run("build").status.success());
+    let o = rebuild(&case);
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        said.contains("rebuild matches: 1 file(s) identical"),
+        "{said}"
+    );
+
+    // One byte of the data changed: the rebuild refuses it by name.
+    let data = case.dir.path().join("job/data/d.csv");
+    std::fs::write(&data, "a,b\n1,3\n").unwrap();
+    let o = rebuild(&case);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(8), "{err}");
+    assert!(err.contains("input data/d.csv has sha256"), "{err}");
+
+    // A script that is not deterministic is not reproduced (exit 8), and
+    // the rebuild says which file differs and how the metrics compare.
+    let random = format!("head -c 16 /dev/urandom > \"$SLSA_AIBOM_MODEL_DIR/w\"\n{METRICS}");
+    let case = Case::new(&random, "");
+    assert!(case.run("build").status.success());
+    let o = rebuild(&case);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(8), "{err}");
+    assert!(err.contains("not reproduced: w: recorded"), "{err}");
+    assert!(
+        err.contains("the script's test metrics agree within the tolerance"),
+        "{err}"
+    );
+}

@@ -11,6 +11,7 @@ pub mod outputs;
 pub mod phase;
 pub mod provenance;
 pub mod python_env;
+pub mod rebuild;
 pub mod record;
 pub mod release;
 pub mod sandbox;
