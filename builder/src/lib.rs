@@ -30,6 +30,7 @@ pub mod output_check;
 pub mod pipeline;
 pub mod predict;
 pub mod rebuild;
+pub mod recorded;
 pub mod signing;
 pub mod snapshot;
 pub mod written;

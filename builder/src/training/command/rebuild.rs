@@ -8,7 +8,7 @@
 
 use crate::error::{BuildError, Result};
 use crate::pipeline::BuildOptions;
-use crate::rebuild::{compare_test_metrics, digests, signed_metrics};
+use crate::recorded::{compare_test_metrics, digests, signed_metrics};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
