@@ -75,6 +75,24 @@ fn rebuild_reproduces_the_model_and_detects_a_changed_job() {
         weights_digest(&work.path().join("r1")),
         weights_digest(&out)
     );
+    // The rebuild's own signed provenance makes the release a reproduced
+    // one: same files, same inputs, another key.
+    let release = crate::common::reproduced_release_of(&out, &work.path().join("r1"));
+    let report = slsa_aibom_verify::release::verify_release(
+        &slsa_aibom_verify::Policy {
+            anchor: slsa_aibom_verify::TrustAnchor::public_key(
+                slsa_aibom_verify::PublicKey::from_file(&out.join("key.pub")).unwrap(),
+            ),
+            ..Default::default()
+        },
+        &slsa_aibom_verify::release::rules::ValidReleasePolicy::from_toml(
+            "version = 1\n[training]\nrequire_reproduced = true\n",
+        )
+        .unwrap(),
+        None,
+        &release,
+    );
+    assert!(report.reproduced(), "{:?}", report.failure());
 
     edit(
         &inputs.path().join(JOB),

@@ -456,6 +456,15 @@ fn verify(out: &Path) -> slsa_aibom_verify::release::ReleaseReport {
 
 /// Verify the release in `out` with its key, under the policy `toml`.
 fn verify_under(out: &Path, toml: &str) -> slsa_aibom_verify::release::ReleaseReport {
+    verify_release_under(out, toml, &crate::common::release_of(out))
+}
+
+/// Verify `release` with the key in `out`, under the policy `toml`.
+fn verify_release_under(
+    out: &Path,
+    toml: &str,
+    release: &slsa_aibom_verify::release::Release,
+) -> slsa_aibom_verify::release::ReleaseReport {
     let rules = slsa_aibom_verify::release::rules::ValidReleasePolicy::from_toml(toml).unwrap();
     slsa_aibom_verify::release::verify_release(
         &slsa_aibom_verify::Policy {
@@ -466,7 +475,7 @@ fn verify_under(out: &Path, toml: &str) -> slsa_aibom_verify::release::ReleaseRe
         },
         &rules,
         None,
-        &crate::common::release_of(out),
+        release,
     )
 }
 
@@ -669,6 +678,41 @@ fn rebuild_reproduces_a_deterministic_script_and_names_what_differs_otherwise() 
         "{said}"
     );
 
+    // The rebuild is a second builder's signed release of the same files
+    // (its own key): with it the release verifies as reproduced, also
+    // under a policy that requires it.
+    let reproduced = |case: &Case, toml: &str| {
+        let release =
+            crate::common::reproduced_release_of(&case.out(), &case.dir.path().join("rebuilt"));
+        verify_release_under(&case.out(), toml, &release)
+    };
+    let required = "version = 1\n[training]\nrequire_reproduced = true\n";
+    let report = reproduced(&case, required);
+    assert!(report.reproduced(), "{:?}", report.failure());
+    let passport = report.passport().unwrap();
+    let answer = passport.answer("Did a second builder").unwrap();
+    assert!(
+        answer.answer.starts_with("yes: key sha256:"),
+        "{}",
+        answer.answer
+    );
+    let system = passport.answer("Which system").unwrap();
+    assert!(
+        system
+            .answer
+            .contains("command tier: reproduced by a second builder"),
+        "{}",
+        system.answer
+    );
+    // Without it, that policy refuses the release.
+    let report = verify_under(&case.out(), required);
+    let failed = report
+        .checks()
+        .iter()
+        .find(|c| c.status() == slsa_aibom_verify::Status::Fail)
+        .map(|c| c.name());
+    assert_eq!(failed, Some("policy.training.reproduced".into()));
+
     // One byte of the data changed: the rebuild refuses it by name.
     let data = case.dir.path().join("job/data/d.csv");
     std::fs::write(&data, "a,b\n1,3\n").unwrap();
@@ -676,6 +720,18 @@ fn rebuild_reproduces_a_deterministic_script_and_names_what_differs_otherwise() 
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(8), "{err}");
     assert!(err.contains("input data/d.csv has sha256"), "{err}");
+    // What that rebuild signed (another model, from other data) is no
+    // reproduction of the release: its signature does not cover the
+    // release's file.
+    let report = reproduced(&case, "version = 1\n");
+    assert!(!report.reproduced());
+    let part = report.reproduction().unwrap().verdict();
+    assert!(
+        part.failure()
+            .is_some_and(|f| f.message().contains("no subject of the statement matches")),
+        "{:?}",
+        part.failure()
+    );
 
     // A script that is not deterministic is not reproduced (exit 8), and
     // the rebuild says which file differs and how the metrics compare.

@@ -111,6 +111,10 @@ check_ids! {
     PolicyDataset = "policy.dataset": "each dataset is one the policy allows, by name and digest",
     PolicyTrainingTier = "policy.training.tier": "the model was trained by a tier the policy allows",
     PolicyTrainingNetwork = "policy.training.network": "the command ran without network, in a namespace that held",
+    PolicyTrainingReproduced = "policy.training.reproduced": "a second builder reproduced the model byte for byte",
+    ReproductionSubjects = "reproduction.subjects": "the rebuild's provenance names exactly the release's model files",
+    ReproductionInputs = "reproduction.inputs": "the rebuild recorded the same build type and inputs as the release",
+    ReproductionIndependent = "reproduction.independent": "the rebuild was signed by a second builder, not the release's signer",
     PolicyLineage = "policy.lineage": "each base model is one the policy allows, by manifest digest or signer, and signed when the policy requires it",
     PolicyMetric = "policy.metric": "a final metric meets the policy's bound, on enough rows",
     PolicyDeniedVersion = "policy.denied-version": "no component is a version the policy denies",
@@ -119,6 +123,7 @@ check_ids! {
     VsaLevel = "vsa.level": "the verification summary states at least the required SLSA level",
     VsaPolicy = "vsa.policy": "the verification summary names the expected policy",
     VsaSubjects = "vsa.subjects": "the verification summary covers the artifact given",
+    VsaReproduced = "vsa.reproduced": "the verification summary states SLSA_BUILD_REPRODUCED",
 }
 
 impl CheckId {

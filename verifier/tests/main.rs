@@ -10,6 +10,7 @@ mod cli_download;
 mod cli_intoto;
 mod cli_keyed;
 mod cli_model;
+mod cli_reproduced;
 mod cli_vsa;
 mod golden_output;
 mod inventory;

@@ -183,6 +183,22 @@ impl Sigstore {
     }
 }
 
+/// The release in `out` with the release a `rebuild` wrote to `rebuilt`
+/// (signed with its own key) as its reproduction.
+pub fn reproduced_release_of(out: &Path, rebuilt: &Path) -> slsa_aibom_verify::release::Release {
+    let mut release = release_of(out);
+    release.reproduction = Some(slsa_aibom_verify::release::Reproduction {
+        evidence: rebuilt.join("attestations/provenance.sigstore.json"),
+        signer: slsa_aibom_verify::Policy {
+            anchor: slsa_aibom_verify::TrustAnchor::public_key(
+                slsa_aibom_verify::PublicKey::from_file(&rebuilt.join("key.pub")).unwrap(),
+            ),
+            ..Default::default()
+        },
+    });
+    release
+}
+
 /// The release in a builder output directory `out` (its `model/`,
 /// `attestations/`, `model.sig` and the files beside them).
 pub fn release_of(out: &Path) -> slsa_aibom_verify::release::Release {

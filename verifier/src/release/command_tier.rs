@@ -73,16 +73,26 @@ impl CommandFacts {
     }
 
     /// How it was trained, in one line: the caller's command, its files,
-    /// its environment and its confinement, and that nothing re-derived it.
-    pub(crate) fn describe(&self, builder: &str) -> String {
+    /// its environment and its confinement, and whether a second builder
+    /// reproduced it.
+    pub(crate) fn describe(&self, builder: &str, reproduced: bool) -> String {
         let files = if self.files.is_empty() {
             "no declared files".to_string()
         } else {
             self.files.join(", ")
         };
         format!(
-            "the caller's command `{}` ({files}), run by {builder} in an environment of {} Python package(s); confined: file system {}, user namespace {}, network {}; command tier: not re-derived",
-            self.command, self.packages, self.filesystem, self.user_namespace, self.network
+            "the caller's command `{}` ({files}), run by {builder} in an environment of {} Python package(s); confined: file system {}, user namespace {}, network {}; command tier: {}",
+            self.command,
+            self.packages,
+            self.filesystem,
+            self.user_namespace,
+            self.network,
+            if reproduced {
+                "reproduced by a second builder"
+            } else {
+                "not re-derived"
+            }
         )
     }
 }

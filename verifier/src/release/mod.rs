@@ -9,6 +9,7 @@ mod command_tier;
 pub mod consistency;
 mod intoto_files;
 pub mod passport;
+mod reproduction;
 pub mod rules;
 pub mod vsa;
 
@@ -25,6 +26,7 @@ use crate::verdict::Verdict;
 use crate::verifier::{failed, Inputs, Subject, Verifier};
 use crate::Digest;
 use passport::Passport;
+pub use reproduction::Reproduction;
 use rules::ValidReleasePolicy;
 use serde::Serialize;
 use slsa_aibom_types::layout;
@@ -52,6 +54,8 @@ pub struct Release {
     /// The folder holding the provenance's byproducts (`None`: not
     /// supplied, so all of them are absent).
     pub byproducts: Option<PathBuf>,
+    /// A second builder's provenance of the same release, if one is given.
+    pub reproduction: Option<Reproduction>,
 }
 
 impl Release {
@@ -70,6 +74,7 @@ impl Release {
             aibom_file: beside(layout::AIBOM_FILE),
             intoto: beside(layout::INTOTO_DIR),
             byproducts: root.clone(),
+            reproduction: None,
         }
     }
 }
@@ -108,6 +113,8 @@ pub struct ReleaseReport {
     /// Absent when the model signature did not verify (nothing to bind).
     pub(crate) provenance: Option<Part>,
     pub(crate) aibom: Option<Part>,
+    /// A reproduction's verdict, when the release came with one.
+    pub(crate) reproduction: Option<Part>,
     pub(crate) checks: Vec<Check>,
     pub(crate) failure: Option<Failure>,
     pub(crate) passport: Option<Passport>,
@@ -136,11 +143,24 @@ impl ReleaseReport {
         self.aibom.as_ref()
     }
 
+    /// The reproduction's verdict, when one was given and the model
+    /// signature verified.
+    pub fn reproduction(&self) -> Option<&Part> {
+        self.reproduction.as_ref()
+    }
+
+    /// Whether a second builder's reproduction verified and bound to the
+    /// release (only a verified release says so).
+    pub fn reproduced(&self) -> bool {
+        self.verified && self.reproduction.is_some()
+    }
+
     /// The documents' verdicts in the order they were checked.
     pub fn parts(&self) -> Vec<&Part> {
         std::iter::once(&self.model_signature)
             .chain(&self.provenance)
             .chain(&self.aibom)
+            .chain(&self.reproduction)
             .collect()
     }
 
@@ -254,20 +274,13 @@ pub fn verify_release(
         .filter(|_| signature.verdict.verified)
         .map(consistency::signed_files)
         .unwrap_or_default();
-    let subjects: Vec<Subject> = files
-        .iter()
-        .map(|(_, d)| {
-            Subject::Digest(Digest {
-                algorithm: "sha256".into(),
-                value: d.clone(),
-            })
-        })
-        .collect();
+    let subjects = digest_subjects(&files);
     let mut report = ReleaseReport {
         verified: false,
         model_signature: signature,
         provenance: None,
         aibom: None,
+        reproduction: None,
         checks: Vec::new(),
         failure: None,
         passport: None,
@@ -297,8 +310,13 @@ pub fn verify_release(
         &release.aibom,
         subjects,
     );
-    let failure = [&provenance, &aibom]
-        .iter()
+    let reproduction = release
+        .reproduction
+        .as_ref()
+        .map(|r| reproduction::verify(r, &files));
+    let failure = [Some(&provenance), Some(&aibom), reproduction.as_ref()]
+        .into_iter()
+        .flatten()
         .find_map(|p| p.verdict.failure.clone());
     let mut checks = Checks::named(policy.setting_names);
     let outcome = match failure {
@@ -308,6 +326,7 @@ pub fn verify_release(
                 signature: &report.model_signature,
                 provenance: &provenance,
                 aibom: &aibom,
+                reproduction: release.reproduction.as_ref().zip(reproduction.as_ref()),
             },
             (policy, rules),
             release,
@@ -317,6 +336,7 @@ pub fn verify_release(
     };
     report.provenance = Some(provenance);
     report.aibom = Some(aibom);
+    report.reproduction = reproduction;
     report.checks = checks.0;
     match outcome {
         Ok(passport) => {
@@ -328,11 +348,26 @@ pub fn verify_release(
     report
 }
 
+/// Each file's sha256 as a subject a document must cover.
+fn digest_subjects(files: &std::collections::BTreeSet<(String, String)>) -> Vec<Subject> {
+    files
+        .iter()
+        .map(|(_, d)| {
+            Subject::Digest(Digest {
+                algorithm: "sha256".into(),
+                value: d.clone(),
+            })
+        })
+        .collect()
+}
+
 /// The three verified documents of a release.
 struct Documents<'a> {
     signature: &'a Part,
     provenance: &'a Part,
     aibom: &'a Part,
+    /// A reproduction and its verdict, when one was given.
+    reproduction: Option<(&'a Reproduction, &'a Part)>,
 }
 
 fn bind_and_judge(
@@ -378,6 +413,18 @@ fn bind_and_judge(
         ],
     };
     consistency::check(&verified, &bom, checks)?;
+    let reproducer = parts
+        .reproduction
+        .map(|given| {
+            let original = reproduction::Original {
+                provenance,
+                files: &consistency::signed_files(signature),
+                policy,
+                signer: parts.provenance.verdict.signer.as_ref(),
+            };
+            reproduction::check(&original, given, checks)
+        })
+        .transpose()?;
     let partial = rules.rules().release.allow_partial;
     byproducts::check(provenance, release.byproducts.as_deref(), partial, checks)?;
     aibom_file(
@@ -400,16 +447,8 @@ fn bind_and_judge(
         &bom,
         checks,
     )?;
-    let count = |id: CheckId| checks.0[before..].iter().filter(|c| c.id == id).count();
-    let (datasets, licences) = (
-        count(CheckId::PolicyDataset),
-        count(CheckId::PolicyLicenseDataset),
-    );
-    let policy_judgement = (datasets + licences > 0).then(|| {
-        format!(
-            "yes: {datasets} dataset digest check(s) and {licences} dataset licence check(s) passed"
-        )
-    });
+    rules.check_reproduced(reproducer.as_deref(), checks)?;
+    let policy_judgement = dataset_judgement(&checks.0[before..]);
     // The root digest the directory was hashed to just now, as the model
     // signature's `subject` check matched it.
     let root = parts
@@ -427,7 +466,22 @@ fn bind_and_judge(
         model_root: (root, consistency::signed_files(signature).len()),
         policy_judgement,
         pinned_builder,
+        reproducer: reproducer.as_deref(),
     }))
+}
+
+/// What the dataset rules among `checks` judged, if any applied.
+fn dataset_judgement(checks: &[Check]) -> Option<String> {
+    let count = |id: CheckId| checks.iter().filter(|c| c.id == id).count();
+    let (datasets, licences) = (
+        count(CheckId::PolicyDataset),
+        count(CheckId::PolicyLicenseDataset),
+    );
+    (datasets + licences > 0).then(|| {
+        format!(
+            "yes: {datasets} dataset digest check(s) and {licences} dataset licence check(s) passed"
+        )
+    })
 }
 
 /// Something at the path (a file, or a folder or FIFO in its place) is

@@ -42,6 +42,10 @@ pub enum Basis {
     /// Reported by the caller's own training script (the command tier):
     /// our builder checked its form, never its truth.
     TrainingScript,
+    /// A second builder's signed provenance of the same files from the
+    /// same inputs: its signature and digests were checked now; that it
+    /// rebuilt them is its word.
+    Reproducer,
 }
 
 impl Basis {
@@ -57,6 +61,7 @@ impl Basis {
             Basis::Unjudged => "not verified",
             Basis::Caller => "asserted by caller",
             Basis::TrainingScript => "asserted by the training script",
+            Basis::Reproducer => "verified: a second builder's signed rebuild",
         }
     }
 }
@@ -104,6 +109,8 @@ pub struct Sources<'a> {
     /// ([`crate::identity::our_builder::is_pinned_builder`]): only then do
     /// answers carry the platform's and the signing job's labels.
     pub pinned_builder: bool,
+    /// Who signed a reproduction that verified and bound to the release.
+    pub reproducer: Option<&'a str>,
 }
 
 /// A dataset component's name without the builder's " (SPLIT split)" suffix.
@@ -193,6 +200,7 @@ impl Passport {
             ),
             ("Are the datasets appropriate?", appropriate),
             ("Which licences apply?", (licences_answer(s), Basis::Caller)),
+            ("Did a second builder reproduce it?", reproduced_answer(s)),
         ];
         Passport {
             answers: answers
@@ -204,6 +212,22 @@ impl Passport {
                 })
                 .collect(),
         }
+    }
+}
+
+fn reproduced_answer(s: &Sources<'_>) -> (String, Basis) {
+    match s.reproducer {
+        Some(who) => (
+            format!(
+                "yes: {who} signed a rebuild from the same inputs to the same {} file(s)",
+                s.model_root.1
+            ),
+            Basis::Reproducer,
+        ),
+        None => (
+            "not checked: no second builder's provenance was given".into(),
+            Basis::Unjudged,
+        ),
     }
 }
 
@@ -274,7 +298,7 @@ fn system_answer(s: &Sources<'_>, vouch: &Vouch) -> (String, Basis) {
     let runner = &runner;
     let device = definition.map_or("?", |d| d.external_parameters.device.as_str());
     let trained = match CommandFacts::of(s.provenance) {
-        Some(c) => c.describe(builder),
+        Some(c) => c.describe(builder, s.reproducer.is_some()),
         // The device is the one the job asked for.
         None => format!("{builder}, requested device {device}"),
     };

@@ -23,6 +23,9 @@ pub const VSA_PREDICATE: &str = "https://slsa.dev/verification_summary/v1";
 /// This verifier's `verifier.id`.
 pub const VERIFIER_ID: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/slsa-aibom-verify");
 const LEVEL_PREFIX: &str = "SLSA_BUILD_LEVEL_";
+/// The verified property of a release a second builder reproduced
+/// (<https://slsa.dev/spec/v1.2/verified-properties>).
+pub const BUILD_REPRODUCED: &str = "SLSA_BUILD_REPRODUCED";
 
 /// What a summary records beyond the verified release.
 #[derive(Debug, Clone)]
@@ -114,7 +117,19 @@ pub fn summary(
             )
         })?;
     let mut attestations = Vec::new();
-    for path in [&release.provenance, &release.aibom, &release.signature] {
+    let mut levels = vec![format!("{LEVEL_PREFIX}{}", build_level(report, policy))];
+    let reproduction = release
+        .reproduction
+        .as_ref()
+        .filter(|_| report.reproduced())
+        .map(|r| &r.evidence);
+    if reproduction.is_some() {
+        levels.push(BUILD_REPRODUCED.into());
+    }
+    for path in [&release.provenance, &release.aibom, &release.signature]
+        .into_iter()
+        .chain(reproduction)
+    {
         attestations.push(json!({
             "uri": path.display().to_string(),
             "digest": {"sha256": file_sha256(path)?},
@@ -134,7 +149,7 @@ pub fn summary(
             "policy": {"uri": inputs.policy_uri, "digest": {"sha256": policy_sha256}},
             "inputAttestations": attestations,
             "verificationResult": "PASSED",
-            "verifiedLevels": [format!("{LEVEL_PREFIX}{}", build_level(report, policy))],
+            "verifiedLevels": levels,
             "slsaVersion": "1.0",
         },
     }))
@@ -166,6 +181,8 @@ pub struct Expectations {
     pub verifier_id: String,
     /// The least SLSA build level it must state.
     pub min_build_level: u8,
+    /// It must state [`BUILD_REPRODUCED`].
+    pub require_reproduced: bool,
 }
 
 /// Verify the summary in `evidence` (a bundle) under `policy` (who must
@@ -362,7 +379,22 @@ fn summary_checks(
                 expect.min_build_level
             ))
         },
-    )
+    )?;
+    if expect.require_reproduced {
+        checks.require(
+            CheckId::VsaReproduced,
+            Some(BUILD_REPRODUCED.into()),
+            Some(levels.join(", ")),
+            "the summary states that a second builder reproduced the artifact",
+            levels.contains(&BUILD_REPRODUCED),
+            || {
+                Error::Policy(format!(
+                    "the summary does not state {BUILD_REPRODUCED}: no second builder's reproduction was verified"
+                ))
+            },
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -398,6 +430,7 @@ mod tests {
                 }),
             )),
             aibom: None,
+            reproduction: None,
             checks: Vec::new(),
             failure: None,
             passport: None,

@@ -28,6 +28,7 @@ mod inventory;
 mod model;
 mod policy_args;
 mod policy_init;
+mod reproduction_args;
 mod trust;
 mod verify_bundle;
 mod vsa;

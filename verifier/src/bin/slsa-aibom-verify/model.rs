@@ -1,6 +1,7 @@
 //! `model`: verify a whole release and print its passport.
 
 use crate::policy_args::PolicyArgs;
+use crate::reproduction_args::ReproductionArgs;
 use crate::vsa_out::SummaryArgs;
 use crate::{exit_for, fail, Format};
 use clap::Args;
@@ -31,6 +32,8 @@ pub struct VerifyModel {
     policy: Option<PathBuf>,
     #[command(flatten)]
     flags: PolicyArgs,
+    #[command(flatten)]
+    reproduction: ReproductionArgs,
     #[command(flatten)]
     vsa: SummaryArgs,
     /// Output format.
@@ -65,7 +68,8 @@ impl VerifyModel {
                 self.model_dir.display()
             )));
         }
-        let release = Release::from_layout(&self.model_dir, &attestations, &signature);
+        let mut release = Release::from_layout(&self.model_dir, &attestations, &signature);
+        release.reproduction = self.reproduction.reproduction(&policy)?;
         let report = verify_release(&policy, &rules, digest, &release);
         Ok((report, release, policy))
     }

@@ -34,6 +34,10 @@ pub struct VerifySummary {
     /// The least SLSA build level the summary must state (1 to 3).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=3))]
     min_build_level: u8,
+    /// The summary must state SLSA_BUILD_REPRODUCED: a second builder's
+    /// reproduction verified with the release.
+    #[arg(long)]
+    require_reproduced: bool,
     /// Paths inside --model-dir to leave out (repeatable, or comma-separated).
     #[arg(long, value_delimiter = ',', requires = "model_dir")]
     ignore: Vec<String>,
@@ -85,6 +89,7 @@ impl VerifySummary {
             policy_sha256,
             verifier_id: self.verifier_id.clone(),
             min_build_level: self.min_build_level,
+            require_reproduced: self.require_reproduced,
         };
         Ok(verify_summary(&policy, &expect, &self.bundle))
     }

@@ -199,6 +199,16 @@ impl ValidReleasePolicy {
         };
     }
 
+    /// Hold the release to `[training] require_reproduced`; `reproducer`
+    /// is who signed a reproduction that verified and bound, if any.
+    pub(crate) fn check_reproduced(
+        &self,
+        reproducer: Option<&str>,
+        checks: &mut Checks,
+    ) -> Result<()> {
+        self.0.training.check_reproduced(reproducer, checks)
+    }
+
     /// Check the rules that apply to the verified documents. `signer` is
     /// the provenance's certificate identity (`None` for keyed releases).
     pub(crate) fn check(

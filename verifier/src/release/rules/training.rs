@@ -1,7 +1,8 @@
 //! `[training]`: which tier may have trained the model (`rust`, our
 //! reproducible trainer, or `command`, the caller's own script run confined
-//! by our builder), and, for the command tier, whether the command must
-//! have been cut off from the network.
+//! by our builder), for the command tier whether the command must have
+//! been cut off from the network, and whether a second builder must have
+//! reproduced the model.
 
 use crate::check_id::CheckId;
 use crate::checks::Checks;
@@ -25,6 +26,11 @@ pub struct TrainingRules {
     /// network, in a network namespace that held.
     #[serde(default)]
     pub require_network_isolated: bool,
+    /// The release must come with a reproduction: a second builder's
+    /// provenance of the same files from the same inputs
+    /// (`super::super::reproduction`).
+    #[serde(default)]
+    pub require_reproduced: bool,
 }
 
 impl TrainingRules {
@@ -86,5 +92,30 @@ impl TrainingRules {
             )?;
         }
         Ok(())
+    }
+
+    /// Hold the release to `require_reproduced`: `reproducer` is who
+    /// signed a reproduction that verified and bound, if one did.
+    pub(super) fn check_reproduced(
+        &self,
+        reproducer: Option<&str>,
+        checks: &mut Checks,
+    ) -> Result<()> {
+        if !self.require_reproduced {
+            return Ok(());
+        }
+        checks.require(
+            CheckId::PolicyTrainingReproduced,
+            Some("a reproduction by a second builder".into()),
+            Some(reproducer.unwrap_or("none given").to_string()),
+            "a second builder reproduced the model byte for byte",
+            reproducer.is_some(),
+            || {
+                Error::Policy(
+                    "the policy requires a reproduced build, and no rebuild's provenance was given"
+                        .into(),
+                )
+            },
+        )
     }
 }
