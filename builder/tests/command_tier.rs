@@ -499,6 +499,7 @@ fn a_command_release_verifies_as_one_unit_and_says_it_was_not_re_derived() {
         "file system enforced, user namespace enforced, network none (network namespace enforced)",
         "command tier: not re-derived",
         "splits and preprocessing: the caller's script's",
+        "the script's Python environment: demo-pkg 1.0",
     ] {
         assert!(passport.contains(said), "{said:?} not in {passport}");
     }

@@ -11,7 +11,8 @@ use slsa_aibom_types::command_provenance::{COMMAND_BUILD_TYPE, FILE_PREFIX, PYTH
 pub(crate) struct CommandFacts {
     command: String,
     files: Vec<String>,
-    packages: usize,
+    /// Each Python distribution of the environment, `NAME VERSION`.
+    packages: Vec<String>,
     filesystem: String,
     user_namespace: String,
     network: String,
@@ -59,7 +60,7 @@ impl CommandFacts {
         Some(CommandFacts {
             command: command.join(" "),
             files: named(FILE_PREFIX),
-            packages: named(PYTHON_PREFIX).len(),
+            packages: python_packages(deps.map_or(&[][..], Vec::as_slice)),
             filesystem: word(&isolation["filesystem"]),
             user_namespace: word(&isolation["user_namespace"]),
             network: match word(&params["network"]).as_str() {
@@ -70,6 +71,11 @@ impl CommandFacts {
                 other => other.to_string(),
             },
         })
+    }
+
+    /// The environment's Python distributions, `NAME VERSION` each.
+    pub(crate) fn packages(&self) -> &[String] {
+        &self.packages
     }
 
     /// How it was trained, in one line: the caller's command, its files,
@@ -84,7 +90,7 @@ impl CommandFacts {
         format!(
             "the caller's command `{}` ({files}), run by {builder} in an environment of {} Python package(s); confined: file system {}, user namespace {}, network {}; command tier: {}",
             self.command,
-            self.packages,
+            self.packages.len(),
             self.filesystem,
             self.user_namespace,
             self.network,
@@ -95,4 +101,19 @@ impl CommandFacts {
             }
         )
     }
+}
+
+/// `NAME VERSION` of each `python:NAME` dependency, the version from its
+/// purl (`pkg:pypi/NAME@VERSION`), made safe to print.
+fn python_packages(deps: &[Value]) -> Vec<String> {
+    deps.iter()
+        .filter_map(|d| {
+            let name = d["name"].as_str()?.strip_prefix(PYTHON_PREFIX)?;
+            let version = d["uri"]
+                .as_str()
+                .and_then(|u| u.rsplit_once('@'))
+                .map_or("?", |(_, v)| v);
+            Some(one_line(&format!("{name} {version}")).into_owned())
+        })
+        .collect()
 }

@@ -445,7 +445,14 @@ fn frameworks_answer(s: &Sources<'_>) -> String {
         .chain(&s.bom.applications)
         .map(|f| format!("{} {}", f.name, f.version.as_deref().unwrap_or("?")))
         .collect();
-    frameworks.join(", ")
+    match CommandFacts::of(s.provenance).filter(|c| !c.packages().is_empty()) {
+        Some(c) => format!(
+            "{}; the script's Python environment: {}",
+            frameworks.join(", "),
+            c.packages().join(", ")
+        ),
+        None => frameworks.join(", "),
+    }
 }
 
 /// The test split's metrics.
