@@ -8,7 +8,8 @@ use crate::error::{BuildError, Result};
 use crate::output_check::{bundle_statement, verify_evidence};
 use crate::pipeline::{build, BuildOptions};
 use crate::recorded::{
-    compare_test_metrics, digests, signed_metrics, ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE,
+    compare_test_metrics, differences, digests, matches, signed_metrics, ABSOLUTE_TOLERANCE,
+    RELATIVE_TOLERANCE,
 };
 use crate::spec::Job;
 use serde_json::Value;
@@ -118,27 +119,11 @@ pub fn run(
         return metrics_within_tolerance(provenance, &st, &rec.metrics, &recorded, &now);
     }
     if original != rebuilt {
-        let diff: Vec<String> = original
-            .iter()
-            .filter(|(k, v)| rebuilt.get(*k) != Some(v))
-            .map(|(k, v)| {
-                format!(
-                    "{k}: recorded {v}, rebuilt {}",
-                    rebuilt.get(k).map(String::as_str).unwrap_or("absent")
-                )
-            })
-            .collect();
-        return Err(BuildError::Mismatch(diff.join("; ")));
+        return Err(BuildError::Mismatch(
+            differences(&original, &rebuilt).join("; "),
+        ));
     }
-    Ok(format!(
-        "rebuild matches: {} file(s) identical to the provenance subjects ({})",
-        rebuilt.len(),
-        rebuilt
-            .iter()
-            .map(|(k, v)| format!("{k} sha256:{v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
+    Ok(matches(&rebuilt))
 }
 
 /// Across device classes the bytes may differ: compare the final test

@@ -21,6 +21,43 @@ pub(crate) fn digests(list: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Each file whose digest differs between the provenance's subjects and
+/// the rebuild's, with both digests (`absent` where one lacks the file).
+pub(crate) fn differences(
+    original: &BTreeMap<String, String>,
+    rebuilt: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let names: std::collections::BTreeSet<&String> =
+        original.keys().chain(rebuilt.keys()).collect();
+    let shown = |m: &BTreeMap<String, String>, k: &String| {
+        m.get(k).map_or("absent".to_string(), String::clone)
+    };
+    names
+        .into_iter()
+        .filter(|k| original.get(*k) != rebuilt.get(*k))
+        .map(|k| {
+            format!(
+                "{k}: recorded {}, rebuilt {}",
+                shown(original, k),
+                shown(rebuilt, k)
+            )
+        })
+        .collect()
+}
+
+/// The report line of a rebuild whose files equal the subjects.
+pub(crate) fn matches(rebuilt: &BTreeMap<String, String>) -> String {
+    format!(
+        "rebuild matches: {} file(s) identical to the provenance subjects ({})",
+        rebuilt.len(),
+        rebuilt
+            .iter()
+            .map(|(k, v)| format!("{k} sha256:{v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 /// Largest absolute difference of a final test metric accepted across device
 /// classes, on top of [`RELATIVE_TOLERANCE`].
 pub const ABSOLUTE_TOLERANCE: f64 = 0.02;

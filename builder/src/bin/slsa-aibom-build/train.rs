@@ -49,7 +49,7 @@ impl TrainArgs {
                     .into(),
             ));
         }
-        CommandJob::load(path).map(Some)
+        CommandJob::from_bytes(path, bytes).map(Some)
     }
 
     /// Run a command-tier job.

@@ -41,6 +41,12 @@ impl CommandJob {
     /// Read and check a job file.
     pub fn load(path: &Path) -> Result<Self> {
         let bytes = crate::error::read_file(path, slsa_aibom_verify::bounded_read::SMALL_LIMIT)?;
+        Self::from_bytes(path, bytes)
+    }
+
+    /// The job in `bytes`, read from `path` (its folder is the base of the
+    /// job's relative paths).
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self> {
         let spec = CommandSpec::parse(&bytes)
             .map_err(|e| BuildError::Spec(format!("{}: {e}", path.display())))?;
         Ok(CommandJob {

@@ -8,7 +8,7 @@
 
 use crate::error::{BuildError, Result};
 use crate::pipeline::BuildOptions;
-use crate::recorded::{compare_test_metrics, digests, signed_metrics};
+use crate::recorded::{compare_test_metrics, differences, digests, matches, signed_metrics};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -60,23 +60,7 @@ pub fn run(
         .map(|f| (f.path.clone(), f.sha256.clone()))
         .collect();
     if original != rebuilt {
-        let diff: Vec<String> = original
-            .keys()
-            .chain(rebuilt.keys())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .filter(|k| original.get(*k) != rebuilt.get(*k))
-            .map(|k| {
-                let shown = |m: &BTreeMap<String, String>| {
-                    m.get(k).map_or("absent".to_string(), |d| d.clone())
-                };
-                format!(
-                    "{k}: recorded {}, rebuilt {}",
-                    shown(&original),
-                    shown(&rebuilt)
-                )
-            })
-            .collect();
+        let diff = differences(&original, &rebuilt);
         let rebuilt_metrics = serde_json::to_value(&record.script_metrics)
             .map_err(|e| BuildError::Io(e.to_string()))?;
         // For information: whether the script at least reports the same
@@ -96,15 +80,7 @@ pub fn run(
             diff.join("; ")
         )));
     }
-    Ok(format!(
-        "rebuild matches: {} file(s) identical to the provenance subjects ({})",
-        rebuilt.len(),
-        rebuilt
-            .iter()
-            .map(|(k, v)| format!("{k} sha256:{v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
+    Ok(matches(&rebuilt))
 }
 
 /// Refuse a file whose digest is not the one the provenance records.
