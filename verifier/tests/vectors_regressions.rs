@@ -303,3 +303,65 @@ fn vectors_repository_host_and_issuer_are_part_of_the_match() {
     ]);
     assert_eq!(c, 4);
 }
+
+/// model-transparency's own private-PKI signature (issue 32, item 1): its
+/// signing certificate is itself a CA (WebPKI refuses it as an end entity)
+/// and the bundle carries [leaf, intermediate]; the user supplies only the
+/// root. The path through the bundle's intermediate reaches it; without the
+/// intermediate, or with a root the path does not reach, it fails.
+/// Cross-checked: `model_signing verify certificate --certificate_chain
+/// keys/ca-cert.pem` (1.1.1) says "Verification succeeded".
+#[test]
+fn vectors_model_signing_certificate_chains_through_the_bundle_s_intermediate_to_the_root() {
+    let dir = "model-transparency/v1.1.0-certificate";
+    let sig = v(&format!("{dir}/model.sig"));
+    let with_root = |bundle: &str, root: &str| {
+        run(&[
+            "--bundle",
+            bundle,
+            "--certificate-chain",
+            &v(root),
+            "--ignore-paths",
+            "ignore-me",
+            &v(dir),
+        ])
+    };
+    let (c, j) = with_root(&sig, "model-transparency/keys/ca-cert.pem");
+    assert_eq!(c, 0, "{j:#}");
+    let detail = j["results"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "certificate.chain")
+        .map(|c| c["detail"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    assert!(detail.contains("a path through the bundle's intermediates"), "{detail}");
+
+    // The intermediate removed from the bundle: nothing links the leaf to
+    // the root.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bundle: Value = serde_json::from_slice(&std::fs::read(&sig).unwrap()).unwrap();
+    let chain = bundle["verificationMaterial"]["x509CertificateChain"]["certificates"]
+        .as_array_mut()
+        .unwrap();
+    assert_eq!(chain.len(), 2, "leaf and intermediate");
+    chain.truncate(1);
+    let stripped = tmp.path().join("model.sig");
+    std::fs::write(&stripped, bundle.to_string()).unwrap();
+    let (c, j) = with_root(
+        &stripped.display().to_string(),
+        "model-transparency/keys/ca-cert.pem",
+    );
+    assert_eq!(c, 3, "{j:#}");
+
+    // Another PKI's root (the model_signing fixtures'): no path.
+    let other = crate::common::testdata().join("model-signing/pki/ca.pem");
+    let (c, j) = run(&[
+        "--bundle",
+        &sig,
+        "--certificate-chain",
+        &other.display().to_string(),
+        &v(dir),
+    ]);
+    assert_eq!(c, 3, "{j:#}");
+}

@@ -11,6 +11,7 @@
 pub mod anchor;
 pub(crate) mod bare_dsse;
 pub(crate) mod bundle_check;
+mod ca_leaf_path;
 #[cfg(feature = "github")]
 pub mod github_attestations;
 pub mod keys;

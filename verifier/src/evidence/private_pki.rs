@@ -93,23 +93,32 @@ pub(crate) fn verify(
         "chains to the supplied private PKI at its issuance time {}",
         info.not_before
     );
+    // The bundle's intermediates are untrusted until a path through them
+    // reaches a supplied anchor (WebPKI: CA flags, path length, name
+    // chaining, validity, no loops, a bounded search). An intermediate
+    // without an EKU extension constrains nothing (RFC 5280), so the chain
+    // requires code signing only where an EKU is present, and the leaf
+    // must carry it.
     let chain = match ee.verify_for_usage(
         ALGS,
         &anchors,
         &intermediates,
         at,
-        KeyUsage::required(CODE_SIGNING),
+        KeyUsage::required_if_present(CODE_SIGNING),
         None,
         None,
     ) {
-        Ok(_) => Ok(()),
+        Ok(_) => leaf_allows_code_signing(leaf),
         // WebPKI refuses a CA certificate as the end entity. model-signing's
-        // own test PKI signs with one, so check that single link directly.
+        // own test PKI signs with one, so build that path ourselves.
         Err(webpki::Error::CaUsedAsEndEntity) => {
             detail = "signing certificate is itself a CA (refused as an end entity by WebPKI); \
-                      checked directly: issued and signed by a supplied certificate, valid, code-signing EKU"
+                      checked directly: a path through the bundle's intermediates to a supplied certificate, \
+                      each issuer a CA within its path length, valid, signing its child; code-signing EKU"
                 .into();
-            direct_link(leaf, &anchor_ders, info.not_before)
+            leaf_allows_code_signing(leaf).and_then(|()| {
+                super::ca_leaf_path::chain(leaf, &intermediates, &anchor_ders, info.not_before)
+            })
         }
         Err(e) => Err(Error::Setting(SettingProblem::NotChained {
             reason: format!("{e:?}"),
@@ -136,92 +145,16 @@ pub(crate) fn verify(
     Ok(info)
 }
 
-/// Check that `leaf` was issued and signed by one of `issuers` (DER), that
-/// both are valid at `at`, that the issuer is a CA, and that the leaf allows
-/// code signing.
-fn direct_link(leaf: &[u8], issuers: &[CertificateDer<'_>], at: jiff::Timestamp) -> Result<()> {
-    use x509_cert::der::{Decode as _, Encode as _};
-    use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage};
-    use x509_cert::Certificate;
-    let parse = |d: &[u8]| {
-        Certificate::from_der(d).map_err(|e| Error::Input(format!("malformed certificate: {e}")))
-    };
-    let valid = |c: &Certificate| {
-        let v = &c.tbs_certificate.validity;
-        let secs = |t: x509_cert::time::Time| t.to_unix_duration().as_secs() as i64;
-        (secs(v.not_before)..=secs(v.not_after)).contains(&at.as_second())
-    };
-    let leaf_cert = parse(leaf)?;
-    let eku_ok = match leaf_cert.tbs_certificate.get::<ExtendedKeyUsage>() {
-        Ok(Some((_, eku))) => eku.0.iter().any(|oid| oid.as_bytes() == CODE_SIGNING),
-        _ => false,
-    };
-    if !eku_ok {
-        return Err(Error::Crypto(
-            "signing certificate does not allow code signing (EKU)".into(),
-        ));
-    }
-    if !valid(&leaf_cert) {
-        return Err(Error::Crypto(
-            "signing certificate is not valid at its issuance time".into(),
-        ));
-    }
-    let tbs = leaf_cert
-        .tbs_certificate
-        .to_der()
-        .map_err(|e| Error::Input(e.to_string()))?;
-    let sig = leaf_cert.signature.raw_bytes();
-    for issuer in issuers {
-        let issuer = parse(issuer.as_ref())?;
-        if issuer.tbs_certificate.subject != leaf_cert.tbs_certificate.issuer || !valid(&issuer) {
-            continue;
-        }
-        let is_ca =
-            matches!(issuer.tbs_certificate.get::<BasicConstraints>(), Ok(Some((_, bc))) if bc.ca);
-        let spki = issuer
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .map_err(|e| Error::Input(e.to_string()))?;
-        if is_ca && verify_tbs(&spki, &leaf_cert.signature_algorithm.oid, &tbs, sig) {
-            return Ok(());
-        }
-    }
-    Err(Error::Setting(SettingProblem::NotSignedByChain))
-}
-
-/// Verify a certificate signature over `tbs` with the issuer's SPKI (DER).
-fn verify_tbs(
-    spki_der: &[u8],
-    sig_alg: &x509_cert::der::oid::ObjectIdentifier,
-    tbs: &[u8],
-    sig: &[u8],
-) -> bool {
-    use aws_lc_rs::signature as s;
+/// The signing certificate (DER) carries the code-signing EKU.
+fn leaf_allows_code_signing(leaf: &[u8]) -> Result<()> {
     use x509_cert::der::Decode as _;
-    let Ok(spki) = x509_cert::spki::SubjectPublicKeyInfoRef::from_der(spki_der) else {
-        return false;
-    };
-    let Some(key) = spki.subject_public_key.as_bytes() else {
-        return false;
-    };
-    let curve = spki
-        .algorithm
-        .parameters
-        .and_then(|p| p.decode_as::<x509_cert::der::oid::ObjectIdentifier>().ok())
-        .map(|o| o.to_string());
-    let alg: &dyn s::VerificationAlgorithm = match (sig_alg.to_string().as_str(), curve.as_deref())
-    {
-        ("1.2.840.10045.4.3.2", Some("1.2.840.10045.3.1.7")) => &s::ECDSA_P256_SHA256_ASN1,
-        ("1.2.840.10045.4.3.3", Some("1.2.840.10045.3.1.7")) => &s::ECDSA_P256_SHA384_ASN1,
-        ("1.2.840.10045.4.3.2", Some("1.3.132.0.34")) => &s::ECDSA_P384_SHA256_ASN1,
-        ("1.2.840.10045.4.3.3", Some("1.3.132.0.34")) => &s::ECDSA_P384_SHA384_ASN1,
-        ("1.2.840.10045.4.3.4", Some("1.3.132.0.35")) => &s::ECDSA_P521_SHA512_ASN1,
-        ("1.2.840.113549.1.1.11", _) => &s::RSA_PKCS1_2048_8192_SHA256,
-        ("1.2.840.113549.1.1.12", _) => &s::RSA_PKCS1_2048_8192_SHA384,
-        ("1.2.840.113549.1.1.13", _) => &s::RSA_PKCS1_2048_8192_SHA512,
-        ("1.3.101.112", _) => &s::ED25519,
-        _ => return false,
-    };
-    s::UnparsedPublicKey::new(alg, key).verify(tbs, sig).is_ok()
+    use x509_cert::ext::pkix::ExtendedKeyUsage;
+    let cert = x509_cert::Certificate::from_der(leaf)
+        .map_err(|e| Error::Input(format!("malformed certificate: {e}")))?;
+    match cert.tbs_certificate.get::<ExtendedKeyUsage>() {
+        Ok(Some((_, eku))) if eku.0.iter().any(|oid| oid.as_bytes() == CODE_SIGNING) => Ok(()),
+        _ => Err(Error::Crypto(
+            "signing certificate does not allow code signing (EKU)".into(),
+        )),
+    }
 }
