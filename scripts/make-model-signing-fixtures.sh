@@ -7,6 +7,7 @@
 #
 #   dir-key-p256.sig     the model directory, an ECDSA P-256 key
 #   dir-key-p384.sig     the model directory, an ECDSA P-384 key
+#   dir-key-p521.sig     the model directory, an ECDSA P-521 key
 #   dir-cert.sig         the model directory, a leaf certificate chained to
 #                        pki/ca.pem through pki/intermediate.pem
 #   file-key-p256.sig    a single-file model, P-256
@@ -31,16 +32,17 @@ versions=(0.3.0 0.3.1 1.0.0 1.0.1 1.1.0 1.1.1)
 
 extras() {
   case $1 in
-    0.3.0) echo "sigstore-protobuf-specs==0.3.2" ;;
-    0.3.1 | 1.0.0 | 1.0.1) echo "sigstore==3.6.6 sigstore-protobuf-specs==0.3.2" ;;
-    *) echo "sigstore-protobuf-specs==0.5.0" ;;
+    0.3.0) echo "pyopenssl==26.4.0 sigstore-protobuf-specs==0.3.2" ;;
+    # sigstore 3.6.6 caps pyOpenSSL below 25.
+    0.3.1 | 1.0.0 | 1.0.1) echo "pyopenssl==24.3.0 sigstore==3.6.6 sigstore-protobuf-specs==0.3.2" ;;
+    *) echo "pyopenssl==26.4.0 sigstore-protobuf-specs==0.5.0" ;;
   esac
 }
 for v in "${versions[@]}"; do
   if [ ! -x "$venvs/$v/bin/model_signing" ]; then
     python3 -m venv "$venvs/$v"
     # shellcheck disable=SC2046
-    "$venvs/$v/bin/pip" install -q "model-signing==$v" pyopenssl==26.4.0 $(extras "$v")
+    "$venvs/$v/bin/pip" install -q "model-signing==$v" $(extras "$v")
   fi
 done
 py="$venvs/${versions[-1]}/bin/python"
@@ -101,6 +103,22 @@ open(f"{out}/single/model.bin", "wb").write(bytes(reversed(range(256))) * 12)
 PY
 fi
 
+# The P-521 key came later than the rest of the PKI (issue 32).
+if [ ! -f "$out/pki/p521.key" ]; then
+  "$py" - "$out" <<'PY'
+import sys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+out = sys.argv[1]
+key = ec.generate_private_key(ec.SECP521R1())
+open(f"{out}/pki/p521.key", "wb").write(key.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+    serialization.NoEncryption()))
+open(f"{out}/pki/p521.pub", "wb").write(key.public_key().public_bytes(
+    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+PY
+fi
+
 # sign NAME ARGS...: one signature; a release that cannot make it says why
 # in VERSION/NOT-SIGNED.txt (0.3.0's certificate signer has a typo,
 # `raw_byutes`, and fails for everyone).
@@ -118,6 +136,7 @@ for v in "${versions[@]}"; do
   mkdir -p "$d"
   sign dir-key-p256.sig sign key "$out/model" --private_key "$out/pki/p256.key" --signature "$d/dir-key-p256.sig"
   sign dir-key-p384.sig sign key "$out/model" --private_key "$out/pki/p384.key" --signature "$d/dir-key-p384.sig"
+  sign dir-key-p521.sig sign key "$out/model" --private_key "$out/pki/p521.key" --signature "$d/dir-key-p521.sig"
   sign dir-cert.sig sign certificate "$out/model" --private_key "$out/pki/leaf.key" \
     --signing_certificate "$out/pki/leaf.pem" --certificate_chain "$out/pki/chain.pem" \
     --signature "$d/dir-cert.sig"

@@ -10,7 +10,46 @@ pub struct PublicKey {
     /// The SPKI DER key.
     pub der: DerPublicKey,
     /// The signing scheme implied by the key (ECDSA P-256 → SHA-256, P-384 → SHA-384, ...).
-    pub scheme: SigningScheme,
+    pub scheme: Scheme,
+}
+
+/// How a key signs: a scheme sigstore-rust knows, or ECDSA P-521 with
+/// SHA-512, which sigstore-crypto 0.15.1 does not ("unsupported or invalid
+/// EC curve parameters") and this verifier checks with aws-lc-rs itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// A scheme of sigstore-crypto.
+    Sigstore(SigningScheme),
+    /// ECDSA on P-521 with SHA-512 (signatures in DER or fixed width).
+    EcdsaP521Sha512,
+}
+
+impl Scheme {
+    /// The scheme's name, as reports print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Sigstore(s) => s.name(),
+            Scheme::EcdsaP521Sha512 => "ECDSA_P521_SHA512",
+        }
+    }
+}
+
+/// id-ecPublicKey and secp521r1, as an SPKI names them.
+const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+const SECP521R1: &str = "1.3.132.0.35";
+
+/// Whether `der` is an SPKI of an EC key on P-521.
+fn is_p521(der: &[u8]) -> bool {
+    use x509_cert::der::Decode as _;
+    let Ok(spki) = x509_cert::spki::SubjectPublicKeyInfoRef::from_der(der) else {
+        return false;
+    };
+    let curve = spki
+        .algorithm
+        .parameters
+        .and_then(|p| p.decode_as::<x509_cert::der::oid::ObjectIdentifier>().ok());
+    spki.algorithm.oid.to_string() == EC_PUBLIC_KEY
+        && curve.is_some_and(|c| c.to_string() == SECP521R1)
 }
 
 impl PublicKey {
@@ -23,12 +62,12 @@ impl PublicKey {
 
     /// Wrap a DER SPKI public key.
     pub fn from_der(der: DerPublicKey) -> Result<Self> {
-        let alg = KeyAlgorithm::from_spki(&der)
-            .map_err(|e| Error::Input(format!("unsupported public key: {e}")))?;
-        Ok(PublicKey {
-            der,
-            scheme: alg.default_signing_scheme(),
-        })
+        let scheme = match KeyAlgorithm::from_spki(&der) {
+            Ok(alg) => Scheme::Sigstore(alg.default_signing_scheme()),
+            Err(_) if is_p521(der.as_bytes()) => Scheme::EcdsaP521Sha512,
+            Err(e) => return Err(Error::Input(format!("unsupported public key: {e}"))),
+        };
+        Ok(PublicKey { der, scheme })
     }
 
     /// Read a PEM public key file.
@@ -40,17 +79,34 @@ impl PublicKey {
 
     /// Verify `sig` over `message`. ECDSA signatures are accepted in ASN.1
     /// DER form and, as some DSSE producers write them, in the fixed-width
-    /// `r || s` form (IEEE P1363).
+    /// `r || s` form (IEEE P1363), on P-256, P-384 and P-521.
     pub fn verify(&self, message: &[u8], sig: &[u8]) -> Result<()> {
-        let der = sigstore_crypto::verify_signature(
-            &self.der,
-            message,
-            &SignatureBytes::from_bytes(sig),
-            self.scheme,
-        );
-        match (der, self.fixed_width_algorithm()) {
+        use aws_lc_rs::signature as s;
+        let (der, fixed) = match self.scheme {
+            Scheme::Sigstore(scheme) => (
+                sigstore_crypto::verify_signature(
+                    &self.der,
+                    message,
+                    &SignatureBytes::from_bytes(sig),
+                    scheme,
+                )
+                .map_err(|e| e.to_string()),
+                match scheme {
+                    SigningScheme::EcdsaP256Sha256 => Some(&s::ECDSA_P256_SHA256_FIXED),
+                    SigningScheme::EcdsaP384Sha384 => Some(&s::ECDSA_P384_SHA384_FIXED),
+                    _ => None,
+                },
+            ),
+            Scheme::EcdsaP521Sha512 => (
+                self.verify_ec(&s::ECDSA_P521_SHA512_ASN1, message, sig)
+                    .then_some(())
+                    .ok_or_else(|| "ECDSA signature mismatch".to_string()),
+                Some(&s::ECDSA_P521_SHA512_FIXED),
+            ),
+        };
+        match (der, fixed) {
             (Ok(()), _) => Ok(()),
-            (Err(_), Some(alg)) if self.verify_fixed(alg, message, sig) => Ok(()),
+            (Err(_), Some(alg)) if self.verify_ec(alg, message, sig) => Ok(()),
             (Err(e), _) => Err(Error::Crypto(format!(
                 "signature does not verify with the {} key: {e}",
                 self.scheme.name()
@@ -58,17 +114,8 @@ impl PublicKey {
         }
     }
 
-    fn fixed_width_algorithm(
-        &self,
-    ) -> Option<&'static aws_lc_rs::signature::EcdsaVerificationAlgorithm> {
-        match self.scheme {
-            SigningScheme::EcdsaP256Sha256 => Some(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED),
-            SigningScheme::EcdsaP384Sha384 => Some(&aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED),
-            _ => None,
-        }
-    }
-
-    fn verify_fixed(
+    /// Verify with an aws-lc-rs ECDSA algorithm over the SPKI's EC point.
+    fn verify_ec(
         &self,
         alg: &'static aws_lc_rs::signature::EcdsaVerificationAlgorithm,
         message: &[u8],
