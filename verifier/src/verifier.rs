@@ -431,27 +431,28 @@ impl Verifier {
         checks: &mut Checks,
     ) -> Result<()> {
         let policy = &self.policy;
-        let required_type = policy.predicate_type.clone().or_else(|| {
-            policy
-                .builder_id
-                .as_ref()
-                .map(|_| provenance::SLSA_PROVENANCE_V1.to_string())
-        });
-        if let Some(want) = &required_type {
+        // The predicate types accepted: the policy's, else, when only a
+        // builder ID is required, either SLSA provenance that defines one.
+        let accepted: Vec<&str> = match (&policy.predicate_type, &policy.builder_id) {
+            (Some(t), _) => vec![t.as_str()],
+            (None, Some(_)) => provenance::SLSA_PROVENANCE_TYPES.to_vec(),
+            (None, None) => Vec::new(),
+        };
+        if !accepted.is_empty() {
             checks.compare(
                 CheckId::StatementPredicateType,
-                want,
+                &accepted.join(" or "),
                 Some(&st.predicate_type),
-                st.predicate_type == *want,
+                accepted.contains(&st.predicate_type.as_str()),
                 Error::Policy,
             )?;
         }
         self.check_subject(st, target, evidence_path, checks)?;
         if st.is_slsa_provenance() {
             let enforce = policy.builder_id.is_some()
-                || required_type
-                    .as_deref()
-                    .is_some_and(|t| t.starts_with("https://slsa.dev/provenance/"));
+                || accepted
+                    .iter()
+                    .any(|t| t.starts_with("https://slsa.dev/provenance/"));
             provenance::check(st, identity, policy.builder_id.as_deref(), enforce, checks)?;
             if let Some(id) = identity.filter(|_| !policy.runner.is_empty()) {
                 if !crate::identity::our_builder::is_pinned_builder(

@@ -365,3 +365,71 @@ fn vectors_model_signing_certificate_chains_through_the_bundle_s_intermediate_to
     ]);
     assert_eq!(c, 3, "{j:#}");
 }
+
+/// The first subject's `sha256:HEX` of a bundle's DSSE statement.
+fn first_subject(bundle: &str) -> String {
+    use base64::Engine as _;
+    let b: Value = serde_json::from_slice(&std::fs::read(bundle).unwrap()).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(b["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    let st: Value = serde_json::from_slice(&payload).unwrap();
+    format!("sha256:{}", st["subject"][0]["digest"]["sha256"].as_str().unwrap())
+}
+
+/// `--builder-id` alone accepts either SLSA provenance (issue 32, item 6):
+/// slsa-github-generator's real v0.2 provenance (generic and Go builders)
+/// is checked on the builder ID v0.2 defines, instead of failing on its
+/// predicate type; a wrong builder ID still fails, and an explicit
+/// `--predicate-type` still rules.
+#[test]
+fn vectors_builder_id_alone_checks_slsa_v0_2_provenance_on_its_builder() {
+    let generic = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0";
+    let go = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_go_slsa3.yml@refs/tags/v2.1.0";
+    let check = |bundle: &str, san: &str, builder: &str, extra: &[&str]| {
+        let bundle = v(bundle);
+        let subject = first_subject(&bundle);
+        let mut args = vec![
+            "--bundle",
+            &bundle,
+            "--certificate-identity",
+            san,
+            "--certificate-oidc-issuer",
+            GHA,
+            "--builder-id",
+            builder,
+        ];
+        args.extend_from_slice(extra);
+        args.push(&subject);
+        run(&args)
+    };
+    let generic_bundle = "slsa-verifier/gha_generic-v2.1.0/binary-linux-amd64-push-v14.intoto.jsonl";
+    for (bundle, builder) in [
+        (generic_bundle, generic),
+        (
+            "slsa-verifier/gha_go_v2.1.0/binary-linux-amd64-push-v14.intoto.jsonl",
+            go,
+        ),
+    ] {
+        let (c, j) = check(bundle, builder, builder, &[]);
+        assert_eq!(c, 0, "{bundle}: {j:#}");
+        let checks = j["results"][0]["checks"].as_array().unwrap();
+        assert!(
+            checks
+                .iter()
+                .any(|c| c["name"] == "provenance.builder-id" && c["status"] == "pass"),
+            "{checks:?}"
+        );
+    }
+    // Another builder ID than the provenance's: refused.
+    let (c, j) = check(generic_bundle, generic, go, &[]);
+    assert_eq!(c, 4, "{j:#}");
+    // An explicit predicate type still rules.
+    let (c, j) = check(
+        generic_bundle,
+        generic,
+        generic,
+        &["--predicate-type", "https://slsa.dev/provenance/v1"],
+    );
+    assert_eq!(c, 6, "{j:#}");
+}

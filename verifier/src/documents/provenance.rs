@@ -10,6 +10,10 @@ use crate::identity::CertIdentity;
 
 /// SLSA provenance v1.
 pub use slsa_aibom_types::intoto::SLSA_PROVENANCE_V1;
+/// SLSA provenance v0.2 (`builder.id` at the predicate's top level).
+pub const SLSA_PROVENANCE_V02: &str = "https://slsa.dev/provenance/v0.2";
+/// The SLSA provenance predicates whose builder ID this verifier reads.
+pub const SLSA_PROVENANCE_TYPES: [&str; 2] = [SLSA_PROVENANCE_V1, SLSA_PROVENANCE_V02];
 /// The typed SLSA v1 predicate and our build type's parameters.
 pub use slsa_aibom_types::provenance::{ExternalParameters, InternalParameters, Provenance};
 

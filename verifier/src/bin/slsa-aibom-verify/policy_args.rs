@@ -88,8 +88,9 @@ pub struct PolicyArgs {
     /// Expected runner environment (github-hosted or self-hosted), from the certificate.
     #[arg(long)]
     runner_environment: Option<String>,
-    /// Required in-toto predicate type. Defaults to SLSA provenance v1 when
-    /// --builder-id is given; otherwise any predicate is accepted.
+    /// Required in-toto predicate type. With --builder-id alone, SLSA
+    /// provenance v1 or v0.2 (each with the builder ID it defines);
+    /// otherwise any predicate is accepted.
     #[arg(long)]
     predicate_type: Option<String>,
     /// Required SLSA builder.id (checked for consistency with the certificate).
