@@ -52,13 +52,14 @@ impl BuildArgs {
         };
         let record = slsa_aibom_builder::training::command::build(job, &opts)?;
         if !self.train.common.quiet {
-            let setup = record
+            let (setup, teardown) = record
                 .python_environment
                 .as_ref()
-                .map_or(0.0, |e| e.setup_seconds);
-            let around = started.elapsed().as_secs_f64() - record.command_seconds - setup;
+                .map_or((0.0, 0.0), |e| (e.setup_seconds, e.teardown_seconds));
+            let around =
+                started.elapsed().as_secs_f64() - record.command_seconds - setup - teardown;
             let setup = if setup > 0.0 {
-                format!(" after a {setup:.2} s setup phase (pip)")
+                format!(" after a {setup:.2} s setup phase (pip; {teardown:.2} s to remove it after)")
             } else {
                 String::new()
             };

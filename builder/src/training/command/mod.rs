@@ -120,7 +120,7 @@ fn run_into(
         log: &log,
         timeout: std::time::Duration::from_secs(run.timeout),
     };
-    let python = run
+    let mut python = run
         .environment
         .as_ref()
         .map(|e| python_env::set_up(e, &job.base_dir, &work.root, &phase))
@@ -138,6 +138,10 @@ fn run_into(
     // behind can no longer open it for writing.
     std::fs::rename(&model_dir, dir.model_dir()).map_err(|e| BuildError::io(&model_dir, e))?;
     let model_files = outputs::model_files(&dir.model_dir())?;
+    if let Some(environment) = python.as_mut() {
+        python_env::tear_down(&work.root, environment)?;
+    }
+    let teardown = python.as_ref().map_or(0.0, |p| p.teardown_seconds);
     let mut byproducts = vec![
         crate::written::write(
             &dir.path(layout::METRICS),
@@ -158,7 +162,8 @@ fn run_into(
         isolation: finished.isolation,
         exit_code: 0,
         command_seconds: finished.seconds,
-        overhead_seconds: prepared + after.elapsed().as_secs_f64(),
+        // Removing the environment is the environment's cost, recorded apart.
+        overhead_seconds: prepared + after.elapsed().as_secs_f64() - teardown,
         model_files,
         script_metrics,
         byproducts,

@@ -33,6 +33,10 @@ pub struct PythonEnvironment {
     pub packages: Vec<Package>,
     /// Seconds the setup phase took.
     pub setup_seconds: f64,
+    /// Seconds removing the environment took, once the command had run
+    /// (as long as a few seconds for PyTorch's 7 GB).
+    #[serde(default)]
+    pub teardown_seconds: f64,
     /// How pip was confined.
     pub setup_isolation: IsolationRecord,
 }
@@ -170,8 +174,19 @@ pub fn set_up(
         find_links: spec.find_links.as_ref().map(|l| l.display().to_string()),
         packages: installed(&venv)?,
         setup_seconds: started.elapsed().as_secs_f64(),
+        teardown_seconds: 0.0,
         setup_isolation: finished.isolation,
     })
+}
+
+/// Remove the environment from the working directory `work` once the
+/// command has run, and record how long that took.
+pub fn tear_down(work: &Path, environment: &mut PythonEnvironment) -> Result<()> {
+    let started = std::time::Instant::now();
+    let venv = work.join(VENV);
+    std::fs::remove_dir_all(&venv).map_err(|e| BuildError::io(&venv, e))?;
+    environment.teardown_seconds = started.elapsed().as_secs_f64();
+    Ok(())
 }
 
 /// The distributions in a virtual environment, from their `.dist-info`
