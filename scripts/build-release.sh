@@ -12,7 +12,8 @@
 # with:
 #   - the committed Cargo.lock (--locked) and the toolchain of the day
 #     (the release workflow pins it);
-#   - SOURCE_DATE_EPOCH from the last commit;
+#   - SOURCE_DATE_EPOCH from the last commit, and the commit itself for
+#     `--version` (SLSA_AIBOM_COMMIT);
 #   - every machine-specific path remapped: this checkout, the cargo home and
 #     the target directory (build scripts' OUT_DIR paths reach panic messages);
 #   - symbols stripped.
@@ -36,6 +37,9 @@ target_abs=$(cd "$target_dir" && pwd)
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)
 export SOURCE_DATE_EPOCH
+# --version names the commit (verifier/src/cli_support.rs).
+SLSA_AIBOM_COMMIT=$(git rev-parse HEAD)
+export SLSA_AIBOM_COMMIT
 export CARGO_PROFILE_RELEASE_STRIP=symbols CARGO_INCREMENTAL=0
 export RUSTFLAGS="--remap-path-prefix=$PWD=/slsa-aibom --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$target_abs=/target"
 cargo build --release --locked --target "$triple" --target-dir "$target_abs" "${packages[@]}"

@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug}
-verify_subcommands=(verify-bundle model policy\ init "trust update" vsa inventory download-attestations dataset-proof
+verify_subcommands=(verify-bundle model policy\ init "trust update" vsa inventory download-attestations dataset-proof completions man
   "intoto layout" "intoto file" "intoto dir" "intoto bom")
-build_subcommands=(build detect train attest demo rebuild prove predict)
+build_subcommands=(build detect train attest demo rebuild prove predict completions man)
 section() { # BINARY SUBCOMMAND...
   local binary=$1; shift
   echo "### \`$binary $*\`"

@@ -484,3 +484,27 @@ fn the_demo_ends_with_a_verify_model_command_that_works() {
         assert_eq!(mode("model.safetensors"), mode("config.json"));
     }
 }
+
+#[test]
+fn version_completions_and_man_page_come_from_the_cli_definition() {
+    let o = cli(&["--version"]);
+    assert_eq!(code(&o), 0);
+    let line = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert!(
+        line.starts_with(&format!("slsa-aibom-build {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{line}"
+    );
+    let features = if cfg!(feature = "cuda") { "wgpu, cuda" } else { "wgpu" };
+    assert!(line.ends_with(&format!("features: {features})")), "{line}");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = cli(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}");
+        let out = String::from_utf8_lossy(&o.stdout);
+        for sub in ["build", "rebuild", "predict", "attest"] {
+            assert!(out.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+    let o = cli(&["man"]);
+    assert_eq!(code(&o), 0);
+    assert!(String::from_utf8_lossy(&o.stdout).contains(".TH slsa-aibom-build 1"));
+}

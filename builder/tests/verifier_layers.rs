@@ -35,6 +35,8 @@ const LAYERS: &[&[&str]] = &[
     &["verifier"],
     // A release as one unit, in-toto, inventory.
     &["release", "intoto", "inventory"],
+    // What the two binaries generate from their clap definitions.
+    &["cli_support"],
 ];
 
 /// Each name `lib.rs` re-exports (`pub use a::b::{C, D};`), by the

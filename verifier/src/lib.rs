@@ -73,6 +73,8 @@
 
 // The layers, in the order a verification flows (docs/architecture.md
 // gives the order their imports follow, which a test holds).
+#[cfg(feature = "cli-support")]
+pub mod cli_support;
 pub mod commitment;
 pub mod documents;
 pub mod evidence;

@@ -7,6 +7,7 @@ mod common;
 mod action_install;
 mod adversaries;
 mod cli_download;
+mod cli_generated;
 mod cli_intoto;
 mod cli_keyed;
 mod cli_model;

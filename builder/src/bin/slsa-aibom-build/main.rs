@@ -63,7 +63,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(
     name = "slsa-aibom-build",
-    version,
+    version = version(),
     about = "Deterministic training with signed SLSA provenance, CycloneDX ML-BOM and model signature"
 )]
 struct Cli {
@@ -89,6 +89,13 @@ enum Command {
     /// Verify a model's release, then run the model on CSV rows: a model
     /// that does not verify is never loaded (exit 7).
     Predict(Box<predict::PredictArgs>),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        shell: slsa_aibom_verify::cli_support::Shell,
+    },
+    /// Print the man page (roff; `man -l -` reads it).
+    Man,
     /// Train the shipped example job offline and verify the outputs.
     Demo(demo::DemoArgs),
     /// Re-run a job from its provenance and compare the model digest.
@@ -148,9 +155,26 @@ fn report(s: &BuildSummary, out: &std::path::Path) {
     println!("outputs in {}", out.display());
 }
 
+/// The version line: version, commit, build profile and the cargo
+/// features that change what this binary can do (`cuda` trains on GPUs).
+fn version() -> &'static str {
+    let features: Vec<&str> = [("wgpu", cfg!(feature = "wgpu")), ("cuda", cfg!(feature = "cuda"))]
+        .into_iter()
+        .filter_map(|(name, on)| on.then_some(name))
+        .collect();
+    slsa_aibom_verify::cli_support::version_text(env!("CARGO_PKG_VERSION"), &features)
+}
+
 /// Run the parsed command.
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Completions { shell } => generated(slsa_aibom_verify::cli_support::completions(
+            shell,
+            <Cli as clap::CommandFactory>::command(),
+        )),
+        Command::Man => generated(slsa_aibom_verify::cli_support::man(
+            <Cli as clap::CommandFactory>::command(),
+        )),
         Command::Detect(a) => a.run(),
         Command::Build(a) => a.run(),
         Command::Train(a) => a.run(),
@@ -160,6 +184,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Predict(a) => a.run(),
         Command::Prove(a) => a.run(),
     }
+}
+
+/// Generated text written, or why not.
+fn generated(result: std::io::Result<()>) -> Result<()> {
+    result.map_err(|e| BuildError::Io(format!("cannot write: {e}")))
 }
 
 /// An error on stderr: its first line after the program's name, and any

@@ -44,7 +44,7 @@ use std::process::ExitCode;
 /// mismatch; 5 digest mismatch; 6 policy violation; 7 no transparency evidence
 /// (cannot verify offline); 8 a verification summary could not be signed.
 #[derive(Parser)]
-#[command(name = "slsa-aibom-verify", version, about)]
+#[command(name = "slsa-aibom-verify", version = version(), about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -87,6 +87,28 @@ enum Command {
     /// Trusted roots: `trust update` refreshes one over TUF.
     #[command(subcommand)]
     Trust(trust::TrustCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        shell: slsa_aibom_verify::cli_support::Shell,
+    },
+    /// Print the man page (roff; `man -l -` reads it).
+    Man,
+}
+
+/// The version line: version, commit, build profile and the cargo
+/// features that change what this binary can check.
+fn version() -> &'static str {
+    let features: Vec<&str> = [
+        ("github", cfg!(feature = "github")),
+        ("tuf", cfg!(feature = "tuf")),
+        ("in-toto", cfg!(feature = "in-toto")),
+        ("policy-file", cfg!(feature = "policy-file")),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
+    slsa_aibom_verify::cli_support::version_text(env!("CARGO_PKG_VERSION"), &features)
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -101,6 +123,14 @@ pub fn print_json(value: &impl serde::Serialize) {
     use std::io::Write as _;
     let text = serde_json::to_string_pretty(value).unwrap_or_default();
     let _ = writeln!(std::io::stdout(), "{text}");
+}
+
+/// Exit 0 once generated text is written, 2 if it could not be.
+fn written(result: std::io::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&Error::Input(format!("cannot write: {e}")), Format::Human),
+    }
 }
 
 fn exit_for(class: Option<ErrorClass>) -> ExitCode {
@@ -123,6 +153,13 @@ pub fn fail(e: &Error, format: Format) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Completions { shell } => written(slsa_aibom_verify::cli_support::completions(
+            shell,
+            <Cli as clap::CommandFactory>::command(),
+        )),
+        Command::Man => written(slsa_aibom_verify::cli_support::man(
+            <Cli as clap::CommandFactory>::command(),
+        )),
         Command::Model(args) => args.main(),
         Command::Policy(cmd) => cmd.main(),
         Command::Trust(cmd) => cmd.main(),
