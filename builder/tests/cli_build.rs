@@ -491,10 +491,17 @@ fn version_completions_and_man_page_come_from_the_cli_definition() {
     assert_eq!(code(&o), 0);
     let line = String::from_utf8_lossy(&o.stdout).trim().to_string();
     assert!(
-        line.starts_with(&format!("slsa-aibom-build {} (commit ", env!("CARGO_PKG_VERSION"))),
+        line.starts_with(&format!(
+            "slsa-aibom-build {} (commit ",
+            env!("CARGO_PKG_VERSION")
+        )),
         "{line}"
     );
-    let features = if cfg!(feature = "cuda") { "wgpu, cuda" } else { "wgpu" };
+    let features = if cfg!(feature = "cuda") {
+        "wgpu, cuda"
+    } else {
+        "wgpu"
+    };
     assert!(line.ends_with(&format!("features: {features})")), "{line}");
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let o = cli(&["completions", shell]);

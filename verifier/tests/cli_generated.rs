@@ -15,12 +15,22 @@ fn version_names_the_build_and_its_features() {
     assert_eq!(c, 0);
     let line = out.trim();
     assert!(
-        line.starts_with(&format!("slsa-aibom-verify {} (commit ", env!("CARGO_PKG_VERSION"))),
+        line.starts_with(&format!(
+            "slsa-aibom-verify {} (commit ",
+            env!("CARGO_PKG_VERSION")
+        )),
         "{line}"
     );
-    let profile = if cfg!(debug_assertions) { "debug build" } else { "release build" };
+    let profile = if cfg!(debug_assertions) {
+        "debug build"
+    } else {
+        "release build"
+    };
     assert!(line.contains(profile), "{line}");
-    assert!(line.contains("features: github, tuf, in-toto, policy-file"), "{line}");
+    assert!(
+        line.contains("features: github, tuf, in-toto, policy-file"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -36,7 +46,11 @@ fn completions_for_every_shell_and_a_man_page_name_the_subcommands() {
     assert_eq!(c, 2, "an unknown shell is a usage error");
     let (c, out) = run(&["man"]);
     assert_eq!(c, 0);
-    assert!(out.contains(".TH slsa-aibom-verify 1"), "{}", &out[..out.len().min(300)]);
+    assert!(
+        out.contains(".TH slsa-aibom-verify 1"),
+        "{}",
+        &out[..out.len().min(300)]
+    );
     for sub in ["verify\\-bundle", "model", "inventory"] {
         assert!(out.contains(sub), "the man page lacks {sub}");
     }

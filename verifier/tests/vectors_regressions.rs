@@ -335,7 +335,10 @@ fn vectors_model_signing_certificate_chains_through_the_bundle_s_intermediate_to
         .find(|c| c["name"] == "certificate.chain")
         .map(|c| c["detail"].as_str().unwrap_or_default().to_string())
         .unwrap_or_default();
-    assert!(detail.contains("a path through the bundle's intermediates"), "{detail}");
+    assert!(
+        detail.contains("a path through the bundle's intermediates"),
+        "{detail}"
+    );
 
     // The intermediate removed from the bundle: nothing links the leaf to
     // the root.
@@ -374,7 +377,10 @@ fn first_subject(bundle: &str) -> String {
         .decode(b["dsseEnvelope"]["payload"].as_str().unwrap())
         .unwrap();
     let st: Value = serde_json::from_slice(&payload).unwrap();
-    format!("sha256:{}", st["subject"][0]["digest"]["sha256"].as_str().unwrap())
+    format!(
+        "sha256:{}",
+        st["subject"][0]["digest"]["sha256"].as_str().unwrap()
+    )
 }
 
 /// `--builder-id` alone accepts either SLSA provenance (issue 32, item 6):
@@ -403,7 +409,8 @@ fn vectors_builder_id_alone_checks_slsa_v0_2_provenance_on_its_builder() {
         args.push(&subject);
         run(&args)
     };
-    let generic_bundle = "slsa-verifier/gha_generic-v2.1.0/binary-linux-amd64-push-v14.intoto.jsonl";
+    let generic_bundle =
+        "slsa-verifier/gha_generic-v2.1.0/binary-linux-amd64-push-v14.intoto.jsonl";
     for (bundle, builder) in [
         (generic_bundle, generic),
         (

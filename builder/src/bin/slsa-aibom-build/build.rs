@@ -59,7 +59,9 @@ impl BuildArgs {
             let around =
                 started.elapsed().as_secs_f64() - record.command_seconds - setup - teardown;
             let setup = if setup > 0.0 {
-                format!(" after a {setup:.2} s setup phase (pip; {teardown:.2} s to remove it after)")
+                format!(
+                    " after a {setup:.2} s setup phase (pip; {teardown:.2} s to remove it after)"
+                )
             } else {
                 String::new()
             };

@@ -158,10 +158,13 @@ fn report(s: &BuildSummary, out: &std::path::Path) {
 /// The version line: version, commit, build profile and the cargo
 /// features that change what this binary can do (`cuda` trains on GPUs).
 fn version() -> &'static str {
-    let features: Vec<&str> = [("wgpu", cfg!(feature = "wgpu")), ("cuda", cfg!(feature = "cuda"))]
-        .into_iter()
-        .filter_map(|(name, on)| on.then_some(name))
-        .collect();
+    let features: Vec<&str> = [
+        ("wgpu", cfg!(feature = "wgpu")),
+        ("cuda", cfg!(feature = "cuda")),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
     slsa_aibom_verify::cli_support::version_text(env!("CARGO_PKG_VERSION"), &features)
 }
 
