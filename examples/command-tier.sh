@@ -11,18 +11,16 @@
 # The wheels EXAMPLE/requirements.lock pins are fetched once into a cache
 # ($SLSA_AIBOM_WHEELS, default ~/.cache/slsa-aibom/wheels/NAME); builds are
 # offline. The binaries come from $SLSA_AIBOM_BIN (a folder holding
-# slsa-aibom-build and slsa-aibom-verify), else a release build.
+# slsa-aibom-build and slsa-aibom-verify), else PATH, else a release build
+# of this clone (examples/binaries.sh).
 set -euo pipefail
 mode=${1:?usage: command-tier.sh run|rebuild EXAMPLE OUT [REBUILT]}
 example=$(cd "${2:?usage: command-tier.sh run|rebuild EXAMPLE OUT [REBUILT]}" && pwd)
 out=$(realpath -m "${3:?usage: command-tier.sh run|rebuild EXAMPLE OUT [REBUILT]}")
 repo=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SLSA_AIBOM_BIN:-}
-if [ -z "$bin" ]; then
-  cargo build --release --locked --quiet -p slsa-aibom-builder -p slsa-aibom-verify --manifest-path "$repo/Cargo.toml"
-  bin=$repo/target/release
-fi
-bin=$(cd "$bin" && pwd)
+# shellcheck source=examples/binaries.sh
+. "$repo/examples/binaries.sh"
+bin=$(binaries_dir "$repo")
 wheels=${SLSA_AIBOM_WHEELS:-$HOME/.cache/slsa-aibom/wheels/$(basename "$example")}
 mkdir -p "$wheels"
 if ! python3 - "$example/requirements.lock" "$wheels" <<'PY'

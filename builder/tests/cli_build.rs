@@ -515,3 +515,52 @@ fn version_completions_and_man_page_come_from_the_cli_definition() {
     assert_eq!(code(&o), 0);
     assert!(String::from_utf8_lossy(&o.stdout).contains(".TH slsa-aibom-build 1"));
 }
+
+/// The examples take installed binaries from PATH (issue 33, item 11):
+/// `examples/binaries.sh` prefers $SLSA_AIBOM_BIN, then PATH, and builds
+/// only in a clone.
+#[test]
+fn examples_use_binaries_from_path_and_build_only_in_a_clone() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tmp = tempfile::tempdir().unwrap();
+    let installed = tmp.path().join("bin");
+    std::fs::create_dir(&installed).unwrap();
+    for name in ["slsa-aibom-build", "slsa-aibom-verify"] {
+        let p = installed.join(name);
+        std::fs::write(&p, "#!/bin/sh\n").unwrap();
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = |path: &str, bin: Option<&Path>| {
+        let mut c = std::process::Command::new("bash");
+        c.arg("-c")
+            .arg(". \"$0/examples/binaries.sh\" && binaries_dir /no/clone/here")
+            .arg(&repo)
+            .env("PATH", path)
+            .env_remove("SLSA_AIBOM_BIN");
+        if let Some(b) = bin {
+            c.env("SLSA_AIBOM_BIN", b);
+        }
+        c.output().unwrap()
+    };
+    let with_installed = format!("{}:/usr/bin:/bin", installed.display());
+    let o = run(&with_installed, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        installed.display().to_string()
+    );
+    let o = run("/usr/bin:/bin", Some(tmp.path()));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        tmp.path().canonicalize().unwrap().display().to_string()
+    );
+    let o = run("/usr/bin:/bin", None);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("no slsa-aibom-build and slsa-aibom-verify on PATH"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

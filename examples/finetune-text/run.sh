@@ -45,10 +45,12 @@ python3 "$here/prepare.py" "$work/unpacked/vaderSentiment/vader_lexicon.txt" "$w
 rm -rf "$work/unpacked"
 cp "$here/job.toml" "$work/job.toml"
 
-echo "### building the trainer and the verifier"
-(cd "$root" && cargo build --release --locked -q -p slsa-aibom-builder -p slsa-aibom-verify)
-b="$root/target/release/slsa-aibom-build"
-v="$root/target/release/slsa-aibom-verify"
+# The binaries: $SLSA_AIBOM_BIN, else PATH, else a release build of this clone.
+# shellcheck source=examples/binaries.sh
+. "$root/examples/binaries.sh"
+bin=$(binaries_dir "$root")
+b="$bin/slsa-aibom-build"
+v="$bin/slsa-aibom-verify"
 
 echo "### fine-tuning (the base model's pinned manifest is checked first)"
 (cd "$work" && "$b" build job.toml --out "$out" --force)

@@ -78,7 +78,35 @@ fn manifest_root(st: &Statement) -> Option<String> {
     Some(hex::encode(root.finalize()))
 }
 
+/// File endings of model weights, most specific first.
+const WEIGHT_ENDINGS: [&str; 10] = [
+    ".safetensors",
+    ".gguf",
+    ".onnx",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".h5",
+    ".keras",
+    ".npz",
+    ".bin",
+];
+
 impl Model {
+    /// The weights file, `(file, sha256)`: the first file with a weights
+    /// ending (`.safetensors` before `.bin`, ...), else the only file; `None`
+    /// when several files and none looks like weights.
+    pub fn weights(&self) -> Option<&(String, String)> {
+        WEIGHT_ENDINGS
+            .iter()
+            .find_map(|end| self.files.iter().find(|(name, _)| name.ends_with(end)))
+            .or_else(|| {
+                (self.files.len() == 1)
+                    .then(|| self.files.first())
+                    .flatten()
+            })
+    }
+
     /// Trained on the dataset with this sha256.
     pub fn trained_on(&self, sha256: &str) -> bool {
         self.datasets
@@ -219,7 +247,19 @@ fn verify_file(verifier: &Verifier, path: &Path) -> Vec<std::result::Result<Foun
                 path,
             );
             if let Some(f) = &verdict.failure {
-                return Err(reject(i, format!("[{}] {}", f.class.name(), f.message)));
+                // A keyed signature that does not verify was made by another
+                // key, or over other bytes: the signature cannot tell which.
+                let keyed = verifier.policy().anchor.key().is_some()
+                    && f.class == crate::ErrorClass::Crypto;
+                let why = if keyed {
+                    format!(
+                        "not signed by the given key: signed by another key, or changed after signing ([crypto] {})",
+                        f.message
+                    )
+                } else {
+                    format!("[{}] {}", f.class.name(), f.message)
+                };
+                return Err(reject(i, why));
             }
             let (signer, builder_commit) = match &verdict.signer {
                 Some(s) => (

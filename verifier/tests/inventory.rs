@@ -150,7 +150,8 @@ fn evidence_that_does_not_verify_is_listed_and_not_indexed() {
     assert!(inv
         .rejected()
         .iter()
-        .any(|r| r.file.ends_with("aibom.sigstore.json") && r.reason.contains("[crypto]")));
+        .any(|r| r.file.ends_with("aibom.sigstore.json")
+            && r.reason.starts_with("not signed by the given key: signed by another key, or changed after signing ([crypto]")));
     // The forged version is not believed: base is known from its provenance only.
     let range = semver::VersionReq::parse("^0.11").unwrap();
     assert!(!inv
@@ -167,6 +168,47 @@ fn evidence_that_does_not_verify_is_listed_and_not_indexed() {
     let inv = Inventory::build(&other, &[dir.path().to_path_buf()], None).unwrap();
     assert!(inv.models().is_empty());
     assert_eq!(inv.rejected().len(), 11);
+    assert!(
+        inv.rejected()
+            .iter()
+            .filter(|r| r.file.ends_with(".sigstore.json"))
+            .all(|r| r.reason.contains("signed by another key")),
+        "{:?}",
+        inv.rejected()
+    );
+}
+
+/// The WEIGHTS column and `Model::weights` name the weights file, not the
+/// digest that sorts last (issue 33, item 6): the keyed release fixture has
+/// `config.json` and `model.safetensors`.
+#[test]
+fn the_weights_are_the_weights_file() {
+    let release = testdata().join("release");
+    let policy = Policy {
+        anchor: slsa_aibom_verify::TrustAnchor::public_key(
+            PublicKey::from_file(&release.join("key.pub")).unwrap(),
+        ),
+        ..Policy::default()
+    };
+    let inv = Inventory::build(&policy, &[release.join("attestations")], None).unwrap();
+    let model = &inv.models()[0];
+    let weights = slsa_aibom_verify::documents::hashing::sha256_file(
+        &release.join("model/model.safetensors"),
+    )
+    .unwrap();
+    let (name, digest) = model.weights().unwrap();
+    assert_eq!(
+        (name.as_str(), digest.as_str()),
+        ("model.safetensors", hex::encode(weights).as_str())
+    );
+    let o = cli(&[
+        "inventory".into(),
+        release.join("attestations").display().to_string(),
+        "--key".into(),
+        release.join("key.pub").display().to_string(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(&hex::encode(weights)[..12]), "{out}");
 }
 
 fn run(dir: &Path, extra: &[&str]) -> (i32, String, String) {

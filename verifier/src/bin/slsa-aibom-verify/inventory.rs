@@ -137,12 +137,10 @@ impl Answer {
             "#", "MODEL", "WEIGHTS", "SIGNER", "DATASETS"
         );
         for (n, m) in models.iter().enumerate() {
-            let weights = m
-                .files
-                .iter()
-                .map(|(_, d)| short(d))
-                .max()
-                .unwrap_or_default();
+            let weights = m.weights().map_or_else(
+                || format!("({} files)", m.files.len()),
+                |(_, d)| short(d).to_string(),
+            );
             let mut by_digest = std::collections::BTreeMap::new();
             for (name, d) in &m.datasets {
                 by_digest.entry(short(d)).or_insert(name.as_str());
