@@ -34,6 +34,18 @@ impl Scheme {
     }
 }
 
+/// An RSA key's default scheme is PKCS#1 v1.5; the same key may sign with
+/// PSS and the same hash (openssl's `rsa_padding_mode:pss`, Python's
+/// `padding.PSS`), which is tried next.
+fn pss_variant(scheme: SigningScheme) -> Option<SigningScheme> {
+    match scheme {
+        SigningScheme::RsaPkcs1Sha256 => Some(SigningScheme::RsaPssSha256),
+        SigningScheme::RsaPkcs1Sha384 => Some(SigningScheme::RsaPssSha384),
+        SigningScheme::RsaPkcs1Sha512 => Some(SigningScheme::RsaPssSha512),
+        _ => None,
+    }
+}
+
 /// id-ecPublicKey and secp521r1, as an SPKI names them.
 const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const SECP521R1: &str = "1.3.132.0.35";
@@ -84,13 +96,19 @@ impl PublicKey {
         use aws_lc_rs::signature as s;
         let (der, fixed) = match self.scheme {
             Scheme::Sigstore(scheme) => (
-                sigstore_crypto::verify_signature(
-                    &self.der,
-                    message,
-                    &SignatureBytes::from_bytes(sig),
-                    scheme,
-                )
-                .map_err(|e| e.to_string()),
+                std::iter::once(scheme)
+                    .chain(pss_variant(scheme))
+                    .map(|scheme| {
+                        sigstore_crypto::verify_signature(
+                            &self.der,
+                            message,
+                            &SignatureBytes::from_bytes(sig),
+                            scheme,
+                        )
+                        .map_err(|e| e.to_string())
+                    })
+                    .find(|r| r.is_ok())
+                    .unwrap_or_else(|| Err("signature mismatch".into())),
                 match scheme {
                     SigningScheme::EcdsaP256Sha256 => Some(&s::ECDSA_P256_SHA256_FIXED),
                     SigningScheme::EcdsaP384Sha384 => Some(&s::ECDSA_P384_SHA384_FIXED),
