@@ -6,7 +6,10 @@ use slsa_aibom_verify::Digest;
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(st) = statement::from_payload("application/vnd.in-toto+json", data) {
         let _ = ProvenanceFacts::from_statement(&st);
-        let d = Digest { algorithm: "sha256".into(), value: "00".repeat(32) };
+        let d = Digest {
+            algorithm: "sha256".into(),
+            value: "00".repeat(32),
+        };
         let _ = statement::subject_matching(&st, &[d]);
     }
 });
